@@ -1,0 +1,215 @@
+#!/usr/bin/env node
+// Checks every publishable package under packages/ the way a user meets it:
+// the template of DESIGN.md, who may import whom, publint --strict, attw, and
+// a smoke test that packs it, installs the tarball with npm into a scratch
+// project outside the workspace, loads it with import and require, and runs
+// the README's ```js examples there. New packages are found, not listed, so
+// nobody has to remember to add them.
+//
+// Usage: node scripts/check-packages.mjs [package-dir-name ...]   (default: all)
+// Needs `pnpm build` first (the root `pnpm test` does that).
+
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(import.meta.dirname, "..");
+const packagesDir = join(root, "packages");
+const bin = (name) => join(root, "node_modules", ".bin", name);
+
+// DESIGN.md, "Who may import whom". Pure packages run on Uint8Array anywhere.
+const ALLOWED_DEPS = {
+  "@moonbridge/headers": [],
+  "@moonbridge/http-parser": [],
+  "@moonbridge/body-parser": [],
+  "@moonbridge/socket": [],
+  "@moonbridge/timeout": [],
+  "@moonbridge/supervisor": ["@moonbridge/socket", "@moonbridge/timeout"],
+  "@moonbridge/http": [
+    "@moonbridge/http-parser",
+    "@moonbridge/body-parser",
+    "@moonbridge/headers",
+    "@moonbridge/socket",
+    "@moonbridge/timeout",
+  ],
+  moonbridge: [
+    "@moonbridge/headers",
+    "@moonbridge/http-parser",
+    "@moonbridge/body-parser",
+    "@moonbridge/socket",
+    "@moonbridge/timeout",
+    "@moonbridge/supervisor",
+    "@moonbridge/http",
+  ],
+};
+const PURE = new Set(["@moonbridge/headers", "@moonbridge/http-parser", "@moonbridge/body-parser"]);
+
+const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));
+const run = (cmd, args, cwd) =>
+  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+
+/** Every package directory under packages/, by package name. */
+function workspacePackages() {
+  const byName = new Map();
+  for (const dir of readdirSync(packagesDir)) {
+    const manifest = join(packagesDir, dir, "package.json");
+    if (existsSync(manifest))
+      byName.set(readJson(manifest).name, {
+        dir,
+        path: join(packagesDir, dir),
+        pkg: readJson(manifest),
+      });
+  }
+  return byName;
+}
+
+/** Problems with the package template of DESIGN.md and STYLE.md. */
+function templateProblems({ path, pkg }) {
+  const problems = [];
+  const expect = (ok, what) => ok || problems.push(what);
+  expect(pkg.type === "module", '"type": "module"');
+  expect(pkg.sideEffects === false, '"sideEffects": false');
+  expect(JSON.stringify(pkg.files) === '["dist"]', '"files": ["dist"]');
+  expect(pkg.engines?.node === ">=20", '"engines": { "node": ">=20" }');
+  expect(pkg.publishConfig?.access === "public", '"publishConfig": { "access": "public" }');
+  expect(pkg.exports?.["./package.json"] === "./package.json", 'exports["./package.json"]');
+  for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
+    if (subpath === "./package.json") continue;
+    for (const condition of ["import", "require"]) {
+      const entry = target?.[condition];
+      expect(
+        entry?.types && entry?.default,
+        `exports["${subpath}"].${condition} with types and default`,
+      );
+    }
+    expect(!("types" in (target ?? {})), `exports["${subpath}"] without a lone top-level types`);
+  }
+  for (const file of [
+    "README.md",
+    "src/index.ts",
+    "tsup.config.ts",
+    "tsconfig.json",
+    "vitest.config.ts",
+  ]) {
+    expect(existsSync(join(path, file)), file);
+  }
+  const tests = existsSync(join(path, "test"))
+    ? readdirSync(join(path, "test"), { recursive: true })
+    : [];
+  expect(
+    tests.some((f) => String(f).endsWith(".test.ts")),
+    "tests under test/ (*.test.ts)",
+  );
+  for (const script of ["build", "typecheck", "lint", "test"])
+    expect(pkg.scripts?.[script], `scripts.${script}`);
+
+  const allowed = ALLOWED_DEPS[pkg.name];
+  if (!allowed) {
+    problems.push(`an entry in ALLOWED_DEPS of scripts/check-packages.mjs (and in DESIGN.md)`);
+  } else {
+    for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })) {
+      if (!allowed.includes(dep))
+        problems.push(`no dependency on ${dep} (DESIGN.md, who may import whom)`);
+    }
+  }
+  if (PURE.has(pkg.name)) {
+    for (const file of readdirSync(join(path, "dist")).filter((f) => /\.(c?js)$/.test(f))) {
+      const code = readFileSync(join(path, "dist", file), "utf8");
+      if (
+        /\b(?:from|import|require)\s*\(?\s*["'](?:node:|fs|net|os|path|child_process|buffer|stream)/.test(
+          code,
+        )
+      ) {
+        problems.push(`no Node imports in a pure package (dist/${file})`);
+      }
+    }
+  }
+  return problems.map((p) => `missing or wrong: ${p}`);
+}
+
+/** The package and every workspace package it depends on, transitively. */
+function withWorkspaceDeps(name, all, seen = new Set()) {
+  if (seen.has(name)) return seen;
+  seen.add(name);
+  const { pkg } = all.get(name);
+  for (const dep of Object.keys(pkg.dependencies ?? {}))
+    if (all.has(dep)) withWorkspaceDeps(dep, all, seen);
+  return seen;
+}
+
+/** Packs, installs with npm outside the workspace, loads both ways, runs README examples. */
+function smokeTest(entry, all) {
+  const scratch = mkdtempSync(join(tmpdir(), `moonbridge-smoke-${entry.dir}-`));
+  try {
+    const tarballs = [...withWorkspaceDeps(entry.pkg.name, all)].map((name) => {
+      const out = run("pnpm", ["pack", "--pack-destination", scratch], all.get(name).path);
+      return out.trim().split("\n").pop();
+    });
+    writeFileSync(
+      join(scratch, "package.json"),
+      JSON.stringify({ name: "smoke", private: true, type: "module" }),
+    );
+    run(
+      "npm",
+      ["install", "--no-audit", "--no-fund", "--prefer-offline", "--loglevel=error", ...tarballs],
+      scratch,
+    );
+
+    const name = entry.pkg.name;
+    writeFileSync(
+      join(scratch, "load.mjs"),
+      `import { createRequire } from "node:module";
+const esm = await import(${JSON.stringify(name)});
+const cjs = createRequire(import.meta.url)(${JSON.stringify(name)});
+const shape = (m) => Object.keys(m).filter((k) => k !== "default" && k !== "__esModule").sort().map((k) => k + ":" + typeof m[k]);
+const a = shape(esm), b = shape(cjs);
+if (a.length === 0) throw new Error("import() gave no exports");
+if (a.join() !== b.join()) throw new Error("import and require differ: " + a + " vs " + b);
+console.log(a.length + " exports, same through import and require");
+`,
+    );
+    const loaded = run("node", ["load.mjs"], scratch).trim();
+
+    const readme = readFileSync(join(entry.path, "README.md"), "utf8");
+    const examples = [...readme.matchAll(/```js\n([\s\S]*?)```/g)]
+      .map((m) => m[1])
+      .filter((code) => code.includes(`"${name}"`) || code.includes(`'${name}'`));
+    if (examples.length === 0)
+      throw new Error("README.md has no ```js example that imports the package");
+    examples.forEach((code, i) => {
+      writeFileSync(join(scratch, `example-${i}.mjs`), code);
+      run("node", [`example-${i}.mjs`], scratch);
+    });
+    return `${loaded}; ${examples.length} README example(s) ran`;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function check(entry, all) {
+  const problems = templateProblems(entry);
+  if (problems.length > 0) throw new Error(problems.join("\n"));
+  run(bin("publint"), ["--strict"], entry.path);
+  run(bin("attw"), ["--pack", ".", "--format", "ascii"], entry.path);
+  return `template ok; publint --strict clean; attw clean; ${smokeTest(entry, all)}`;
+}
+
+const all = workspacePackages();
+const wanted = process.argv.slice(2);
+let failed = 0;
+for (const entry of all.values()) {
+  if (entry.pkg.private || (wanted.length > 0 && !wanted.includes(entry.dir))) continue;
+  const started = Date.now();
+  try {
+    const summary = check(entry, all);
+    console.log(
+      `ok   ${entry.pkg.name}: ${summary} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+    );
+  } catch (error) {
+    failed++;
+    const detail = [error.message, error.stdout, error.stderr].filter(Boolean).join("\n");
+    console.error(`FAIL ${entry.pkg.name}:\n${detail.replace(/^/gm, "     ")}`);
+  }
+}
+if (failed > 0) process.exit(1);
