@@ -1,0 +1,79 @@
+// The one error class of @moonbridge/http-parser. Codes follow llhttp's HPE_*
+// names where one fits; `status` is the response a server should send.
+
+/** What went wrong, as a stable code, and the status a server answers with. */
+export const ERROR_STATUS = {
+  /** Method is empty or not a token. */
+  HPE_INVALID_METHOD: 400,
+  /** Request-target has a forbidden character, a bad percent-escape, or the wrong form for the method. */
+  HPE_INVALID_URL: 400,
+  /** Protocol version is not `HTTP/DIGIT.DIGIT`. */
+  HPE_INVALID_VERSION: 400,
+  /** A well-formed version other than HTTP/1.0 and HTTP/1.1. */
+  HPE_UNSUPPORTED_VERSION: 505,
+  /** Two spaces, or a space where none may be, in the request line; obs-fold or whitespace before the first header. */
+  HPE_UNEXPECTED_SPACE: 400,
+  /** A bare LF: a line ended without CR. */
+  HPE_CR_EXPECTED: 400,
+  /** A CR not followed by LF. */
+  HPE_LF_EXPECTED: 400,
+  /** Header name is empty or not a token, whitespace before the colon, missing colon, or a forbidden byte in a value. */
+  HPE_INVALID_HEADER_TOKEN: 400,
+  /** Content-Length is not digits, is too large, or lines disagree. */
+  HPE_INVALID_CONTENT_LENGTH: 400,
+  /** Content-Length together with Transfer-Encoding. */
+  HPE_UNEXPECTED_CONTENT_LENGTH: 400,
+  /** Transfer-Encoding without `chunked` last, `chunked` twice, or empty. */
+  HPE_INVALID_TRANSFER_ENCODING: 400,
+  /** A transfer coding other than `chunked` (we decode no other). */
+  HPE_UNSUPPORTED_TRANSFER_ENCODING: 501,
+  /** Chunk size is not hex, or too large. */
+  HPE_INVALID_CHUNK_SIZE: 400,
+  /** Chunk extension is malformed, or chunk data is not followed by CRLF. */
+  HPE_INVALID_CHUNK_EXTENSION: 400,
+  /** Chunk extensions of one request exceed `maxChunkExtensionSize`. */
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,
+  /** Host missing on HTTP/1.1, sent more than once, or not a valid host[:port]. */
+  HPE_INVALID_HOST: 400,
+  /** Expect has a value other than `100-continue`. */
+  HPE_EXPECTATION_FAILED: 417,
+  /** Request line longer than `maxHeaderSize`. */
+  HPE_URI_TOO_LONG: 414,
+  /** Request line plus header section (or a trailer section) longer than `maxHeaderSize`. */
+  HPE_HEADER_OVERFLOW: 431,
+  /** More header (or trailer) fields than `maxHeaderCount`. */
+  HPE_TOO_MANY_HEADERS: 431,
+  /** Decoded body longer than `maxBodySize`. */
+  HPE_BODY_TOO_LARGE: 413,
+  /** The peer closed (`finish()`) in the middle of a request. */
+  HPE_INVALID_EOF_STATE: 400,
+} as const;
+
+/** Stable codes of {@link HttpParserError}; match on these, never on the message. */
+export type HttpParserErrorCode = keyof typeof ERROR_STATUS;
+
+/**
+ * Thrown by {@link RequestParser} for input that is not a valid HTTP/1.1
+ * request, or that breaks a limit. `status` is the response a server should
+ * send before closing the connection. Once thrown, the parser throws it again
+ * for any further input.
+ *
+ * @example
+ * ```ts
+ * try { parser.execute(bytes); } catch (e) {
+ *   if (e instanceof HttpParserError) respond(e.status); // then close
+ * }
+ * ```
+ */
+export class HttpParserError extends Error {
+  override readonly name = "HttpParserError";
+  readonly code: HttpParserErrorCode;
+  /** The HTTP status a server should answer with: 400, 413, 414, 417, 431, 501 or 505. */
+  readonly status: number;
+
+  constructor(code: HttpParserErrorCode, message: string) {
+    super(message);
+    this.code = code;
+    this.status = ERROR_STATUS[code];
+  }
+}

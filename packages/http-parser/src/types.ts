@@ -1,0 +1,61 @@
+// The shapes that cross the parser's boundary: what a handler receives and
+// the options a parser takes.
+
+/** Receives a request's events, in order, as the parser reads them. */
+export interface RequestHandler {
+  /** Called once the header section of a request is complete. */
+  onRequestHead(head: RequestHead): void;
+  /** Decoded body bytes (chunked framing removed): a view of the input, valid only during the call. */
+  onBody?(chunk: Uint8Array): void;
+  /** Trailer fields of a chunked body, flat `[name, value, ...]`; called only when there are some. */
+  onTrailers?(trailers: string[]): void;
+  /** The request, body included, is complete; the next pipelined one may follow. */
+  onRequestComplete?(): void;
+}
+
+/** The request line and header section of one request. */
+export interface RequestHead {
+  /** The method as sent, e.g. `"GET"` (case-sensitive). */
+  method: string;
+  /** The raw request-target: `"/a/b?x=1"`, `"*"`, `"example.com:443"`, `"http://h/p"`. */
+  target: string;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  versionMinor: 0 | 1;
+  /** Flat `[name, value, ...]`: names as sent, values trimmed of optional whitespace, bytes as latin1. */
+  headers: string[];
+  /** The Content-Length, or `undefined` when the request has none. */
+  contentLength: number | undefined;
+  /** Whether the body is chunked. A request with neither this nor `contentLength` has no body. */
+  chunked: boolean;
+  /** Whether the connection may carry another request after this one (version and `Connection`). */
+  keepAlive: boolean;
+  /** An `Upgrade` request with `Connection: upgrade` (HTTP/1.1), or CONNECT: after it, the bytes belong to the caller. */
+  upgrade: boolean;
+  /** `Expect: 100-continue` on HTTP/1.1. */
+  expectContinue: boolean;
+}
+
+/** Limits of a {@link RequestParser}; each has a finite default except `maxBodySize`. */
+export interface RequestParserOptions {
+  /**
+   * Bytes of request line plus header section (leading empty lines not
+   * counted); also the limit for a trailer section.
+   * @default 81920 (80 KiB)
+   */
+  maxHeaderSize?: number;
+  /**
+   * Decoded body bytes.
+   * @default Infinity
+   */
+  maxBodySize?: number;
+  /**
+   * Header fields per request (and trailer fields per request).
+   * @default 100
+   */
+  maxHeaderCount?: number;
+  /**
+   * Bytes of chunk extensions per request (they are validated and skipped).
+   * @default 16384 (16 KiB)
+   */
+  maxChunkExtensionSize?: number;
+}

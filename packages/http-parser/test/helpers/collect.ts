@@ -1,0 +1,76 @@
+// Runs a RequestParser over input, whole or split, and records what it saw as
+// plain data, so tests compare events, not timings or object identity.
+import {
+  HttpParserError,
+  type RequestHead,
+  RequestParser,
+  type RequestParserOptions,
+} from "../../src/index";
+
+export type ParseEvent =
+  | { type: "head"; head: RequestHead }
+  | { type: "body"; data: string }
+  | { type: "trailers"; trailers: string[] }
+  | { type: "complete" };
+
+export interface ParseResult {
+  events: ParseEvent[];
+  /** Bytes `execute` consumed in total (less than the input after an upgrade). */
+  consumed: number;
+  /** The error thrown by execute or finish, if any. */
+  error?: { code: string; status: number };
+}
+
+const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
+export const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+
+/**
+ * Parses `input` fed in pieces cut at `cuts` (sorted offsets), then calls
+ * finish() unless `finish` is false. Adjacent body events are merged, since
+ * how body bytes are chunked depends on the split.
+ */
+export function parse(
+  input: string | Uint8Array,
+  options: RequestParserOptions & { cuts?: number[]; finish?: boolean } = {},
+): ParseResult {
+  const bytes = typeof input === "string" ? bytesOf(input) : input;
+  const events: ParseEvent[] = [];
+  const parser = new RequestParser(
+    {
+      onRequestHead: (head) => events.push({ type: "head", head }),
+      onBody: (chunk) => {
+        const last = events[events.length - 1];
+        if (last?.type === "body") last.data += latin1(chunk);
+        else events.push({ type: "body", data: latin1(chunk) });
+      },
+      onTrailers: (trailers) => events.push({ type: "trailers", trailers }),
+      onRequestComplete: () => events.push({ type: "complete" }),
+    },
+    options,
+  );
+  let consumed = 0;
+  try {
+    const cuts = [...(options.cuts ?? []), bytes.length];
+    let from = 0;
+    for (const cut of cuts) {
+      if (cut <= from) continue;
+      const piece = bytes.subarray(from, cut);
+      const n = parser.execute(piece);
+      consumed += n;
+      from = cut;
+    }
+    if (options.finish !== false) parser.finish();
+  } catch (error) {
+    if (!(error instanceof HttpParserError)) throw error;
+    return { events, consumed, error: { code: error.code, status: error.status } };
+  }
+  return { events, consumed };
+}
+
+/** Every way to cut `length` bytes in two, plus one byte at a time. */
+export function standardSplits(length: number): number[][] {
+  const splits: number[][] = [];
+  for (let i = 1; i < length; i++) splits.push([i]);
+  splits.push(Array.from({ length: Math.max(0, length - 1) }, (_, i) => i + 1));
+  return splits;
+}
