@@ -15,8 +15,12 @@ export type ParseEvent =
 
 export interface ParseResult {
   events: ParseEvent[];
-  /** Bytes `execute` consumed in total (less than the input after an upgrade). */
-  consumed: number;
+  /**
+   * Bytes `execute` consumed in total (less than the input after an upgrade or
+   * pause). Absent after an error: how much was consumed before the throwing
+   * call depends on where the input was cut.
+   */
+  consumed?: number;
   /** The error thrown by execute or finish, if any. */
   error?: { code: string; status: number };
 }
@@ -62,7 +66,7 @@ export function parse(
     if (options.finish !== false) parser.finish();
   } catch (error) {
     if (!(error instanceof HttpParserError)) throw error;
-    return { events, consumed, error: { code: error.code, status: error.status } };
+    return { events, error: { code: error.code, status: error.status } };
   }
   return { events, consumed };
 }

@@ -1,0 +1,245 @@
+// Turns the offsets the scanner recorded for a finished header section into a
+// RequestHead: strings made once, then the framing and connection rules of
+// RFC 9112 checked on the bytes. Throws HttpParserError; never calls the handler.
+
+import { HttpParserError } from "../errors";
+import type { RequestHead } from "../types";
+import {
+  addTransferCodings,
+  CONNECTION_CLOSE,
+  CONNECTION_KEEP_ALIVE,
+  CONNECTION_UPGRADE,
+  connectionFlags,
+  expectation,
+  isAbsoluteForm,
+  isHostPort,
+  parseContentLength,
+  type TransferCodings,
+} from "./field-values";
+import { ascii, equalsIgnoreCase, internedAscii, latin1 } from "./text";
+
+/** Where the tokens of a header section lie: offsets relative to `base` in `bytes`. */
+export interface SectionLayout {
+  bytes: Uint8Array;
+  base: number;
+  /** Bytes in the section, its final CRLF included. */
+  length: number;
+  /** Per field: name start, name end, value start, value end. */
+  fields: Int32Array;
+  fieldCount: number;
+  /** No obs-text (bytes >= 0x80) anywhere in the section. */
+  asciiOnly: boolean;
+}
+
+/**
+ * From this many bytes on, an ASCII section is decoded with one native call
+ * and its tokens are slices of that string (cheap), instead of one string per
+ * token.
+ */
+const WHOLE_SECTION_MIN = 96;
+
+/** The section as one string, when that is the cheaper way to make its tokens. */
+function wholeText(layout: SectionLayout): string | undefined {
+  if (!layout.asciiOnly || layout.length < WHOLE_SECTION_MIN) return undefined;
+  return ascii(layout.bytes, layout.base, layout.base + layout.length);
+}
+
+/** The request line's tokens, as offsets into the same section. */
+export interface RequestLine {
+  methodEnd: number;
+  targetStart: number;
+  targetEnd: number;
+  targetHasBrackets: boolean;
+  versionMinor: 0 | 1;
+}
+
+/** Flat `[name, value, ...]` of a section's fields; `whole` is {@link wholeText} or undefined. */
+export function fieldList(layout: SectionLayout, whole = wholeText(layout)): string[] {
+  const { bytes, base, fields, fieldCount } = layout;
+  const list = new Array<string>(fieldCount * 2);
+  if (whole !== undefined) {
+    for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
+      list[2 * k] = whole.slice(fields[f], fields[f + 1]);
+      list[2 * k + 1] = whole.slice(fields[f + 2], fields[f + 3]);
+    }
+    return list;
+  }
+  const value = layout.asciiOnly ? ascii : latin1;
+  for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
+    list[2 * k] = internedAscii(bytes, base + fields[f], base + fields[f + 1]);
+    list[2 * k + 1] = value(bytes, base + fields[f + 2], base + fields[f + 3]);
+  }
+  return list;
+}
+
+function fail(code: ConstructorParameters<typeof HttpParserError>[0], message: string): never {
+  throw new HttpParserError(code, message);
+}
+
+const NAME_HOST = 1;
+const NAME_CONTENT_LENGTH = 2;
+const NAME_TRANSFER_ENCODING = 3;
+const NAME_CONNECTION = 4;
+const NAME_UPGRADE = 5;
+const NAME_EXPECT = 6;
+
+/** Which of the fields the parser acts on a name is, by length first (cheap), then bytes. */
+function specialName(bytes: Uint8Array, start: number, end: number): number {
+  switch (end - start) {
+    case 4:
+      return equalsIgnoreCase(bytes, start, end, "host") ? NAME_HOST : 0;
+    case 6:
+      return equalsIgnoreCase(bytes, start, end, "expect") ? NAME_EXPECT : 0;
+    case 7:
+      return equalsIgnoreCase(bytes, start, end, "upgrade") ? NAME_UPGRADE : 0;
+    case 10:
+      return equalsIgnoreCase(bytes, start, end, "connection") ? NAME_CONNECTION : 0;
+    case 14:
+      return equalsIgnoreCase(bytes, start, end, "content-length") ? NAME_CONTENT_LENGTH : 0;
+    case 17:
+      return equalsIgnoreCase(bytes, start, end, "transfer-encoding") ? NAME_TRANSFER_ENCODING : 0;
+    default:
+      return 0;
+  }
+}
+
+/** Builds and checks a request head; `maxBodySize` rejects a Content-Length too large. */
+export function buildHead(
+  layout: SectionLayout,
+  line: RequestLine,
+  maxBodySize: number,
+): RequestHead {
+  const { bytes, base, fields, fieldCount } = layout;
+  const whole = wholeText(layout);
+  const method =
+    whole !== undefined
+      ? whole.slice(0, line.methodEnd)
+      : internedAscii(bytes, base, base + line.methodEnd);
+  const targetStart = base + line.targetStart;
+  const targetEnd = base + line.targetEnd;
+  checkTargetForm(bytes, targetStart, targetEnd, line.targetHasBrackets, method);
+  const http11 = line.versionMinor === 1;
+
+  let hostCount = 0;
+  let contentLength = -1;
+  let codings: TransferCodings | undefined;
+  let connection = 0;
+  let hasUpgrade = false;
+  let expectContinue = false;
+  for (let k = 0; k < fieldCount; k++) {
+    const f = k * 4;
+    const name = specialName(bytes, base + fields[f], base + fields[f + 1]);
+    if (name === 0) continue;
+    const vs = base + fields[f + 2];
+    const ve = base + fields[f + 3];
+    switch (name) {
+      case NAME_HOST:
+        hostCount++;
+        if (!isHostPort(bytes, vs, ve, false)) fail("HPE_INVALID_HOST", "Host is not host[:port]");
+        break;
+      case NAME_CONTENT_LENGTH: {
+        const n = parseContentLength(bytes, vs, ve);
+        if (n < 0)
+          fail("HPE_INVALID_CONTENT_LENGTH", "Content-Length is not a number of at most 2^53-1");
+        if (contentLength >= 0 && n !== contentLength) {
+          fail("HPE_INVALID_CONTENT_LENGTH", "Content-Length lines disagree");
+        }
+        contentLength = n;
+        break;
+      }
+      case NAME_TRANSFER_ENCODING:
+        codings ??= {
+          count: 0,
+          chunkedCount: 0,
+          lastIsChunked: false,
+          unsupported: false,
+          malformed: false,
+        };
+        addTransferCodings(bytes, vs, ve, codings);
+        break;
+      case NAME_CONNECTION:
+        connection |= connectionFlags(bytes, vs, ve);
+        break;
+      case NAME_UPGRADE:
+        hasUpgrade = true;
+        break;
+      case NAME_EXPECT: {
+        const e = expectation(bytes, vs, ve);
+        if (e < 0)
+          fail("HPE_EXPECTATION_FAILED", "Expect holds an expectation other than 100-continue");
+        if (e > 0 && http11) expectContinue = true;
+        break;
+      }
+    }
+  }
+
+  if (hostCount > 1) fail("HPE_INVALID_HOST", "Host sent more than once");
+  if (hostCount === 0 && http11) fail("HPE_INVALID_HOST", "Host is required in HTTP/1.1");
+  let chunked = false;
+  if (codings !== undefined) {
+    if (contentLength >= 0) {
+      fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Content-Length together with Transfer-Encoding");
+    }
+    if (
+      codings.malformed ||
+      codings.count === 0 ||
+      codings.chunkedCount !== 1 ||
+      !codings.lastIsChunked
+    ) {
+      fail("HPE_INVALID_TRANSFER_ENCODING", "Transfer-Encoding must end with chunked, once");
+    }
+    if (codings.unsupported) {
+      fail(
+        "HPE_UNSUPPORTED_TRANSFER_ENCODING",
+        "Transfer-Encoding other than chunked is not supported",
+      );
+    }
+    chunked = true;
+  }
+  if (contentLength > maxBodySize) fail("HPE_BODY_TOO_LARGE", "Content-Length exceeds maxBodySize");
+
+  const isConnect = method === "CONNECT";
+  let keepAlive = http11
+    ? (connection & CONNECTION_CLOSE) === 0
+    : (connection & (CONNECTION_KEEP_ALIVE | CONNECTION_CLOSE)) === CONNECTION_KEEP_ALIVE;
+  // RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 means faulty framing; close after.
+  if (chunked && !http11) keepAlive = false;
+
+  return {
+    method,
+    target:
+      whole !== undefined
+        ? whole.slice(line.targetStart, line.targetEnd)
+        : ascii(bytes, targetStart, targetEnd),
+    versionMinor: line.versionMinor,
+    headers: fieldList(layout, whole),
+    contentLength: contentLength >= 0 ? contentLength : undefined,
+    chunked: chunked && !isConnect,
+    keepAlive,
+    upgrade: isConnect || (http11 && hasUpgrade && (connection & CONNECTION_UPGRADE) !== 0),
+    expectContinue,
+  };
+}
+
+/** RFC 9112 section 3.2: which request-target form each method may use. */
+function checkTargetForm(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  hasBrackets: boolean,
+  method: string,
+): void {
+  const first = bytes[start];
+  if (method === "CONNECT") {
+    if (!isHostPort(bytes, start, end, true)) fail("HPE_INVALID_URL", "CONNECT needs host:port");
+  } else if (first === 0x2f) {
+    if (hasBrackets) fail("HPE_INVALID_URL", "brackets are only allowed in an authority");
+  } else if (first === 0x2a && end - start === 1) {
+    if (method !== "OPTIONS") fail("HPE_INVALID_URL", "asterisk-form is for OPTIONS only");
+  } else if (!isAbsoluteForm(bytes, start, end)) {
+    fail(
+      "HPE_INVALID_URL",
+      "request-target is not in origin-, absolute-, authority- or asterisk-form",
+    );
+  }
+}

@@ -1,0 +1,621 @@
+// RequestParser: an incremental HTTP/1.1 request parser. One state machine
+// walks the bytes once; every check happens at a fixed byte of the stream, so
+// input split anywhere yields the same events. A header section is never
+// copied when it arrives whole: the scanner records token offsets and the
+// strings are made from the input at the section's end. Only a section split
+// across calls is copied, into a buffer bounded by maxHeaderSize. Body bytes
+// are handed out as views of the input.
+
+import { HttpParserError, type HttpParserErrorCode } from "./errors";
+import { ChunkExtensionScanner } from "./internal/chunk-extension";
+import {
+  buildHead,
+  fieldList,
+  type RequestLine,
+  type SectionLayout,
+} from "./internal/head-builder";
+import { validateOptions } from "./internal/options";
+import {
+  COLON,
+  CR,
+  HEX,
+  HTAB,
+  LF,
+  SEMICOLON,
+  SP,
+  TARGET,
+  TARGET_BRACKET,
+  TARGET_PERCENT,
+  TOKEN,
+} from "./internal/tables";
+import type { RequestHandler, RequestHead, RequestParserOptions } from "./types";
+
+// Parser states. Those below S_BODY belong to a header (or trailer) section.
+const S_START = 0; // before a request: empty lines allowed
+const S_START_LF = 1;
+const S_METHOD = 2;
+const S_TARGET = 3;
+const S_VERSION = 4;
+const S_LINE_CR = 5;
+const S_LINE_LF = 6;
+const S_FIELD_START = 7;
+const S_FIELD_NAME = 8;
+const S_FIELD_OWS = 9;
+const S_FIELD_VALUE = 10;
+const S_FIELD_LF = 11;
+const S_SECTION_LF = 12;
+const S_BODY = 13; // first body state
+const S_LENGTH = 13;
+const S_CHUNK_SIZE_START = 14;
+const S_CHUNK_SIZE = 15;
+const S_CHUNK_EXT = 16;
+const S_CHUNK_SIZE_LF = 17;
+const S_CHUNK_DATA = 18;
+const S_CHUNK_DATA_CR = 19;
+const S_CHUNK_DATA_LF = 20;
+const S_UPGRADED = 21;
+
+const VERSION_PREFIX = "HTTP/";
+/** Chunk sizes stop growing here, so `size * 16 + digit` stays below 2^53. */
+const MAX_CHUNK_SIZE_BEFORE_DIGIT = 2 ** 49;
+
+/** Values at least this long are scanned four bytes at a time. */
+const WORD_SCAN_MIN = 32;
+
+/**
+ * The index of the first byte from `start` that cannot be in a field value
+ * (or `stop`). Returns -1 instead when it meets obs-text (0x80-0xFF) and
+ * `asciiOnly` is set, so the caller can note it and scan again without.
+ */
+function valueEnd(data: Uint8Array, start: number, stop: number, asciiOnly: boolean): number {
+  let i = start;
+  if (stop - start >= WORD_SCAN_MIN) {
+    const offset = data.byteOffset;
+    while (i < stop && ((offset + i) & 3) !== 0 && data[i] >= 0x20 && data[i] < 0x7f) i++;
+    if (((offset + i) & 3) === 0) i = skipPrintableWords(data, i, stop);
+  }
+  for (; i < stop; i++) {
+    const c = data[i];
+    // Visible ASCII and SP, the common case, first.
+    if (c >= 0x20 && c < 0x7f) continue;
+    if (c === HTAB) continue;
+    if (c < 0x80) break;
+    if (asciiOnly) return -1;
+  }
+  return i;
+}
+
+/**
+ * From `start` (at a 4-byte aligned address), skips whole 32-bit words whose
+ * four bytes are all 0x20-0x7E (SWAR: one test per word finds a byte below
+ * 0x20 or above 0x7E) and returns where byte-wise scanning goes on. Long
+ * values (cookies, user agents) are most of a browser's header bytes.
+ */
+function skipPrintableWords(data: Uint8Array, start: number, stop: number): number {
+  const count = (stop - start) >> 2;
+  const words = new Int32Array(data.buffer, data.byteOffset + start, count);
+  let k = 0;
+  for (; k < count; k++) {
+    const w = words[k];
+    if ((((w - 0x20202020) & ~w) | (w + 0x01010101) | w) & 0x80808080) break;
+  }
+  return start + k * 4;
+}
+
+/**
+ * Parses HTTP/1.1 requests from bytes, incrementally, and reports them to a
+ * {@link RequestHandler}. See the package README for every rule it enforces.
+ *
+ * @example
+ * ```ts
+ * const parser = new RequestParser({
+ *   onRequestHead: (head) => console.log(head.method, head.target),
+ *   onBody: (chunk) => console.log(chunk.length, "body bytes"),
+ *   onRequestComplete: () => console.log("done"),
+ * });
+ * parser.execute(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+ * ```
+ */
+export class RequestParser {
+  readonly #handler: RequestHandler;
+  readonly #maxHeaderSize: number;
+  readonly #maxBodySize: number;
+  readonly #maxHeaderCount: number;
+  readonly #extensions: ChunkExtensionScanner;
+
+  #state = S_START;
+  #error: unknown;
+  #executing = false;
+  #paused = false;
+
+  // The current section (request head or trailers): offsets are relative to
+  // its first byte, which is at index #base of the current input (negative
+  // when the section began in an earlier call; those bytes are in #saved).
+  #inSection = false;
+  #isTrailers = false;
+  #base = 0;
+  #savedLength = 0;
+  #saved = new Uint8Array(0);
+  #fields = new Int32Array(64);
+  #fieldCount = 0;
+  #tokenStart = 0;
+  #valueEnd = 0;
+  #asciiOnly = true;
+  #line: RequestLine = {
+    methodEnd: 0,
+    targetStart: 0,
+    targetEnd: 0,
+    targetHasBrackets: false,
+    versionMinor: 1,
+  };
+  #percent = 0;
+  #versionIndex = 0;
+  #versionMajor = 0;
+
+  // The current body.
+  #remaining = 0;
+  #chunkSize = 0;
+  #bodyTotal = 0;
+  #upgrade = false;
+
+  constructor(handler: RequestHandler, options: RequestParserOptions = {}) {
+    if (
+      handler === null ||
+      typeof handler !== "object" ||
+      typeof handler.onRequestHead !== "function"
+    ) {
+      throw new TypeError("handler must be an object with an onRequestHead function");
+    }
+    const limits = validateOptions(options);
+    this.#handler = handler;
+    this.#maxHeaderSize = limits.maxHeaderSize;
+    this.#maxBodySize = limits.maxBodySize;
+    this.#maxHeaderCount = limits.maxHeaderCount;
+    this.#extensions = new ChunkExtensionScanner(limits.maxChunkExtensionSize);
+  }
+
+  /**
+   * Feeds bytes as they arrive, split anywhere. Returns how many bytes of
+   * `data` were consumed: all of them, except after a request that switches
+   * protocols (upgrade, CONNECT), where the rest belongs to the caller, or
+   * when a callback called {@link pause}. Throws {@link HttpParserError}.
+   */
+  execute(data: Uint8Array): number {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#executing)
+      throw new Error("RequestParser.execute called from inside a handler callback");
+    if (this.#state === S_UPGRADED) return 0;
+    this.#executing = true;
+    this.#paused = false;
+    let i = 0;
+    try {
+      if (this.#inSection) this.#base = -this.#savedLength;
+      const len = data.length;
+      while (i < len) {
+        i = this.#state < S_BODY ? this.#scanSection(data, i) : this.#scanBody(data, i);
+        if (this.#paused || this.#state === S_UPGRADED) break;
+      }
+      if (this.#inSection && i === len) this.#saveSection(data, len);
+      return i;
+    } catch (error) {
+      this.#error = error;
+      throw error;
+    } finally {
+      this.#executing = false;
+    }
+  }
+
+  /** The peer closed its side. Throws HttpParserError if a request is unfinished. */
+  finish(): void {
+    if (this.#error !== undefined) throw this.#error;
+    const state = this.#state;
+    if (state !== S_START && state !== S_START_LF && state !== S_UPGRADED) {
+      this.#error = new HttpParserError(
+        "HPE_INVALID_EOF_STATE",
+        "connection closed in the middle of a request",
+      );
+      throw this.#error;
+    }
+  }
+
+  /**
+   * Called from a handler callback: `execute` returns right after the bytes
+   * that produced the event. Feed the rest (`data.subarray(consumed)`) to go on.
+   */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  #fail(code: HttpParserErrorCode, message: string): never {
+    throw new HttpParserError(code, message);
+  }
+
+  #overflow(): never {
+    if (this.#state <= S_LINE_LF && !this.#isTrailers) {
+      this.#fail("HPE_URI_TOO_LONG", "request line exceeds maxHeaderSize");
+    }
+    this.#fail("HPE_HEADER_OVERFLOW", "header section exceeds maxHeaderSize");
+  }
+
+  #beginSection(base: number, trailers: boolean, state: number): void {
+    this.#inSection = true;
+    this.#isTrailers = trailers;
+    this.#base = base;
+    this.#savedLength = 0;
+    this.#fieldCount = 0;
+    this.#asciiOnly = true;
+    this.#state = state;
+  }
+
+  /** Keeps the unfinished section's bytes of this input for the next call. */
+  #saveSection(data: Uint8Array, len: number): void {
+    const from = Math.max(this.#base, 0);
+    const needed = this.#savedLength + (len - from);
+    if (needed > this.#saved.length) {
+      const grown = new Uint8Array(
+        Math.min(Math.max(needed, this.#saved.length * 2, 256), this.#maxHeaderSize),
+      );
+      grown.set(this.#saved.subarray(0, this.#savedLength));
+      this.#saved = grown;
+    }
+    this.#saved.set(data.subarray(from, len), this.#savedLength);
+    this.#savedLength = needed;
+  }
+
+  /** Scans request line and header fields (or trailer fields) until the section ends or input runs out. */
+  #scanSection(data: Uint8Array, start: number): number {
+    let i = start;
+    const len = data.length;
+    // Bytes at or past `limit` would make the section longer than maxHeaderSize.
+    let limit = this.#inSection ? this.#base + this.#maxHeaderSize : len;
+    let stop = Math.min(limit, len);
+    while (i < stop) {
+      switch (this.#state) {
+        case S_START: {
+          const c = data[i];
+          if (c === CR) {
+            this.#state = S_START_LF;
+            i++;
+          } else if (c === LF) {
+            this.#fail("HPE_CR_EXPECTED", "bare LF before the request line");
+          } else {
+            this.#beginSection(i, false, S_METHOD);
+            limit = i + this.#maxHeaderSize;
+            stop = Math.min(limit, len);
+          }
+          break;
+        }
+        case S_START_LF:
+          if (data[i] !== LF) this.#fail("HPE_LF_EXPECTED", "CR not followed by LF");
+          this.#state = S_START;
+          i++;
+          break;
+        case S_METHOD: {
+          while (i < stop && TOKEN[data[i]] === 1) i++;
+          if (i === stop) break;
+          if (data[i] !== SP || i === this.#base)
+            this.#fail("HPE_INVALID_METHOD", "method is not a token");
+          this.#line.methodEnd = i - this.#base;
+          this.#tokenStart = i + 1 - this.#base;
+          this.#line.targetHasBrackets = false;
+          this.#percent = 0;
+          this.#state = S_TARGET;
+          i++;
+          break;
+        }
+        case S_TARGET:
+          i = this.#scanTarget(data, i, stop);
+          break;
+        case S_VERSION: {
+          const c = data[i];
+          const k = this.#versionIndex;
+          if (k === 0 && c === SP)
+            this.#fail("HPE_UNEXPECTED_SPACE", "two spaces in the request line");
+          const ok =
+            k < 5
+              ? c === VERSION_PREFIX.charCodeAt(k)
+              : k === 6
+                ? c === 0x2e
+                : c >= 0x30 && c <= 0x39;
+          if (!ok) this.#fail("HPE_INVALID_VERSION", "protocol version is not HTTP/d.d");
+          if (k === 5) this.#versionMajor = c - 0x30;
+          else if (k === 7) this.#line.versionMinor = (c - 0x30) as 0 | 1;
+          this.#versionIndex = k + 1;
+          if (k === 7) this.#state = S_LINE_CR;
+          i++;
+          break;
+        }
+        case S_LINE_CR: {
+          const c = data[i];
+          if (c !== CR) {
+            if (c === LF) this.#fail("HPE_CR_EXPECTED", "request line ends in a bare LF");
+            if (c === SP) this.#fail("HPE_UNEXPECTED_SPACE", "space after the protocol version");
+            this.#fail("HPE_INVALID_VERSION", "protocol version is not HTTP/d.d");
+          }
+          const minor = this.#line.versionMinor as number;
+          if (this.#versionMajor !== 1 || minor > 1) {
+            this.#fail("HPE_UNSUPPORTED_VERSION", "only HTTP/1.0 and HTTP/1.1 are supported");
+          }
+          this.#state = S_LINE_LF;
+          i++;
+          break;
+        }
+        case S_LINE_LF:
+        case S_FIELD_LF:
+        case S_SECTION_LF: {
+          if (data[i] !== LF) this.#fail("HPE_LF_EXPECTED", "CR not followed by LF");
+          i++;
+          if (this.#state === S_SECTION_LF) {
+            this.#endSection(data, i);
+            return i;
+          }
+          if (this.#state === S_FIELD_LF) this.#fieldCount++;
+          this.#state = S_FIELD_START;
+          break;
+        }
+        case S_FIELD_START: {
+          const c = data[i];
+          if (c === CR) {
+            this.#state = S_SECTION_LF;
+            i++;
+            break;
+          }
+          if (TOKEN[c] !== 1) {
+            if (c === LF) this.#fail("HPE_CR_EXPECTED", "header line ends in a bare LF");
+            if (c === SP || c === HTAB) {
+              this.#fail("HPE_UNEXPECTED_SPACE", "obs-fold or whitespace before a header field");
+            }
+            this.#fail("HPE_INVALID_HEADER_TOKEN", "header name is not a token");
+          }
+          if (this.#fieldCount >= this.#maxHeaderCount) {
+            this.#fail("HPE_TOO_MANY_HEADERS", "more header fields than maxHeaderCount");
+          }
+          this.#tokenStart = i - this.#base;
+          this.#state = S_FIELD_NAME;
+          i++;
+          break;
+        }
+        case S_FIELD_NAME: {
+          while (i < stop && TOKEN[data[i]] === 1) i++;
+          if (i === stop) break;
+          if (data[i] !== COLON)
+            this.#fail(
+              "HPE_INVALID_HEADER_TOKEN",
+              "header name is not a token followed by a colon",
+            );
+          this.#recordName(i - this.#base);
+          this.#state = S_FIELD_OWS;
+          i++;
+          break;
+        }
+        case S_FIELD_OWS: {
+          while (i < stop && (data[i] === SP || data[i] === HTAB)) i++;
+          if (i === stop) break;
+          const at = i - this.#base;
+          this.#tokenStart = at;
+          this.#valueEnd = at;
+          this.#state = S_FIELD_VALUE;
+          break;
+        }
+        case S_FIELD_VALUE:
+          i = this.#scanValue(data, i, stop);
+          break;
+      }
+    }
+    // A byte past the limit is here: the section is too long (at exactly the
+    // end of the input, the next call finds out, so splits do not matter).
+    if (i === limit && i < len && this.#inSection) this.#overflow();
+    return i;
+  }
+
+  #scanTarget(data: Uint8Array, start: number, stop: number): number {
+    let i = start;
+    let percent = this.#percent;
+    for (; i < stop; i++) {
+      const c = data[i];
+      if (percent > 0) {
+        if (HEX[c] < 0)
+          this.#fail(
+            "HPE_INVALID_URL",
+            "% in the request-target is not followed by two hex digits",
+          );
+        percent--;
+        continue;
+      }
+      const k = TARGET[c];
+      if (k === 1) continue;
+      if (k === TARGET_PERCENT) percent = 2;
+      else if (k === TARGET_BRACKET) this.#line.targetHasBrackets = true;
+      else if (c === SP) {
+        const end = i - this.#base;
+        if (end === this.#tokenStart)
+          this.#fail("HPE_UNEXPECTED_SPACE", "two spaces in the request line");
+        this.#line.targetStart = this.#tokenStart;
+        this.#line.targetEnd = end;
+        this.#versionIndex = 0;
+        this.#state = S_VERSION;
+        return i + 1;
+      } else
+        this.#fail("HPE_INVALID_URL", "request-target has a character RFC 3986 does not allow");
+    }
+    this.#percent = percent;
+    return i;
+  }
+
+  #scanValue(data: Uint8Array, start: number, stop: number): number {
+    let i = valueEnd(data, start, stop, this.#asciiOnly);
+    if (i < 0) {
+      this.#asciiOnly = false;
+      i = valueEnd(data, start, stop, false);
+    }
+    // Trailing SP and HTAB are not part of the value (RFC 9112 section 5).
+    let end = i;
+    while (end > start && (data[end - 1] === SP || data[end - 1] === HTAB)) end--;
+    if (end > start) this.#valueEnd = end - this.#base;
+    if (i === stop) return i;
+    const c = data[i];
+    if (c === CR) {
+      this.#recordValue();
+      this.#state = S_FIELD_LF;
+      return i + 1;
+    }
+    if (c === LF) this.#fail("HPE_CR_EXPECTED", "header line ends in a bare LF");
+    this.#fail("HPE_INVALID_HEADER_TOKEN", "header value has a control character");
+  }
+
+  #recordName(nameEnd: number): void {
+    const f = this.#fieldCount * 4;
+    if (f + 4 > this.#fields.length) {
+      const grown = new Int32Array(this.#fields.length * 2);
+      grown.set(this.#fields);
+      this.#fields = grown;
+    }
+    this.#fields[f] = this.#tokenStart;
+    this.#fields[f + 1] = nameEnd;
+  }
+
+  #recordValue(): void {
+    const f = this.#fieldCount * 4;
+    this.#fields[f + 2] = this.#tokenStart;
+    this.#fields[f + 3] = this.#valueEnd;
+  }
+
+  /** The section's last LF is at `end - 1`: build what it holds and hand it on. */
+  #endSection(data: Uint8Array, end: number): void {
+    const split = this.#savedLength > 0;
+    if (split) this.#saveSection(data, end);
+    const layout: SectionLayout = {
+      bytes: split ? this.#saved : data,
+      base: split ? 0 : this.#base,
+      length: end - this.#base,
+      fields: this.#fields,
+      fieldCount: this.#fieldCount,
+      asciiOnly: this.#asciiOnly,
+    };
+    this.#inSection = false;
+    this.#savedLength = 0;
+    if (this.#isTrailers) {
+      if (this.#fieldCount > 0) this.#handler.onTrailers?.(fieldList(layout));
+      this.#completeRequest();
+      return;
+    }
+    const head = buildHead(layout, this.#line, this.#maxBodySize);
+    this.#startBody(head);
+  }
+
+  #startBody(head: RequestHead): void {
+    this.#upgrade = head.upgrade;
+    this.#bodyTotal = 0;
+    this.#extensions.reset();
+    this.#handler.onRequestHead(head);
+    if (head.chunked) {
+      this.#state = S_CHUNK_SIZE_START;
+    } else if (
+      head.contentLength !== undefined &&
+      head.contentLength > 0 &&
+      head.method !== "CONNECT"
+    ) {
+      this.#remaining = head.contentLength;
+      this.#state = S_LENGTH;
+    } else {
+      this.#completeRequest();
+    }
+  }
+
+  #completeRequest(): void {
+    this.#state = this.#upgrade ? S_UPGRADED : S_START;
+    this.#handler.onRequestComplete?.();
+  }
+
+  /** Scans body bytes: Content-Length or chunked framing. */
+  #scanBody(data: Uint8Array, start: number): number {
+    let i = start;
+    const len = data.length;
+    while (i < len) {
+      switch (this.#state) {
+        case S_LENGTH:
+        case S_CHUNK_DATA: {
+          const available = len - i;
+          const n = Math.min(this.#remaining, available);
+          const chunk = data.subarray(i, i + n);
+          i += n;
+          this.#remaining -= n;
+          if (this.#remaining === 0) {
+            if (this.#state === S_CHUNK_DATA) this.#state = S_CHUNK_DATA_CR;
+            this.#handler.onBody?.(chunk);
+            if (this.#state === S_LENGTH) this.#completeRequest();
+            return i;
+          }
+          this.#handler.onBody?.(chunk);
+          return i;
+        }
+        case S_CHUNK_SIZE_START: {
+          const v = HEX[data[i]];
+          if (v < 0) {
+            if (data[i] === LF) this.#fail("HPE_CR_EXPECTED", "bare LF in chunked framing");
+            this.#fail("HPE_INVALID_CHUNK_SIZE", "chunk size is not hex");
+          }
+          this.#chunkSize = v;
+          this.#state = S_CHUNK_SIZE;
+          i++;
+          break;
+        }
+        case S_CHUNK_SIZE: {
+          let size = this.#chunkSize;
+          for (; i < len; i++) {
+            const v = HEX[data[i]];
+            if (v < 0) break;
+            if (size >= MAX_CHUNK_SIZE_BEFORE_DIGIT)
+              this.#fail("HPE_INVALID_CHUNK_SIZE", "chunk size is too large");
+            size = size * 16 + v;
+          }
+          this.#chunkSize = size;
+          if (i === len) break;
+          const c = data[i];
+          if (c === CR) this.#state = S_CHUNK_SIZE_LF;
+          else if (c === SEMICOLON || c === SP || c === HTAB) {
+            this.#extensions.begin(c);
+            this.#state = S_CHUNK_EXT;
+          } else if (c === LF) this.#fail("HPE_CR_EXPECTED", "bare LF in chunked framing");
+          else this.#fail("HPE_INVALID_CHUNK_SIZE", "chunk size is not hex");
+          i++;
+          break;
+        }
+        case S_CHUNK_EXT:
+          i = this.#extensions.scan(data, i);
+          if (this.#extensions.done) this.#state = S_CHUNK_SIZE_LF;
+          break;
+        case S_CHUNK_SIZE_LF: {
+          if (data[i] !== LF) this.#fail("HPE_LF_EXPECTED", "CR not followed by LF");
+          i++;
+          const size = this.#chunkSize;
+          if (size === 0) {
+            this.#beginSection(i, true, S_FIELD_START);
+            return i;
+          }
+          this.#bodyTotal += size;
+          if (this.#bodyTotal > this.#maxBodySize)
+            this.#fail("HPE_BODY_TOO_LARGE", "body exceeds maxBodySize");
+          this.#remaining = size;
+          this.#state = S_CHUNK_DATA;
+          break;
+        }
+        case S_CHUNK_DATA_CR: {
+          const c = data[i];
+          if (c !== CR) this.#fail("HPE_CR_EXPECTED", "chunk data is not followed by CRLF");
+          this.#state = S_CHUNK_DATA_LF;
+          i++;
+          break;
+        }
+        case S_CHUNK_DATA_LF:
+          if (data[i] !== LF) this.#fail("HPE_LF_EXPECTED", "CR not followed by LF");
+          this.#state = S_CHUNK_SIZE_START;
+          i++;
+          break;
+        default:
+          return i;
+      }
+    }
+    return i;
+  }
+}
