@@ -13,7 +13,7 @@ export const ERROR_STATUS = {
   HPE_UNSUPPORTED_VERSION: 505,
   /** Two spaces, or a space where none may be, in the request line; obs-fold or whitespace before the first header. */
   HPE_UNEXPECTED_SPACE: 400,
-  /** A bare LF: a line ended without CR. */
+  /** A bare LF (a line ended without CR), or chunk data not followed by CRLF. */
   HPE_CR_EXPECTED: 400,
   /** A CR not followed by LF. */
   HPE_LF_EXPECTED: 400,
@@ -29,7 +29,7 @@ export const ERROR_STATUS = {
   HPE_UNSUPPORTED_TRANSFER_ENCODING: 501,
   /** Chunk size is not hex, or too large. */
   HPE_INVALID_CHUNK_SIZE: 400,
-  /** Chunk extension is malformed, or chunk data is not followed by CRLF. */
+  /** Chunk extension is malformed. */
   HPE_INVALID_CHUNK_EXTENSION: 400,
   /** Chunk extensions of one request exceed `maxChunkExtensionSize`. */
   HPE_CHUNK_EXTENSIONS_OVERFLOW: 413,

@@ -28,6 +28,7 @@ import {
   TARGET_PERCENT,
   TOKEN,
 } from "./internal/tables";
+import { ValueScanner } from "./internal/value-scan";
 import type { RequestHandler, RequestHead, RequestParserOptions } from "./types";
 
 // Parser states. Those below S_BODY belong to a header (or trailer) section.
@@ -59,49 +60,6 @@ const VERSION_PREFIX = "HTTP/";
 /** Chunk sizes stop growing here, so `size * 16 + digit` stays below 2^53. */
 const MAX_CHUNK_SIZE_BEFORE_DIGIT = 2 ** 49;
 
-/** Values at least this long are scanned four bytes at a time. */
-const WORD_SCAN_MIN = 32;
-
-/**
- * The index of the first byte from `start` that cannot be in a field value
- * (or `stop`). Returns -1 instead when it meets obs-text (0x80-0xFF) and
- * `asciiOnly` is set, so the caller can note it and scan again without.
- */
-function valueEnd(data: Uint8Array, start: number, stop: number, asciiOnly: boolean): number {
-  let i = start;
-  if (stop - start >= WORD_SCAN_MIN) {
-    const offset = data.byteOffset;
-    while (i < stop && ((offset + i) & 3) !== 0 && data[i] >= 0x20 && data[i] < 0x7f) i++;
-    if (((offset + i) & 3) === 0) i = skipPrintableWords(data, i, stop);
-  }
-  for (; i < stop; i++) {
-    const c = data[i];
-    // Visible ASCII and SP, the common case, first.
-    if (c >= 0x20 && c < 0x7f) continue;
-    if (c === HTAB) continue;
-    if (c < 0x80) break;
-    if (asciiOnly) return -1;
-  }
-  return i;
-}
-
-/**
- * From `start` (at a 4-byte aligned address), skips whole 32-bit words whose
- * four bytes are all 0x20-0x7E (SWAR: one test per word finds a byte below
- * 0x20 or above 0x7E) and returns where byte-wise scanning goes on. Long
- * values (cookies, user agents) are most of a browser's header bytes.
- */
-function skipPrintableWords(data: Uint8Array, start: number, stop: number): number {
-  const count = (stop - start) >> 2;
-  const words = new Int32Array(data.buffer, data.byteOffset + start, count);
-  let k = 0;
-  for (; k < count; k++) {
-    const w = words[k];
-    if ((((w - 0x20202020) & ~w) | (w + 0x01010101) | w) & 0x80808080) break;
-  }
-  return start + k * 4;
-}
-
 /**
  * Parses HTTP/1.1 requests from bytes, incrementally, and reports them to a
  * {@link RequestHandler}. See the package README for every rule it enforces.
@@ -122,6 +80,7 @@ export class RequestParser {
   readonly #maxBodySize: number;
   readonly #maxHeaderCount: number;
   readonly #extensions: ChunkExtensionScanner;
+  readonly #values = new ValueScanner();
 
   #state = S_START;
   #error: unknown;
@@ -370,6 +329,11 @@ export class RequestParser {
           if (this.#fieldCount >= this.#maxHeaderCount) {
             this.#fail("HPE_TOO_MANY_HEADERS", "more header fields than maxHeaderCount");
           }
+          const next = this.#wholeField(data, i, stop);
+          if (next > 0) {
+            i = next;
+            break;
+          }
           this.#tokenStart = i - this.#base;
           this.#state = S_FIELD_NAME;
           i++;
@@ -408,6 +372,34 @@ export class RequestParser {
     return i;
   }
 
+  /**
+   * Fast path for a field line that lies whole in the input before `stop`:
+   * records it and returns the index after its CRLF. Returns -1, changing
+   * nothing, for anything unusual (a split line, an error, obs-text), which
+   * the state machine then handles byte by byte, reporting the same errors.
+   */
+  #wholeField(data: Uint8Array, start: number, stop: number): number {
+    let i = start + 1;
+    while (i < stop && TOKEN[data[i]] === 1) i++;
+    if (i >= stop || data[i] !== COLON) return -1;
+    const nameEnd = i;
+    i++;
+    while (i < stop && (data[i] === SP || data[i] === HTAB)) i++;
+    const valueStart = i;
+    const end = this.#values.end(data, i, stop, true);
+    if (end < 0 || end + 1 >= stop || data[end] !== CR || data[end + 1] !== LF) return -1;
+    let valueEnd = end;
+    while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB))
+      valueEnd--;
+    this.#tokenStart = start - this.#base;
+    this.#recordName(nameEnd - this.#base);
+    const f = this.#fieldCount * 4;
+    this.#fields[f + 2] = valueStart - this.#base;
+    this.#fields[f + 3] = valueEnd - this.#base;
+    this.#fieldCount++;
+    return end + 2;
+  }
+
   #scanTarget(data: Uint8Array, start: number, stop: number): number {
     let i = start;
     let percent = this.#percent;
@@ -443,10 +435,10 @@ export class RequestParser {
   }
 
   #scanValue(data: Uint8Array, start: number, stop: number): number {
-    let i = valueEnd(data, start, stop, this.#asciiOnly);
+    let i = this.#values.end(data, start, stop, this.#asciiOnly);
     if (i < 0) {
       this.#asciiOnly = false;
-      i = valueEnd(data, start, stop, false);
+      i = this.#values.end(data, start, stop, false);
     }
     // Trailing SP and HTAB are not part of the value (RFC 9112 section 5).
     let end = i;
