@@ -5,44 +5,48 @@
 import { COLON, COMMA, HOST, HTAB, SEMICOLON, SP, TOKEN } from "./tables";
 import { equalsIgnoreCase } from "./text";
 
-/** Calls `each(start, end)` for every non-empty element of a comma-separated list, trimmed of OWS. */
-export function forEachElement(
-  bytes: Uint8Array,
-  start: number,
-  end: number,
-  each: (start: number, end: number) => void,
-): void {
-  let i = start;
-  while (i <= end) {
+/** Where {@link nextElement} found its element: `[start, end)` of the bytes. */
+export const element = { start: 0, end: 0 };
+
+/**
+ * Finds the next non-empty element of a comma-separated list (RFC 9110
+ * section 5.6.1) at or after `from`, trimmed of OWS, and puts it in
+ * {@link element}. Returns where to look for the one after, or -1 when the
+ * list has no more. (Out-parameters instead of a callback: no closure per call.)
+ */
+export function nextElement(bytes: Uint8Array, from: number, end: number): number {
+  let i = from;
+  while (i < end) {
     let stop = i;
     while (stop < end && bytes[stop] !== COMMA) stop++;
     let a = i;
     let b = stop;
     while (a < b && (bytes[a] === SP || bytes[a] === HTAB)) a++;
     while (b > a && (bytes[b - 1] === SP || bytes[b - 1] === HTAB)) b--;
-    if (b > a) each(a, b);
     i = stop + 1;
+    if (b > a) {
+      element.start = a;
+      element.end = b;
+      return i;
+    }
   }
+  return -1;
 }
 
 /** The number in a Content-Length value (a list of identical values allowed), or -1 if invalid. */
 export function parseContentLength(bytes: Uint8Array, start: number, end: number): number {
-  let value = -2;
-  forEachElement(bytes, start, end, (a, b) => {
-    if (value === -1) return;
+  let value = -1;
+  for (let p = nextElement(bytes, start, end); p >= 0; p = nextElement(bytes, p, end)) {
     let n = 0;
-    for (let i = a; i < b; i++) {
+    for (let i = element.start; i < element.end; i++) {
       const d = bytes[i] - 0x30;
-      if (d < 0 || d > 9) {
-        value = -1;
-        return;
-      }
+      if (d < 0 || d > 9) return -1;
       n = n * 10 + d;
     }
-    if (n > Number.MAX_SAFE_INTEGER || (value >= 0 && value !== n)) value = -1;
-    else value = n;
-  });
-  return value === -2 ? -1 : value;
+    if (n > Number.MAX_SAFE_INTEGER || (value >= 0 && value !== n)) return -1;
+    value = n;
+  }
+  return value;
 }
 
 /** What the Transfer-Encoding lines of one request say, accumulated line by line. */
@@ -62,7 +66,9 @@ export function addTransferCodings(
   end: number,
   into: TransferCodings,
 ): void {
-  forEachElement(bytes, start, end, (a, b) => {
+  for (let q = nextElement(bytes, start, end); q >= 0; q = nextElement(bytes, q, end)) {
+    const a = element.start;
+    const b = element.end;
     let nameEnd = a;
     while (nameEnd < b && TOKEN[bytes[nameEnd]] === 1) nameEnd++;
     into.count++;
@@ -77,7 +83,7 @@ export function addTransferCodings(
     } else if (!chunked) into.unsupported = true;
     if (chunked) into.chunkedCount++;
     into.lastIsChunked = chunked;
-  });
+  }
 }
 
 export const CONNECTION_CLOSE = 1;
@@ -87,21 +93,23 @@ export const CONNECTION_UPGRADE = 4;
 /** The Connection options we act on, as bits. */
 export function connectionFlags(bytes: Uint8Array, start: number, end: number): number {
   let flags = 0;
-  forEachElement(bytes, start, end, (a, b) => {
+  for (let p = nextElement(bytes, start, end); p >= 0; p = nextElement(bytes, p, end)) {
+    const a = element.start;
+    const b = element.end;
     if (equalsIgnoreCase(bytes, a, b, "close")) flags |= CONNECTION_CLOSE;
     else if (equalsIgnoreCase(bytes, a, b, "keep-alive")) flags |= CONNECTION_KEEP_ALIVE;
     else if (equalsIgnoreCase(bytes, a, b, "upgrade")) flags |= CONNECTION_UPGRADE;
-  });
+  }
   return flags;
 }
 
 /** 1 if an Expect value is `100-continue`, 0 if it has no members, -1 for any other expectation. */
 export function expectation(bytes: Uint8Array, start: number, end: number): number {
   let result = 0;
-  forEachElement(bytes, start, end, (a, b) => {
-    if (result < 0) return;
-    result = equalsIgnoreCase(bytes, a, b, "100-continue") ? 1 : -1;
-  });
+  for (let p = nextElement(bytes, start, end); p >= 0; p = nextElement(bytes, p, end)) {
+    if (!equalsIgnoreCase(bytes, element.start, element.end, "100-continue")) return -1;
+    result = 1;
+  }
   return result;
 }
 

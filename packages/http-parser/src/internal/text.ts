@@ -13,7 +13,8 @@ const SHORT = 16;
 /** The string of `bytes[start, end)`, which must all be ASCII. */
 export function ascii(bytes: Uint8Array, start: number, end: number): string {
   if (end - start <= SHORT) return latin1(bytes, start, end);
-  return utf8.decode(bytes.subarray(start, end));
+  // A plain view: Buffer#subarray would look up a species constructor.
+  return utf8.decode(new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start));
 }
 
 /** The latin1 string of `bytes[start, end)`: each byte becomes the char with that code. */

@@ -1,0 +1,434 @@
+// The HTTP request parsers compared, each driven to do the same work per
+// request: method, request-target and every header name and value as strings,
+// body bytes counted (never copied by us), completion signalled. Each keeps
+// one parser per corpus item and feeds it the item's bytes once per call, as
+// consecutive requests on one keep-alive connection, the way Node keeps one
+// parser per socket.
+//
+// - moonbridge: @moonbridge/http-parser's RequestParser, from its build (dist).
+// - llhttp: Node's own parser through process.binding('http_parser'), set up
+//   as lib/_http_common.js and lib/_http_server.js (Node 20) set it up.
+// - http-parser-js: the pure-JS parser that mimics the binding, driven the
+//   same way Node would drive it as a drop-in replacement.
+
+import { createRequire } from "node:module";
+import httpParserJs from "http-parser-js";
+
+/**
+ * Receives what a parser made of the requests.
+ * @typedef {object} Sink
+ * @property {(method: string, url: string, versionMinor: number, headers: readonly string[], keepAlive: boolean) => void} head
+ * @property {(bytes: number) => void} body
+ * @property {(trailers: readonly string[]) => void} trailers
+ * @property {() => void} complete
+ */
+
+/**
+ * Sets up one parser for `item` that reports to `sink`; returns the unit of
+ * work: parse the item's bytes once. It throws if the parser fails or stops
+ * early.
+ * @typedef {(item: import("./corpus.mjs").ParserItem, sink: Sink) => () => void} Driver
+ */
+
+/**
+ * What Node keeps on its parser object between callbacks (lib/_http_common.js).
+ * @typedef {{ _headers: string[], _url: string }} ParserState
+ */
+
+/** @typedef {import("../harness.mjs").Competitor<import("./corpus.mjs").ParserInput>} ParserCompetitor */
+
+/**
+ * The sink used while timing: counts, so that nothing the parsers produce is
+ * dead code, and so that a run can be checked afterwards.
+ * @implements {Sink}
+ */
+export class Tally {
+  requests = 0;
+  /** Strings in header sections: two per field. */
+  headerStrings = 0;
+  trailerStrings = 0;
+  /** Characters of methods and targets. */
+  chars = 0;
+  bodyBytes = 0;
+
+  /** @param {string} method @param {string} url @param {number} _versionMinor @param {readonly string[]} headers */
+  head(method, url, _versionMinor, headers) {
+    this.chars += method.length + url.length;
+    this.headerStrings += headers.length;
+  }
+  /** @param {number} bytes */
+  body(bytes) {
+    this.bodyBytes += bytes;
+  }
+  /** @param {readonly string[]} trailers */
+  trailers(trailers) {
+    this.trailerStrings += trailers.length;
+  }
+  complete() {
+    this.requests++;
+  }
+}
+
+/**
+ * @typedef {object} RecordedRequest
+ * @property {string} method
+ * @property {string} url
+ * @property {number} versionMinor
+ * @property {string[]} headers
+ * @property {boolean} keepAlive
+ * @property {number} bodyBytes
+ * @property {string[]} trailers
+ * @property {boolean} complete
+ */
+
+/**
+ * The sink used to verify: records every request in full.
+ * @implements {Sink}
+ */
+export class Recorder {
+  /** @type {RecordedRequest[]} */
+  requests = [];
+
+  /** @returns {RecordedRequest} */
+  #current() {
+    const last = this.requests.at(-1);
+    if (last === undefined || last.complete)
+      throw new Error("body or end of a request before its head");
+    return last;
+  }
+  /** @param {string} method @param {string} url @param {number} versionMinor @param {readonly string[]} headers @param {boolean} keepAlive */
+  head(method, url, versionMinor, headers, keepAlive) {
+    const headersCopy = [...headers];
+    this.requests.push({
+      method,
+      url,
+      versionMinor,
+      headers: headersCopy,
+      keepAlive,
+      bodyBytes: 0,
+      trailers: [],
+      complete: false,
+    });
+  }
+  /** @param {number} bytes */
+  body(bytes) {
+    this.#current().bodyBytes += bytes;
+  }
+  /** @param {readonly string[]} trailers */
+  trailers(trailers) {
+    this.#current().trailers.push(...trailers);
+  }
+  complete() {
+    this.#current().complete = true;
+  }
+}
+
+/**
+ * @param {number} consumed
+ * @param {number} length
+ * @param {string} who
+ */
+function checkConsumed(consumed, length, who) {
+  if (consumed !== length) throw new Error(`${who} consumed ${consumed} of ${length} bytes`);
+}
+
+// --- @moonbridge/http-parser -------------------------------------------------
+
+/**
+ * Loads @moonbridge/http-parser from its build; explains what to do if it is not built.
+ * @returns {Promise<typeof import("@moonbridge/http-parser")>}
+ */
+async function loadMoonbridge() {
+  try {
+    return await import("@moonbridge/http-parser");
+  } catch (error) {
+    throw new Error(
+      "cannot load @moonbridge/http-parser: build it first (pnpm --filter @moonbridge/http-parser build, or run the bench through turbo: pnpm bench)",
+      { cause: error },
+    );
+  }
+}
+
+/**
+ * @param {typeof import("@moonbridge/http-parser")} mod
+ * @returns {Driver}
+ */
+function moonbridgeDriver(mod) {
+  const { RequestParser } = mod;
+  return (item, sink) => {
+    const parser = new RequestParser({
+      onRequestHead(head) {
+        sink.head(head.method, head.target, head.versionMinor, head.headers, head.keepAlive);
+      },
+      onBody(chunk) {
+        sink.body(chunk.length);
+      },
+      onTrailers(trailers) {
+        sink.trailers(trailers);
+      },
+      onRequestComplete() {
+        sink.complete();
+      },
+    });
+    const bytes = item.input.bytes;
+    return () => checkConsumed(parser.execute(bytes), bytes.length, "moonbridge");
+  };
+}
+
+// --- llhttp, through Node's binding -------------------------------------------
+
+/**
+ * The binding as lib/_http_common.js gets it, without the DEP0111 warning that
+ * process.binding() prints for user code.
+ * @returns {any}
+ */
+function loadBinding() {
+  const saved = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    return /** @type {any} */ (process).binding("http_parser");
+  } finally {
+    process.noDeprecation = saved === true;
+  }
+}
+
+/**
+ * Node 20's binding, driven as Node's server drives it (lib/_http_common.js:
+ * parserOnHeaders, parserOnHeadersComplete, parserOnBody,
+ * parserOnMessageComplete; lib/_http_server.js: parser.initialize(REQUEST,
+ * resource, maxHeaderSize || 0, kLenientNone)). Header names and values and
+ * the url arrive as strings made in C++; the method as an index into
+ * allMethods; each body piece as a Buffer (the binding copies it). What Node
+ * does beyond that (IncomingMessage, the kOnMessageBegin hook for request
+ * timeouts) is server work, not parsing, and is left out.
+ * @returns {Driver}
+ */
+function llhttpDriver() {
+  const { HTTPParser, allMethods } = loadBinding();
+  const kOnHeaders = HTTPParser.kOnHeaders | 0;
+  const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;
+  const kOnBody = HTTPParser.kOnBody | 0;
+  const kOnMessageComplete = HTTPParser.kOnMessageComplete | 0;
+  return (item, sink) => {
+    const parser = new HTTPParser();
+    // cleanParser()
+    parser._headers = [];
+    parser._url = "";
+    // Only in the slow case: headers split across execute() calls or over
+    // 32 pairs, and trailers.
+    /** @this {ParserState} */
+    parser[kOnHeaders] = function parserOnHeaders(
+      /** @type {string[]} */ headers,
+      /** @type {string} */ url,
+    ) {
+      for (const h of headers) this._headers.push(h);
+      this._url += url;
+    };
+    /** @this {ParserState} */
+    parser[kOnHeadersComplete] = function parserOnHeadersComplete(
+      /** @type {number} */ _versionMajor,
+      /** @type {number} */ versionMinor,
+      /** @type {string[] | undefined} */ headers,
+      /** @type {number} */ method,
+      /** @type {string | undefined} */ url,
+      /** @type {unknown} */ _statusCode,
+      /** @type {unknown} */ _statusMessage,
+      /** @type {boolean} */ _upgrade,
+      /** @type {boolean} */ shouldKeepAlive,
+    ) {
+      if (headers === undefined) {
+        headers = this._headers;
+        this._headers = [];
+      }
+      if (url === undefined) {
+        url = this._url;
+        this._url = "";
+      }
+      sink.head(
+        allMethods[method],
+        /** @type {string} */ (url),
+        versionMinor,
+        /** @type {string[]} */ (headers),
+        shouldKeepAlive,
+      );
+      return 0;
+    };
+    parser[kOnBody] = (/** @type {Buffer} */ b) => sink.body(b.length);
+    /** @this {ParserState} */
+    parser[kOnMessageComplete] = function parserOnMessageComplete() {
+      if (this._headers.length > 0) {
+        sink.trailers(this._headers);
+        this._headers = [];
+        this._url = "";
+      }
+      sink.complete();
+    };
+    parser.initialize(HTTPParser.REQUEST, {}, 0, HTTPParser.kLenientNone);
+    const bytes = item.input.bytes;
+    return () => {
+      const result = parser.execute(bytes);
+      if (typeof result !== "number") throw result;
+      checkConsumed(result, bytes.length, "llhttp");
+    };
+  };
+}
+
+// --- http-parser-js ---------------------------------------------------------
+
+/**
+ * http-parser-js driven exactly like the binding. Reading `kOnExecute` is what
+ * Node's _http_common.js does on load; it switches http-parser-js to the
+ * binding's positional onHeadersComplete arguments.
+ * @returns {Driver}
+ */
+function httpParserJsDriver() {
+  const { HTTPParser, methods } = /** @type {any} */ (httpParserJs);
+  void (HTTPParser.kOnExecute | 0);
+  const kOnHeaders = HTTPParser.kOnHeaders | 0;
+  const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;
+  const kOnBody = HTTPParser.kOnBody | 0;
+  const kOnMessageComplete = HTTPParser.kOnMessageComplete | 0;
+  return (item, sink) => {
+    const parser = new HTTPParser();
+    parser._headers = [];
+    parser._url = "";
+    /** @this {ParserState} */
+    parser[kOnHeaders] = function parserOnHeaders(
+      /** @type {string[]} */ headers,
+      /** @type {string} */ url,
+    ) {
+      for (const h of headers) this._headers.push(h);
+      this._url += url;
+    };
+    /** @this {ParserState} */
+    parser[kOnHeadersComplete] = function parserOnHeadersComplete(
+      /** @type {number} */ _versionMajor,
+      /** @type {number} */ versionMinor,
+      /** @type {string[] | undefined} */ headers,
+      /** @type {number} */ method,
+      /** @type {string | undefined} */ url,
+      /** @type {unknown} */ _statusCode,
+      /** @type {unknown} */ _statusMessage,
+      /** @type {boolean} */ _upgrade,
+      /** @type {boolean} */ shouldKeepAlive,
+    ) {
+      if (headers === undefined) {
+        headers = this._headers;
+        this._headers = [];
+      }
+      if (url === undefined) {
+        url = this._url;
+        this._url = "";
+      }
+      sink.head(
+        methods[method],
+        /** @type {string} */ (url),
+        versionMinor,
+        /** @type {string[]} */ (headers),
+        shouldKeepAlive,
+      );
+      return 0;
+    };
+    parser[kOnBody] = (
+      /** @type {Buffer} */ _b,
+      /** @type {number} */ _start,
+      /** @type {number} */ len,
+    ) => sink.body(len);
+    /** @this {ParserState} */
+    parser[kOnMessageComplete] = function parserOnMessageComplete() {
+      if (this._headers.length > 0) {
+        sink.trailers(this._headers);
+        this._headers = [];
+        this._url = "";
+      }
+      sink.complete();
+    };
+    parser.initialize(HTTPParser.REQUEST, {});
+    const bytes = item.input.bytes;
+    return () => {
+      const result = parser.execute(bytes);
+      if (typeof result !== "number") throw result;
+      checkConsumed(result, bytes.length, "http-parser-js");
+    };
+  };
+}
+
+// --- competitors ----------------------------------------------------------------
+
+/** How many times `summarize` runs the timed path to check it. */
+const CHECK_PASSES = 3;
+
+/**
+ * A competitor around a driver: `setup` returns the timed unit of work (with a
+ * Tally as sink); `summarize` records one pass in full, then runs the timed
+ * path itself a few times and reports its counts per pass, so the check also
+ * covers the reuse of one parser across passes.
+ * @param {string} name
+ * @param {Driver} driver
+ * @returns {ParserCompetitor}
+ */
+function competitor(name, driver) {
+  return {
+    name,
+    setup: (item) => driver(item, new Tally()),
+    summarize(item) {
+      const recorder = new Recorder();
+      driver(item, recorder)();
+      const tally = new Tally();
+      const work = driver(item, tally);
+      for (let i = 0; i < CHECK_PASSES; i++) work();
+      return {
+        requests: recorder.requests,
+        perPass: {
+          requests: tally.requests / CHECK_PASSES,
+          headerStrings: tally.headerStrings / CHECK_PASSES,
+          chars: tally.chars / CHECK_PASSES,
+          bodyBytes: tally.bodyBytes / CHECK_PASSES,
+        },
+      };
+    },
+  };
+}
+
+/** Names of the competitors, in table order. */
+export const NAMES = Object.freeze(["moonbridge", "llhttp", "http-parser-js"]);
+
+/** The name the ratios are relative to: Node's own parser. */
+export const BASELINE = "llhttp";
+
+/**
+ * The competitors whose names are in `names` (all by default), in table
+ * order. @moonbridge/http-parser is imported only when it is asked for.
+ * @param {readonly string[]} [names]
+ * @returns {Promise<ParserCompetitor[]>}
+ */
+export async function loadCompetitors(names = NAMES) {
+  /** @type {ParserCompetitor[]} */
+  const out = [];
+  for (const name of NAMES) {
+    if (!names.includes(name)) continue;
+    if (name === "moonbridge") out.push(competitor(name, moonbridgeDriver(await loadMoonbridge())));
+    if (name === "llhttp") out.push(competitor(name, llhttpDriver()));
+    if (name === "http-parser-js") out.push(competitor(name, httpParserJsDriver()));
+  }
+  return out;
+}
+
+/** Versions to print under the table. */
+export function versions() {
+  const require = createRequire(import.meta.url);
+  /** @param {string} pkg */
+  const version = (pkg) => {
+    try {
+      return /** @type {{ version: string }} */ (require(`${pkg}/package.json`)).version;
+    } catch {
+      return "?";
+    }
+  };
+  return {
+    node: process.version,
+    llhttp: process.versions.llhttp ?? "?",
+    "http-parser-js": version("http-parser-js"),
+    moonbridge: version("@moonbridge/http-parser"),
+  };
+}
