@@ -15,6 +15,7 @@ import {
   type SectionLayout,
 } from "./internal/head-builder";
 import { validateOptions } from "./internal/options";
+import { SectionText } from "./internal/section-text";
 import {
   COLON,
   CR,
@@ -81,6 +82,16 @@ export class RequestParser {
   readonly #maxHeaderCount: number;
   readonly #extensions: ChunkExtensionScanner;
   readonly #values = new ValueScanner();
+  readonly #text = new SectionText();
+  readonly #layout: SectionLayout = {
+    bytes: new Uint8Array(0),
+    base: 0,
+    fields: new Int32Array(0),
+    fieldCount: 0,
+    asciiOnly: true,
+    text: undefined,
+    textShift: 0,
+  };
 
   #state = S_START;
   #error: unknown;
@@ -146,6 +157,8 @@ export class RequestParser {
     if (this.#state === S_UPGRADED) return 0;
     this.#executing = true;
     this.#paused = false;
+    // Text decoded from an earlier call may describe bytes the caller has since overwritten.
+    this.#text.breakChain();
     let i = 0;
     try {
       if (this.#inSection) this.#base = -this.#savedLength;
@@ -476,14 +489,17 @@ export class RequestParser {
   #endSection(data: Uint8Array, end: number): void {
     const split = this.#savedLength > 0;
     if (split) this.#saveSection(data, end);
-    const layout: SectionLayout = {
-      bytes: split ? this.#saved : data,
-      base: split ? 0 : this.#base,
-      length: end - this.#base,
-      fields: this.#fields,
-      fieldCount: this.#fieldCount,
-      asciiOnly: this.#asciiOnly,
-    };
+    const layout = this.#layout;
+    layout.bytes = split ? this.#saved : data;
+    layout.base = split ? 0 : this.#base;
+    layout.fields = this.#fields;
+    layout.fieldCount = this.#fieldCount;
+    layout.asciiOnly = this.#asciiOnly;
+    if (this.#asciiOnly && !split) this.#text.fill(layout, data, this.#base, end);
+    else {
+      layout.text = undefined;
+      this.#text.breakChain();
+    }
     this.#inSection = false;
     this.#savedLength = 0;
     if (this.#isTrailers) {
@@ -500,6 +516,7 @@ export class RequestParser {
     this.#bodyTotal = 0;
     this.#extensions.reset();
     this.#handler.onRequestHead(head);
+    this.#text.breakChain();
     if (head.chunked) {
       this.#state = S_CHUNK_SIZE_START;
     } else if (
@@ -510,6 +527,7 @@ export class RequestParser {
       this.#remaining = head.contentLength;
       this.#state = S_LENGTH;
     } else {
+      if (this.#layout.text !== undefined) this.#text.continueChain();
       this.#completeRequest();
     }
   }

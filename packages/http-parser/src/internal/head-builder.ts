@@ -22,26 +22,18 @@ import { ascii, equalsIgnoreCase, internedAscii, latin1 } from "./text";
 export interface SectionLayout {
   bytes: Uint8Array;
   base: number;
-  /** Bytes in the section, its final CRLF included. */
-  length: number;
   /** Per field: name start, name end, value start, value end. */
   fields: Int32Array;
   fieldCount: number;
   /** No obs-text (bytes >= 0x80) anywhere in the section. */
   asciiOnly: boolean;
-}
-
-/**
- * From this many bytes on, an ASCII section is decoded with one native call
- * and its tokens are slices of that string (cheap), instead of one string per
- * token.
- */
-const WHOLE_SECTION_MIN = 96;
-
-/** The section as one string, when that is the cheaper way to make its tokens. */
-function wholeText(layout: SectionLayout): string | undefined {
-  if (!layout.asciiOnly || layout.length < WHOLE_SECTION_MIN) return undefined;
-  return ascii(layout.bytes, layout.base, layout.base + layout.length);
+  /**
+   * The section's bytes already decoded (ASCII sections only), so tokens are
+   * cheap slices of it: the token at offset `o` is at `text[o + textShift]`.
+   * Undefined: make each token's string from the bytes.
+   */
+  text: string | undefined;
+  textShift: number;
 }
 
 /** The request line's tokens, as offsets into the same section. */
@@ -53,14 +45,14 @@ export interface RequestLine {
   versionMinor: 0 | 1;
 }
 
-/** Flat `[name, value, ...]` of a section's fields; `whole` is {@link wholeText} or undefined. */
-export function fieldList(layout: SectionLayout, whole = wholeText(layout)): string[] {
-  const { bytes, base, fields, fieldCount } = layout;
+/** Flat `[name, value, ...]` of a section's fields. */
+export function fieldList(layout: SectionLayout): string[] {
+  const { bytes, base, fields, fieldCount, text, textShift: t } = layout;
   const list = new Array<string>(fieldCount * 2);
-  if (whole !== undefined) {
+  if (text !== undefined) {
     for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
-      list[2 * k] = whole.slice(fields[f], fields[f + 1]);
-      list[2 * k + 1] = whole.slice(fields[f + 2], fields[f + 3]);
+      list[2 * k] = text.slice(fields[f] + t, fields[f + 1] + t);
+      list[2 * k + 1] = text.slice(fields[f + 2] + t, fields[f + 3] + t);
     }
     return list;
   }
@@ -110,10 +102,10 @@ export function buildHead(
   maxBodySize: number,
 ): RequestHead {
   const { bytes, base, fields, fieldCount } = layout;
-  const whole = wholeText(layout);
+  const { text, textShift: t } = layout;
   const method =
-    whole !== undefined
-      ? whole.slice(0, line.methodEnd)
+    text !== undefined
+      ? text.slice(t, line.methodEnd + t)
       : internedAscii(bytes, base, base + line.methodEnd);
   const targetStart = base + line.targetStart;
   const targetEnd = base + line.targetEnd;
@@ -208,11 +200,11 @@ export function buildHead(
   return {
     method,
     target:
-      whole !== undefined
-        ? whole.slice(line.targetStart, line.targetEnd)
+      text !== undefined
+        ? text.slice(line.targetStart + t, line.targetEnd + t)
         : ascii(bytes, targetStart, targetEnd),
     versionMinor: line.versionMinor,
-    headers: fieldList(layout, whole),
+    headers: fieldList(layout),
     contentLength: contentLength >= 0 ? contentLength : undefined,
     chunked: chunked && !isConnect,
     keepAlive,
