@@ -342,8 +342,8 @@ export class RequestParser {
           if (this.#fieldCount >= this.#maxHeaderCount) {
             this.#fail("HPE_TOO_MANY_HEADERS", "more header fields than maxHeaderCount");
           }
-          const next = this.#wholeField(data, i, stop);
-          if (next > 0) {
+          const next = this.#wholeFields(data, i, stop);
+          if (next > i) {
             i = next;
             break;
           }
@@ -386,31 +386,52 @@ export class RequestParser {
   }
 
   /**
-   * Fast path for a field line that lies whole in the input before `stop`:
-   * records it and returns the index after its CRLF. Returns -1, changing
-   * nothing, for anything unusual (a split line, an error, obs-text), which
-   * the state machine then handles byte by byte, reporting the same errors.
+   * Fast path for field lines that lie whole in the input before `stop`:
+   * records as many as it can and returns the index after the last one's CRLF
+   * (`start` if none). It stops, changing nothing for that line, at anything
+   * unusual (a split line, an error, obs-text, the field limit, the empty
+   * line), which the state machine then handles byte by byte, reporting the
+   * same errors.
    */
-  #wholeField(data: Uint8Array, start: number, stop: number): number {
-    let i = start + 1;
-    while (i < stop && TOKEN[data[i]] === 1) i++;
-    if (i >= stop || data[i] !== COLON) return -1;
-    const nameEnd = i;
-    i++;
-    while (i < stop && (data[i] === SP || data[i] === HTAB)) i++;
-    const valueStart = i;
-    const end = this.#values.end(data, i, stop, true);
-    if (end < 0 || end + 1 >= stop || data[end] !== CR || data[end + 1] !== LF) return -1;
-    let valueEnd = end;
-    while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB))
-      valueEnd--;
-    this.#tokenStart = start - this.#base;
-    this.#recordName(nameEnd - this.#base);
-    const f = this.#fieldCount * 4;
-    this.#fields[f + 2] = valueStart - this.#base;
-    this.#fields[f + 3] = valueEnd - this.#base;
-    this.#fieldCount++;
-    return end + 2;
+  #wholeFields(data: Uint8Array, start: number, stop: number): number {
+    const base = this.#base;
+    const max = this.#maxHeaderCount;
+    const values = this.#values;
+    let fields = this.#fields;
+    let count = this.#fieldCount;
+    let line = start;
+    while (count < max) {
+      let i = line;
+      if (i >= stop || TOKEN[data[i]] !== 1) break;
+      i++;
+      while (i < stop && TOKEN[data[i]] === 1) i++;
+      if (i >= stop || data[i] !== COLON) break;
+      const nameEnd = i;
+      i++;
+      while (i < stop && (data[i] === SP || data[i] === HTAB)) i++;
+      const valueStart = i;
+      const end = values.end(data, i, stop, true);
+      if (end < 0 || end + 1 >= stop || data[end] !== CR || data[end + 1] !== LF) break;
+      let valueEnd = end;
+      while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB)) {
+        valueEnd--;
+      }
+      const f = count * 4;
+      if (f + 4 > fields.length) {
+        const grown = new Int32Array(fields.length * 2);
+        grown.set(fields);
+        fields = grown;
+        this.#fields = grown;
+      }
+      fields[f] = line - base;
+      fields[f + 1] = nameEnd - base;
+      fields[f + 2] = valueStart - base;
+      fields[f + 3] = valueEnd - base;
+      count++;
+      line = end + 2;
+    }
+    this.#fieldCount = count;
+    return line;
   }
 
   #scanTarget(data: Uint8Array, start: number, stop: number): number {
