@@ -7,7 +7,7 @@
 // are handed out as views of the input.
 
 import { HttpParserError, type HttpParserErrorCode } from "./errors";
-import { ChunkExtensionScanner } from "./internal/chunk-extension";
+import { B_DONE, B_TRAILERS, BodyDecoder } from "./internal/body-decoder";
 import {
   buildHead,
   fieldList,
@@ -22,14 +22,13 @@ import {
   HEX,
   HTAB,
   LF,
-  SEMICOLON,
   SP,
   TARGET,
   TARGET_BRACKET,
   TARGET_PERCENT,
   TOKEN,
 } from "./internal/tables";
-import { ValueScanner } from "./internal/value-scan";
+import { WordScanner } from "./internal/word-scan";
 import type { RequestHandler, RequestHead, RequestParserOptions } from "./types";
 
 // Parser states. Those below S_BODY belong to a header (or trailer) section.
@@ -46,20 +45,10 @@ const S_FIELD_OWS = 9;
 const S_FIELD_VALUE = 10;
 const S_FIELD_LF = 11;
 const S_SECTION_LF = 12;
-const S_BODY = 13; // first body state
-const S_LENGTH = 13;
-const S_CHUNK_SIZE_START = 14;
-const S_CHUNK_SIZE = 15;
-const S_CHUNK_EXT = 16;
-const S_CHUNK_SIZE_LF = 17;
-const S_CHUNK_DATA = 18;
-const S_CHUNK_DATA_CR = 19;
-const S_CHUNK_DATA_LF = 20;
-const S_UPGRADED = 21;
+const S_BODY = 13; // in the body: the BodyDecoder has the details
+const S_UPGRADED = 14;
 
 const VERSION_PREFIX = "HTTP/";
-/** Chunk sizes stop growing here, so `size * 16 + digit` stays below 2^53. */
-const MAX_CHUNK_SIZE_BEFORE_DIGIT = 2 ** 49;
 
 /**
  * Parses HTTP/1.1 requests from bytes, incrementally, and reports them to a
@@ -80,8 +69,8 @@ export class RequestParser {
   readonly #maxHeaderSize: number;
   readonly #maxBodySize: number;
   readonly #maxHeaderCount: number;
-  readonly #extensions: ChunkExtensionScanner;
-  readonly #values = new ValueScanner();
+  readonly #body: BodyDecoder;
+  readonly #words = new WordScanner();
   readonly #text = new SectionText();
   readonly #layout: SectionLayout = {
     bytes: new Uint8Array(0),
@@ -122,10 +111,7 @@ export class RequestParser {
   #versionIndex = 0;
   #versionMajor = 0;
 
-  // The current body.
-  #remaining = 0;
-  #chunkSize = 0;
-  #bodyTotal = 0;
+  /** Whether the current request switches protocols once complete. */
   #upgrade = false;
 
   constructor(handler: RequestHandler, options: RequestParserOptions = {}) {
@@ -141,7 +127,7 @@ export class RequestParser {
     this.#maxHeaderSize = limits.maxHeaderSize;
     this.#maxBodySize = limits.maxBodySize;
     this.#maxHeaderCount = limits.maxHeaderCount;
-    this.#extensions = new ChunkExtensionScanner(limits.maxChunkExtensionSize);
+    this.#body = new BodyDecoder(limits.maxBodySize, limits.maxChunkExtensionSize);
   }
 
   /**
@@ -396,21 +382,20 @@ export class RequestParser {
   #wholeFields(data: Uint8Array, start: number, stop: number): number {
     const base = this.#base;
     const max = this.#maxHeaderCount;
-    const values = this.#values;
+    const words = this.#words;
     let fields = this.#fields;
     let count = this.#fieldCount;
     let line = start;
     while (count < max) {
       let i = line;
       if (i >= stop || TOKEN[data[i]] !== 1) break;
-      i++;
-      while (i < stop && TOKEN[data[i]] === 1) i++;
+      i = words.nameEnd(data, i + 1, stop);
       if (i >= stop || data[i] !== COLON) break;
       const nameEnd = i;
       i++;
       while (i < stop && (data[i] === SP || data[i] === HTAB)) i++;
       const valueStart = i;
-      const end = values.end(data, i, stop, true);
+      const end = words.valueEnd(data, i, stop, true);
       if (end < 0 || end + 1 >= stop || data[end] !== CR || data[end + 1] !== LF) break;
       let valueEnd = end;
       while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB)) {
@@ -469,10 +454,10 @@ export class RequestParser {
   }
 
   #scanValue(data: Uint8Array, start: number, stop: number): number {
-    let i = this.#values.end(data, start, stop, this.#asciiOnly);
+    let i = this.#words.valueEnd(data, start, stop, this.#asciiOnly);
     if (i < 0) {
       this.#asciiOnly = false;
-      i = this.#values.end(data, start, stop, false);
+      i = this.#words.valueEnd(data, start, stop, false);
     }
     // Trailing SP and HTAB are not part of the value (RFC 9112 section 5).
     let end = i;
@@ -534,119 +519,35 @@ export class RequestParser {
 
   #startBody(head: RequestHead): void {
     this.#upgrade = head.upgrade;
-    this.#bodyTotal = 0;
-    this.#extensions.reset();
     this.#handler.onRequestHead(head);
     this.#text.breakChain();
     if (head.chunked) {
-      this.#state = S_CHUNK_SIZE_START;
+      this.#body.startChunked();
+      this.#state = S_BODY;
     } else if (
       head.contentLength !== undefined &&
       head.contentLength > 0 &&
       head.method !== "CONNECT"
     ) {
-      this.#remaining = head.contentLength;
-      this.#state = S_LENGTH;
+      this.#body.startLength(head.contentLength);
+      this.#state = S_BODY;
     } else {
       if (this.#layout.text !== undefined) this.#text.continueChain();
       this.#completeRequest();
     }
   }
 
+  /** Body bytes, through the decoder; then the trailers or the request's end. */
+  #scanBody(data: Uint8Array, start: number): number {
+    const body = this.#body;
+    const i = body.scan(data, start, this.#handler);
+    if (body.state === B_DONE) this.#completeRequest();
+    else if (body.state === B_TRAILERS) this.#beginSection(i, true, S_FIELD_START);
+    return i;
+  }
+
   #completeRequest(): void {
     this.#state = this.#upgrade ? S_UPGRADED : S_START;
     this.#handler.onRequestComplete?.();
-  }
-
-  /** Scans body bytes: Content-Length or chunked framing. */
-  #scanBody(data: Uint8Array, start: number): number {
-    let i = start;
-    const len = data.length;
-    while (i < len) {
-      switch (this.#state) {
-        case S_LENGTH:
-        case S_CHUNK_DATA: {
-          const available = len - i;
-          const n = Math.min(this.#remaining, available);
-          const chunk = data.subarray(i, i + n);
-          i += n;
-          this.#remaining -= n;
-          if (this.#remaining === 0) {
-            if (this.#state === S_CHUNK_DATA) this.#state = S_CHUNK_DATA_CR;
-            this.#handler.onBody?.(chunk);
-            if (this.#state === S_LENGTH) this.#completeRequest();
-            return i;
-          }
-          this.#handler.onBody?.(chunk);
-          return i;
-        }
-        case S_CHUNK_SIZE_START: {
-          const v = HEX[data[i]];
-          if (v < 0) {
-            if (data[i] === LF) this.#fail("HPE_CR_EXPECTED", "bare LF in chunked framing");
-            this.#fail("HPE_INVALID_CHUNK_SIZE", "chunk size is not hex");
-          }
-          this.#chunkSize = v;
-          this.#state = S_CHUNK_SIZE;
-          i++;
-          break;
-        }
-        case S_CHUNK_SIZE: {
-          let size = this.#chunkSize;
-          for (; i < len; i++) {
-            const v = HEX[data[i]];
-            if (v < 0) break;
-            if (size >= MAX_CHUNK_SIZE_BEFORE_DIGIT)
-              this.#fail("HPE_INVALID_CHUNK_SIZE", "chunk size is too large");
-            size = size * 16 + v;
-          }
-          this.#chunkSize = size;
-          if (i === len) break;
-          const c = data[i];
-          if (c === CR) this.#state = S_CHUNK_SIZE_LF;
-          else if (c === SEMICOLON || c === SP || c === HTAB) {
-            this.#extensions.begin(c);
-            this.#state = S_CHUNK_EXT;
-          } else if (c === LF) this.#fail("HPE_CR_EXPECTED", "bare LF in chunked framing");
-          else this.#fail("HPE_INVALID_CHUNK_SIZE", "chunk size is not hex");
-          i++;
-          break;
-        }
-        case S_CHUNK_EXT:
-          i = this.#extensions.scan(data, i);
-          if (this.#extensions.done) this.#state = S_CHUNK_SIZE_LF;
-          break;
-        case S_CHUNK_SIZE_LF: {
-          if (data[i] !== LF) this.#fail("HPE_LF_EXPECTED", "CR not followed by LF");
-          i++;
-          const size = this.#chunkSize;
-          if (size === 0) {
-            this.#beginSection(i, true, S_FIELD_START);
-            return i;
-          }
-          this.#bodyTotal += size;
-          if (this.#bodyTotal > this.#maxBodySize)
-            this.#fail("HPE_BODY_TOO_LARGE", "body exceeds maxBodySize");
-          this.#remaining = size;
-          this.#state = S_CHUNK_DATA;
-          break;
-        }
-        case S_CHUNK_DATA_CR: {
-          const c = data[i];
-          if (c !== CR) this.#fail("HPE_CR_EXPECTED", "chunk data is not followed by CRLF");
-          this.#state = S_CHUNK_DATA_LF;
-          i++;
-          break;
-        }
-        case S_CHUNK_DATA_LF:
-          if (data[i] !== LF) this.#fail("HPE_LF_EXPECTED", "CR not followed by LF");
-          this.#state = S_CHUNK_SIZE_START;
-          i++;
-          break;
-        default:
-          return i;
-      }
-    }
-    return i;
   }
 }
