@@ -153,7 +153,8 @@ export function buildHead(
         connection |= connectionFlags(bytes, vs, ve);
         break;
       case NAME_UPGRADE:
-        hasUpgrade = true;
+        // An empty Upgrade names no protocol to switch to.
+        if (ve > vs) hasUpgrade = true;
         break;
       case NAME_EXPECT: {
         const e = expectation(bytes, vs, ve);
