@@ -30,7 +30,10 @@ function isNameWord(w: number): boolean {
 
 /** Whether all four bytes of `w` are 0x20-0x7E: one test finds a byte below 0x20 or above 0x7E. */
 function isPrintableWord(w: number): boolean {
-  return ((((w - 0x20202020) & ~w) | (w + 0x01010101) | w) & LANES_HIGH) === 0;
+  // `| 0` keeps every step in int32, so V8 never falls back to doubles.
+  const below = ((w - 0x20202020) | 0) & ~w;
+  const above = ((w + 0x01010101) | 0) | w;
+  return ((below | above) & LANES_HIGH) === 0;
 }
 
 export class WordScanner {
