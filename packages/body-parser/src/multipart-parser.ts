@@ -1,0 +1,270 @@
+// MultipartParser: a streaming multipart/form-data parser (RFC 7578, RFC 2046
+// section 5.1). Delimiters are found with Boyer-Moore-Horspool, so part data
+// is skipped over rather than looked at byte by byte; data goes out as views of
+// the input, and only the few bytes that might begin a delimiter at the end of
+// an input are held back (copied, since the caller may reuse its buffer).
+
+import { BodyParserError, type BodyParserErrorCode } from "./errors";
+import { DelimiterSearch } from "./internal/delimiter-search";
+import { validateLimits } from "./internal/limits";
+import { parsePartHeaders } from "./internal/part-headers";
+import { view } from "./internal/view";
+import type { MultipartHandler, MultipartLimits } from "./types";
+
+const S_PREAMBLE = 0; // before the first delimiter: ignored
+const S_AFTER_DELIMITER = 1; // after "--boundary": "--", or LWSP and CRLF
+const S_AFTER_DASH = 2; // after "--boundary-"
+const S_DELIMITER_LWSP = 3; // linear whitespace after the delimiter
+const S_DELIMITER_LF = 4; // the CR after the delimiter was seen
+const S_HEADERS = 5; // a part's header section
+const S_DATA = 6; // a part's data
+const S_EPILOGUE = 7; // after the closing delimiter: ignored
+
+const CR = 0x0d;
+const LF = 0x0a;
+
+/**
+ * Parses a multipart/form-data body as it streams in and reports each part to
+ * a {@link MultipartHandler}: metadata, data chunks, end.
+ *
+ * @example
+ * ```ts
+ * const parser = new MultipartParser(getBoundary(contentType), {
+ *   onPart: (meta) => console.log(meta.fieldName, meta.fileName),
+ *   onData: (chunk) => file.write(chunk.slice()),
+ *   onPartEnd: () => console.log("part done"),
+ * });
+ * for await (const chunk of body) parser.write(chunk);
+ * parser.end();
+ * ```
+ */
+export class MultipartParser {
+  readonly #handler: MultipartHandler;
+  readonly #limits: Required<MultipartLimits>;
+  readonly #search: DelimiterSearch;
+  #state = S_PREAMBLE;
+  #error: unknown;
+  #total = 0;
+  #parts = 0;
+  /** Bytes of the current part's data so far, and its limit. */
+  #partSize = 0;
+  #partLimit = 0;
+  #partLimitCode: BodyParserErrorCode = "MULTIPART_FIELD_TOO_LARGE";
+  #header = new Uint8Array(256);
+  #headerLength = 0;
+  /** The byte before the next header byte, and where the current header line began in `#header`. */
+  #previous = -1;
+  #lineStart = 0;
+
+  /**
+   * @param boundary - the boundary, as {@link getBoundary} returns it (1-70 characters).
+   * @param handler - receives the parts.
+   * @param limits - see {@link MultipartLimits}; a bad value throws a RangeError naming it.
+   */
+  constructor(boundary: string, handler: MultipartHandler, limits: MultipartLimits = {}) {
+    if (typeof boundary !== "string" || boundary.length === 0 || boundary.length > 70) {
+      throw new RangeError("boundary must be a string of 1 to 70 characters");
+    }
+    for (const method of ["onPart", "onData", "onPartEnd"] as const) {
+      if (typeof handler?.[method] !== "function") {
+        throw new TypeError(`handler.${method} must be a function`);
+      }
+    }
+    this.#handler = handler;
+    this.#limits = validateLimits(limits);
+    this.#search = new DelimiterSearch(boundary);
+  }
+
+  /** Feeds body bytes, split anywhere. Throws {@link BodyParserError}. */
+  write(chunk: Uint8Array): void {
+    if (this.#error !== undefined) throw this.#error;
+    try {
+      const room = this.#limits.maxTotalSize - this.#total;
+      if (chunk.length > room) {
+        this.#run(view(chunk, 0, room));
+        this.#total = this.#limits.maxTotalSize;
+        this.#fail("MULTIPART_BODY_TOO_LARGE", "body exceeds maxTotalSize");
+      }
+      this.#total += chunk.length;
+      this.#run(chunk);
+    } catch (error) {
+      this.#error = error;
+      throw error;
+    }
+  }
+
+  /** End of the body. Throws {@link BodyParserError} if the closing delimiter was not seen. */
+  end(): void {
+    if (this.#error !== undefined) throw this.#error;
+    if (this.#state !== S_EPILOGUE) {
+      this.#error = new BodyParserError(
+        "MULTIPART_TRUNCATED",
+        "body ended before the closing delimiter",
+      );
+      throw this.#error;
+    }
+  }
+
+  #fail(code: BodyParserErrorCode, message: string): never {
+    throw new BodyParserError(code, message);
+  }
+
+  #run(data: Uint8Array): void {
+    let i = 0;
+    const len = data.length;
+    while (i < len) {
+      switch (this.#state) {
+        case S_PREAMBLE:
+        case S_DATA:
+          i = this.#scan(data, i);
+          break;
+        case S_AFTER_DELIMITER: {
+          const c = data[i++];
+          if (c === 0x2d) this.#state = S_AFTER_DASH;
+          else if (c === CR) this.#state = S_DELIMITER_LF;
+          else if (c === 0x20 || c === 0x09) this.#state = S_DELIMITER_LWSP;
+          else
+            this.#fail(
+              "MULTIPART_MALFORMED",
+              "delimiter is followed by something other than CRLF or --",
+            );
+          break;
+        }
+        case S_AFTER_DASH:
+          if (data[i++] !== 0x2d)
+            this.#fail("MULTIPART_MALFORMED", "delimiter is followed by a single -");
+          this.#state = S_EPILOGUE;
+          break;
+        case S_DELIMITER_LWSP: {
+          const c = data[i++];
+          if (c === CR) this.#state = S_DELIMITER_LF;
+          else if (c !== 0x20 && c !== 0x09) {
+            this.#fail("MULTIPART_MALFORMED", "delimiter line has something after its whitespace");
+          }
+          break;
+        }
+        case S_DELIMITER_LF:
+          if (data[i++] !== LF)
+            this.#fail("MULTIPART_MALFORMED", "CR after a delimiter is not followed by LF");
+          this.#startPart();
+          break;
+        case S_HEADERS:
+          i = this.#scanHeaders(data, i);
+          break;
+        default:
+          return; // S_EPILOGUE: the rest is ignored
+      }
+    }
+  }
+
+  #startPart(): void {
+    this.#parts++;
+    if (this.#parts > this.#limits.maxParts)
+      this.#fail("MULTIPART_TOO_MANY_PARTS", "more parts than maxParts");
+    this.#headerLength = 0;
+    this.#previous = -1;
+    this.#lineStart = 0;
+    this.#state = S_HEADERS;
+  }
+
+  /** Preamble or part data up to the next delimiter; returns where scanning goes on. */
+  #scan(data: Uint8Array, start: number): number {
+    const search = this.#search;
+    const found = search.find(data, start);
+    const inData = this.#state === S_DATA;
+    // Held-back bytes that turned out not to start a delimiter are data.
+    if (search.releasedLength > 0 && inData) this.#emit(search.released());
+    if (found < 0) {
+      const safeEnd = search.safeEnd;
+      if (inData && safeEnd > start) this.#emit(view(data, start, safeEnd));
+      return data.length;
+    }
+    if (inData) {
+      const dataEnd = search.matchStart;
+      if (dataEnd > start) this.#emit(view(data, start, dataEnd));
+      this.#handler.onPartEnd();
+    }
+    this.#state = S_AFTER_DELIMITER;
+    return found;
+  }
+
+  #emit(chunk: Uint8Array): void {
+    const size = this.#partSize + chunk.length;
+    if (size > this.#partLimit) {
+      const room = this.#partLimit - this.#partSize;
+      if (room > 0) this.#handler.onData(view(chunk, 0, room));
+      this.#partSize = this.#partLimit;
+      this.#fail(
+        this.#partLimitCode,
+        `part data exceeds ${this.#partLimitCode === "MULTIPART_FIELD_TOO_LARGE" ? "maxFieldSize" : "maxFileSize"}`,
+      );
+    }
+    this.#partSize = size;
+    this.#handler.onData(chunk);
+  }
+
+  /**
+   * Collects a part's header section up to its empty line, checking line
+   * endings and control bytes as it goes; returns where scanning goes on.
+   */
+  #scanHeaders(data: Uint8Array, start: number): number {
+    const n = this.#headerLength;
+    // Bytes past `stop` would make the section longer than maxPartHeaderSize.
+    const stop = Math.min(data.length, start + this.#limits.maxPartHeaderSize - n);
+    let previous = this.#previous;
+    let lineStart = this.#lineStart;
+    let i = start;
+    while (i < stop) {
+      const c = data[i++] as number;
+      const before = previous;
+      previous = c;
+      if (before === CR && c !== LF) {
+        this.#fail("MULTIPART_MALFORMED", "CR in a part header is not followed by LF");
+      }
+      if (c >= 0x20 && c !== 0x7f) continue;
+      if (c === CR || c === 0x09) continue;
+      if (c !== LF) this.#fail("MULTIPART_INVALID_PART_HEADER", "part header has a control byte");
+      if (before !== CR) this.#fail("MULTIPART_MALFORMED", "part header line ends in a bare LF");
+      const end = n + (i - start);
+      if (end - lineStart === 2) {
+        // The empty line: the section is complete.
+        this.#keepHeader(data, start, i);
+        this.#beginData(this.#header, this.#headerLength);
+        return i;
+      }
+      lineStart = end;
+    }
+    if (i < data.length) {
+      this.#fail(
+        "MULTIPART_PART_HEADER_TOO_LARGE",
+        "part header section exceeds maxPartHeaderSize",
+      );
+    }
+    this.#keepHeader(data, start, i);
+    this.#previous = previous;
+    this.#lineStart = lineStart;
+    return i;
+  }
+
+  /** Appends `data[start, end)` to the header section collected so far. */
+  #keepHeader(data: Uint8Array, start: number, end: number): void {
+    const n = this.#headerLength + (end - start);
+    if (n > this.#header.length) {
+      const grown = new Uint8Array(Math.max(n, this.#header.length * 2));
+      grown.set(this.#header.subarray(0, this.#headerLength));
+      this.#header = grown;
+    }
+    this.#header.set(view(data, start, end), this.#headerLength);
+    this.#headerLength = n;
+  }
+
+  #beginData(header: Uint8Array, length: number): void {
+    const meta = parsePartHeaders(header, length);
+    const isFile = meta.fileName !== undefined;
+    this.#partSize = 0;
+    this.#partLimit = isFile ? this.#limits.maxFileSize : this.#limits.maxFieldSize;
+    this.#partLimitCode = isFile ? "MULTIPART_FILE_TOO_LARGE" : "MULTIPART_FIELD_TOO_LARGE";
+    this.#state = S_DATA;
+    this.#handler.onPart(meta);
+  }
+}
