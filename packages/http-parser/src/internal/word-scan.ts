@@ -32,7 +32,7 @@ function isNameWord(w: number): boolean {
 function isPrintableWord(w: number): boolean {
   // `| 0` keeps every step in int32, so V8 never falls back to doubles.
   const below = ((w - 0x20202020) | 0) & ~w;
-  const above = ((w + 0x01010101) | 0) | w;
+  const above = (w + 0x01010101) | 0 | w;
   return ((below | above) & LANES_HIGH) === 0;
 }
 
