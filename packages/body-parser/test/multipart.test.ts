@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { MultipartLimits } from "../src/index";
 import {
   body,
+  type CollectedPart,
   type MultipartResult,
   parseMultipart,
   part,
@@ -19,7 +20,7 @@ interface Case {
   input: string;
   boundary?: string;
   limits?: MultipartLimits;
-  expected: Partial<MultipartResult> & { parts?: Partial<MultipartResult["parts"][number]>[] };
+  expected: { parts?: Partial<CollectedPart>[]; error?: MultipartResult["error"] };
 }
 
 function runCases(cases: Case[]): void {
@@ -38,12 +39,8 @@ function runCases(cases: Case[]): void {
   });
 }
 
-const ok = (...parts: Partial<MultipartResult["parts"][number]>[]) => ({ parts });
-const err = (
-  code: string,
-  status: number,
-  ...parts: Partial<MultipartResult["parts"][number]>[]
-) => ({
+const ok = (...parts: Partial<CollectedPart>[]) => ({ parts });
+const err = (code: string, status: number, ...parts: Partial<CollectedPart>[]) => ({
   parts,
   error: { code, status },
 });

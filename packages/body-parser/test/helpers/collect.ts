@@ -24,7 +24,11 @@ export const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.ch
 export function parseMultipart(
   body: string | Uint8Array,
   boundary: string,
-  options: { cuts?: number[]; limits?: MultipartLimits; end?: boolean } = {},
+  options: {
+    cuts?: number[] | undefined;
+    limits?: MultipartLimits | undefined;
+    end?: boolean;
+  } = {},
 ): MultipartResult {
   const bytes = typeof body === "string" ? bytesOf(body) : body;
   const parts: CollectedPart[] = [];
