@@ -422,6 +422,8 @@ export class RequestParser {
   #scanTarget(data: Uint8Array, start: number, stop: number): number {
     let i = start;
     let percent = this.#percent;
+    // Most target bytes are plain: skip them before looking closer.
+    if (percent === 0) while (i < stop && TARGET[data[i]] === 1) i++;
     for (; i < stop; i++) {
       const c = data[i];
       if (percent > 0) {
@@ -446,8 +448,13 @@ export class RequestParser {
         this.#versionIndex = 0;
         this.#state = S_VERSION;
         return i + 1;
-      } else
+      } else if (c === CR) {
+        this.#fail("HPE_INVALID_VERSION", "request line has no protocol version");
+      } else if (c === LF) {
+        this.#fail("HPE_CR_EXPECTED", "request line ends in a bare LF");
+      } else {
         this.#fail("HPE_INVALID_URL", "request-target has a character RFC 3986 does not allow");
+      }
     }
     this.#percent = percent;
     return i;

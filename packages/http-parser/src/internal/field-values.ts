@@ -33,20 +33,35 @@ export function nextElement(bytes: Uint8Array, from: number, end: number): numbe
   return -1;
 }
 
-/** The number in a Content-Length value (a list of identical values allowed), or -1 if invalid. */
+/**
+ * The number in a Content-Length value, or -1 if invalid. A comma-separated
+ * list is accepted only as the same number repeated (RFC 9110 section 8.6);
+ * an empty element is not a number, so it is invalid too.
+ */
 export function parseContentLength(bytes: Uint8Array, start: number, end: number): number {
   let value = -1;
-  for (let p = nextElement(bytes, start, end); p >= 0; p = nextElement(bytes, p, end)) {
+  let i = start;
+  for (;;) {
+    while (i < end && (bytes[i] === SP || bytes[i] === HTAB)) i++;
     let n = 0;
-    for (let i = element.start; i < element.end; i++) {
+    const digits = i;
+    for (; i < end; i++) {
       const d = bytes[i] - 0x30;
-      if (d < 0 || d > 9) return -1;
+      if (d < 0 || d > 9) break;
       n = n * 10 + d;
     }
-    if (n > Number.MAX_SAFE_INTEGER || (value >= 0 && value !== n)) return -1;
+    if (i === digits || n > Number.MAX_SAFE_INTEGER || (value >= 0 && value !== n)) return -1;
     value = n;
+    while (i < end && (bytes[i] === SP || bytes[i] === HTAB)) i++;
+    if (i === end) return value;
+    if (bytes[i] !== COMMA) return -1;
+    i++;
   }
-  return value;
+}
+
+/** Whether a list value has at least one non-empty element. */
+export function hasElement(bytes: Uint8Array, start: number, end: number): boolean {
+  return nextElement(bytes, start, end) >= 0;
 }
 
 /** What the Transfer-Encoding lines of one request say, accumulated line by line. */
@@ -92,6 +107,9 @@ export const CONNECTION_UPGRADE = 4;
 
 /** The Connection options we act on, as bits. */
 export function connectionFlags(bytes: Uint8Array, start: number, end: number): number {
+  // The usual values, whole, before the general list walk.
+  if (equalsIgnoreCase(bytes, start, end, "keep-alive")) return CONNECTION_KEEP_ALIVE;
+  if (equalsIgnoreCase(bytes, start, end, "close")) return CONNECTION_CLOSE;
   let flags = 0;
   for (let p = nextElement(bytes, start, end); p >= 0; p = nextElement(bytes, p, end)) {
     const a = element.start;

@@ -11,6 +11,7 @@ import {
   CONNECTION_UPGRADE,
   connectionFlags,
   expectation,
+  hasElement,
   isAbsoluteForm,
   isHostPort,
   parseContentLength,
@@ -153,8 +154,8 @@ export function buildHead(
         connection |= connectionFlags(bytes, vs, ve);
         break;
       case NAME_UPGRADE:
-        // An empty Upgrade names no protocol to switch to.
-        if (ve > vs) hasUpgrade = true;
+        // An Upgrade with no element names no protocol to switch to.
+        if (hasElement(bytes, vs, ve)) hasUpgrade = true;
         break;
       case NAME_EXPECT: {
         const e = expectation(bytes, vs, ve);

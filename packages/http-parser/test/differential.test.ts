@@ -1,0 +1,702 @@
+// Differential test against Node's llhttp (the parser of node:http): on
+// generated requests, valid and mutated, both parsers must agree on accept vs
+// reject and, when both accept, on every request they read. Where we differ on
+// purpose, a named rule below recognises the difference from evidence in the
+// input (the byte where one parser stopped, or the head the other one read)
+// and cites the RFC clause; any other disagreement fails the test.
+// DIFF_RUNS sets the number of inputs (default 20 000), DIFF_SEED replays a run.
+import fc from "fast-check";
+import { afterAll, describe, expect, it } from "vitest";
+import { HttpParserError, RequestParser } from "../src/index";
+import { type ParseEvent, type ParseResult, parse } from "./helpers/collect";
+import { type Generated, hostileRequests, showBytes, validRequests } from "./helpers/generate";
+import {
+  LLHTTP_METHODS,
+  type LlhttpEvent,
+  type LlhttpResult,
+  parseWithLlhttp,
+  parseWithLlhttpBytewise,
+} from "./helpers/llhttp";
+
+// ---- both results as comparable requests ---------------------------------
+
+interface Head {
+  method: string;
+  target: string;
+  version: string;
+  headers: string[];
+  keepAlive: boolean;
+  upgrade: boolean;
+}
+interface Req {
+  head: Head;
+  body: string;
+  trailers: string[];
+  complete: boolean;
+}
+
+function requestsOf(events: (ParseEvent | LlhttpEvent)[]): Req[] {
+  const reqs: Req[] = [];
+  for (const e of events) {
+    const req = reqs[reqs.length - 1];
+    if (e.type === "head") {
+      const h = e.head;
+      const version =
+        "versionMajor" in h ? `${h.versionMajor}.${h.versionMinor}` : `1.${h.versionMinor}`;
+      const { method, target, headers, keepAlive, upgrade } = h;
+      reqs.push({
+        head: { method, target, version, headers, keepAlive, upgrade },
+        body: "",
+        trailers: [],
+        complete: false,
+      });
+    } else if (req === undefined) throw new Error(`${e.type} event before a head`);
+    else if (e.type === "body") req.body += e.data;
+    else if (e.type === "trailers") req.trailers = e.trailers;
+    else req.complete = true;
+  }
+  return reqs;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Same accept/reject; when both accept, the same requests and the same bytes consumed. */
+function agree(ours: ParseResult, theirs: LlhttpResult): boolean {
+  if (ours.error !== undefined || theirs.error !== undefined) {
+    return ours.error !== undefined && theirs.error !== undefined;
+  }
+  return (
+    ours.consumed === theirs.consumed && same(requestsOf(ours.events), requestsOf(theirs.events))
+  );
+}
+
+// ---- reference checks of the README rules, on values llhttp accepted ------
+
+const LF = 0x0a;
+const CR = 0x0d;
+const SP = 0x20;
+const TOKEN = "[-!#$%&'*+.^_`|~0-9A-Za-z]+";
+const REG_NAME = "(?:[-A-Za-z0-9._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})*";
+const IP_LITERAL = "\\[[-A-Za-z0-9._~!$&'()*+,;=%:]+\\]";
+const HOST_PORT = new RegExp(`^(?:${IP_LITERAL}|${REG_NAME})(?::[0-9]*)?$`);
+const AUTHORITY_FORM = new RegExp(
+  `^(?:${IP_LITERAL}|(?:[-A-Za-z0-9._~!$&'()*+,;=]|%[0-9A-Fa-f]{2})+):[0-9]+$`,
+);
+const QUOTED =
+  '"(?:[\\t \\x21\\x23-\\x5b\\x5d-\\x7e\\x80-\\xff]|\\\\[\\t \\x21-\\x7e\\x80-\\xff])*"';
+/** transfer-coding (RFC 9112 section 7): a token, then parameters. */
+const TRANSFER_CODING = new RegExp(`^${TOKEN}(?:[ \\t]*;[ \\t]*${TOKEN}=(?:${TOKEN}|${QUOTED}))*$`);
+/** chunk-ext (RFC 9112 section 7.1.1), BWS included. */
+const CHUNK_EXT = new RegExp(
+  `^(?:[ \\t]*;[ \\t]*${TOKEN}(?:[ \\t]*=[ \\t]*(?:${TOKEN}|${QUOTED}))?)*$`,
+);
+
+const fieldValues = (head: Head, name: string) =>
+  head.headers.filter((_, i) => i % 2 === 1 && head.headers[i - 1]?.toLowerCase() === name);
+/** List elements, trimmed of OWS only (String.trim would also take NBSP and friends). */
+const elements = (values: string[]) =>
+  values.flatMap((v) => v.split(",")).map((e) => e.replace(/^[ \t]+|[ \t]+$/g, ""));
+/** A `name` line (Content-Length, Transfer-Encoding, Connection) with HTAB in the OWS around an element. */
+const tabbed = (lines: Line[], name: string) =>
+  lines.some((l) => new RegExp(`^${name}:(.*[^ \\t,])?[ \\t]*\\t[ \\t]*(,|$)`, "i").test(l.text));
+/** A Transfer-Encoding line ending in `chunked<HTAB>`: llhttp does not see that chunked. */
+const tabbedChunked = (lines: Line[]) =>
+  lines.some((l) => /^transfer-encoding:.*chunked[ \t]*\t[ \t]*$/i.test(l.text));
+
+/** Why the README rejects a request-target llhttp accepted, or undefined if it does not. */
+function targetProblem(target: string, method: string): string | undefined {
+  if (target.includes("#")) return "target-fragment";
+  if (/[^-A-Za-z0-9._~!$&'()*+,;=:@/?%[\]]/.test(target)) return "target-char";
+  if (/%(?![0-9A-Fa-f]{2})/.test(target)) return "target-percent";
+  if (method === "CONNECT") return AUTHORITY_FORM.test(target) ? undefined : "connect-form";
+  if (target.startsWith("/")) return /[[\]]/.test(target) ? "target-brackets" : undefined;
+  if (target === "*") return method === "OPTIONS" ? undefined : "asterisk-form";
+  return /^[A-Za-z][-A-Za-z0-9+.]*:\/\//.test(target) ? undefined : "target-form";
+}
+
+// ---- raw bytes of one request, read tolerantly ----------------------------
+
+interface Line {
+  text: string;
+  from: number;
+  /** Offset of the LF ending the line, or the input length. */
+  to: number;
+}
+
+function lineFrom(bytes: Uint8Array, from: number): Line {
+  let to = from;
+  while (to < bytes.length && bytes[to] !== LF) to++;
+  const end = to > from && bytes[to - 1] === CR ? to - 1 : to;
+  return { text: String.fromCharCode(...bytes.subarray(from, end)), from, to };
+}
+
+/** The request line and field lines of the request starting at `start` (empty lines before it skipped). */
+function headLines(bytes: Uint8Array, start: number): { lines: Line[]; end: number } {
+  let i = start;
+  while (bytes[i] === CR || bytes[i] === LF) i++;
+  const lines: Line[] = [];
+  while (i < bytes.length) {
+    const line = lineFrom(bytes, i);
+    i = line.to + 1;
+    if (line.text === "" && lines.length > 0) break;
+    lines.push(line);
+  }
+  return { lines, end: i };
+}
+
+/** The chunk-size lines of a chunked body starting at `from`, following the sizes. */
+function chunkSizeLines(bytes: Uint8Array, from: number): Line[] {
+  const lines: Line[] = [];
+  let i = from;
+  while (i < bytes.length) {
+    const line = lineFrom(bytes, i);
+    lines.push(line);
+    const size = Number.parseInt(line.text, 16);
+    if (!(size > 0)) break;
+    i = line.to + 1 + size + 2;
+  }
+  return lines;
+}
+
+const lineAt = (lines: Line[], at: number) => lines.find((l) => l.from <= at && at <= l.to);
+
+/** The offset of the byte at which our parser throws, fed one byte at a time (the length if finish throws). */
+function ourErrorOffset(bytes: Uint8Array): number {
+  const parser = new RequestParser({ onRequestHead: () => {} });
+  try {
+    for (let i = 0; i < bytes.length; i++) {
+      try {
+        parser.execute(bytes.subarray(i, i + 1));
+      } catch (error) {
+        if (error instanceof HttpParserError) return i;
+        throw error;
+      }
+    }
+    parser.finish();
+  } catch (error) {
+    if (!(error instanceof HttpParserError)) throw error;
+  }
+  return bytes.length;
+}
+
+// ---- the classifier --------------------------------------------------------
+
+/** Every deliberate difference from llhttp: the rule and the RFC clause behind it. */
+const DEVIATIONS = {
+  "bare-lf":
+    "we reject a bare LF line ending where llhttp skips it (RFC 9112 §2.2 allows, does not require, accepting it)",
+  "bare-cr":
+    "we reject a CR not followed by LF; llhttp skips one before a request line (RFC 9112 §2.2)",
+  "request-line-space": "we require exactly one SP between request-line parts (RFC 9112 §3)",
+  "target-char":
+    'we reject target bytes outside RFC 3986 such as " < > \\ ^ ` { | } (RFC 9112 §3.2, RFC 3986 §2)',
+  "target-fragment":
+    "we reject a fragment in the request-target (RFC 9112 §3.2.1-3.2.2: no fragment)",
+  "target-percent": "we reject % not followed by two hex digits (RFC 3986 §2.1)",
+  "target-brackets": "we reject [ ] in origin-form (RFC 3986 §3.3: not a pchar)",
+  "connect-form": "we require host:port for CONNECT (RFC 9112 §3.2.3)",
+  "asterisk-form": "we accept * only as the whole target of OPTIONS (RFC 9112 §3.2.4)",
+  "target-form":
+    "we reject a target in no RFC 9112 form, e.g. authority-form for GET (RFC 9112 §3.2)",
+  version:
+    "we answer any version but 1.0 and 1.1 with 505; llhttp accepts 0.9 and 2.0 (RFC 9110 §6.2, §15.6.6)",
+  http09:
+    "we require the HTTP-version; llhttp reads `GET /x` alone as HTTP/0.9 with fields (RFC 9112 §3)",
+  "host-missing": "we reject an HTTP/1.1 request without Host (RFC 9112 §3.2)",
+  "host-duplicate": "we reject more than one Host line (RFC 9112 §3.2)",
+  "host-syntax":
+    "we reject a Host value that is not uri-host[:port] (RFC 9112 §3.2, RFC 3986 §3.2.2)",
+  expect: "we answer an expectation other than 100-continue with 417 (RFC 9110 §10.1.1)",
+  "te-coding": "we answer a transfer coding other than chunked with 501 (RFC 9112 §6.1)",
+  "te-syntax":
+    "we reject a Transfer-Encoding element that is not a transfer-coding, e.g. `a b, chunked` (RFC 9112 §7)",
+  "te-upgrade":
+    "we reject a Transfer-Encoding not ending in chunked on Upgrade requests too; llhttp skips the check there (RFC 9112 §6.3 rule 4)",
+  "content-length-range":
+    "we reject a Content-Length above 2^53-1 (RFC 9110 §8.6: guard against overflow)",
+  "trailer-fields":
+    "Transfer-Encoding, Content-Length and Connection in trailers are data to us; llhttp applies them (RFC 9110 §6.5.1)",
+  "te-empty":
+    "an empty Transfer-Encoding is present to us (not chunked: 400; with Content-Length: 400); llhttp ignores it (RFC 9112 §6.1, §6.3)",
+  "chunk-ext": "we reject a malformed chunk extension, e.g. empty name or value (RFC 9112 §7.1.1)",
+  "extension-method": "we accept any token as a method; llhttp knows a fixed list (RFC 9110 §9.1)",
+  "content-length-list": "we accept repeated identical Content-Length values (RFC 9110 §8.6)",
+  "htab-ows":
+    "we trim HTAB as OWS around Content-Length, Transfer-Encoding and Connection values (RFC 9110 §5.5, §5.6.3)",
+  "te-empty-element":
+    "we skip empty list elements in Transfer-Encoding, e.g. `chunked ,` (RFC 9110 §5.6.1.2)",
+  "chunk-ext-bws": "we accept BWS around ; and = in chunk extensions (RFC 9112 §7.1.1)",
+  "scheme-chars": "we accept digits, + - . in an absolute-form scheme (RFC 3986 §3.1)",
+  "closed-connection":
+    "we parse requests pipelined after a non-keep-alive one; closing is the caller's (RFC 9112 §9.6)",
+  "close-wins":
+    "in HTTP/1.0, Connection: close wins over keep-alive; llhttp keeps the connection (RFC 9112 §9.3)",
+  "te-http10-close": "HTTP/1.0 with Transfer-Encoding is never keep-alive (RFC 9112 §6.1)",
+  "upgrade-http10": "we ignore Upgrade in an HTTP/1.0 request (RFC 9110 §7.8)",
+  "upgrade-body":
+    "we require an Upgrade request's own body to be complete and well-formed; Node's llhttp stops checking once the head asks to upgrade (RFC 9112 §6.3, §8)",
+} as const;
+type Deviation = keyof typeof DEVIATIONS;
+
+interface Context {
+  bytes: Uint8Array;
+  ours: ParseResult;
+  theirs: LlhttpResult;
+  /** Index of the first request the two parsers read differently. */
+  k: number;
+  ourReqs: Req[];
+  theirReqs: Req[];
+  /** Where request k starts, its request line and field lines, and where its body starts. */
+  start: number;
+  lines: Line[];
+  bodyStart: number;
+}
+
+type Rule = (c: Context) => Deviation | undefined;
+
+/** Both parsers read request k's head, differently. */
+const headRule: Rule = ({ k, ourReqs, theirReqs, lines }) => {
+  const ours = ourReqs[k]?.head;
+  const theirs = theirReqs[k]?.head;
+  if (ours === undefined || theirs === undefined || same(ours, theirs)) return undefined;
+  const onlyIn = (...keys: (keyof Head)[]) =>
+    same(
+      { ...ours, ...Object.fromEntries(keys.map((key) => [key, 0])) },
+      { ...theirs, ...Object.fromEntries(keys.map((key) => [key, 0])) },
+    );
+  if (ours.version === "1.0" && theirs.upgrade && !ours.upgrade && onlyIn("upgrade", "keepAlive"))
+    return "upgrade-http10";
+  const chunked = fieldValues(ours, "transfer-encoding").length > 0;
+  if (
+    ours.version === "1.0" &&
+    chunked &&
+    !ours.keepAlive &&
+    theirs.keepAlive &&
+    onlyIn("keepAlive")
+  ) {
+    return "te-http10-close";
+  }
+  if (tabbed(lines, "connection") && onlyIn("keepAlive", "upgrade")) return "htab-ows";
+  const options = elements(fieldValues(ours, "connection")).map((e) => e.toLowerCase());
+  if (ours.version === "1.0" && options.includes("close") && !ours.keepAlive && onlyIn("keepAlive"))
+    return "close-wins";
+  return undefined;
+};
+
+/** Both accepted request k's head alike, then framed its body differently. */
+const framingRule: Rule = ({ k, ourReqs, theirReqs, lines }) => {
+  const ours = ourReqs[k]?.head;
+  if (ours === undefined || !same(ours, theirReqs[k]?.head)) return undefined;
+  // llhttp does not see `chunked` in "chunked<HTAB>" and frames no body.
+  return tabbedChunked(lines) && theirReqs[k]?.body === "" ? "htab-ows" : undefined;
+};
+
+/**
+ * llhttp stopped inside the body of an upgrade request k without an error:
+ * Node's binding hides llhttp's errors once a head asks to upgrade. Ask
+ * again with that request's Upgrade field renamed, so llhttp reports why.
+ */
+const hiddenErrorRule: Rule = ({
+  bytes,
+  ours,
+  theirs,
+  k,
+  ourReqs,
+  theirReqs,
+  start,
+  bodyStart,
+}) => {
+  const last = theirReqs[theirReqs.length - 1];
+  if (ours.error !== undefined || theirs.error !== undefined || k !== theirReqs.length - 1)
+    return undefined;
+  if (!last?.head.upgrade || last.complete || !same(ourReqs[k]?.head, last.head)) return undefined;
+  const renamed = bytes.slice();
+  const head = String.fromCharCode(...bytes.subarray(start, bodyStart));
+  for (const m of head.matchAll(/\nupgrade:/gi)) renamed[start + m.index + 7] = 0x78; // "Upgradx:"
+  // Only up to where our parser ended request k: what follows is the upgraded stream.
+  const why = knownDeviation(renamed.subarray(0, ours.consumed));
+  return why === undefined ? undefined : (why.split(":")[0] as Deviation);
+};
+
+/** We rejected; llhttp accepted. */
+const ourRejectRule: Rule = ({ bytes, ours, theirs, k, ourReqs, theirReqs, lines, bodyStart }) => {
+  if (ours.error === undefined || theirs.error !== undefined) return undefined;
+  const code = ours.error.code;
+  const at = ourErrorOffset(bytes);
+  if (code === "HPE_CR_EXPECTED" && bytes[at] === LF && bytes[at - 1] !== CR) return "bare-lf";
+  if (code === "HPE_LF_EXPECTED" && bytes[at - 1] === CR && bytes[at] !== LF) return "bare-cr";
+  if (
+    code === "HPE_UNEXPECTED_SPACE" &&
+    bytes[at] === SP &&
+    bytes[at - 1] === SP &&
+    at <= (lines[0]?.to ?? 0)
+  ) {
+    return "request-line-space";
+  }
+  if (code === "HPE_INVALID_CHUNK_EXTENSION") {
+    const line = lineAt(chunkSizeLines(bytes, bodyStart), at);
+    if (line !== undefined && !CHUNK_EXT.test(line.text.replace(/^[0-9A-Fa-f]+/, "")))
+      return "chunk-ext";
+  }
+  // llhttp read an upgrade head and stopped inside its body: at EOF, or where its body broke.
+  const last = theirReqs[theirReqs.length - 1];
+  if (last?.head.upgrade && !last.complete && same(ourReqs.slice(0, -1), theirReqs.slice(0, -1))) {
+    if (ourReqs.length === theirReqs.length && same(ourReqs[ourReqs.length - 1]?.head, last.head))
+      return "upgrade-body";
+  }
+  const head = theirReqs[k]?.head;
+  if (head === undefined) return undefined;
+  // llhttp reads a request line without a version as HTTP/0.9.
+  if (head.version === "0.9" && lines[0]?.text.split(" ").length === 2) return "http09";
+  const hosts = fieldValues(head, "host");
+  const codings = elements(fieldValues(head, "transfer-encoding"));
+  // llhttp does not see `chunked` in "chunked<HTAB>", so it counts one chunked fewer.
+  if (/TRANSFER_ENCODING|CONTENT_LENGTH/.test(code) && tabbedChunked(lines)) return "htab-ows";
+  switch (code) {
+    case "HPE_INVALID_URL":
+      return targetProblem(head.target, head.method) as Deviation | undefined;
+    case "HPE_UNSUPPORTED_VERSION":
+      return head.version !== "1.0" && head.version !== "1.1" ? "version" : undefined;
+    case "HPE_INVALID_HOST":
+      if (hosts.length === 0) return head.version === "1.1" ? "host-missing" : undefined;
+      if (hosts.length > 1) return "host-duplicate";
+      return HOST_PORT.test(hosts[0] as string) ? undefined : "host-syntax";
+    case "HPE_EXPECTATION_FAILED":
+      return elements(fieldValues(head, "expect")).some(
+        (e) => e !== "" && e.toLowerCase() !== "100-continue",
+      )
+        ? "expect"
+        : undefined;
+    case "HPE_UNSUPPORTED_TRANSFER_ENCODING":
+      return codings.some((e) => e !== "" && e.toLowerCase() !== "chunked")
+        ? "te-coding"
+        : undefined;
+    case "HPE_INVALID_TRANSFER_ENCODING":
+    case "HPE_UNEXPECTED_CONTENT_LENGTH": {
+      const present = codings.filter((e) => e !== "");
+      if (codings.length > 0 && present.length === 0) return "te-empty";
+      if (code === "HPE_UNEXPECTED_CONTENT_LENGTH") return undefined;
+      if (present.some((e) => !TRANSFER_CODING.test(e))) return "te-syntax";
+      return head.upgrade && present[present.length - 1]?.toLowerCase() !== "chunked"
+        ? "te-upgrade"
+        : undefined;
+    }
+    case "HPE_INVALID_CONTENT_LENGTH": {
+      const values = elements(fieldValues(head, "content-length"));
+      const digits = values.every((v) => /^[0-9]+$/.test(v));
+      return digits && values.some((v) => Number(v) > Number.MAX_SAFE_INTEGER)
+        ? "content-length-range"
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+};
+
+/** We accepted; llhttp rejected. */
+const theirRejectRule: Rule = ({ bytes, ours, theirs, k, ourReqs, lines, bodyStart }) => {
+  if (theirs.error === undefined || ours.error !== undefined) return undefined;
+  const { code, offset } = theirs.error;
+  const head = ourReqs[k]?.head;
+  const rawValues = (name: string) =>
+    lines
+      .filter((l) => l.text.toLowerCase().startsWith(`${name}:`))
+      .map((l) => l.text.slice(name.length + 1));
+  // llhttp applies framing and connection fields it finds in trailers.
+  const trailerNames = (ourReqs[k]?.trailers ?? [])
+    .concat(ourReqs[k - 1]?.trailers ?? [])
+    .filter((_, i) => i % 2 === 0);
+  const framingTrailer = trailerNames.some((n) =>
+    /^(transfer-encoding|content-length|connection)$/i.test(n),
+  );
+  if (framingTrailer && /CONTENT_LENGTH|TRANSFER_ENCODING|CLOSED_CONNECTION/.test(code))
+    return "trailer-fields";
+  switch (code) {
+    case "HPE_CLOSED_CONNECTION":
+      return ourReqs[k - 1]?.head.keepAlive === false ? "closed-connection" : undefined;
+    case "HPE_INVALID_METHOD":
+    case "HPE_INVALID_CONSTANT":
+      return head !== undefined && !LLHTTP_METHODS.has(head.method) && offset <= (lines[0]?.to ?? 0)
+        ? "extension-method"
+        : undefined;
+    case "HPE_INVALID_URL":
+      return head !== undefined && /^[A-Za-z]*[-0-9+.][-A-Za-z0-9+.]*:\/\//.test(head.target)
+        ? "scheme-chars"
+        : undefined;
+    case "HPE_INVALID_CONTENT_LENGTH":
+    case "HPE_UNEXPECTED_CONTENT_LENGTH": {
+      if (tabbed(lines, "content-length")) return "htab-ows";
+      if (code === "HPE_INVALID_CONTENT_LENGTH" && tabbedChunked(lines)) return "htab-ows";
+      // Several values, all the same number: llhttp rejects any list or repeat.
+      const values = elements(head === undefined ? [] : fieldValues(head, "content-length"));
+      const alike = values.every((v) => /^[0-9]+$/.test(v) && Number(v) === Number(values[0]));
+      return values.length > 1 && alike ? "content-length-list" : undefined;
+    }
+    case "HPE_INVALID_TRANSFER_ENCODING": {
+      if (tabbedChunked(lines)) return "htab-ows";
+      const values = rawValues("transfer-encoding");
+      return values.some((v) => /,[ \t]*$/.test(v)) ? "te-empty-element" : undefined;
+    }
+    case "HPE_INVALID_CHUNK_SIZE":
+    case "HPE_STRICT": {
+      const line = lineAt(chunkSizeLines(bytes, bodyStart), offset);
+      const ext = line?.text.replace(/^[0-9A-Fa-f]+/, "") ?? "";
+      // llhttp stops at the whitespace or just after it.
+      return /[ \t]/.test(ext) && CHUNK_EXT.test(ext) ? "chunk-ext-bws" : undefined;
+    }
+    default:
+      return undefined;
+  }
+};
+
+/**
+ * Names the deliberate difference that explains why our parser and llhttp
+ * disagree on `bytes`, with its reason and RFC clause; undefined if none does
+ * (or they agree). `ours` and `theirs` may be passed when already computed.
+ */
+function knownDeviation(
+  bytes: Uint8Array,
+  ours: ParseResult = parse(bytes),
+  theirs: LlhttpResult = parseWithLlhttp(bytes),
+): string | undefined {
+  if (agree(ours, theirs)) return undefined;
+  const ourReqs = requestsOf(ours.events);
+  const theirReqs = requestsOf(theirs.events);
+  let k = 0;
+  while (k < ourReqs.length && k < theirReqs.length && same(ourReqs[k], theirReqs[k])) k++;
+  // The same requests, both accepted, different bytes consumed: the last one was framed differently.
+  if (k > 0 && k === ourReqs.length && k === theirReqs.length && !ours.error && !theirs.error) k--;
+  const start = k === 0 ? 0 : (parseWithLlhttpBytewise(bytes).completeEnds[k - 1] ?? 0);
+  const { lines, end } = headLines(bytes, start);
+  const context: Context = {
+    bytes,
+    ours,
+    theirs,
+    k,
+    ourReqs,
+    theirReqs,
+    start,
+    lines,
+    bodyStart: end,
+  };
+  for (const rule of [headRule, framingRule, hiddenErrorRule, ourRejectRule, theirRejectRule]) {
+    const deviation = rule(context);
+    if (deviation !== undefined) return `${deviation}: ${DEVIATIONS[deviation]}`;
+  }
+  return undefined;
+}
+
+// ---- the tests -------------------------------------------------------------
+
+const SEED = Number(process.env.DIFF_SEED ?? Date.now() % 2 ** 31);
+/** Inputs per run: 30% valid-ish, 70% mutated. */
+const RUNS = Number(process.env.DIFF_RUNS ?? 20000);
+const counts = new Map<string, number>();
+let compared = 0;
+let bothAccepted = 0;
+let bothRejected = 0;
+
+function summary(r: ParseResult | LlhttpResult): string {
+  const reqs = requestsOf(r.events).map(
+    (q) =>
+      `${q.head.method} ${q.head.target} ${q.head.version}${q.complete ? "" : " (incomplete)"}`,
+  );
+  return `${JSON.stringify(reqs)} consumed=${r.consumed} error=${JSON.stringify(r.error ?? null)}`;
+}
+
+function check(input: Generated): void {
+  compared++;
+  const ours = parse(input.bytes);
+  const theirs = parseWithLlhttp(input.bytes);
+  if (agree(ours, theirs)) {
+    if (ours.error === undefined) bothAccepted++;
+    else bothRejected++;
+    return;
+  }
+  const why = knownDeviation(input.bytes, ours, theirs);
+  if (why === undefined) {
+    throw new Error(
+      `unexplained disagreement with llhttp\n  input: ${showBytes(input.bytes)}\n  generated: ${input.description}\n` +
+        `  ours:   ${summary(ours)}\n  llhttp: ${summary(theirs)}\n  ours:   ${JSON.stringify(ours)}\n  llhttp: ${JSON.stringify(theirs)}`,
+    );
+  }
+  counts.set(why, (counts.get(why) ?? 0) + 1);
+}
+
+describe("differential against llhttp", () => {
+  afterAll(() => {
+    const lines = [...counts]
+      .sort((a, b) => b[1] - a[1])
+      .map(([why, n]) => `  ${String(n).padStart(5)}  ${why}`);
+    console.log(
+      `llhttp differential, seed ${SEED} (DIFF_SEED to replay): ${compared} inputs, ` +
+        `${bothAccepted} accepted alike, ${bothRejected} rejected by both, deliberate differences:\n${lines.join("\n")}`,
+    );
+  });
+
+  // About 0.3 ms per input alone; generous for a shared CI runner.
+  const timeout = Math.max(60_000, RUNS * 3);
+
+  /**
+   * `runs` inputs in batches of 10 000 seeded `seed`, `seed + 2`, ...: a
+   * failure prints its batch's seed. Between batches the worker yields, or
+   * vitest's RPC times out on a long run.
+   */
+  async function assertInBatches(inputs: fc.Arbitrary<Generated>, seed: number, runs: number) {
+    for (let done = 0, batch = 0; done < runs; done += 10_000, batch++) {
+      const numRuns = Math.min(10_000, runs - done);
+      fc.assert(fc.property(inputs, check), { seed: seed + 2 * batch, numRuns });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
+
+  it("agrees on valid-ish requests, or differs for a listed reason", { timeout }, async () => {
+    await assertInBatches(validRequests, SEED, Math.ceil(RUNS * 0.3));
+  });
+
+  it("agrees on mutated requests, or differs for a listed reason", { timeout }, async () => {
+    await assertInBatches(hostileRequests, SEED + 1, Math.ceil(RUNS * 0.7));
+  });
+});
+
+/** One input per deviation, proving it exists: the parsers disagree, and the rule names it. */
+const EXAMPLES: { deviation: Deviation; input: string }[] = [
+  { deviation: "bare-lf", input: "\nGET / HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "bare-cr", input: "\rGET / HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "request-line-space", input: "GET  / HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "target-char", input: "GET /a|b HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "target-fragment", input: "GET /a#b HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "target-percent", input: "GET /%zz HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "target-brackets", input: "GET /[a] HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "connect-form", input: "CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "asterisk-form", input: "GET * HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "target-form", input: "OPTIONS *a HTTP/1.1\r\nHost: a\r\n\r\n" },
+  { deviation: "version", input: "GET / HTTP/2.0\r\nHost: a\r\n\r\n" },
+  { deviation: "http09", input: "GET /x\r\nHost: a\r\n\r\n" },
+  { deviation: "host-missing", input: "GET / HTTP/1.1\r\n\r\n" },
+  { deviation: "host-duplicate", input: "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n" },
+  { deviation: "host-syntax", input: "GET / HTTP/1.1\r\nHost: a/b\r\n\r\n" },
+  { deviation: "expect", input: "GET / HTTP/1.1\r\nHost: a\r\nExpect: 200-ok\r\n\r\n" },
+  {
+    deviation: "te-coding",
+    input: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+  },
+  {
+    deviation: "te-syntax",
+    input: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: a b, chunked\r\n\r\n0\r\n\r\n",
+  },
+  {
+    deviation: "te-upgrade",
+    input:
+      "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: ws\r\nConnection: upgrade\r\nTransfer-Encoding: gzip\r\n\r\n",
+  },
+  {
+    deviation: "content-length-range",
+    input:
+      "GET / HTTP/1.1\r\nHost: a\r\nUpgrade: ws\r\nConnection: upgrade\r\nContent-Length: 9007199254740992\r\n\r\n",
+  },
+  {
+    deviation: "trailer-fields",
+    input:
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nContent-Length: 5\r\n\r\n",
+  },
+  {
+    deviation: "te-empty",
+    input: "GET / HTTP/1.0\r\nTransfer-Encoding: \r\nContent-Length: 0\r\n\r\n",
+  },
+  { deviation: "te-empty", input: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: \r\n\r\n" },
+  {
+    deviation: "chunk-ext",
+    input: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\r\nx\r\n0\r\n\r\n",
+  },
+  { deviation: "extension-method", input: "FROB / HTTP/1.1\r\nHost: a\r\n\r\n" },
+  {
+    deviation: "content-length-list",
+    input: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1, 1\r\n\r\nx",
+  },
+  { deviation: "htab-ows", input: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\t\r\n\r\nx" },
+  {
+    deviation: "te-empty-element",
+    input: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked ,\r\n\r\n0\r\n\r\n",
+  },
+  {
+    deviation: "chunk-ext-bws",
+    input:
+      "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1 ;a=b\r\nx\r\n0\r\n\r\n",
+  },
+  { deviation: "scheme-chars", input: "GET a+b://h/ HTTP/1.1\r\nHost: a\r\n\r\n" },
+  {
+    deviation: "closed-connection",
+    input:
+      "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+  },
+  {
+    deviation: "close-wins",
+    input: "GET / HTTP/1.0\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n",
+  },
+  {
+    deviation: "te-http10-close",
+    input:
+      "POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+  },
+  {
+    deviation: "upgrade-http10",
+    input: "GET / HTTP/1.0\r\nUpgrade: ws\r\nConnection: upgrade\r\n\r\n",
+  },
+  {
+    deviation: "upgrade-body",
+    input:
+      "POST / HTTP/1.1\r\nHost: a\r\nUpgrade: ws\r\nConnection: upgrade\r\nContent-Length: 5\r\n\r\nab",
+  },
+  {
+    deviation: "upgrade-body",
+    input:
+      "POST / HTTP/1.1\r\nHost: a\r\nUpgrade: ws\r\nConnection: upgrade\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+  },
+];
+
+describe("each deliberate difference exists", () => {
+  it("lists an example for every deviation", () => {
+    expect(new Set(EXAMPLES.map((e) => e.deviation))).toEqual(new Set(Object.keys(DEVIATIONS)));
+  });
+  it.each(EXAMPLES)("$deviation", ({ deviation, input }) => {
+    const bytes = Uint8Array.from(input, (c) => c.charCodeAt(0));
+    const ours = parse(bytes);
+    const theirs = parseWithLlhttp(bytes);
+    expect(agree(ours, theirs), `llhttp and we agree on ${JSON.stringify(input)}`).toBe(false);
+    expect(knownDeviation(bytes)?.split(":")[0]).toBe(deviation);
+  });
+});
+
+/**
+ * Inputs where llhttp is right and we must agree with it: regressions for
+ * disagreements the differential run found that no RFC rule justifies.
+ */
+const MUST_AGREE: { what: string; input: string }[] = [
+  {
+    // Upgrade = #protocol (RFC 9110 §7.8): an empty list asks for no protocol,
+    // so the request is not an upgrade and the bytes after it are HTTP.
+    what: "an empty Upgrade value is not an upgrade",
+    input:
+      "GET / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: \r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n",
+  },
+  {
+    // Content-Length = 1*DIGIT; only "the same decimal value repeated" may
+    // come as a list (RFC 9110 §8.6). An empty element is no decimal value.
+    what: "a trailing empty Content-Length element is invalid",
+    input: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1,\r\n\r\nx",
+  },
+  {
+    what: "a leading empty Content-Length element is invalid",
+    input: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: , 1\r\n\r\nx",
+  },
+];
+
+describe("agreements that were bugs", () => {
+  it.each(MUST_AGREE)("$what", ({ input }) => {
+    const bytes = Uint8Array.from(input, (c) => c.charCodeAt(0));
+    const ours = parse(bytes);
+    const theirs = parseWithLlhttp(bytes);
+    expect(agree(ours, theirs), `ours:   ${summary(ours)}\nllhttp: ${summary(theirs)}`).toBe(true);
+  });
+});
