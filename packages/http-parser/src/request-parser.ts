@@ -389,7 +389,8 @@ export class RequestParser {
     while (count < max) {
       let i = line;
       if (i >= stop || TOKEN[data[i]] !== 1) break;
-      i = words.nameEnd(data, i + 1, stop);
+      i++;
+      while (i < stop && TOKEN[data[i]] === 1) i++;
       if (i >= stop || data[i] !== COLON) break;
       const nameEnd = i;
       i++;

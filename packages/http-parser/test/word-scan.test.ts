@@ -1,4 +1,4 @@
-// The field scanners read long names and values four bytes at a time; these cases
+// The value scanner reads long values four bytes at a time; these cases
 // put every kind of byte at every position and alignment of a long value, so
 // a word-wise shortcut that misses a byte fails here.
 import { describe, expect, it } from "vitest";
@@ -61,8 +61,8 @@ describe("long field values at every alignment", () => {
 });
 
 describe("long field names at every alignment", () => {
-  // Names are checked four bytes at a time too; every byte value at every
-  // position must get the verdict the tchar table gives it.
+  // Every byte value at every position and alignment of a long name must get
+  // the verdict the tchar table gives it (a guard for any word-wise shortcut).
   const tchar = (c: number) => /^[!#$%&'*+\-.^_`|~0-9A-Za-z]$/.test(String.fromCharCode(c));
   it("accepts exactly the tchar bytes anywhere in a name", () => {
     const name = "Abcdefgh-ijklmnop-QRSTUVWX";

@@ -1,32 +1,14 @@
-// Finds where a header field name or value ends. Names and values are nearly
-// all of a request head's bytes, so after a short byte-wise start, long runs
-// are checked four bytes at a time (SWAR) through one Int32Array view of the
-// input, made at most once per input buffer.
+// Finds where a header field value ends. Values are most of a request
+// head's bytes (cookies, user agents), so after a short byte-wise start, long
+// values are checked four bytes at a time (SWAR) through one Int32Array view
+// of the input, made at most once per input buffer.
 
-import { HTAB, TOKEN } from "./tables";
+import { HTAB } from "./tables";
 
 /** Bytes checked one by one before switching to words: most values end sooner. */
 const VALUE_BYTEWISE_FIRST = 16;
-const NAME_BYTEWISE_FIRST = 4;
 
 const LANES_HIGH = 0x80808080;
-/** LANES_HIGH as the signed 32-bit result of a bitwise operation. */
-const LANES_HIGH_INT32 = LANES_HIGH | 0;
-const LANES_LOW7 = 0x7f7f7f7f;
-
-/**
- * Whether all four bytes of `w` are ASCII letters or "-": the bytes of most
- * header names. Exact per byte (7-bit lanes, so no carry crosses a byte):
- * `b | 0x20` is in a..z only for letters, and "-" is tested on `w` itself.
- */
-function isNameWord(w: number): boolean {
-  const y = w | 0x20202020;
-  const t = y & LANES_LOW7;
-  const letters = (t + 0x1f1f1f1f) & ~(t + 0x05050505) & ~y;
-  const d = w ^ 0x2d2d2d2d;
-  const dashes = ~(((d & LANES_LOW7) + LANES_LOW7) | d);
-  return ((letters | dashes) & LANES_HIGH) === LANES_HIGH_INT32;
-}
 
 /** Whether all four bytes of `w` are 0x20-0x7E: one test finds a byte below 0x20 or above 0x7E. */
 function isPrintableWord(w: number): boolean {
@@ -63,16 +45,6 @@ export class WordScanner {
     return i;
   }
 
-  /** The index of the first byte from `start` that is not a tchar, or `stop`. */
-  nameEnd(data: Uint8Array, start: number, stop: number): number {
-    let i = start;
-    const quick = Math.min(stop, start + NAME_BYTEWISE_FIRST);
-    while (i < quick && TOKEN[data[i]] === 1) i++;
-    if (i === quick && stop - i >= 8) i = this.#skipNameWords(data, i, stop);
-    while (i < stop && TOKEN[data[i]] === 1) i++;
-    return i;
-  }
-
   #skipPrintable(data: Uint8Array, start: number, stop: number): number {
     this.#view(data);
     let i = start;
@@ -84,20 +56,6 @@ export class WordScanner {
     let k = (i - this.#wordStart) >> 2;
     const last = (stop - this.#wordStart) >> 2;
     while (k < last && isPrintableWord(words[k])) k++;
-    return Math.max(i, this.#wordStart + k * 4);
-  }
-
-  #skipNameWords(data: Uint8Array, start: number, stop: number): number {
-    this.#view(data);
-    let i = start;
-    while (i < stop && ((i - this.#wordStart) & 3) !== 0) {
-      if (TOKEN[data[i]] !== 1) return i;
-      i++;
-    }
-    const words = this.#words;
-    let k = (i - this.#wordStart) >> 2;
-    const last = (stop - this.#wordStart) >> 2;
-    while (k < last && isNameWord(words[k])) k++;
     return Math.max(i, this.#wordStart + k * 4);
   }
 
