@@ -50,6 +50,22 @@ const S_UPGRADED = 14;
 
 const VERSION_PREFIX = "HTTP/";
 
+/** Whether `data` holds "HTTP/1.1\r\n" or "HTTP/1.0\r\n" at `i` (10 bytes must be there). */
+function isHttp11Line(data: Uint8Array, i: number): boolean {
+  return (
+    data[i] === 0x48 &&
+    data[i + 1] === 0x54 &&
+    data[i + 2] === 0x54 &&
+    data[i + 3] === 0x50 &&
+    data[i + 4] === 0x2f &&
+    data[i + 5] === 0x31 &&
+    data[i + 6] === 0x2e &&
+    (data[i + 7] === 0x31 || data[i + 7] === 0x30) &&
+    data[i + 8] === CR &&
+    data[i + 9] === LF
+  );
+}
+
 /**
  * Parses HTTP/1.1 requests from bytes, incrementally, and reports them to a
  * {@link RequestHandler}. See the package README for every rule it enforces.
@@ -265,6 +281,13 @@ export class RequestParser {
           i = this.#scanTarget(data, i, stop);
           break;
         case S_VERSION: {
+          if (this.#versionIndex === 0 && i + 10 <= stop && isHttp11Line(data, i)) {
+            // The usual "HTTP/1.1\r\n" (or 1.0), whole: no need to go byte by byte.
+            this.#line.versionMinor = data[i + 7] === 0x31 ? 1 : 0;
+            this.#state = S_FIELD_START;
+            i += 10;
+            break;
+          }
           const c = data[i];
           const k = this.#versionIndex;
           if (k === 0 && c === SP)
