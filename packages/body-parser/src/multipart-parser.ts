@@ -208,11 +208,20 @@ export class MultipartParser {
    * endings and control bytes as it goes; returns where scanning goes on.
    */
   #scanHeaders(data: Uint8Array, start: number): number {
+    return this.#scanHeadersFrom(data, start, this.#previous, this.#lineStart);
+  }
+
+  #scanHeadersFrom(
+    data: Uint8Array,
+    start: number,
+    previousByte: number,
+    currentLineStart: number,
+  ): number {
     const n = this.#headerLength;
     // Bytes past `stop` would make the section longer than maxPartHeaderSize.
     const stop = Math.min(data.length, start + this.#limits.maxPartHeaderSize - n);
-    let previous = this.#previous;
-    let lineStart = this.#lineStart;
+    let previous = previousByte;
+    const lineStart = currentLineStart;
     let i = start;
     while (i < stop) {
       const c = data[i++] as number;
@@ -232,7 +241,13 @@ export class MultipartParser {
         this.#beginData(this.#header, this.#headerLength);
         return i;
       }
-      lineStart = end;
+      this.#keepHeader(data, start, i);
+      // A line that starts with the delimiter is a delimiter out of place: the
+      // boundary must not occur inside a part (RFC 2046 section 5.1.1).
+      if (this.#search.isDelimiterLine(this.#header, lineStart, end)) {
+        this.#fail("MULTIPART_MALFORMED", "a delimiter inside a part's header section");
+      }
+      return this.#scanHeadersFrom(data, i, previous, end);
     }
     if (i < data.length) {
       this.#fail(
@@ -260,6 +275,9 @@ export class MultipartParser {
 
   #beginData(header: Uint8Array, length: number): void {
     const meta = parsePartHeaders(header, length);
+    // The empty line's CRLF may also be the CRLF of a delimiter right after
+    // it: a part without data (RFC 2046: body-part := headers [CRLF *OCTET]).
+    this.#search.expectHeaderEnd();
     const isFile = meta.fileName !== undefined;
     this.#partSize = 0;
     this.#partLimit = isFile ? this.#limits.maxFileSize : this.#limits.maxFieldSize;

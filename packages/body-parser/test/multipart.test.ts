@@ -122,6 +122,21 @@ describe("bodies", () => {
       expected: ok({ data: "1" }, { data: "2" }),
     },
     {
+      what: "a part without data whose empty line is also the next delimiter's CRLF",
+      input: `--${B}\r\nContent-Disposition: form-data; name="a"\r\n\r\n--${B}\r\n${field("b", "2")}\r\n--${B}--`,
+      expected: ok({ fieldName: "a", data: "", ended: true }, { fieldName: "b", data: "2" }),
+    },
+    {
+      what: "a part without data right before the closing delimiter",
+      input: `--${B}\r\nContent-Disposition: form-data; name="a"\r\n\r\n--${B}--`,
+      expected: ok({ fieldName: "a", data: "", ended: true }),
+    },
+    {
+      what: "data that begins with dashes right after the empty line",
+      input: body(B, [field("a", "--x\r\n--")]),
+      expected: ok({ data: "--x\r\n--" }),
+    },
+    {
       what: "one-character boundary",
       boundary: "x",
       input: body("x", [field("a", "-x\r\n-x-")]),

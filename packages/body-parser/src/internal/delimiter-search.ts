@@ -14,7 +14,9 @@ export class DelimiterSearch {
   readonly #skip = new Uint8Array(256);
   #held: Uint8Array;
   #spare: Uint8Array;
-  #heldLength: number;
+  #heldLength = 0;
+  /** The held bytes are the header section's final CRLF, not data, if no delimiter follows. */
+  #heldIsVirtual = false;
 
   /** After `find`: where the delimiter found begins in the input (the input's start if it began earlier). */
   matchStart = 0;
@@ -34,8 +36,28 @@ export class DelimiterSearch {
     this.#held = new Uint8Array(n);
     this.#spare = new Uint8Array(n);
     // The body's first delimiter needs no CRLF before it: pretend one was there.
+    this.expectHeaderEnd();
+  }
+
+  /**
+   * A part's header section just ended with CRLF CRLF: the last CRLF may be a
+   * delimiter's, so hold it as if it were data, but drop it if no delimiter
+   * follows (it was never data).
+   */
+  expectHeaderEnd(): void {
     this.#held.set([0x0d, 0x0a]);
     this.#heldLength = 2;
+    this.#heldIsVirtual = true;
+  }
+
+  /** Whether `bytes[start, end)`, a line ending in CRLF, begins with "--" + boundary. */
+  isDelimiterLine(bytes: Uint8Array, start: number, end: number): boolean {
+    const needle = this.#needle;
+    if (end - start < needle.length - 2) return false;
+    for (let k = 2; k < needle.length; k++) {
+      if (bytes[start + k - 2] !== needle[k]) return false;
+    }
+    return true;
   }
 
   /** The released bytes (a view valid until the next `find`). */
@@ -62,6 +84,7 @@ export class DelimiterSearch {
       }
       if (k === n) {
         this.#heldLength = 0;
+        this.#heldIsVirtual = false;
         this.matchStart = start;
         return j;
       }
@@ -76,8 +99,14 @@ export class DelimiterSearch {
       const released = this.#held;
       this.#held = this.#spare;
       this.#spare = released;
-      this.releasedLength = this.#heldLength;
+      // The virtual CRLF was never data: only what was held after it is.
+      this.releasedLength = this.#heldIsVirtual ? 0 : this.#heldLength;
+      if (this.#heldIsVirtual && this.#heldLength > 2) {
+        this.#spare.copyWithin(0, 2, this.#heldLength);
+        this.releasedLength = this.#heldLength - 2;
+      }
       this.#heldLength = 0;
+      this.#heldIsVirtual = false;
     }
 
     const skip = this.#skip;

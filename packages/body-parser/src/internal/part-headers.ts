@@ -6,7 +6,7 @@ import { BodyParserError } from "../errors";
 import type { PartMeta } from "../types";
 import { equalsIgnoreCase, isOws, isToken, lowerAscii, skipOws } from "./strings";
 
-const utf8 = new TextDecoder();
+const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 function invalid(message: string): never {
   throw new BodyParserError("MULTIPART_INVALID_PART_HEADER", message);
