@@ -263,13 +263,16 @@ export class MultipartParser {
 
   /** Appends `data[start, end)` to the header section collected so far. */
   #keepHeader(data: Uint8Array, start: number, end: number): void {
-    const n = this.#headerLength + (end - start);
-    if (n > this.#header.length) {
-      const grown = new Uint8Array(Math.max(n, this.#header.length * 2));
-      grown.set(this.#header.subarray(0, this.#headerLength));
+    let n = this.#headerLength;
+    const needed = n + (end - start);
+    if (needed > this.#header.length) {
+      const grown = new Uint8Array(Math.max(needed, this.#header.length * 2));
+      grown.set(this.#header.subarray(0, n));
       this.#header = grown;
     }
-    this.#header.set(view(data, start, end), this.#headerLength);
+    // Header lines are short: a loop beats making a view to copy from.
+    const header = this.#header;
+    for (let k = start; k < end; k++) header[n++] = data[k] as number;
     this.#headerLength = n;
   }
 

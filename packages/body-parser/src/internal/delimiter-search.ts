@@ -45,7 +45,8 @@ export class DelimiterSearch {
    * follows (it was never data).
    */
   expectHeaderEnd(): void {
-    this.#held.set([0x0d, 0x0a]);
+    this.#held[0] = 0x0d;
+    this.#held[1] = 0x0a;
     this.#heldLength = 2;
     this.#heldIsVirtual = true;
   }
