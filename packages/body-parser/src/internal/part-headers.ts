@@ -86,7 +86,7 @@ export function parseDisposition(value: string): {
     if (i === value.length) break; // a trailing ";" is tolerated, as browsers never send one but curl may
     const nameStart = i;
     while (i < value.length && isToken(value.charCodeAt(i))) i++;
-    const name = lowerAscii(value.slice(nameStart, i));
+    const name = value.slice(nameStart, i);
     i = skipOws(value, i);
     if (name.length === 0 || value.charCodeAt(i) !== 0x3d)
       invalid("Content-Disposition parameters are malformed");
