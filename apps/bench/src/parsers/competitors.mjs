@@ -278,7 +278,10 @@ function llhttpDriver() {
 /**
  * http-parser-js driven exactly like the binding. Reading `kOnExecute` is what
  * Node's _http_common.js does on load; it switches http-parser-js to the
- * binding's positional onHeadersComplete arguments.
+ * binding's positional onHeadersComplete arguments. The callbacks repeat the
+ * llhttp driver's on purpose: one shared function literal would share V8's
+ * type feedback between the two parsers and slow both in a way neither shows
+ * alone.
  * @returns {Driver}
  */
 function httpParserJsDriver() {
