@@ -1,0 +1,2 @@
+// Public surface of @moonbridge/timeout.
+export { resetTimeouts, timeout } from "./timeout";

@@ -1,0 +1,125 @@
+// timeout(): Moonbridge's per-process kill timers. A timer armed with
+// timeout(seconds) or a sub-timer around a function kills the whole process
+// when it runs out, even if the event loop is blocked; the supervisor then
+// replaces the process. The earliest armed deadline is the one that counts.
+
+import { nowMs, Watchdog } from "./internal/watchdog";
+
+interface Timer {
+  deadline: number;
+  label: string;
+}
+
+const watchdog = new Watchdog();
+let base: Timer | undefined;
+const subTimers: Timer[] = [];
+
+function checkSeconds(seconds: unknown): number {
+  if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
+    throw new RangeError(`timeout seconds must be a finite number >= 0, got ${String(seconds)}`);
+  }
+  return seconds;
+}
+
+/** The earliest armed timer, or undefined. */
+function earliest(): Timer | undefined {
+  let first = base;
+  for (const timer of subTimers)
+    if (first === undefined || timer.deadline < first.deadline) first = timer;
+  return first;
+}
+
+function update(): void {
+  const first = earliest();
+  if (first === undefined) watchdog.disarm();
+  else watchdog.arm(first.deadline, first.label);
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (
+    (typeof value === "object" || typeof value === "function") &&
+    value !== null &&
+    typeof (value as { then?: unknown }).then === "function"
+  );
+}
+
+/**
+ * Moonbridge's `timeout(...)`:
+ *
+ * - `timeout()`: the seconds left before the earliest armed timer kills the process, 0 if none.
+ * - `timeout(seconds)`: arms a timer that kills the process after `seconds` (replacing an
+ *   earlier `timeout(seconds)`); `timeout(0)` disarms it.
+ * - `timeout(seconds, fn)`: runs `fn` (sync or async) under a sub-timer of `seconds`; the
+ *   shorter of it and any outer timer wins; nested to any depth. Returns what `fn` returns
+ *   (a promise for an async `fn`); if a timer runs out first, the process dies and the call
+ *   never returns. `seconds` 0 means no sub-timer.
+ *
+ * A timer kills with SIGKILL after writing one line naming it to stderr. It fires even when
+ * the event loop is blocked (a watchdog thread keeps the time).
+ *
+ * @example
+ * ```ts
+ * timeout(10);                                // this request may take 10 s at most
+ * const rows = await timeout(2, () => db.query(sql)); // and the query 2 s of them
+ * timeout(0);                                 // done: disarm
+ * ```
+ */
+export function timeout(): number;
+export function timeout(seconds: number): void;
+export function timeout<T>(seconds: number, fn: () => T): T;
+export function timeout<T>(seconds?: number, fn?: () => T): number | undefined | T {
+  if (seconds === undefined && fn === undefined) {
+    const first = earliest();
+    return first === undefined ? 0 : Math.max(0, (first.deadline - nowMs()) / 1000);
+  }
+  const s = checkSeconds(seconds);
+  if (fn === undefined) {
+    base = s === 0 ? undefined : { deadline: nowMs() + s * 1000, label: `timeout(${s})` };
+    update();
+    return undefined;
+  }
+  if (typeof fn !== "function") throw new TypeError("timeout's second argument must be a function");
+  if (s === 0) return fn();
+  const timer: Timer = {
+    deadline: nowMs() + s * 1000,
+    label: `timeout(${s}, ${fn.name || "function"})`,
+  };
+  subTimers.push(timer);
+  update();
+  const done = (): void => {
+    const at = subTimers.lastIndexOf(timer);
+    if (at >= 0) subTimers.splice(at, 1);
+    update();
+  };
+  let result: T;
+  try {
+    result = fn();
+  } catch (error) {
+    done();
+    throw error;
+  }
+  if (!isPromiseLike(result)) {
+    done();
+    return result;
+  }
+  return Promise.resolve(result).then(
+    (value) => {
+      done();
+      return value;
+    },
+    (error: unknown) => {
+      done();
+      throw error;
+    },
+  ) as T;
+}
+
+/**
+ * Disarms every timer and sub-timer. The supervisor calls it when a handler
+ * returns, as Moonbridge resets timers then.
+ */
+export function resetTimeouts(): void {
+  base = undefined;
+  subTimers.length = 0;
+  update();
+}

@@ -1,0 +1,82 @@
+// timeout() in this process: remaining time, sub-timer results and errors,
+// argument checks. Every timer here is long and disarmed after each test, so
+// none can fire on the test runner.
+import { afterEach, describe, expect, it } from "vitest";
+import { resetTimeouts, timeout } from "../src/index";
+
+afterEach(() => resetTimeouts());
+
+describe("timeout()", () => {
+  it("is 0 with nothing armed", () => {
+    expect(timeout()).toBe(0);
+  });
+
+  it("counts down the armed timer; timeout(0) disarms it", () => {
+    timeout(60);
+    const left = timeout();
+    expect(left).toBeGreaterThan(59);
+    expect(left).toBeLessThanOrEqual(60);
+    timeout(0);
+    expect(timeout()).toBe(0);
+  });
+
+  it("reports the earliest of timer and sub-timers", () => {
+    timeout(60);
+    const inner = timeout(30, () => timeout());
+    expect(inner).toBeGreaterThan(29);
+    expect(inner).toBeLessThanOrEqual(30);
+    expect(timeout()).toBeGreaterThan(59);
+  });
+
+  it("is 0 again once a sub-timer's function returns", () => {
+    expect(timeout(30, () => "done")).toBe("done");
+    expect(timeout()).toBe(0);
+  });
+
+  it("removes a sub-timer when its function throws", () => {
+    expect(() =>
+      timeout(30, () => {
+        throw new Error("boom");
+      }),
+    ).toThrow("boom");
+    expect(timeout()).toBe(0);
+  });
+
+  it("resolves to an async function's result and then removes the sub-timer", async () => {
+    const pending = timeout(30, async () => {
+      expect(timeout()).toBeGreaterThan(29);
+      return 42;
+    });
+    expect(timeout()).toBeGreaterThan(29);
+    await expect(pending).resolves.toBe(42);
+    expect(timeout()).toBe(0);
+  });
+
+  it("rejects with an async function's error and removes the sub-timer", async () => {
+    await expect(timeout(30, async () => Promise.reject(new Error("late")))).rejects.toThrow(
+      "late",
+    );
+    expect(timeout()).toBe(0);
+  });
+
+  it("runs a function with seconds 0 without a sub-timer", () => {
+    expect(timeout(0, () => timeout())).toBe(0);
+  });
+
+  it("is disarmed entirely by resetTimeouts()", () => {
+    timeout(60);
+    timeout(30, () => {
+      resetTimeouts();
+      expect(timeout()).toBe(0);
+    });
+    expect(timeout()).toBe(0);
+  });
+
+  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, "1"])("rejects seconds %s", (seconds) => {
+    expect(() => timeout(seconds as number)).toThrow(RangeError);
+  });
+
+  it("rejects a second argument that is not a function", () => {
+    expect(() => timeout(1, "x" as unknown as () => void)).toThrow(TypeError);
+  });
+});
