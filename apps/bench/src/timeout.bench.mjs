@@ -16,7 +16,7 @@ for (let r = 0; r < rounds + 2; r++) {
 }
 resetTimeouts();
 results.sort((a, b) => a - b);
-const median = results[Math.floor(results.length / 2)];
+const median = results[Math.floor(results.length / 2)] ?? Number.NaN;
 console.log("\n### @moonbridge/timeout\n");
 console.log("| operation | median ns | target |");
 console.log("| --- | ---: | ---: |");
