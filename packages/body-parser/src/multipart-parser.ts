@@ -206,22 +206,16 @@ export class MultipartParser {
   /**
    * Collects a part's header section up to its empty line, checking line
    * endings and control bytes as it goes; returns where scanning goes on.
+   * Offsets count from the section's first byte; the bytes of earlier inputs
+   * are in `#header[0, #headerLength)`, the rest in `data` from `start`. A
+   * section that arrives whole is parsed where it lies, never copied.
    */
   #scanHeaders(data: Uint8Array, start: number): number {
-    return this.#scanHeadersFrom(data, start, this.#previous, this.#lineStart);
-  }
-
-  #scanHeadersFrom(
-    data: Uint8Array,
-    start: number,
-    previousByte: number,
-    currentLineStart: number,
-  ): number {
     const n = this.#headerLength;
     // Bytes past `stop` would make the section longer than maxPartHeaderSize.
     const stop = Math.min(data.length, start + this.#limits.maxPartHeaderSize - n);
-    let previous = previousByte;
-    const lineStart = currentLineStart;
+    let previous = this.#previous;
+    let lineStart = this.#lineStart;
     let i = start;
     while (i < stop) {
       const c = data[i++] as number;
@@ -237,17 +231,19 @@ export class MultipartParser {
       const end = n + (i - start);
       if (end - lineStart === 2) {
         // The empty line: the section is complete.
-        this.#keepHeader(data, start, i);
-        this.#beginData(this.#header, this.#headerLength);
+        if (n === 0) this.#beginData(data, start, i);
+        else {
+          this.#keepHeader(data, start, i);
+          this.#beginData(this.#header, 0, this.#headerLength);
+        }
         return i;
       }
-      this.#keepHeader(data, start, i);
       // A line that starts with the delimiter is a delimiter out of place: the
       // boundary must not occur inside a part (RFC 2046 section 5.1.1).
-      if (this.#search.isDelimiterLine(this.#header, lineStart, end)) {
+      if (this.#startsWithDelimiter(data, start, lineStart, end)) {
         this.#fail("MULTIPART_MALFORMED", "a delimiter inside a part's header section");
       }
-      return this.#scanHeadersFrom(data, i, previous, end);
+      lineStart = end;
     }
     if (i < data.length) {
       this.#fail(
@@ -259,6 +255,24 @@ export class MultipartParser {
     this.#previous = previous;
     this.#lineStart = lineStart;
     return i;
+  }
+
+  /** Whether the section's line `[lineStart, lineEnd)` begins with "--" + boundary (offsets as in #scanHeaders). */
+  #startsWithDelimiter(
+    data: Uint8Array,
+    start: number,
+    lineStart: number,
+    lineEnd: number,
+  ): boolean {
+    const dashBoundary = this.#search.dashBoundary;
+    if (lineEnd - lineStart < dashBoundary.length) return false;
+    const n = this.#headerLength;
+    for (let k = 0; k < dashBoundary.length; k++) {
+      const o = lineStart + k;
+      const byte = o < n ? this.#header[o] : data[start + o - n];
+      if (byte !== dashBoundary[k]) return false;
+    }
+    return true;
   }
 
   /** Appends `data[start, end)` to the header section collected so far. */
@@ -276,8 +290,8 @@ export class MultipartParser {
     this.#headerLength = n;
   }
 
-  #beginData(header: Uint8Array, length: number): void {
-    const meta = parsePartHeaders(header, length);
+  #beginData(bytes: Uint8Array, from: number, to: number): void {
+    const meta = parsePartHeaders(bytes, from, to);
     // The empty line's CRLF may also be the CRLF of a delimiter right after
     // it: a part without data (RFC 2046: body-part := headers [CRLF *OCTET]).
     this.#search.expectHeaderEnd();

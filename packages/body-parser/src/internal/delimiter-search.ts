@@ -10,6 +10,8 @@ const CR = 0x0d;
 
 export class DelimiterSearch {
   readonly #needle: Uint8Array;
+  /** "--" + boundary: what a delimiter line starts with. */
+  readonly dashBoundary: Uint8Array;
   /** How far the search window moves when its last byte is a given value. */
   readonly #skip = new Uint8Array(256);
   #held: Uint8Array;
@@ -30,6 +32,7 @@ export class DelimiterSearch {
     needle.set([0x0d, 0x0a, 0x2d, 0x2d]);
     for (let i = 0; i < boundary.length; i++) needle[4 + i] = boundary.charCodeAt(i);
     this.#needle = needle;
+    this.dashBoundary = needle.subarray(2);
     const n = needle.length;
     this.#skip.fill(n);
     for (let i = 0; i < n - 1; i++) this.#skip[needle[i] as number] = n - 1 - i;
@@ -49,16 +52,6 @@ export class DelimiterSearch {
     this.#held[1] = 0x0a;
     this.#heldLength = 2;
     this.#heldIsVirtual = true;
-  }
-
-  /** Whether `bytes[start, end)`, a line ending in CRLF, begins with "--" + boundary. */
-  isDelimiterLine(bytes: Uint8Array, start: number, end: number): boolean {
-    const needle = this.#needle;
-    if (end - start < needle.length - 2) return false;
-    for (let k = 2; k < needle.length; k++) {
-      if (bytes[start + k - 2] !== needle[k]) return false;
-    }
-    return true;
   }
 
   /** The released bytes (a view valid until the next `find`). */

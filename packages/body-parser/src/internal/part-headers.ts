@@ -5,6 +5,7 @@
 import { BodyParserError } from "../errors";
 import type { PartMeta } from "../types";
 import { equalsIgnoreCase, isOws, isToken, lowerAscii, skipOws } from "./strings";
+import { view } from "./view";
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
@@ -13,14 +14,14 @@ function invalid(message: string): never {
 }
 
 /**
- * Parses `bytes[0, length)`: header lines, each ending in CRLF, the last one
+ * Parses `bytes[from, to)`: header lines, each ending in CRLF, the last one
  * empty (the caller checked that every CR is followed by LF and that there are
  * no control characters but HTAB). The section is decoded once as UTF-8
  * (browsers send file names that way); names must be tokens; values are
  * trimmed of SP and HTAB.
  */
-export function parsePartHeaders(bytes: Uint8Array, length: number): PartMeta {
-  const text = utf8.decode(bytes.subarray(0, length - 2));
+export function parsePartHeaders(bytes: Uint8Array, from: number, to: number): PartMeta {
+  const text = utf8.decode(view(bytes, from, to - 2));
   const headers: string[] = [];
   let disposition: string | undefined;
   let contentType: string | undefined;
