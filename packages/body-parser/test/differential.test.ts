@@ -15,6 +15,7 @@ import fc from "fast-check";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { type MultipartLimits, MultipartParser } from "../src/index";
 import {
+  BUSBOY_THREW,
   type BusboyPart,
   type BusboyResult,
   busboyUtils,
@@ -399,6 +400,7 @@ function emptyPartWithoutCrlf(c: Case): boolean {
 
 /** busboy rejected, we accepted: which deliberate difference. */
 function explainBusboyRejects(c: Case): DeviationName | Unexplained {
+  if (c.theirs.error?.startsWith(BUSBOY_THREW)) return "busboyCrash";
   if (busboyReadsEpilogue(c)) return "epilogueParts";
   if (emptyPartWithoutCrlf(c)) return "headersThenDelimiter";
   if (headerSectionHasDelimiter(c)) return "delimiterInHeaders";

@@ -60,6 +60,9 @@ export interface BusboyLimits {
 export const HUNG = "(busboy neither closed nor failed)";
 
 /** Parses `chunks` with busboy; resolves once it closed or failed. */
+/** Prefix of the error recorded when busboy itself throws instead of emitting 'error'. */
+export const BUSBOY_THREW = "busboy threw: ";
+
 export function parseWithBusboy(
   chunks: readonly Uint8Array[],
   boundary: string,
@@ -147,8 +150,14 @@ export function parseWithBusboy(
       closed = true;
       check();
     });
-    for (const chunk of chunks) bb.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
-    bb.end();
+    try {
+      for (const chunk of chunks)
+        bb.write(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.length));
+      bb.end();
+    } catch (e) {
+      // busboy's own code can throw (a bug of the peer, see DEVIATIONS.busboyCrash).
+      settle(`${BUSBOY_THREW}${(e as Error).message}`);
+    }
   });
 }
 
@@ -305,6 +314,13 @@ export const DEVIATIONS = {
       "A field or file of exactly the size limit: we accept it (a limit is the largest size allowed); busboy flags it as truncated",
     example: "maxFieldSize 8, an 8-byte field",
     rfc: "— (README, limits table: sizes are maxima)",
+  },
+  busboyCrash: {
+    name: "busboyCrash",
+    difference:
+      "busboy 1.6 throws a RangeError from its own code (a negative Buffer size) when more data of a field past its fieldSize limit arrives in a chunk it must copy; we parse the body (or answer 413)",
+    example: "a field over busboy's fieldSize, fed in several chunks",
+    rfc: "— (a bug in the peer)",
   },
   partsLimit: {
     name: "partsLimit",
