@@ -17,7 +17,8 @@ import { anyBodies } from "./helpers/mutate";
 import { type OursResult, parseWithOurs, pieces } from "./helpers/ours";
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 100_000);
-const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+// CI runs a fixed seed (a landing must not fail on luck); elsewhere every run explores anew.
+const SEED = Number(process.env.FUZZ_SEED ?? (process.env.CI ? 20261124 : Date.now() % 2 ** 31));
 /** Bodies per fast-check run (each run has its own seed, derived from SEED). */
 const BATCH = 20_000;
 /** Wall time one input may take; the parser is linear and needs microseconds. */
