@@ -6,6 +6,8 @@
 // then cost a String.fromCharCode.apply, and faster than decodeURIComponent,
 // which also throws on the malformed input the standard accepts.
 
+import { view } from "./view";
+
 /** Value of an ASCII hex digit, or -1; indexed by char codes below 0x80 only. */
 const HEX = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) HEX[0x30 + i] = i;
@@ -149,6 +151,5 @@ export function plainBytes(bytes: Uint8Array, start: number, end: number, ascii:
     for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
     return s;
   }
-  // A plain view: Buffer#subarray would look up a species constructor.
-  return utf8.decode(new Uint8Array(bytes.buffer, bytes.byteOffset + start, end - start));
+  return utf8.decode(view(bytes, start, end));
 }

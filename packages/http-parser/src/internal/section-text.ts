@@ -4,27 +4,7 @@
 // one go, since every byte between them (heads, empty lines) is ASCII too.
 
 import type { SectionLayout } from "./head-builder";
-
-// UTF-8 decodes ASCII exactly like latin1, natively; only ASCII sections come here.
-const utf8 = new TextDecoder();
-
-/**
- * Node's Buffer (also Bun's and Deno's node:buffer), recognised by its own
- * `isBuffer`: its documented `toString("latin1", start, end)` is the fastest
- * decoding there is. No import: any other Uint8Array takes TextDecoder.
- */
-interface NodeBufferLike {
-  toString(encoding: "latin1", start: number, end: number): string;
-  constructor: { isBuffer?: (value: unknown) => boolean };
-}
-
-/** `data[from, to)` as a string; the bytes must be ASCII. */
-function decodeAscii(data: Uint8Array, from: number, to: number): string {
-  const buffer = data as unknown as NodeBufferLike;
-  if (buffer.constructor.isBuffer?.(data) === true) return buffer.toString("latin1", from, to);
-  if (from === 0 && to === data.length) return utf8.decode(data);
-  return utf8.decode(new Uint8Array(data.buffer, data.byteOffset + from, to - from));
-}
+import { decodeAscii } from "./text";
 
 /** Sections shorter than this make their few tokens one by one instead. */
 const DECODE_MIN = 32;
