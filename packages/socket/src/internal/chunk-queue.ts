@@ -1,0 +1,93 @@
+// The unread input of a socket: the chunks as they arrived, consumed from the
+// front. Taking bytes that lie in one chunk returns a view (no copy); only a
+// take that spans chunks copies, once, into a buffer of the exact size.
+
+const EMPTY = Buffer.alloc(0);
+
+export class ChunkQueue {
+  #chunks: Buffer[] = [];
+  /** Index of the first chunk still holding unread bytes. */
+  #first = 0;
+  /** Bytes of #chunks[#first] already taken. */
+  #offset = 0;
+  /** Unread bytes in all chunks. */
+  length = 0;
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.#chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /**
+   * Position (counted from the first unread byte) of the first `byte` in
+   * [from, to), or -1. Native `indexOf` per chunk: no per-byte loop here.
+   */
+  indexOf(byte: number, from: number, to: number): number {
+    let base = 0;
+    for (let i = this.#first; i < this.#chunks.length && base < to; i++) {
+      const chunk = this.#chunks[i] as Buffer;
+      const start = i === this.#first ? this.#offset : 0;
+      const size = chunk.length - start;
+      if (base + size > from) {
+        const lo = from > base ? from - base : 0;
+        const hi = Math.min(size, to - base);
+        const at = chunk.subarray(start + lo, start + hi).indexOf(byte);
+        if (at !== -1) return base + lo + at;
+      }
+      base += size;
+    }
+    return -1;
+  }
+
+  /** Removes and returns the first `n` unread bytes; `n` must be <= length. */
+  take(n: number): Buffer {
+    if (n === 0) return EMPTY;
+    const head = this.#chunks[this.#first] as Buffer;
+    if (head.length - this.#offset >= n) {
+      const view = head.subarray(this.#offset, this.#offset + n);
+      this.#advance(n);
+      return view;
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.#chunks[this.#first] as Buffer;
+      const count = Math.min(chunk.length - this.#offset, n - filled);
+      chunk.copy(out, filled, this.#offset, this.#offset + count);
+      filled += count;
+      this.#advance(count);
+    }
+    return out;
+  }
+
+  /** Removes and returns every unread byte. */
+  takeAll(): Buffer {
+    return this.take(this.length);
+  }
+
+  /** Drops every chunk (on close): nothing is kept alive by a dead socket. */
+  clear(): void {
+    this.#chunks = [];
+    this.#first = 0;
+    this.#offset = 0;
+    this.length = 0;
+  }
+
+  #advance(n: number): void {
+    this.length -= n;
+    this.#offset += n;
+    const head = this.#chunks[this.#first] as Buffer;
+    if (this.#offset < head.length) return;
+    this.#offset = 0;
+    this.#first++;
+    // Compact now and then so a long-lived socket's array does not grow without end.
+    if (this.#first === this.#chunks.length) {
+      this.#chunks.length = 0;
+      this.#first = 0;
+    } else if (this.#first >= 64 && this.#first * 2 >= this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#first);
+      this.#first = 0;
+    }
+  }
+}

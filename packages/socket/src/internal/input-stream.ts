@@ -1,0 +1,287 @@
+// socket.input: reads served in order from a queue of received chunks. A read
+// that cannot be served yet waits in a queue of requests; each arrival serves
+// as many as it can. Flow control: the socket reads ahead only while someone
+// waits or fewer than `inputBufferLimit` bytes are buffered.
+
+import type { Socket } from "node:net";
+import { ioError, MoonSocketError } from "../errors";
+import type { MoonInput, ReadFormat } from "../streams";
+import { ChunkQueue } from "./chunk-queue";
+import { checkMaxlen, checkTerminator, invalid } from "./options";
+import { type Readiness, Signal } from "./readiness";
+import type { SocketState } from "./socket-state";
+
+const EMPTY = Buffer.alloc(0);
+const LF = 0x0a;
+/** Returned by #tryServe when a request must wait for more bytes. */
+const WAIT = Symbol("wait");
+
+interface ReadRequest {
+  maxlen: number;
+  terminator: number;
+  /** Bytes already searched for the terminator, so a slow sender costs linear time. */
+  searched: number;
+  resolve(value: Buffer | null): void;
+  reject(error: MoonSocketError): void;
+}
+
+export class InputStream implements MoonInput {
+  readonly #socket: Socket | null;
+  readonly #state: SocketState;
+  readonly #limit: number;
+  readonly #maxLineLength: number;
+  readonly #queue = new ChunkQueue();
+  #requests: ReadRequest[] = [];
+  #ended: boolean;
+  #error: MoonSocketError | undefined;
+  #paused = true;
+  readonly readiness: Readiness;
+
+  constructor(
+    socket: Socket | null,
+    state: SocketState,
+    unread: Uint8Array | undefined,
+    limits: { inputBufferLimit: number; maxLineLength: number },
+  ) {
+    this.#socket = socket;
+    this.#state = state;
+    this.#limit = limits.inputBufferLimit;
+    this.#maxLineLength = limits.maxLineLength;
+    this.#ended = socket === null;
+    const signal = new Signal();
+    this.readiness = {
+      signal,
+      ready: () =>
+        this.#queue.length > 0 || this.#ended || this.#error !== undefined || state.closed,
+    };
+    if (unread !== undefined && unread.length > 0) {
+      this.#queue.push(Buffer.from(unread.buffer, unread.byteOffset, unread.byteLength));
+    }
+    if (socket !== null) {
+      socket.on("data", this.#onData);
+      socket.on("end", this.#onEnd);
+      socket.on("error", this.#onError);
+      socket.on("close", this.#onEnd);
+      if (socket.readableEnded) this.#ended = true;
+      this.#flow();
+    }
+  }
+
+  get buffered(): number {
+    return this.#queue.length;
+  }
+
+  get ended(): boolean {
+    return this.#ended;
+  }
+
+  xread(maxlen?: number, terminator?: string | number): Promise<Buffer | null> {
+    let request: ReadRequest;
+    try {
+      this.#checkOpen();
+      request = {
+        maxlen: checkMaxlen(maxlen),
+        terminator: checkTerminator(terminator),
+        searched: 0,
+        resolve: noop,
+        reject: noop,
+      };
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#requests.length === 0) {
+      try {
+        const result = this.#tryServe(request);
+        if (result !== WAIT) {
+          this.#flow();
+          return Promise.resolve(result);
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return new Promise<Buffer | null>((resolve, reject) => {
+      request.resolve = resolve;
+      request.reject = reject;
+      this.#requests.push(request);
+      this.#flow();
+    });
+  }
+
+  xreadNb(maxlen?: number, terminator?: string | number): Buffer | null {
+    this.#checkOpen();
+    const bound = checkMaxlen(maxlen);
+    const byte = checkTerminator(terminator);
+    if (this.#requests.length > 0) {
+      throw new MoonSocketError(
+        "READ_PENDING",
+        "xreadNb called while an awaited read waits for data",
+      );
+    }
+    const available = this.#queue.length;
+    const reach = Math.min(available, bound);
+    let result: Buffer | null;
+    const at = byte === -1 || reach === 0 ? -1 : this.#queue.indexOf(byte, 0, reach);
+    if (at !== -1) result = this.#queue.take(at + 1);
+    else if (reach > 0) result = this.#queue.take(reach);
+    else if (available > 0 || !this.#atEnd()) result = EMPTY;
+    else return this.#endResult();
+    this.#flow();
+    return result;
+  }
+
+  read(format?: "l" | "L"): Promise<string | null>;
+  read(format: "a"): Promise<Buffer>;
+  read(format: number): Promise<Buffer | null>;
+  read(format: ReadFormat = "l"): Promise<string | Buffer | null> {
+    if (typeof format === "number") return this.xread(format);
+    if (format === "a") return this.xread().then((all) => all ?? EMPTY);
+    if (format === "l" || format === "L") return this.#readLine(format === "L");
+    return Promise.reject(invalid('read format must be "l", "L", "a" or a byte count'));
+  }
+
+  async *lines(format: "l" | "L" = "l"): AsyncIterableIterator<string> {
+    if (format !== "l" && format !== "L") throw invalid('lines format must be "l" or "L"');
+    for (;;) {
+      const line = await this.#readLine(format === "L");
+      if (line === null) return;
+      yield line;
+    }
+  }
+
+  /** On close: pending reads fail, buffered bytes are dropped, the socket stops reading. */
+  shutdown(): void {
+    this.#detachListeners();
+    this.#queue.clear();
+    this.#failRequests(
+      new MoonSocketError("SOCKET_CLOSED", "the socket was closed while a read waited"),
+    );
+    this.readiness.signal.notify();
+  }
+
+  /** On detach: the socket stops reading; every byte received and not read is returned. */
+  detach(): Buffer {
+    this.#detachListeners();
+    const socket = this.#socket;
+    if (socket !== null) {
+      // Chunks Node buffered while we were paused belong to the next owner too.
+      for (let chunk = socket.read(); chunk !== null; chunk = socket.read())
+        this.#queue.push(chunk);
+    }
+    const unread = this.#queue.takeAll();
+    this.#failRequests(
+      new MoonSocketError("SOCKET_CLOSED", "the socket was detached while a read waited"),
+    );
+    return unread;
+  }
+
+  async #readLine(keepNewline: boolean): Promise<string | null> {
+    const line = await this.xread(this.#maxLineLength + 1, LF);
+    if (line === null) return null;
+    const hasNewline = line.length > 0 && line[line.length - 1] === LF;
+    if (!hasNewline && line.length > this.#maxLineLength) {
+      throw new MoonSocketError(
+        "LINE_TOO_LONG",
+        `a line is longer than maxLineLength (${this.#maxLineLength} bytes)`,
+      );
+    }
+    return line.toString("utf8", 0, hasNewline && !keepNewline ? line.length - 1 : line.length);
+  }
+
+  #tryServe(request: ReadRequest): Buffer | null | typeof WAIT {
+    const available = this.#queue.length;
+    const reach = Math.min(available, request.maxlen);
+    if (request.terminator !== -1 && reach > request.searched) {
+      const at = this.#queue.indexOf(request.terminator, request.searched, reach);
+      if (at !== -1) return this.#queue.take(at + 1);
+      request.searched = reach;
+    }
+    if (available >= request.maxlen && available > 0) return this.#queue.take(request.maxlen);
+    if (!this.#atEnd()) return WAIT;
+    return available > 0 ? this.#queue.take(available) : this.#endResult();
+  }
+
+  /** Serves waiting reads in order, as far as the buffered bytes allow. */
+  #serve(): void {
+    while (this.#requests.length > 0) {
+      const request = this.#requests[0] as ReadRequest;
+      let result: Buffer | null | typeof WAIT;
+      try {
+        result = this.#tryServe(request);
+      } catch (error) {
+        this.#requests.shift();
+        request.reject(error as MoonSocketError);
+        continue;
+      }
+      if (result === WAIT) break;
+      this.#requests.shift();
+      request.resolve(result);
+    }
+    this.#flow();
+  }
+
+  /** Reads ahead while someone waits or the buffer has room; stops otherwise. */
+  #flow(): void {
+    const socket = this.#socket;
+    if (socket === null || this.#atEnd() || this.#state.closed) return;
+    const wanted = this.#requests.length > 0 || this.#queue.length < this.#limit;
+    if (wanted === !this.#paused) return;
+    this.#paused = !wanted;
+    if (wanted) socket.resume();
+    else socket.pause();
+  }
+
+  #atEnd(): boolean {
+    return this.#ended || this.#error !== undefined;
+  }
+
+  /** The answer to a read at the end with nothing buffered: null, or the error. */
+  #endResult(): null {
+    if (this.#error !== undefined) throw this.#error;
+    return null;
+  }
+
+  #checkOpen(): void {
+    if (this.#state.closed) throw new MoonSocketError("SOCKET_CLOSED", "the socket is closed");
+  }
+
+  #failRequests(error: MoonSocketError): void {
+    const requests = this.#requests;
+    this.#requests = [];
+    for (const request of requests) request.reject(error);
+  }
+
+  #detachListeners(): void {
+    const socket = this.#socket;
+    if (socket === null) return;
+    socket.off("data", this.#onData);
+    socket.off("end", this.#onEnd);
+    socket.off("error", this.#onError);
+    socket.off("close", this.#onEnd);
+    socket.pause();
+    this.#paused = true;
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.#queue.push(chunk);
+    if (this.#requests.length > 0) this.#serve();
+    else this.#flow();
+    this.readiness.signal.notify();
+  };
+
+  readonly #onEnd = (): void => {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#serve();
+    this.readiness.signal.notify();
+  };
+
+  readonly #onError = (error: Error): void => {
+    if (this.#error !== undefined) return;
+    this.#error = ioError(error);
+    this.#serve();
+    this.readiness.signal.notify();
+  };
+}
+
+function noop(): void {}

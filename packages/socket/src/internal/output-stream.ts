@@ -1,0 +1,233 @@
+// socket.output: writes gathered until a flush (or until outputBufferLimit
+// bytes wait) and then handed to Node's socket as one buffer, so a response
+// head and a small body cost one system call. Counting writes issued against
+// writes completed tells flush() when the kernel has everything.
+
+import type { Socket } from "node:net";
+import { ioError, MoonSocketError } from "../errors";
+import type { MoonOutput, OutputData } from "../streams";
+import { invalid } from "./options";
+import { type Readiness, Signal } from "./readiness";
+import type { SocketState } from "./socket-state";
+
+const EMPTY = Buffer.alloc(0);
+/** Above this many gathered bytes, chunks are corked instead of copied into one. */
+const CONCAT_LIMIT = 256 * 1024;
+
+interface FlushWaiter {
+  target: number;
+  resolve(): void;
+  reject(error: MoonSocketError): void;
+}
+
+function toBuffer(data: OutputData): Buffer {
+  if (typeof data === "string") return Buffer.from(data, "utf8");
+  if (Buffer.isBuffer(data)) return data;
+  if (data instanceof Uint8Array) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  if (typeof data === "number") return Buffer.from(String(data), "latin1");
+  throw invalid("write takes Uint8Array, string or number arguments");
+}
+
+export class OutputStream implements MoonOutput {
+  readonly #socket: Socket | null;
+  readonly #state: SocketState;
+  readonly #limit: number;
+  #gathered: Buffer[] = [];
+  #gatheredLength = 0;
+  /** Writes handed to Node, and how many of them Node has completed. */
+  #issued = 0;
+  #completed = 0;
+  #waiters: FlushWaiter[] = [];
+  #error: MoonSocketError | undefined;
+  #closed = false;
+  readonly readiness: Readiness;
+
+  constructor(socket: Socket | null, state: SocketState, limits: { outputBufferLimit: number }) {
+    this.#socket = socket;
+    this.#state = state;
+    this.#limit = limits.outputBufferLimit;
+    const signal = new Signal();
+    this.readiness = {
+      signal,
+      ready: () => this.#error !== undefined || this.#closed || state.closed || this.#room() > 0,
+    };
+    socket?.on("error", this.#onError);
+  }
+
+  get buffered(): number {
+    return this.#gatheredLength + (this.#socket?.writableLength ?? 0);
+  }
+
+  get closed(): boolean {
+    return this.#closed || this.#state.closed;
+  }
+
+  write(...data: OutputData[]): this {
+    this.#checkWritable();
+    for (const item of data) {
+      const bytes = toBuffer(item);
+      if (bytes.length === 0) continue;
+      this.#gathered.push(bytes);
+      this.#gatheredLength += bytes.length;
+    }
+    if (this.#gatheredLength >= this.#limit) this.#handOff();
+    return this;
+  }
+
+  flush(): Promise<void> {
+    try {
+      this.#checkOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#handOff();
+    return this.#whenCompleted();
+  }
+
+  writeNb(...data: OutputData[]): Buffer {
+    this.#checkWritable();
+    this.#handOff();
+    let room = this.#room();
+    const accepted: Buffer[] = [];
+    let rest: Buffer[] | undefined;
+    for (const item of data) {
+      const bytes = toBuffer(item);
+      if (rest !== undefined) rest.push(bytes);
+      else if (bytes.length <= room) {
+        if (bytes.length > 0) accepted.push(bytes);
+        room -= bytes.length;
+      } else {
+        if (room > 0) accepted.push(bytes.subarray(0, room));
+        rest = [bytes.subarray(room)];
+        room = 0;
+      }
+    }
+    if (accepted.length > 0) {
+      this.#gathered = accepted;
+      this.#gatheredLength = accepted.reduce((sum, bytes) => sum + bytes.length, 0);
+      this.#handOff();
+    }
+    if (rest === undefined) return EMPTY;
+    return rest.length === 1 ? (rest[0] as Buffer) : Buffer.concat(rest);
+  }
+
+  close(): Promise<void> {
+    try {
+      this.#checkOpen();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (this.#closed) return Promise.resolve();
+    return this.finish();
+  }
+
+  /**
+   * Hands everything over and sends FIN; resolves when Node has finished the
+   * stream (all data and the FIN given to the kernel). Used by close() too.
+   */
+  finish(): Promise<void> {
+    const socket = this.#socket;
+    if (socket === null) return Promise.resolve();
+    this.#handOff();
+    if (this.#closed) return this.#whenCompleted();
+    this.#closed = true;
+    this.readiness.signal.notify();
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    return new Promise<void>((resolve, reject) => {
+      socket.end((error?: Error | null) => (error ? reject(ioError(error)) : resolve()));
+    });
+  }
+
+  /** The system error that ended this stream, if one did. */
+  get error(): MoonSocketError | undefined {
+    return this.#error;
+  }
+
+  /** On close: waiting flushes fail with SOCKET_CLOSED. */
+  shutdown(): void {
+    this.#failWaiters(
+      new MoonSocketError("SOCKET_CLOSED", "the socket was closed while a flush waited"),
+    );
+    this.#socket?.off("error", this.#onError);
+    this.readiness.signal.notify();
+  }
+
+  /** Bytes writeNb may still hand over before reaching the limit. */
+  #room(): number {
+    return this.#limit - this.#gatheredLength - (this.#socket?.writableLength ?? 0);
+  }
+
+  #handOff(): void {
+    if (this.#gatheredLength === 0) return;
+    const socket = this.#socket as Socket;
+    const chunks = this.#gathered;
+    const length = this.#gatheredLength;
+    this.#gathered = [];
+    this.#gatheredLength = 0;
+    if (chunks.length === 1 || length <= CONCAT_LIMIT) {
+      this.#issued++;
+      socket.write(
+        chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length),
+        this.#onWritten,
+      );
+      return;
+    }
+    socket.cork();
+    for (const chunk of chunks) {
+      this.#issued++;
+      socket.write(chunk, this.#onWritten);
+    }
+    socket.uncork();
+  }
+
+  #whenCompleted(): Promise<void> {
+    if (this.#error !== undefined) return Promise.reject(this.#error);
+    if (this.#completed === this.#issued) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#waiters.push({ target: this.#issued, resolve, reject });
+    });
+  }
+
+  #checkOpen(): void {
+    if (this.#state.closed) throw new MoonSocketError("SOCKET_CLOSED", "the socket is closed");
+    if (this.#socket === null) {
+      throw new MoonSocketError(
+        "NO_CONNECTION",
+        "this socket has no connection (interval or main handler)",
+      );
+    }
+  }
+
+  #checkWritable(): void {
+    this.#checkOpen();
+    if (this.#closed)
+      throw new MoonSocketError("OUTPUT_CLOSED", "the output was closed (FIN sent)");
+    if (this.#error !== undefined) throw this.#error;
+  }
+
+  #failWaiters(error: MoonSocketError): void {
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const waiter of waiters) waiter.reject(error);
+  }
+
+  readonly #onWritten = (error?: Error | null): void => {
+    this.#completed++;
+    if (error) this.#onError(error);
+    else {
+      while (
+        this.#waiters.length > 0 &&
+        (this.#waiters[0] as FlushWaiter).target <= this.#completed
+      ) {
+        (this.#waiters.shift() as FlushWaiter).resolve();
+      }
+    }
+    this.readiness.signal.notify();
+  };
+
+  readonly #onError = (error: Error): void => {
+    if (this.#error === undefined) this.#error = ioError(error);
+    this.#failWaiters(this.#error);
+    this.readiness.signal.notify();
+  };
+}

@@ -1,0 +1,301 @@
+// MoonSocket: the socket object a Moonbridge connect handler receives, over a
+// Node net.Socket (TCP over IPv4/IPv6, or a Unix domain socket). It owns the
+// connection's end: close() flushes and sends FIN, cancel() resets, detach()
+// hands the connection and its unread bytes on (to park it elsewhere).
+
+import type { Socket } from "node:net";
+import { ioError, MoonSocketError } from "./errors";
+import { Endpoint } from "./internal/addresses";
+import { InputStream } from "./internal/input-stream";
+import { checkSeconds, resolveOptions } from "./internal/options";
+import { OutputStream } from "./internal/output-stream";
+import { registerReadable, registerWritable } from "./internal/readiness";
+import { reset } from "./internal/reset";
+import type { SocketState } from "./internal/socket-state";
+import type { MoonInput, MoonOutput, OutputData, ReadFormat } from "./streams";
+
+/** Options of {@link MoonSocket}; sizes in bytes, times in seconds. */
+export interface MoonSocketOptions {
+  /** The interval timer's name when the handler runs for one (then `socket` is null). */
+  interval?: string;
+  /** Bytes already read from the connection (by a previous owner), served first. */
+  unread?: Uint8Array;
+  /** Reading ahead stops while this many unread bytes are buffered. @default 65536 */
+  inputBufferLimit?: number;
+  /** `writeNb` keeps the bytes waiting for the kernel within this. @default 65536 */
+  outputBufferLimit?: number;
+  /** Longest line `read("l")`/`lines()` accept, without its newline. @default 65536 */
+  maxLineLength?: number;
+  /** Longest a background `close()` waits for unsent data before a reset. @default 30 */
+  closeTimeout?: number;
+}
+
+/** What {@link MoonSocket.detach} returns: the connection and what was read of it. */
+export interface DetachedSocket {
+  socket: Socket;
+  /** Bytes received and not read, in order: the next owner's first input. */
+  unread: Buffer;
+  /** True if the peer's end of stream had been received. */
+  ended: boolean;
+}
+
+/**
+ * Moonbridge's socket object. Reads are awaited; writes are buffered until
+ * {@link flush}; end of stream is `null`; failures throw {@link MoonSocketError}.
+ *
+ * @example
+ * ```ts
+ * const server = net.createServer({ allowHalfOpen: true }, async (conn) => {
+ *   const socket = new MoonSocket(conn);
+ *   const line = await socket.read();           // "l": one line, or null at the end
+ *   await socket.write("you said: ", line ?? "", "\n").flush();
+ *   await socket.close();
+ * });
+ * ```
+ */
+export class MoonSocket {
+  /** The input stream (Moonbridge's `socket.input`). */
+  readonly input: MoonInput;
+  /** The output stream (Moonbridge's `socket.output`). */
+  readonly output: MoonOutput;
+  /** The interval timer's name when the handler runs for one, else undefined. */
+  readonly interval: string | undefined;
+  /** The Node socket underneath, for options such as `setNoDelay`; null without a connection. */
+  readonly netSocket: Socket | null;
+
+  readonly #state: SocketState = { closed: false };
+  readonly #input: InputStream;
+  readonly #output: OutputStream;
+  readonly #closeTimeout: number;
+  #addresses: { local: Endpoint; remote: Endpoint } | undefined;
+
+  /**
+   * Wraps `socket`, or makes a socket without a connection when it is null (for
+   * interval and main handlers: reads see end of stream, writes throw
+   * `NO_CONNECTION`). The socket is switched to half-open mode so that the
+   * peer's FIN leaves the output writable, as in Moonbridge.
+   */
+  constructor(socket: Socket | null, options: MoonSocketOptions = {}) {
+    const resolved = resolveOptions(options);
+    if (options.interval !== undefined && typeof options.interval !== "string") {
+      throw new MoonSocketError("INVALID_ARGUMENT", "interval must be a string");
+    }
+    if (options.unread !== undefined && !(options.unread instanceof Uint8Array)) {
+      throw new MoonSocketError("INVALID_ARGUMENT", "unread must be a Uint8Array");
+    }
+    this.interval = options.interval;
+    this.netSocket = socket;
+    this.#closeTimeout = resolved.closeTimeout;
+    if (socket !== null) {
+      socket.allowHalfOpen = true;
+      socket.on("error", ignore); // errors reach the streams; this keeps a late one from crashing the process
+    }
+    this.#input = new InputStream(socket, this.#state, options.unread, resolved);
+    this.#output = new OutputStream(socket, this.#state, resolved);
+    this.input = this.#input;
+    this.output = this.#output;
+    registerReadable(this, this.#input.readiness);
+    registerReadable(this.#input, this.#input.readiness);
+    registerWritable(this, this.#output.readiness);
+    registerWritable(this.#output, this.#output.readiness);
+  }
+
+  /** True after close(), cancel() or detach(). */
+  get closed(): boolean {
+    return this.#state.closed;
+  }
+
+  // Aliases, as Moonbridge has them on the socket itself.
+
+  /** Alias of `socket.input.read`. */
+  read(format?: "l" | "L"): Promise<string | null>;
+  read(format: "a"): Promise<Buffer>;
+  read(format: number): Promise<Buffer | null>;
+  read(format?: ReadFormat): Promise<string | Buffer | null> {
+    return this.#input.read(format as number);
+  }
+
+  /** Alias of `socket.input.lines`. */
+  lines(format?: "l" | "L"): AsyncIterableIterator<string> {
+    return this.#input.lines(format);
+  }
+
+  /** Alias of `socket.input.xread`. */
+  xread(maxlen?: number, terminator?: string | number): Promise<Buffer | null> {
+    return this.#input.xread(maxlen, terminator);
+  }
+
+  /** Alias of `socket.input.xreadNb`. */
+  xreadNb(maxlen?: number, terminator?: string | number): Buffer | null {
+    return this.#input.xreadNb(maxlen, terminator);
+  }
+
+  /** Alias of `socket.output.write`; returns the socket for chaining. */
+  write(...data: OutputData[]): this {
+    this.#output.write(...data);
+    return this;
+  }
+
+  /** Alias of `socket.output.writeNb`. */
+  writeNb(...data: OutputData[]): Buffer {
+    return this.#output.writeNb(...data);
+  }
+
+  /** Alias of `socket.output.flush`. */
+  flush(): Promise<void> {
+    return this.#output.flush();
+  }
+
+  /**
+   * Closes the connection: flushes, sends FIN, stops reading (unread input is
+   * dropped; the kernel may answer it with a reset, as the reference warns).
+   * Without a `timeout` (or with 0) it resolves at once and sending finishes in
+   * the background, reset after `closeTimeout` if the peer does not take the data.
+   * With one, it resolves when everything is out, or resets the connection and
+   * rejects with `ETIMEDOUT` when the time runs out first. Rejects with
+   * `SOCKET_CLOSED` if the socket was closed already.
+   *
+   * @param timeout seconds
+   */
+  close(timeout?: number): Promise<void> {
+    let seconds: number;
+    try {
+      this.#checkOpen();
+      seconds = timeout === undefined ? 0 : checkSeconds("timeout", timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#endpoints();
+    const earlier = this.#output.error;
+    this.#state.closed = true;
+    this.#input.shutdown();
+    const socket = this.netSocket;
+    if (socket === null) {
+      this.#output.shutdown();
+      return Promise.resolve();
+    }
+    const finished = this.#output.finish();
+    this.#output.shutdown();
+    const linger = seconds > 0 ? seconds : this.#closeTimeout;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reset(socket);
+        reject(
+          new MoonSocketError(
+            "ETIMEDOUT",
+            `close: data not sent within ${linger} seconds; connection reset`,
+          ),
+        );
+      }, linger * 1000);
+      if (seconds === 0) {
+        timer.unref();
+        if (earlier === undefined) resolve();
+        else reject(earlier);
+      }
+      finished.then(
+        () => {
+          clearTimeout(timer);
+          socket.destroy();
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          socket.destroy();
+          reject(ioError(error));
+        },
+      );
+    });
+  }
+
+  /**
+   * Closes the connection with a TCP RST (a plain close on Unix sockets).
+   * Data not yet sent may be lost. Throws `SOCKET_CLOSED` if already closed.
+   */
+  cancel(): void {
+    this.#checkOpen();
+    this.#endpoints();
+    this.#state.closed = true;
+    this.#input.shutdown();
+    this.#output.shutdown();
+    if (this.netSocket !== null) reset(this.netSocket);
+  }
+
+  /**
+   * Hands the connection on: flushes the output, stops reading, and resolves
+   * with the Node socket and the bytes received but not read. This MoonSocket is
+   * closed afterwards; the connection is not. A new MoonSocket over the result
+   * (with `unread`) continues exactly where this one stopped.
+   */
+  async detach(): Promise<DetachedSocket> {
+    this.#checkOpen();
+    const socket = this.netSocket;
+    if (socket === null)
+      throw new MoonSocketError("NO_CONNECTION", "this socket has no connection to detach");
+    await this.#output.flush();
+    this.#checkOpen();
+    this.#state.closed = true;
+    const ended = this.#input.ended;
+    const unread = this.#input.detach();
+    this.#output.shutdown();
+    socket.off("error", ignore);
+    return { socket, unread, ended };
+  }
+
+  /** Local IPv4 address as 4 bytes (also for an IPv4-mapped IPv6 address). */
+  get localIp4(): Buffer | undefined {
+    return this.#endpoints().local.ip4();
+  }
+
+  /** Local IPv6 address as 16 bytes. */
+  get localIp6(): Buffer | undefined {
+    return this.#endpoints().local.ip6();
+  }
+
+  /** Local TCP port. */
+  get localTcpPort(): number | undefined {
+    return this.#endpoints().local.port;
+  }
+
+  /** Remote IPv4 address as 4 bytes (also for an IPv4-mapped IPv6 address). */
+  get remoteIp4(): Buffer | undefined {
+    return this.#endpoints().remote.ip4();
+  }
+
+  /** Remote IPv6 address as 16 bytes. */
+  get remoteIp6(): Buffer | undefined {
+    return this.#endpoints().remote.ip6();
+  }
+
+  /** Remote TCP port. */
+  get remoteTcpPort(): number | undefined {
+    return this.#endpoints().remote.port;
+  }
+
+  /** Local address as text ("127.0.0.1", "::1"); undefined on Unix sockets. */
+  get localAddress(): string | undefined {
+    return this.#endpoints().local.text;
+  }
+
+  /** Remote address as text; undefined on Unix sockets. */
+  get remoteAddress(): string | undefined {
+    return this.#endpoints().remote.text;
+  }
+
+  #checkOpen(): void {
+    if (this.#state.closed) throw new MoonSocketError("SOCKET_CLOSED", "the socket is closed");
+  }
+
+  /** Read from the kernel when first asked, and kept before the socket closes. */
+  #endpoints(): { local: Endpoint; remote: Endpoint } {
+    if (this.#addresses === undefined) {
+      const socket = this.netSocket;
+      this.#addresses = {
+        local: new Endpoint(socket?.localAddress, socket?.localPort),
+        remote: new Endpoint(socket?.remoteAddress, socket?.remotePort),
+      };
+    }
+    return this.#addresses;
+  }
+}
+
+function ignore(): void {}
