@@ -1,0 +1,103 @@
+// Binding the socket listeners of a pool in the supervisor: host names are
+// resolved, "every address" falls back from "::" to "0.0.0.0" where IPv6 is
+// missing, and a stale Unix socket file is replaced while a live one (or any
+// other file) is an error.
+
+import { lookup } from "node:dns/promises";
+import { lstat, unlink } from "node:fs/promises";
+import { connect, isIP } from "node:net";
+import { SupervisorError } from "../errors";
+import type { Listener } from "../options";
+import { bindPipe, bindTcp, type NativeHandle } from "./native-handles";
+
+/** A bound listener as listen() reports it: the real port when 0 was asked. */
+export type BoundAddress =
+  | { proto: "tcp"; host: string; port: number }
+  | { proto: "local"; path: string };
+
+export interface BoundListener {
+  /** Index into options.listeners. */
+  id: number;
+  handle: NativeHandle;
+  address: BoundAddress;
+}
+
+function bindFailed(what: string, cause: unknown): SupervisorError {
+  const detail = cause instanceof Error ? cause.message : String(cause);
+  return new SupervisorError("BIND_FAILED", `listen: cannot bind ${what}: ${detail}`, { cause });
+}
+
+async function bindTcpListener(
+  host: string | undefined,
+  port: number,
+): Promise<{ handle: NativeHandle; address: BoundAddress }> {
+  if (host === undefined) {
+    try {
+      const bound = bindTcp("::", port, true);
+      return { handle: bound.handle, address: { proto: "tcp", host: "::", port: bound.port } };
+    } catch {
+      const bound = bindTcp("0.0.0.0", port, false);
+      return { handle: bound.handle, address: { proto: "tcp", host: "0.0.0.0", port: bound.port } };
+    }
+  }
+  const address = isIP(host) !== 0 ? host : (await lookup(host)).address;
+  const bound = bindTcp(address, port, isIP(address) === 6);
+  return { handle: bound.handle, address: { proto: "tcp", host: address, port: bound.port } };
+}
+
+/** True if something accepts connections on the Unix socket at `path`. */
+function socketIsLive(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect({ path });
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+}
+
+async function bindLocalListener(path: string): Promise<NativeHandle> {
+  const existing = await lstat(path).catch(() => undefined);
+  if (existing !== undefined) {
+    if (!existing.isSocket()) throw new Error(`${path} exists and is not a socket`);
+    if (await socketIsLive(path)) throw new Error(`${path} is in use by a running server`);
+    await unlink(path);
+  }
+  return bindPipe(path);
+}
+
+/** Binds every tcp and local listener; on any failure, closes what was bound and throws BIND_FAILED. */
+export async function bindListeners(listeners: readonly Listener[]): Promise<BoundListener[]> {
+  const bound: BoundListener[] = [];
+  try {
+    for (const [id, listener] of listeners.entries()) {
+      if (listener.proto === "tcp") {
+        const where = `tcp ${listener.host ?? "*"}:${listener.port}`;
+        const { handle, address } = await bindTcpListener(listener.host, listener.port).catch(
+          (error: unknown) => {
+            throw bindFailed(where, error);
+          },
+        );
+        bound.push({ id, handle, address });
+      } else if (listener.proto === "local") {
+        const handle = await bindLocalListener(listener.path).catch((error: unknown) => {
+          throw bindFailed(`local ${listener.path}`, error);
+        });
+        bound.push({ id, handle, address: { proto: "local", path: listener.path } });
+      }
+    }
+  } catch (error) {
+    await closeListeners(bound);
+    throw error;
+  }
+  return bound;
+}
+
+/** Closes the supervisor's handles and removes the Unix socket files it made. */
+export async function closeListeners(bound: readonly BoundListener[]): Promise<void> {
+  for (const listener of bound) {
+    listener.handle.close();
+    if (listener.address.proto === "local") await unlink(listener.address.path).catch(() => {});
+  }
+}

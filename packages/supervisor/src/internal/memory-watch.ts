@@ -1,0 +1,20 @@
+// The supervisor's side of memoryLimit: a worker checks itself after each
+// connection and leaves when above the limit; one that keeps growing while it
+// serves (past MEMORY_KILL_FACTOR times the limit) is killed here at once.
+// Resident memory comes from /proc (Linux); elsewhere only the worker's own check applies.
+
+import { readFileSync } from "node:fs";
+
+export const MEMORY_KILL_FACTOR = 1.5;
+const PAGE_SIZE = 4096;
+
+/** Resident bytes of process `pid`, or undefined when /proc cannot say. */
+export function residentBytes(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/statm`, "latin1").split(" ");
+    const pages = Number(fields[1]);
+    return Number.isFinite(pages) ? pages * PAGE_SIZE : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,158 @@
+// The one file that uses Node internals (process.binding's tcp_wrap and
+// pipe_wrap), because public APIs cannot do what the pool needs:
+// - the supervisor binds a listener without accepting on it (net.Server
+//   always accepts), and keeps it open for its whole life, so that while
+//   every worker is busy connections wait in the kernel's backlog;
+// - an idle worker listens on its own copy of the handle, and closes it in
+//   the accept callback, which stops libuv's accept loop after exactly one
+//   connection: a worker can never take a second one.
+// test/native-handles.test.ts fails loudly if these internals change.
+
+import { Socket as NetSocket, type Socket } from "node:net";
+import { getSystemErrorName } from "node:util";
+
+/** A libuv stream handle as tcp_wrap and pipe_wrap make it. */
+export interface NativeHandle {
+  bind(address: string, port: number): number;
+  bind6(address: string, port: number, flags: number): number;
+  listen(backlog: number): number;
+  getsockname(out: Record<string, unknown>): number;
+  close(callback?: () => void): void;
+  onconnection: ((status: number, client: NativeHandle | undefined) => void) | null;
+  fd: number;
+}
+
+interface Binding {
+  new (type: number): NativeHandle;
+}
+
+interface Bindings {
+  TCP: Binding;
+  tcpServer: number;
+  Pipe: Binding;
+  pipeServer: number;
+}
+
+let bindings: Bindings | undefined;
+
+function load(): Bindings {
+  if (bindings !== undefined) return bindings;
+  const binding = (process as unknown as { binding(name: string): Record<string, unknown> })
+    .binding;
+  const tcp = binding("tcp_wrap") as { TCP?: Binding; constants?: { SERVER?: number } };
+  const pipe = binding("pipe_wrap") as { Pipe?: Binding; constants?: { SERVER?: number } };
+  if (
+    typeof tcp.TCP !== "function" ||
+    typeof tcp.constants?.SERVER !== "number" ||
+    typeof pipe.Pipe !== "function" ||
+    typeof pipe.constants?.SERVER !== "number"
+  ) {
+    throw new Error(
+      "@moonbridge/supervisor: this Node version's tcp_wrap/pipe_wrap bindings are not supported",
+    );
+  }
+  bindings = {
+    TCP: tcp.TCP,
+    tcpServer: tcp.constants.SERVER,
+    Pipe: pipe.Pipe,
+    pipeServer: pipe.constants.SERVER,
+  };
+  return bindings;
+}
+
+function systemError(syscall: string, status: number, where: string): NodeJS.ErrnoException {
+  const code = getSystemErrorName(status);
+  const error: NodeJS.ErrnoException = new Error(`${syscall} ${code} ${where}`);
+  error.code = code;
+  error.errno = status;
+  error.syscall = syscall;
+  return error;
+}
+
+/** A TCP handle bound to `address` (numeric) and `port`, not listening. Throws the system error. */
+export function bindTcp(
+  address: string,
+  port: number,
+  ipv6: boolean,
+): { handle: NativeHandle; port: number } {
+  const { TCP, tcpServer } = load();
+  const handle = new TCP(tcpServer);
+  const status = ipv6 ? handle.bind6(address, port, 0) : handle.bind(address, port);
+  if (status < 0) {
+    handle.close();
+    throw systemError("bind", status, `${address}:${port}`);
+  }
+  const out: Record<string, unknown> = {};
+  handle.getsockname(out);
+  return { handle, port: typeof out.port === "number" ? out.port : port };
+}
+
+/** A Unix domain socket handle bound to `path`, not listening. Throws the system error. */
+export function bindPipe(path: string): NativeHandle {
+  const { Pipe, pipeServer } = load();
+  const handle = new Pipe(pipeServer);
+  const status = handle.bind(path, 0);
+  if (status < 0) {
+    handle.close();
+    throw systemError("bind", status, path);
+  }
+  return handle;
+}
+
+/** The connection's socket, made the way net.Server makes it, paused until read. */
+function wrapAccepted(client: NativeHandle, tcp: boolean): Socket {
+  const socket = new NetSocket({
+    handle: client,
+    allowHalfOpen: true,
+    readable: true,
+    writable: true,
+    pauseOnCreate: true,
+  } as unknown as ConstructorParameters<typeof NetSocket>[0]);
+  // Small responses must not wait for Nagle's algorithm.
+  if (tcp) socket.setNoDelay(true);
+  return socket;
+}
+
+/**
+ * Listens on every handle until one accepts a connection; then closes them all
+ * synchronously (inside the accept callback, so libuv accepts exactly one) and
+ * calls `onSocket`. The handles are used up: each accept needs fresh copies.
+ * `onError` gets a listen or accept failure (the handles are closed then too).
+ */
+export function acceptOnce(
+  handles: readonly NativeHandle[],
+  onSocket: (socket: Socket) => void,
+  onError: (error: NodeJS.ErrnoException) => void,
+): () => void {
+  const { TCP } = load();
+  let done = false;
+  const closeAll = (): void => {
+    if (done) return;
+    done = true;
+    for (const handle of handles) {
+      handle.onconnection = null;
+      handle.close();
+    }
+  };
+  for (const handle of handles) {
+    handle.onconnection = (status, client) => {
+      closeAll();
+      if (status < 0 || client === undefined) onError(systemError("accept", status, "listener"));
+      else onSocket(wrapAccepted(client, handle instanceof TCP));
+    };
+    const status = handle.listen(511);
+    if (status < 0) {
+      closeAll();
+      onError(systemError("listen", status, "listener"));
+      break;
+    }
+  }
+  return closeAll;
+}
+
+/** True for the raw TCP and Unix socket handles this file makes (and IPC delivers). */
+export function isNativeHandle(value: unknown): value is NativeHandle {
+  if (typeof value !== "object" || value === null) return false;
+  const { TCP, Pipe } = load();
+  return value instanceof TCP || value instanceof Pipe;
+}

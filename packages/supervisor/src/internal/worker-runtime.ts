@@ -1,0 +1,213 @@
+// The life of a worker process: prepare() once, then serve one connection (or
+// interval run) at a time, accepting on listener copies the supervisor sends;
+// back to idle only when connect returned exactly true; finish() and exit
+// otherwise, when told to retire, or after idleTimeout.
+
+import type { Socket } from "node:net";
+import { MoonSocket } from "@moonbridge/socket";
+import { resetTimeouts } from "@moonbridge/timeout";
+import type { ResolvedOptions } from "../options";
+import { log } from "./log";
+import { acceptOnce, isNativeHandle, type NativeHandle } from "./native-handles";
+import type { ExitReason, FromWorker, ToWorker } from "./protocol";
+
+/** Longest an exiting worker waits for its last connection's data to go out. */
+const LAST_CLOSE_SECONDS = 10;
+
+type State = "preparing" | "idle" | "busy" | "exiting";
+
+export class WorkerRuntime {
+  readonly #options: ResolvedOptions;
+  /** Ids (indexes into options.listeners) of the listeners that accept connections. */
+  readonly #socketListeners: number[];
+  readonly #copies = new Map<number, NativeHandle>();
+  #state: State = "preparing";
+  #stopAccepting: (() => void) | undefined;
+  #retire = false;
+  #idleTimer: ReturnType<typeof setTimeout> | undefined;
+  #announcedAccepting = false;
+
+  constructor(options: ResolvedOptions) {
+    this.#options = options;
+    this.#socketListeners = [];
+    options.listeners.forEach((listener, id) => {
+      if (listener.proto === "tcp" || listener.proto === "local") this.#socketListeners.push(id);
+    });
+  }
+
+  /** True once the worker has started: from then on listen() is an error (handlers run). */
+  started = false;
+
+  start(): void {
+    this.started = true;
+    process.on("message", this.#onMessage);
+    // A terminal's Ctrl-C or hangup reaches the whole process group: the
+    // supervisor decides. A SIGTERM sent to a worker itself means: finish, then exit.
+    process.on("SIGINT", () => {});
+    process.on("SIGHUP", () => {});
+    process.on("SIGTERM", () => this.#onMessage({ t: "retire" }, undefined));
+    // Without the supervisor there is nobody to serve for: leave when idle.
+    process.on("disconnect", () => {
+      this.#retire = true;
+      if (this.#state === "idle") void this.#exit("retired", 0);
+    });
+    void this.#prepare();
+  }
+
+  async #prepare(): Promise<void> {
+    try {
+      await this.#options.prepare?.();
+    } catch (error) {
+      log(`worker ${process.pid}: prepare failed: ${describe(error)}`);
+      resetTimeouts();
+      process.exit(1);
+    }
+    resetTimeouts();
+    this.#becomeIdle("ready");
+  }
+
+  readonly #onMessage = (message: ToWorker, handle: unknown): void => {
+    switch (message?.t) {
+      case "listener":
+        if (!isNativeHandle(handle)) return;
+        this.#copies.get(message.id)?.close();
+        this.#copies.set(message.id, handle);
+        this.#maybeAccept();
+        return;
+      case "run":
+        if (this.#state !== "idle") {
+          send({ t: "run-refused", name: message.name, kind: message.kind });
+          return;
+        }
+        this.#stopAccepting?.();
+        this.#stopAccepting = undefined;
+        this.#begin();
+        void this.#serve(new MoonSocket(null, { interval: message.name }), message);
+        return;
+      case "retire":
+        this.#retire = true;
+        if (this.#state === "idle") void this.#exit("retired", 0);
+        return;
+    }
+  };
+
+  #maybeAccept(): void {
+    if (this.#state !== "idle" || this.#stopAccepting !== undefined) return;
+    if (this.#socketListeners.length === 0) return;
+    const handles: NativeHandle[] = [];
+    for (const id of this.#socketListeners) {
+      const handle = this.#copies.get(id);
+      if (handle === undefined) return;
+      handles.push(handle);
+    }
+    this.#copies.clear();
+    this.#stopAccepting = acceptOnce(handles, this.#onSocket, this.#onAcceptError);
+    if (this.#stopAccepting !== undefined && !this.#announcedAccepting) {
+      this.#announcedAccepting = true;
+      send({ t: "accepting" });
+    }
+  }
+
+  readonly #onSocket = (socket: Socket): void => {
+    this.#stopAccepting = undefined;
+    this.#begin();
+    void this.#serve(new MoonSocket(socket), undefined);
+  };
+
+  readonly #onAcceptError = (error: NodeJS.ErrnoException): void => {
+    // The copies are gone; going busy and idle again brings fresh ones.
+    this.#stopAccepting = undefined;
+    log(`worker ${process.pid}: ${error.message}`);
+    this.#begin();
+    setTimeout(() => this.#becomeIdle("idle"), 100);
+  };
+
+  #begin(): void {
+    this.#state = "busy";
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    send({ t: "busy" });
+  }
+
+  async #serve(
+    socket: MoonSocket,
+    run: { name: string; kind: "interval" | "main" } | undefined,
+  ): Promise<void> {
+    let result: unknown;
+    let failed = false;
+    try {
+      result = await this.#options.connect(socket);
+    } catch (error) {
+      failed = true;
+      log(`worker ${process.pid}: connect failed: ${describe(error)}`);
+    }
+    resetTimeouts();
+    const leaving = failed || result !== true || this.#retire;
+    if (!socket.closed) {
+      // Leaving: wait (bounded) for the data to go out before the process ends.
+      await socket.close(leaving ? LAST_CLOSE_SECONDS : 0).catch(() => {});
+    }
+    if (run !== undefined) send({ t: "run-done", name: run.name, kind: run.kind });
+    const limit = this.#options.memoryLimit;
+    if (failed) await this.#exit("handler-error", 1);
+    else if (result !== true) await this.#exit("connect-not-true", 0);
+    else if (this.#retire) await this.#exit("retired", 0);
+    else if (limit !== undefined && process.memoryUsage.rss() > limit)
+      await this.#exit("memory-limit", 0);
+    else this.#becomeIdle("idle");
+  }
+
+  #becomeIdle(announce: "ready" | "idle"): void {
+    this.#state = "idle";
+    send({ t: announce });
+    if (this.#retire) {
+      void this.#exit("retired", 0);
+      return;
+    }
+    const idleTimeout = this.#options.idleTimeout;
+    if (idleTimeout > 0) {
+      this.#idleTimer = setTimeout(() => {
+        if (this.#state === "idle") void this.#exit("idle-timeout", 0);
+      }, idleTimeout * 1000);
+    }
+    this.#maybeAccept();
+  }
+
+  async #exit(reason: ExitReason, code: number): Promise<void> {
+    if (this.#state === "exiting") return;
+    this.#state = "exiting";
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#stopAccepting?.();
+    this.#stopAccepting = undefined;
+    for (const handle of this.#copies.values()) handle.close();
+    this.#copies.clear();
+    await sendAndWait({ t: "exiting", reason });
+    try {
+      await this.#options.finish?.();
+    } catch (error) {
+      log(`worker ${process.pid}: finish failed: ${describe(error)}`);
+      code = code || 1;
+    }
+    resetTimeouts();
+    process.exit(code);
+  }
+}
+
+function send(message: FromWorker): void {
+  if (process.connected) process.send?.(message);
+}
+
+/** Sends and waits (a little at most) until the message is written: the process is about to exit. */
+function sendAndWait(message: FromWorker): Promise<void> {
+  if (!process.connected || process.send === undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 1000);
+    process.send?.(message, undefined, {}, () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export function describe(error: unknown): string {
+  return error instanceof Error ? (error.stack ?? error.message) : String(error);
+}

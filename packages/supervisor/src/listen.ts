@@ -1,0 +1,71 @@
+// listen(): Moonbridge's listen{...}. In the supervisor process it makes a
+// Pool; in a worker (a process the pool forked, running the same module) the
+// call with the worker's pool number starts serving instead, and every other
+// call is inert. listen() from inside a handler is an error.
+
+import { SupervisorError } from "./errors";
+import { POOL_ENV, WORKER_ENV } from "./internal/protocol";
+import { manageSignals } from "./internal/signals";
+import { WorkerRuntime } from "./internal/worker-runtime";
+import { type ListenOptions, resolveOptions } from "./options";
+import { type BoundAddress, Pool, type PoolStats } from "./pool";
+
+/** What listen() returns in a worker: the pool runs elsewhere, so there is nothing to control. */
+export interface WorkerSide {
+  readonly role: "worker";
+  /** Never settles in a worker: the addresses are the supervisor's business. */
+  readonly ready: Promise<BoundAddress[]>;
+}
+
+let calls = 0;
+let runtime: WorkerRuntime | undefined;
+const isWorker = process.env[WORKER_ENV] === "1";
+const myPool = Number(process.env[POOL_ENV]);
+
+/**
+ * Moonbridge's `listen{...}`: binds the listeners and starts a pool of worker
+ * processes that run `connect` for each connection, one at a time each. Call it
+ * at the top level of the application module (run with `node app.js` or
+ * `moonbridge app.js`); every worker loads the same module. Each call is its
+ * own pool.
+ *
+ * In the supervisor it returns the {@link Pool} (`ready`, `addresses`,
+ * `stats()`, `reload()`, `stop()`); in a worker, an inert {@link WorkerSide}.
+ * Throws SupervisorError `INVALID_OPTION` for a bad option (before anything
+ * is bound) and `LISTEN_IN_HANDLER` when called from a handler.
+ *
+ * @example
+ * ```ts
+ * const pool = listen({
+ *   listeners: [{ proto: "tcp", host: "127.0.0.1", port: 8080 }],
+ *   async connect(socket) {
+ *     await socket.write("hello\n").flush();
+ *     return true;
+ *   },
+ * });
+ * ```
+ */
+export function listen(options: ListenOptions): Pool | WorkerSide {
+  if (runtime?.started) {
+    throw new SupervisorError(
+      "LISTEN_IN_HANDLER",
+      "listen() must not be called from a prepare, connect or finish handler",
+    );
+  }
+  const resolved = resolveOptions(options);
+  const index = calls++;
+  if (isWorker) {
+    if (index === myPool && runtime === undefined) {
+      const mine = new WorkerRuntime(resolved);
+      runtime = mine;
+      // Start once the module's top level has run (other listen() calls included).
+      setImmediate(() => mine.start());
+    }
+    return { role: "worker", ready: new Promise<BoundAddress[]>(() => {}) };
+  }
+  const pool = new Pool(resolved, index);
+  manageSignals(pool);
+  return pool;
+}
+
+export type { PoolStats };

@@ -1,0 +1,170 @@
+// The options of listen(), Moonbridge's listen{...} in TypeScript, and their
+// checking: once, before anything is bound; a bad value throws naming the
+// option; a missing one takes Moonbridge's default.
+
+import type { MoonSocket } from "@moonbridge/socket";
+import { SupervisorError } from "./errors";
+
+/** One listener: Moonbridge's array part of `listen{...}`. */
+export type Listener =
+  /** TCP over IPv4 or IPv6. `host` defaults to every address ("::", or "0.0.0.0" without IPv6); port 0 picks a free port. */
+  | { proto: "tcp"; host?: string; port: number }
+  /** A Unix domain socket. A stale socket file at `path` is replaced; any other file there is an error. */
+  | { proto: "local"; path: string }
+  /** Every `delay` seconds, `connect` runs in a worker with `socket.interval === name`. `strict`: fixed rate. */
+  | { proto: "interval"; name: string; delay: number; strict?: boolean }
+  /** `connect` runs once, in a worker, at start, with `socket.interval === name`. */
+  | { proto: "main"; name?: string };
+
+export interface ListenOptions {
+  /** What to listen on; at least one. */
+  listeners: Listener[];
+  /** Idle workers kept ready for new connections. @default 1 */
+  preFork?: number;
+  /** Workers kept at least. @default max(preFork, 2) */
+  minFork?: number;
+  /** Workers at most; beyond, connections wait in the kernel's backlog. @default max(minFork, 16) */
+  maxFork?: number;
+  /** Seconds between creating two workers. @default 0.25 */
+  forkDelay?: number;
+  /** Seconds to wait after a worker failed to start or crashed; never less than forkDelay. @default 2 */
+  forkErrorDelay?: number;
+  /** Seconds between retiring two idle workers beyond preFork. @default 60 */
+  exitDelay?: number;
+  /** Seconds a worker may stay idle before it exits; 0: forever. @default 0 */
+  idleTimeout?: number;
+  /** Bytes of memory a worker may use; above it, it is replaced. @default no limit */
+  memoryLimit?: number;
+  /** Seconds busy workers get to finish when the pool stops (SIGTERM), then they are killed. @default 30 */
+  shutdownTimeout?: number;
+  /** Runs once in each worker before it takes connections. */
+  prepare?(): unknown | Promise<unknown>;
+  /** Serves one connection (or interval/main run). Exactly `true`: the worker serves again; anything else: it exits. */
+  connect(socket: MoonSocket): unknown | Promise<unknown>;
+  /** Runs once in each worker before it exits. */
+  finish?(): unknown | Promise<unknown>;
+}
+
+export interface ResolvedOptions {
+  listeners: Listener[];
+  preFork: number;
+  minFork: number;
+  maxFork: number;
+  forkDelay: number;
+  forkErrorDelay: number;
+  exitDelay: number;
+  idleTimeout: number;
+  memoryLimit: number | undefined;
+  shutdownTimeout: number;
+  prepare: (() => unknown) | undefined;
+  connect: (socket: MoonSocket) => unknown;
+  finish: (() => unknown) | undefined;
+}
+
+function invalid(message: string): SupervisorError {
+  return new SupervisorError("INVALID_OPTION", `listen: ${message}`);
+}
+
+function count(name: string, value: unknown, fallback: number, min: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
+    throw invalid(`${name} must be an integer >= ${min}, got ${String(value)}`);
+  }
+  return value;
+}
+
+function seconds(name: string, value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
+    throw invalid(`${name} must be a finite number of seconds >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function handler(
+  name: string,
+  value: unknown,
+  required: boolean,
+): ((...args: never[]) => unknown) | undefined {
+  if (value === undefined && !required) return undefined;
+  if (typeof value !== "function") throw invalid(`${name} must be a function`);
+  return value as (...args: never[]) => unknown;
+}
+
+function checkListener(listener: unknown, at: number): Listener {
+  const where = `listeners[${at}]`;
+  if (typeof listener !== "object" || listener === null)
+    throw invalid(`${where} must be an object`);
+  const entry = listener as Record<string, unknown>;
+  switch (entry.proto) {
+    case "tcp": {
+      const port = entry.port;
+      if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
+        throw invalid(`${where}.port must be an integer from 0 to 65535`);
+      }
+      if (entry.host !== undefined && (typeof entry.host !== "string" || entry.host === "")) {
+        throw invalid(`${where}.host must be a non-empty string`);
+      }
+      return entry.host === undefined
+        ? { proto: "tcp", port }
+        : { proto: "tcp", host: entry.host, port };
+    }
+    case "local":
+      if (typeof entry.path !== "string" || entry.path === "" || entry.path.includes("\0")) {
+        throw invalid(`${where}.path must be a non-empty file path`);
+      }
+      return { proto: "local", path: entry.path };
+    case "interval": {
+      if (typeof entry.name !== "string") throw invalid(`${where}.name must be a string`);
+      const delay = entry.delay;
+      if (typeof delay !== "number" || !Number.isFinite(delay) || delay <= 0) {
+        throw invalid(`${where}.delay must be a number of seconds > 0`);
+      }
+      if (entry.strict !== undefined && typeof entry.strict !== "boolean") {
+        throw invalid(`${where}.strict must be a boolean`);
+      }
+      return { proto: "interval", name: entry.name, delay, strict: entry.strict === true };
+    }
+    case "main":
+      if (entry.name !== undefined && typeof entry.name !== "string")
+        throw invalid(`${where}.name must be a string`);
+      return entry.name === undefined ? { proto: "main" } : { proto: "main", name: entry.name };
+    default:
+      throw invalid(`${where}.proto must be "tcp", "local", "interval" or "main"`);
+  }
+}
+
+/** Checks every option and fills in the defaults. Throws SupervisorError INVALID_OPTION. */
+export function resolveOptions(options: unknown): ResolvedOptions {
+  if (typeof options !== "object" || options === null) throw invalid("options must be an object");
+  const o = options as Record<string, unknown>;
+  if (!Array.isArray(o.listeners) || o.listeners.length === 0) {
+    throw invalid("listeners must be an array of at least one listener");
+  }
+  const listeners = o.listeners.map(checkListener);
+  const preFork = count("preFork", o.preFork, 1, 0);
+  const minFork = count("minFork", o.minFork, Math.max(preFork, 2), 0);
+  const maxFork = count("maxFork", o.maxFork, Math.max(minFork, 16), 1);
+  if (minFork > maxFork) throw invalid(`minFork (${minFork}) must not exceed maxFork (${maxFork})`);
+  if (preFork > maxFork) throw invalid(`preFork (${preFork}) must not exceed maxFork (${maxFork})`);
+  const forkDelay = seconds("forkDelay", o.forkDelay, 0.25);
+  const forkErrorDelay = Math.max(forkDelay, seconds("forkErrorDelay", o.forkErrorDelay, 2));
+  let memoryLimit: number | undefined;
+  if (o.memoryLimit !== undefined)
+    memoryLimit = count("memoryLimit", o.memoryLimit, 0, 1024 * 1024);
+  return {
+    listeners,
+    preFork,
+    minFork,
+    maxFork,
+    forkDelay,
+    forkErrorDelay,
+    exitDelay: seconds("exitDelay", o.exitDelay, 60),
+    idleTimeout: seconds("idleTimeout", o.idleTimeout, 0),
+    memoryLimit,
+    shutdownTimeout: seconds("shutdownTimeout", o.shutdownTimeout, 30),
+    prepare: handler("prepare", o.prepare, false) as ResolvedOptions["prepare"],
+    connect: handler("connect", o.connect, true) as ResolvedOptions["connect"],
+    finish: handler("finish", o.finish, false) as ResolvedOptions["finish"],
+  };
+}

@@ -1,0 +1,423 @@
+// The supervisor's side of one listen() call: it binds the listeners, keeps
+// the pool between minFork and maxFork with preFork idle spares, hands each
+// worker fresh listener copies after it takes a connection, runs interval and
+// main listeners in idle workers, and replaces workers that fail. It never
+// blocks on a worker and never accepts a connection itself.
+
+import { type ChildProcess, fork } from "node:child_process";
+import {
+  type BoundAddress,
+  type BoundListener,
+  bindListeners,
+  closeListeners,
+} from "./internal/bind-listeners";
+import { log } from "./internal/log";
+import { MEMORY_KILL_FACTOR, residentBytes } from "./internal/memory-watch";
+import {
+  type ExitReason,
+  type FromWorker,
+  POOL_ENV,
+  type ToWorker,
+  WORKER_ENV,
+} from "./internal/protocol";
+import type { ResolvedOptions } from "./options";
+
+export type { BoundAddress } from "./internal/bind-listeners";
+
+/** Counters of a pool, for monitoring (`moonbridge --stats`). */
+export interface PoolStats {
+  workers: number;
+  idle: number;
+  busy: number;
+  starting: number;
+  /** Connections and runs taken by workers since the start. */
+  served: number;
+  forks: number;
+  /** Worker exits by reason: "retired", "idle-timeout", "connect-not-true", "crashed", "killed", ... */
+  exits: Record<string, number>;
+}
+
+type WorkerState = "starting" | "idle" | "busy" | "exiting";
+
+interface Worker {
+  child: ChildProcess;
+  state: WorkerState;
+  /** When it last became idle (ms): the most recent is chosen first, the oldest retired first. */
+  idleSince: number;
+  retiring: boolean;
+  reason: ExitReason | undefined;
+  run: Run | undefined;
+}
+
+interface Run {
+  name: string;
+  kind: "interval" | "main";
+}
+
+interface IntervalState {
+  name: string;
+  delay: number;
+  strict: boolean;
+  running: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * One pool of worker processes, made by listen() in the supervisor process.
+ * `ready` resolves with the bound addresses once connections are accepted.
+ */
+export class Pool {
+  readonly role = "supervisor";
+  /** Resolves with the bound addresses (real ports) once the listeners accept; rejects with BIND_FAILED. */
+  readonly ready: Promise<BoundAddress[]>;
+  /** The bound addresses; empty until bound. */
+  addresses: BoundAddress[] = [];
+
+  readonly #options: ResolvedOptions;
+  readonly #index: number;
+  readonly #workers = new Set<Worker>();
+  #listeners: BoundListener[] = [];
+  readonly #intervals: IntervalState[] = [];
+  readonly #pendingRuns: Run[] = [];
+  #nextForkAt = 0;
+  #lastRetireAt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #memoryTimer: ReturnType<typeof setInterval> | undefined;
+  #stopping: Promise<void> | undefined;
+  #markReady: (() => void) | undefined;
+  #served = 0;
+  #forks = 0;
+  readonly #exits: Record<string, number> = {};
+
+  /** @internal listen() makes pools; `index` is the listen() call's number, which workers use to find theirs. */
+  constructor(options: ResolvedOptions, index: number) {
+    this.#options = options;
+    this.#index = index;
+    this.ready = this.#start();
+    // A failure to bind is reported through `ready`; an unhandled one still ends the process.
+  }
+
+  /** Counters for monitoring. */
+  stats(): PoolStats {
+    const count = (state: WorkerState) =>
+      [...this.#workers].filter((worker) => worker.state === state).length;
+    return {
+      workers: this.#workers.size,
+      idle: count("idle"),
+      busy: count("busy"),
+      starting: count("starting"),
+      served: this.#served,
+      forks: this.#forks,
+      exits: { ...this.#exits },
+    };
+  }
+
+  /** Replaces every worker without refusing a connection (what SIGHUP does). */
+  reload(): void {
+    if (this.#stopping !== undefined) return;
+    for (const worker of this.#workers) this.#retire(worker);
+    this.#adjust();
+  }
+
+  /**
+   * Stops the pool: no new workers, idle ones exit, busy ones finish their
+   * connection (killed after shutdownTimeout); then the listeners are closed
+   * and Unix socket files removed. Resolves when all is done.
+   */
+  stop(): Promise<void> {
+    if (this.#stopping === undefined) this.#stopping = this.#drain();
+    return this.#stopping;
+  }
+
+  async #start(): Promise<BoundAddress[]> {
+    const listening = new Promise<void>((resolve) => {
+      this.#markReady = resolve;
+    });
+    this.#listeners = await bindListeners(this.#options.listeners);
+    this.addresses = this.#listeners.map((listener) => listener.address);
+    for (const listener of this.#options.listeners) {
+      if (listener.proto === "interval") {
+        this.#intervals.push({
+          ...listener,
+          strict: listener.strict === true,
+          running: false,
+          timer: undefined,
+        });
+      } else if (listener.proto === "main") {
+        this.#pendingRuns.push({ name: listener.name ?? "", kind: "main" });
+      }
+    }
+    for (const interval of this.#intervals) this.#scheduleInterval(interval, Date.now());
+    if (this.#options.memoryLimit !== undefined) {
+      this.#memoryTimer = setInterval(() => this.#checkMemory(), 1000);
+      this.#memoryTimer.unref();
+    }
+    this.#adjust();
+    if (this.#listeners.length > 0) await listening;
+    return this.addresses;
+  }
+
+  // --- workers ---
+
+  #fork(): void {
+    const main = process.argv[1];
+    if (main === undefined)
+      throw new Error("listen() must run in a module started as a script (node app.js)");
+    const execArgv = [...process.execArgv];
+    const limit = this.#options.memoryLimit;
+    if (limit !== undefined && !execArgv.some((arg) => arg.startsWith("--max-old-space-size"))) {
+      execArgv.push(`--max-old-space-size=${Math.max(16, Math.floor(limit / (1024 * 1024)))}`);
+    }
+    const child = fork(main, process.argv.slice(2), {
+      execArgv,
+      env: { ...process.env, [WORKER_ENV]: "1", [POOL_ENV]: String(this.#index) },
+    });
+    const worker: Worker = {
+      child,
+      state: "starting",
+      idleSince: 0,
+      retiring: false,
+      reason: undefined,
+      run: undefined,
+    };
+    this.#workers.add(worker);
+    this.#forks++;
+    child.on("message", (message: FromWorker) => this.#onMessage(worker, message));
+    child.on("exit", (code, signal) => this.#onExit(worker, code, signal));
+    child.on("error", () => {}); // a failed send to a dead worker; its exit is handled above
+  }
+
+  #send(worker: Worker, message: ToWorker, handle?: BoundListener["handle"]): void {
+    if (!worker.child.connected) return;
+    worker.child.send(message, handle as never, (error) => {
+      if (error) worker.child.kill("SIGKILL");
+    });
+  }
+
+  /** Fresh listener copies for the worker's next accept (it used up the last ones). */
+  #sendCopies(worker: Worker): void {
+    if (this.#stopping !== undefined || worker.retiring) return;
+    for (const listener of this.#listeners)
+      this.#send(worker, { t: "listener", id: listener.id }, listener.handle);
+  }
+
+  #onMessage(worker: Worker, message: FromWorker): void {
+    switch (message?.t) {
+      case "ready":
+        worker.state = "idle";
+        worker.idleSince = Date.now();
+        this.#sendCopies(worker);
+        break;
+      case "accepting":
+        this.#markReady?.();
+        return;
+      case "busy":
+        worker.state = "busy";
+        this.#served++;
+        this.#sendCopies(worker);
+        break;
+      case "idle":
+        worker.state = "idle";
+        worker.idleSince = Date.now();
+        break;
+      case "run-refused":
+        worker.run = undefined;
+        this.#pendingRuns.unshift({ name: message.name, kind: message.kind });
+        break;
+      case "run-done":
+        worker.run = undefined;
+        this.#runEnded(message.name, message.kind);
+        break;
+      case "exiting":
+        worker.state = "exiting";
+        worker.reason = message.reason;
+        break;
+      default:
+        return;
+    }
+    this.#dispatchRuns();
+    this.#adjust();
+  }
+
+  #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
+    this.#workers.delete(worker);
+    let reason: string;
+    let failure = false;
+    if (worker.reason !== undefined && worker.reason !== "handler-error") reason = worker.reason;
+    else if (signal !== null) {
+      reason = "killed";
+      failure = true;
+      log(
+        `worker ${worker.child.pid} was killed by ${signal}${this.#stopping ? "" : "; replacing it"}`,
+      );
+    } else if (worker.reason === "handler-error" || code !== 0) {
+      reason = worker.state === "starting" ? "failed-to-start" : "crashed";
+      failure = true;
+      const what = reason === "crashed" ? "crashed" : "failed to start";
+      log(
+        `worker ${worker.child.pid} ${what} (exit code ${code})${this.#stopping ? "" : "; replacing it"}`,
+      );
+    } else reason = "exited";
+    this.#exits[reason] = (this.#exits[reason] ?? 0) + 1;
+    if (failure)
+      this.#nextForkAt = Math.max(
+        this.#nextForkAt,
+        Date.now() + this.#options.forkErrorDelay * 1000,
+      );
+    if (worker.run !== undefined) this.#runEnded(worker.run.name, worker.run.kind);
+    if (this.#stopping === undefined) this.#adjust();
+    else if (this.#workers.size === 0) this.#onAllExited?.();
+  }
+
+  #checkMemory(): void {
+    const limit = (this.#options.memoryLimit ?? 0) * MEMORY_KILL_FACTOR;
+    for (const worker of this.#workers) {
+      const pid = worker.child.pid;
+      const resident = pid === undefined ? undefined : residentBytes(pid);
+      if (resident !== undefined && resident > limit) {
+        log(
+          `worker ${pid} uses ${Math.round(resident / 2 ** 20)} MiB, far above memoryLimit; killing it`,
+        );
+        worker.child.kill("SIGKILL");
+      }
+    }
+  }
+
+  #retire(worker: Worker): void {
+    if (worker.retiring) return;
+    worker.retiring = true;
+    this.#send(worker, { t: "retire" });
+  }
+
+  /** Forks and retires as the options ask; schedules itself for when a delay ends. */
+  #adjust(): void {
+    if (this.#stopping !== undefined) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    const now = Date.now();
+    const options = this.#options;
+    let total = 0;
+    let spare = 0;
+    let idle = 0;
+    for (const worker of this.#workers) {
+      if (worker.retiring || worker.state === "exiting") continue;
+      total++;
+      if (worker.state === "idle" || worker.state === "starting") spare++;
+      if (worker.state === "idle") idle++;
+    }
+    let wake = Number.POSITIVE_INFINITY;
+    const wantFork =
+      total < options.maxFork && (spare < options.preFork || total < options.minFork);
+    if (wantFork) {
+      if (now >= this.#nextForkAt) {
+        this.#fork();
+        this.#nextForkAt = now + options.forkDelay * 1000;
+        total++;
+      }
+      wake = Math.min(wake, this.#nextForkAt);
+    }
+    if (idle > options.preFork && total > options.minFork) {
+      const oldest = this.#oldestIdle();
+      const due = Math.max(this.#lastRetireAt, oldest?.idleSince ?? now) + options.exitDelay * 1000;
+      if (oldest !== undefined && now >= due) {
+        this.#lastRetireAt = now;
+        this.#retire(oldest);
+        wake = Math.min(wake, now + options.exitDelay * 1000);
+      } else wake = Math.min(wake, due);
+    }
+    if (wake !== Number.POSITIVE_INFINITY) {
+      this.#timer = setTimeout(() => this.#adjust(), Math.max(1, wake - now));
+    }
+  }
+
+  #oldestIdle(): Worker | undefined {
+    let oldest: Worker | undefined;
+    for (const worker of this.#workers) {
+      if (worker.state !== "idle" || worker.retiring) continue;
+      if (oldest === undefined || worker.idleSince < oldest.idleSince) oldest = worker;
+    }
+    return oldest;
+  }
+
+  #newestIdle(): Worker | undefined {
+    let newest: Worker | undefined;
+    for (const worker of this.#workers) {
+      if (worker.state !== "idle" || worker.retiring) continue;
+      if (newest === undefined || worker.idleSince > newest.idleSince) newest = worker;
+    }
+    return newest;
+  }
+
+  // --- interval and main runs ---
+
+  #dispatchRuns(): void {
+    while (this.#pendingRuns.length > 0 && this.#stopping === undefined) {
+      const worker = this.#newestIdle();
+      if (worker === undefined) return;
+      const run = this.#pendingRuns.shift() as Run;
+      worker.state = "busy"; // until it says otherwise; a refusal puts the run back
+      worker.run = run;
+      this.#send(worker, { t: "run", name: run.name, kind: run.kind });
+    }
+  }
+
+  #scheduleInterval(interval: IntervalState, from: number): void {
+    const delay = interval.delay * 1000;
+    const start = Date.now();
+    // Fixed rate (strict): the next multiple of delay after `from`; otherwise delay after the last run ended.
+    const at = interval.strict
+      ? from + delay * Math.max(1, Math.ceil((start - from + 1) / delay))
+      : start + delay;
+    interval.timer = setTimeout(() => {
+      interval.timer = undefined;
+      if (this.#stopping !== undefined) return;
+      if (interval.running) {
+        this.#scheduleInterval(interval, at); // never overlap: a strict tick during a run is skipped
+        return;
+      }
+      interval.running = true;
+      this.#pendingRuns.push({ name: interval.name, kind: "interval" });
+      this.#dispatchRuns();
+      if (interval.strict) this.#scheduleInterval(interval, at);
+    }, at - start);
+  }
+
+  #runEnded(name: string, kind: "interval" | "main"): void {
+    if (kind !== "interval") return;
+    const interval = this.#intervals.find(
+      (candidate) => candidate.name === name && candidate.running,
+    );
+    if (interval === undefined) return;
+    interval.running = false;
+    if (!interval.strict && this.#stopping === undefined)
+      this.#scheduleInterval(interval, Date.now());
+  }
+
+  // --- stopping ---
+
+  #onAllExited: (() => void) | undefined;
+
+  async #drain(): Promise<void> {
+    await this.ready.catch(() => {});
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    if (this.#memoryTimer !== undefined) clearInterval(this.#memoryTimer);
+    for (const interval of this.#intervals)
+      if (interval.timer !== undefined) clearTimeout(interval.timer);
+    this.#pendingRuns.length = 0;
+    if (this.#workers.size > 0) {
+      const allExited = new Promise<void>((resolve) => {
+        this.#onAllExited = resolve;
+      });
+      for (const worker of this.#workers) this.#retire(worker);
+      const killer = setTimeout(() => {
+        for (const worker of this.#workers) {
+          log(`worker ${worker.child.pid} still busy after shutdownTimeout; killing it`);
+          worker.child.kill("SIGKILL");
+        }
+      }, this.#options.shutdownTimeout * 1000);
+      await allExited;
+      clearTimeout(killer);
+    }
+    await closeListeners(this.#listeners);
+  }
+}

@@ -1,0 +1,160 @@
+// Runs test/fixtures/app.mjs as a real supervisor in a child process, talks to
+// it over 127.0.0.1 or a Unix socket, and stops it: every test leaves nothing running.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const APP = join(import.meta.dirname, "..", "fixtures", "app.mjs");
+
+export interface App {
+  child: ChildProcess;
+  port: number;
+  dir: string;
+  logFile: string;
+  output: () => string;
+  /** One command line to the server; resolves with its one-line answer ("" if closed without one). */
+  ask(command: string, target?: { path: string }): Promise<string>;
+  stats(): Promise<{
+    workers: number;
+    idle: number;
+    busy: number;
+    starting: number;
+    served: number;
+    forks: number;
+    exits: Record<string, number>;
+  }>;
+  /** Lines of the fixture's record file. */
+  records(): string[];
+  /** Sends a signal and resolves with the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+const dirs: string[] = [];
+
+/** Kills every app still running, workers included (each app is its own process group), and removes its files. */
+export async function stopAll(): Promise<void> {
+  for (const child of running) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {}
+  }
+  running.clear();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+export async function startApp(
+  config: { listeners?: unknown[]; options?: Record<string, unknown>; runMillis?: number },
+  expectReady = true,
+): Promise<App> {
+  const dir = mkdtempSync(join(tmpdir(), "moon-sup-"));
+  dirs.push(dir);
+  const logFile = join(dir, "records.txt");
+  const listeners = (config.listeners ?? [{ proto: "tcp", host: "127.0.0.1", port: 0 }]).map(
+    (listener) => JSON.parse(JSON.stringify(listener).replaceAll("$DIR", dir)),
+  );
+  const child = spawn(process.execPath, [APP], {
+    env: {
+      ...process.env,
+      MOONBRIDGE_TEST_CONFIG: JSON.stringify({ ...config, listeners, logFile }),
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  running.add(child);
+  let out = "";
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+      for (const waiter of waiters.splice(0)) waiter();
+    }),
+  );
+  const waitFor = async (pattern: RegExp, from: number): Promise<RegExpMatchArray> => {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const match = out.slice(from).match(pattern);
+      if (match) return match;
+      if (child.exitCode !== null || Date.now() > deadline)
+        throw new Error(`no ${pattern} in output:\n${out}`);
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  };
+  let port = 0;
+  if (expectReady) {
+    const ready = await waitFor(/READY (.*)\n/, 0);
+    const addresses = JSON.parse(ready[1] as string) as Array<{ proto: string; port?: number }>;
+    port = addresses.find((address) => address.proto === "tcp")?.port ?? 0;
+  }
+  const app: App = {
+    child,
+    port,
+    dir,
+    logFile,
+    output: () => out,
+    ask(command, target) {
+      return new Promise((resolve, reject) => {
+        const socket = target
+          ? createConnection(target)
+          : createConnection({ host: "127.0.0.1", port });
+        let answer = "";
+        socket.on("data", (chunk) => {
+          answer += chunk.toString();
+        });
+        socket.on("error", reject);
+        socket.on("close", () => resolve(answer.trim()));
+        socket.write(`${command}\n`);
+      });
+    },
+    async stats() {
+      const from = out.length;
+      child.kill("SIGUSR2");
+      const match = await waitFor(/STATS (.*)\n/, from);
+      return JSON.parse(match[1] as string);
+    },
+    records() {
+      try {
+        return readFileSync(logFile, "utf8").split("\n").filter(Boolean);
+      } catch {
+        return [];
+      }
+    },
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null) child.kill(signal);
+      return exited;
+    },
+    exited,
+  };
+  return app;
+}
+
+/** Polls `check` until it holds (a bound on waiting, not a timing assertion). */
+export async function eventually<T>(
+  check: () => Promise<T> | T,
+  accept: (value: T) => boolean,
+  what: string,
+  seconds = 15,
+): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await check();
+    if (accept(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; last: ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

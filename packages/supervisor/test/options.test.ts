@@ -1,0 +1,132 @@
+// listen()'s options: checked before anything is bound, each bad value named.
+
+import { describe, expect, it } from "vitest";
+import { listen, SupervisorError } from "../src/index";
+import { resolveOptions } from "../src/options";
+
+const connect = () => true;
+const tcp = { proto: "tcp", host: "127.0.0.1", port: 0 } as const;
+
+describe("listen options", () => {
+  it("fills in Moonbridge's defaults", () => {
+    const options = resolveOptions({ listeners: [tcp], connect });
+    expect(options).toMatchObject({
+      preFork: 1,
+      minFork: 2,
+      maxFork: 16,
+      forkDelay: 0.25,
+      forkErrorDelay: 2,
+      exitDelay: 60,
+      idleTimeout: 0,
+      memoryLimit: undefined,
+      shutdownTimeout: 30,
+    });
+    expect(resolveOptions({ listeners: [tcp], connect, preFork: 5 })).toMatchObject({
+      minFork: 5,
+      maxFork: 16,
+    });
+    expect(resolveOptions({ listeners: [tcp], connect, minFork: 20 })).toMatchObject({
+      maxFork: 20,
+    });
+    expect(resolveOptions({ listeners: [tcp], connect, forkDelay: 3 }).forkErrorDelay).toBe(3);
+  });
+
+  const bad: Array<{ what: string; options: Record<string, unknown>; names: RegExp }> = [
+    {
+      what: "no options",
+      options: undefined as unknown as Record<string, unknown>,
+      names: /options/,
+    },
+    { what: "no listeners", options: { listeners: [], connect }, names: /listeners/ },
+    { what: "no connect", options: { listeners: [tcp] }, names: /connect/ },
+    {
+      what: "a prepare that is not a function",
+      options: { listeners: [tcp], connect, prepare: 1 },
+      names: /prepare/,
+    },
+    {
+      what: "an unknown proto",
+      options: { listeners: [{ proto: "udp", port: 1 }], connect },
+      names: /listeners\[0\]\.proto/,
+    },
+    {
+      what: "a port out of range",
+      options: { listeners: [{ proto: "tcp", port: 70000 }], connect },
+      names: /listeners\[0\]\.port/,
+    },
+    {
+      what: "an empty host",
+      options: { listeners: [{ proto: "tcp", host: "", port: 1 }], connect },
+      names: /host/,
+    },
+    {
+      what: "a local listener without a path",
+      options: { listeners: [{ proto: "local" }], connect },
+      names: /path/,
+    },
+    {
+      what: "an interval without delay",
+      options: { listeners: [{ proto: "interval", name: "x" }], connect },
+      names: /delay/,
+    },
+    {
+      what: "an interval with strict not boolean",
+      options: { listeners: [{ proto: "interval", name: "x", delay: 1, strict: "yes" }], connect },
+      names: /strict/,
+    },
+    {
+      what: "a negative preFork",
+      options: { listeners: [tcp], connect, preFork: -1 },
+      names: /preFork/,
+    },
+    {
+      what: "a fractional maxFork",
+      options: { listeners: [tcp], connect, maxFork: 2.5 },
+      names: /maxFork/,
+    },
+    {
+      what: "maxFork 0",
+      options: { listeners: [tcp], connect, maxFork: 0, minFork: 0, preFork: 0 },
+      names: /maxFork/,
+    },
+    {
+      what: "minFork above maxFork",
+      options: { listeners: [tcp], connect, minFork: 5, maxFork: 4 },
+      names: /minFork/,
+    },
+    {
+      what: "preFork above maxFork",
+      options: { listeners: [tcp], connect, preFork: 5, maxFork: 4, minFork: 1 },
+      names: /preFork/,
+    },
+    {
+      what: "a NaN forkDelay",
+      options: { listeners: [tcp], connect, forkDelay: Number.NaN },
+      names: /forkDelay/,
+    },
+    {
+      what: "a negative idleTimeout",
+      options: { listeners: [tcp], connect, idleTimeout: -1 },
+      names: /idleTimeout/,
+    },
+    {
+      what: "a tiny memoryLimit",
+      options: { listeners: [tcp], connect, memoryLimit: 1000 },
+      names: /memoryLimit/,
+    },
+  ];
+  it.each(bad)(
+    "$what is an INVALID_OPTION naming it, before anything is bound",
+    ({ options, names }) => {
+      let thrown: unknown;
+      try {
+        listen(options as never);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(SupervisorError);
+      expect((thrown as SupervisorError).code).toBe("INVALID_OPTION");
+      expect((thrown as SupervisorError).message).toMatch(names);
+    },
+  );
+});

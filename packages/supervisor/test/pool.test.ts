@@ -1,0 +1,283 @@
+// Real supervisors (test/fixtures/app.mjs in a child process) on 127.0.0.1
+// port 0 and on Unix sockets: serving, pool sizes, worker replacement.
+
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { eventually, startApp, stopAll } from "./helpers/run-app";
+
+afterEach(stopAll);
+
+describe("serving", () => {
+  it("answers connections in workers; globals are never shared between workers", async () => {
+    const app = await startApp({ options: { minFork: 2, maxFork: 2, preFork: 1 } });
+    const answers = [];
+    for (let i = 0; i < 12; i++) answers.push(await app.ask("GLOBAL"));
+    const perWorker = new Map<string, number[]>();
+    for (const answer of answers) {
+      const [pid, count] = answer.split(" ");
+      perWorker.set(pid as string, [...(perWorker.get(pid as string) ?? []), Number(count)]);
+    }
+    expect(perWorker.has(String(app.child.pid))).toBe(false); // the supervisor serves nobody
+    for (const counts of perWorker.values()) {
+      // Each worker counts only its own connections: 1, 2, 3, ...
+      expect(counts).toEqual(counts.map((_, i) => i + 1));
+    }
+    expect(await app.stop()).toBe(0);
+  });
+
+  it("serves a Unix socket, replacing a stale socket file, and removes it at the end", async () => {
+    const first = await startApp({ listeners: [{ proto: "local", path: "$DIR/app.sock" }] });
+    const path = join(first.dir, "app.sock");
+    expect(await first.ask("PID", { path })).toMatch(/^\d+$/);
+    first.child.kill("SIGKILL"); // leaves a stale socket file behind
+    await first.exited;
+    expect(existsSync(path)).toBe(true);
+    const second = await startApp({ listeners: [{ proto: "local", path }] });
+    expect(await second.ask("PID", { path })).toMatch(/^\d+$/);
+    expect(await second.stop()).toBe(0);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("refuses to replace a file that is not a socket", async () => {
+    const app = await startApp({ listeners: [{ proto: "tcp", host: "127.0.0.1", port: 0 }] });
+    const path = join(app.dir, "plain-file");
+    writeFileSync(path, "keep me");
+    const failing = await startApp({ listeners: [{ proto: "local", path }] }, false);
+    expect(await failing.exited).not.toBe(0);
+    expect(failing.output()).toMatch(/BIND_FAILED|not a socket/);
+    expect(existsSync(path)).toBe(true);
+    await app.stop();
+  });
+
+  it("listen() inside a handler is an error", async () => {
+    const app = await startApp({});
+    expect(await app.ask("LISTEN")).toBe("LISTEN_IN_HANDLER");
+    await app.stop();
+  });
+});
+
+describe("pool size", () => {
+  it("starts minFork workers, grows to maxFork under load, queues beyond it, and shrinks after exitDelay", async () => {
+    const app = await startApp({
+      options: { minFork: 1, preFork: 1, maxFork: 3, forkDelay: 0.01, exitDelay: 0.3 },
+    });
+    // minFork 1 and preFork 1: one idle worker is both.
+    await eventually(
+      () => app.stats(),
+      (stats) => stats.workers === 1 && stats.idle === 1,
+      "one idle worker",
+    );
+    // Five slow connections at once: three workers at most, the rest wait their turn.
+    const answers = await Promise.all(Array.from({ length: 5 }, () => app.ask("SLOW 400")));
+    expect(answers.every((answer) => /^\d+$/.test(answer))).toBe(true);
+    expect(new Set(answers).size).toBeLessThanOrEqual(3);
+    const busiest = await app.stats();
+    expect(busiest.forks).toBeGreaterThanOrEqual(3);
+    expect(busiest.workers).toBeLessThanOrEqual(3);
+    // Idle spares beyond preFork retire, one per exitDelay, down to minFork.
+    const shrunk = await eventually(
+      () => app.stats(),
+      (stats) => stats.workers === 1,
+      "the pool to shrink",
+    );
+    expect(shrunk.exits.retired).toBeGreaterThanOrEqual(1);
+    expect(await app.stop()).toBe(0);
+  });
+
+  it("idleTimeout retires idle workers, which are replaced as the pool needs", async () => {
+    const app = await startApp({
+      options: { minFork: 1, preFork: 0, maxFork: 2, idleTimeout: 0.3, forkDelay: 0.01 },
+    });
+    const stats = await eventually(
+      () => app.stats(),
+      (s) => (s.exits["idle-timeout"] ?? 0) >= 2,
+      "idle workers to time out",
+    );
+    expect(stats.workers).toBeLessThanOrEqual(2);
+    expect(await app.ask("PID")).toMatch(/^\d+$/);
+    await app.stop();
+  });
+});
+
+describe("replacing workers", () => {
+  it("connect returning anything but true ends that worker; the next connection gets another", async () => {
+    const app = await startApp({
+      options: { minFork: 1, preFork: 1, maxFork: 2, forkDelay: 0.01 },
+    });
+    const once = await app.ask("ONCE");
+    await eventually(
+      () => app.stats(),
+      (s) => (s.exits["connect-not-true"] ?? 0) === 1,
+      "the worker to exit",
+    );
+    const next = await app.ask("PID");
+    expect(next).not.toBe(once);
+    expect(app.records().filter((line) => line === `finish ${once}`)).toHaveLength(1);
+    await app.stop();
+  });
+
+  it.each([
+    { what: "a handler that throws", command: "THROW", reason: "crashed" },
+    { what: "a handler that exits the process", command: "EXIT", reason: "crashed" },
+    {
+      what: "a handler stuck in a busy loop past its timeout",
+      command: "HANG 0.3",
+      reason: "killed",
+    },
+    // The heap limit (sized from memoryLimit) aborts the process: killed by SIGABRT.
+    { what: "a handler that eats memory past the limit", command: "MEM", reason: "killed" },
+  ])("$what costs only its own connection", async ({ command, reason }) => {
+    const app = await startApp({
+      options: {
+        minFork: 2,
+        preFork: 1,
+        maxFork: 3,
+        forkDelay: 0.01,
+        forkErrorDelay: 0.05,
+        memoryLimit: 64 * 1024 * 1024,
+      },
+    });
+    const slow = app.ask("SLOW 300");
+    const failed = await app.ask(command);
+    expect(failed).toBe("");
+    expect(await slow).toMatch(/^\d+$/); // the other connection never noticed
+    const stats = await eventually(
+      () => app.stats(),
+      (s) => (s.exits[reason] ?? 0) >= 1,
+      `a ${reason} worker`,
+    );
+    expect(stats.exits[reason]).toBe(1);
+    expect(await app.ask("PID")).toMatch(/^\d+$/);
+    expect(app.output()).toMatch(/moonbridge: worker \d+ (crashed|was killed)/);
+    expect(await app.stop()).toBe(0);
+  });
+});
+
+describe("memoryLimit", () => {
+  it("a worker above the limit after a connection answers it, then leaves; one that keeps growing is killed", async () => {
+    const app = await startApp({
+      options: { minFork: 1, preFork: 1, maxFork: 2, forkDelay: 0.01, memoryLimit: 96 * 2 ** 20 },
+    });
+    expect(await app.ask("GROW 80")).toMatch(/^\d+$/);
+    await eventually(
+      () => app.stats(),
+      (s) => (s.exits["memory-limit"] ?? 0) === 1,
+      "the worker to leave",
+    );
+    expect(await app.ask("GROWING")).toBe("");
+    await eventually(
+      () => app.stats(),
+      (s) => (s.exits.killed ?? 0) === 1,
+      "the growing worker to be killed",
+    );
+    expect(app.output()).toMatch(/far above memoryLimit; killing it/);
+    expect(await app.ask("PID")).toMatch(/^\d+$/);
+    expect(await app.stop()).toBe(0);
+  });
+});
+
+describe("interval and main listeners", () => {
+  it("an interval runs again and again, never overlapping; the main listener runs once", async () => {
+    const app = await startApp({
+      listeners: [
+        { proto: "interval", name: "tick", delay: 0.1 },
+        { proto: "main", name: "boot" },
+      ],
+      options: { minFork: 2, maxFork: 2 },
+      runMillis: 50,
+    });
+    await eventually(
+      () => app.records().filter((line) => line.startsWith("run tick")).length,
+      (n) => n >= 4,
+      "four ticks",
+    );
+    const runs = app.records().filter((line) => line.startsWith("run boot"));
+    expect(runs).toHaveLength(1);
+    await app.stop();
+    const starts = app
+      .records()
+      .filter((line) => line.startsWith("run tick"))
+      .map((line) => Number(line.split(" ")[3]));
+    // Non-strict: each run starts a delay after the previous one ended (50 ms run + 100 ms delay).
+    for (let i = 1; i < starts.length; i++)
+      expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(140);
+  });
+
+  it("a strict interval keeps its rate and skips a tick that would overlap a run", async () => {
+    const app = await startApp({
+      listeners: [{ proto: "interval", name: "beat", delay: 0.1, strict: true }],
+      options: { minFork: 2, maxFork: 2 },
+      runMillis: 150,
+    });
+    await eventually(
+      () => app.records().filter((line) => line.startsWith("run beat")).length,
+      (n) => n >= 3,
+      "three beats",
+    );
+    await app.stop();
+    const starts = app
+      .records()
+      .filter((line) => line.startsWith("run beat"))
+      .map((line) => Number(line.split(" ")[3]));
+    // A run lasts 150 ms: the tick at +100 ms is skipped, the next run starts at +200 ms.
+    for (let i = 1; i < starts.length; i++)
+      expect((starts[i] as number) - (starts[i - 1] as number)).toBeGreaterThanOrEqual(190);
+  });
+});
+
+describe("signals", () => {
+  it("SIGTERM finishes every connection in flight, runs finish in each worker, and exits 0", async () => {
+    const app = await startApp({ options: { minFork: 3, maxFork: 3, preFork: 1 } });
+    await eventually(
+      () => app.stats(),
+      (s) => s.idle === 3,
+      "three idle workers",
+    );
+    const inFlight = [app.ask("SLOW 500"), app.ask("SLOW 500"), app.ask("SLOW 500")];
+    await eventually(
+      () => app.stats(),
+      (s) => s.busy === 3,
+      "three busy workers",
+    );
+    const code = app.stop("SIGTERM");
+    const answers = await Promise.all(inFlight);
+    expect(answers.every((answer) => /^\d+$/.test(answer))).toBe(true);
+    expect(await code).toBe(0);
+    expect(app.records().filter((line) => line.startsWith("finish"))).toHaveLength(3);
+  });
+
+  it("SIGHUP replaces every worker under continuous load without refusing a connection", async () => {
+    const app = await startApp({
+      options: { minFork: 2, maxFork: 4, preFork: 1, forkDelay: 0.01 },
+    });
+    const before = new Set<string>();
+    const after = new Set<string>();
+    let reloaded = false;
+    let failures = 0;
+    const load = (async () => {
+      for (let i = 0; i < 150; i++) {
+        try {
+          const pid = await app.ask("PID");
+          if (!/^\d+$/.test(pid)) failures++;
+          (reloaded ? after : before).add(pid);
+        } catch {
+          failures++;
+        }
+      }
+    })();
+    await eventually(
+      () => before.size,
+      (n) => n >= 1,
+      "some answers",
+    );
+    const old = new Set(before);
+    app.child.kill("SIGHUP");
+    reloaded = true;
+    await load;
+    expect(failures).toBe(0);
+    const fresh = [...after].filter((pid) => !old.has(pid));
+    expect(fresh.length).toBeGreaterThan(0);
+    await app.stop();
+  });
+});
