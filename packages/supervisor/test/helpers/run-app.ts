@@ -6,6 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { PoolStats } from "../../src/index";
 
 const APP = join(import.meta.dirname, "..", "fixtures", "app.mjs");
 
@@ -17,15 +18,7 @@ export interface App {
   output: () => string;
   /** One command line to the server; resolves with its one-line answer ("" if closed without one). */
   ask(command: string, target?: { path: string }): Promise<string>;
-  stats(): Promise<{
-    workers: number;
-    idle: number;
-    busy: number;
-    starting: number;
-    served: number;
-    forks: number;
-    exits: Record<string, number>;
-  }>;
+  stats(): Promise<PoolStats>;
   /** Lines of the fixture's record file. */
   records(): string[];
   /** Sends a signal and resolves with the exit code. */
