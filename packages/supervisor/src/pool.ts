@@ -11,7 +11,7 @@ import {
   bindListeners,
   closeListeners,
 } from "./internal/bind-listeners";
-import { log } from "./internal/log";
+import { debug, log } from "./internal/log";
 import { MEMORY_KILL_FACTOR, residentBytes } from "./internal/memory-watch";
 import {
   type ExitReason,
@@ -83,6 +83,7 @@ export class Pool {
   #lastRetireAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #memoryTimer: ReturnType<typeof setInterval> | undefined;
+  #statsTimer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
   #markReady: (() => void) | undefined;
   #served = 0;
@@ -148,6 +149,14 @@ export class Pool {
       }
     }
     for (const interval of this.#intervals) this.#scheduleInterval(interval, Date.now());
+    const statsEvery = Number(process.env.MOONBRIDGE_STATS ?? 0);
+    if (statsEvery > 0) {
+      this.#statsTimer = setInterval(
+        () => log(`pool ${this.#index}: ${JSON.stringify(this.stats())}`),
+        statsEvery * 1000,
+      );
+      this.#statsTimer.unref();
+    }
     if (this.#options.memoryLimit !== undefined) {
       this.#memoryTimer = setInterval(() => this.#checkMemory(), 1000);
       this.#memoryTimer.unref();
@@ -182,6 +191,7 @@ export class Pool {
     };
     this.#workers.add(worker);
     this.#forks++;
+    debug(`pool ${this.#index}: forked worker ${child.pid}`);
     child.on("message", (message: FromWorker) => this.#onMessage(worker, message));
     child.on("exit", (code, signal) => this.#onExit(worker, code, signal));
     child.on("error", () => {}); // a failed send to a dead worker; its exit is handled above
@@ -258,6 +268,7 @@ export class Pool {
         `worker ${worker.child.pid} ${what} (exit code ${code})${this.#stopping ? "" : "; replacing it"}`,
       );
     } else reason = "exited";
+    if (!failure) debug(`pool ${this.#index}: worker ${worker.child.pid} exited (${reason})`);
     this.#exits[reason] = (this.#exits[reason] ?? 0) + 1;
     if (failure)
       this.#nextForkAt = Math.max(
@@ -401,6 +412,7 @@ export class Pool {
     await this.ready.catch(() => {});
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#memoryTimer !== undefined) clearInterval(this.#memoryTimer);
+    if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
     for (const interval of this.#intervals)
       if (interval.timer !== undefined) clearTimeout(interval.timer);
     this.#pendingRuns.length = 0;

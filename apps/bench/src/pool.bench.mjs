@@ -1,0 +1,428 @@
+// New connections handed to workers per second: @moonbridge/supervisor's pool
+// (sizes 2, 3 and 4) against node:cluster with 2 workers, round-robin and
+// SCHED_NONE, all serving the same trivial HTTP answer with `Connection: close`
+// to `wrk -t1 -c32`, so that every request is a new connection. All servers
+// run for the whole benchmark, each in its own process group; one at a time is
+// under load, interleaved round by round (A, B, C, A, B, C, ...); each figure
+// is the median of the rounds, with wrk's socket errors (a row with errors is
+// not valid). node:http in cluster round-robin is an extra row for context.
+//
+//   node src/pool.bench.mjs             5 rounds of 5 s per server, 2 s warm-up
+//   node src/pool.bench.mjs --quick     2 rounds of 3 s (or BENCH_QUICK=1)
+//   node src/pool.bench.mjs --profile=N our pool of size N alone under --cpu-prof
+//                                       (BENCH_PROF_DIR, default /tmp/poolprof) for
+//                                       one 5 s wrk run, then the top self times
+//                                       of the supervisor and of the busiest worker
+// BENCH_ONLY (comma-separated substrings of server names) picks servers.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compare, formatRate, median, optionsFromEnv, pick } from "./harness.mjs";
+import { formatTop, selfTimes } from "./pool/cpuprofile-top.mjs";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const OURS = join(HERE, "pool", "moonbridge-server.mjs");
+const CLUSTER = join(HERE, "pool", "cluster-server.mjs");
+const RR = "node:cluster ×2 (round-robin)";
+const NONE = "node:cluster ×2 (SCHED_NONE)";
+const POOL_SIZES = [2, 3, 4];
+const WARMUP_MS = 2000;
+const WRK = ["-t1", "-c32", "-H", "Connection: close"];
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
+const profileArg = args.find((a) => a.startsWith("--profile"));
+const rounds = quick ? 2 : 5;
+const timeMs = quick ? 3000 : 5000;
+
+/**
+ * @typedef {object} Server
+ * @property {string} name
+ * @property {import("node:child_process").ChildProcess} child Leader of its own process group.
+ * @property {number} port
+ * @property {() => string} stderr What it wrote to stderr so far.
+ */
+
+/** Every process group started and not yet known to be gone, by leader pid. */
+const groups = new Set();
+
+/** Sends `signal` to the group led by `pid`; false if the group is gone. */
+function signalGroup(/** @type {number} */ pid, /** @type {NodeJS.Signals | 0} */ signal) {
+  try {
+    process.kill(-pid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Whatever happens, no process outlives the benchmark.
+process.on("exit", () => {
+  for (const pid of groups) signalGroup(pid, "SIGKILL");
+});
+for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
+  process.on(signal, () => {
+    console.error(`\n${signal}: stopping every server`);
+    process.exit(130);
+  });
+}
+
+/**
+ * Starts `script` with node in a process group of its own and waits for the
+ * port it prints on stdout.
+ * @param {string} name
+ * @param {string} script
+ * @param {Record<string, string>} env
+ * @param {string[]} [nodeArgs]
+ * @returns {Promise<Server>}
+ */
+function startServer(name, script, env, nodeArgs = []) {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env },
+  });
+  if (child.pid === undefined) throw new Error(`${name}: could not start`);
+  groups.add(child.pid);
+  let err = "";
+  child.stderr?.setEncoding("utf8").on("data", (chunk) => {
+    err += chunk;
+  });
+  return new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => fail("did not print its port within 20 s"), 20_000);
+    const fail = (/** @type {string} */ why) => {
+      clearTimeout(timer);
+      reject(new Error(`${name}: ${why}\n${err}`));
+    };
+    child.on("exit", (code, signal) => fail(`exited (${code ?? signal})`));
+    child.on("error", (error) => fail(error.message));
+    child.stdout?.setEncoding("utf8").on("data", (chunk) => {
+      out += chunk;
+      const match = /^(\d+)\n/.exec(out);
+      if (match === null) return;
+      clearTimeout(timer);
+      child.removeAllListeners("exit");
+      child.on("exit", (code, signal) => {
+        if (!stopping.has(child.pid)) console.error(`${name} exited (${code ?? signal})\n${err}`);
+      });
+      resolve({ name, child, port: Number(match[1]), stderr: () => err });
+    });
+  });
+}
+
+/** Leader pids being stopped on purpose. */
+const stopping = new Set();
+
+/**
+ * SIGTERM to the whole group (our supervisor stops its workers gracefully, so
+ * they write their profiles), then SIGKILL to whatever is left after `graceMs`.
+ * @param {Server} server
+ * @param {number} [graceMs]
+ */
+async function stopServer(server, graceMs = 10_000) {
+  const pid = /** @type {number} */ (server.child.pid);
+  stopping.add(pid);
+  signalGroup(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (signalGroup(pid, 0) && Date.now() < deadline) await sleep(50);
+  signalGroup(pid, "SIGKILL");
+  while (signalGroup(pid, 0)) await sleep(20); // zombies are reaped by the exit handler
+  groups.delete(pid);
+}
+
+const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One HTTP request over a fresh connection; resolves with status line and body.
+ * @param {number} port
+ * @returns {Promise<{ status: string, body: string }>}
+ */
+function probe(port) {
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(port, "127.0.0.1", () =>
+      socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
+    );
+    let text = "";
+    socket.setEncoding("utf8").on("data", (chunk) => {
+      text += chunk;
+    });
+    socket.on("error", reject);
+    socket.on("end", () => {
+      const [head = "", body = ""] = text.split("\r\n\r\n");
+      resolve({ status: head.split("\r\n")[0] ?? "", body });
+    });
+    socket.setTimeout(5000, () => socket.destroy(new Error("probe timed out")));
+  });
+}
+
+/**
+ * @typedef {object} WrkResult
+ * @property {number} rate Requests per second.
+ * @property {number} requests
+ * @property {{ connect: number, read: number, write: number, timeout: number }} errors
+ * @property {number} non2xx Non-2xx or 3xx responses.
+ */
+
+/** wrk processes running, killed on exit like the servers. */
+const wrks = new Set();
+process.on("exit", () => {
+  for (const child of wrks) child.kill("SIGKILL");
+});
+
+/**
+ * @param {number} port
+ * @param {number} ms
+ * @returns {Promise<WrkResult>}
+ */
+function wrk(port, ms) {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  return new Promise((resolve, reject) => {
+    const child = spawn("wrk", [...WRK, `-d${seconds}s`, `http://127.0.0.1:${port}/`], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    wrks.add(child);
+    let out = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => {
+      out += chunk;
+    });
+    child.stderr.setEncoding("utf8").on("data", (chunk) => {
+      out += chunk;
+    });
+    child.on("error", (error) => {
+      wrks.delete(child);
+      reject(error);
+    });
+    child.on("exit", (code) => {
+      wrks.delete(child);
+      const rate = /Requests\/sec:\s*([\d.]+)/.exec(out);
+      const requests = /(\d+) requests in/.exec(out);
+      if (code !== 0 || rate === null || requests === null) {
+        reject(new Error(`wrk failed (exit ${code}):\n${out}`));
+        return;
+      }
+      const e = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+      const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
+      resolve({
+        rate: Number(rate[1]),
+        requests: Number(requests[1]),
+        errors: {
+          connect: Number(e?.[1] ?? 0),
+          read: Number(e?.[2] ?? 0),
+          write: Number(e?.[3] ?? 0),
+          timeout: Number(e?.[4] ?? 0),
+        },
+        non2xx: Number(non2xx?.[1] ?? 0),
+      });
+    });
+  });
+}
+
+/**
+ * @typedef {object} Entry
+ * @property {string} name
+ * @property {string} script
+ * @property {Record<string, string>} env
+ * @property {number} [poolSize] Set for our pool.
+ */
+
+/** @type {Entry[]} */
+const ENTRIES = [
+  ...POOL_SIZES.map((size) => ({
+    name: `moonbridge pool ×${size} (minFork=maxFork=${size}, preFork 1)`,
+    script: OURS,
+    env: { BENCH_POOL_SIZE: String(size) },
+    poolSize: size,
+  })),
+  { name: RR, script: CLUSTER, env: { BENCH_SCHED: "rr" } },
+  { name: NONE, script: CLUSTER, env: { BENCH_SCHED: "none" } },
+  {
+    name: "node:http in node:cluster ×2 (round-robin), context",
+    script: CLUSTER,
+    env: { BENCH_SCHED: "rr", BENCH_KIND: "http" },
+  },
+];
+
+/** Fails unless wrk is on the PATH. */
+function checkWrk() {
+  const found = spawnSync("wrk", ["--version"], { encoding: "utf8" });
+  if (found.error !== undefined)
+    throw new Error("wrk is not installed (apt-get install -y wrk)", { cause: found.error });
+}
+
+/** Starts, checks and warms one server; @returns {Promise<Server>} */
+async function prepare(/** @type {Entry} */ entry, /** @type {string[]} */ nodeArgs = []) {
+  const server = await startServer(entry.name, entry.script, entry.env, nodeArgs);
+  const answer = await probe(server.port);
+  if (answer.status !== "HTTP/1.1 200 OK" || answer.body !== "Hello World!\n")
+    throw new Error(`${entry.name} answered ${JSON.stringify(answer)}`);
+  await wrk(server.port, WARMUP_MS);
+  return server;
+}
+
+async function bench() {
+  const entries = pick(ENTRIES, optionsFromEnv().only);
+  /** @type {Map<string, WrkResult[]>} */
+  const runs = new Map(entries.map((e) => [e.name, []]));
+  /** @type {Server[]} */
+  const servers = [];
+  const item = { name: "Connection: close", input: null };
+  /** @type {import("./harness.mjs").Competitor<null>[]} */
+  const competitors = entries.map((entry) => ({
+    name: entry.name,
+    async setup() {
+      const server = await prepare(entry);
+      servers.push(server);
+      return {
+        async run(/** @type {number} */ ms) {
+          const result = await wrk(server.port, ms);
+          runs.get(entry.name)?.push(result);
+          return result.rate;
+        },
+        close: () => stopServer(server),
+      };
+    },
+  }));
+  try {
+    const results = await compare([item], competitors, NONE, {
+      rounds,
+      timeMs,
+      warmupMs: 0,
+      prewarmMs: 0,
+    });
+    report(entries, results, runs);
+  } finally {
+    await Promise.all(servers.map((s) => stopServer(s)));
+  }
+}
+
+/**
+ * @param {Entry[]} entries
+ * @param {import("./harness.mjs").Result[]} results
+ * @param {Map<string, WrkResult[]>} runs
+ */
+function report(entries, results, runs) {
+  const medianOf = (/** @type {string} */ name) =>
+    results.find((r) => r.competitor === name)?.median;
+  const none = medianOf(NONE);
+  const rr = medianOf(RR);
+  const ratio = (/** @type {number} */ m, /** @type {number | undefined} */ base) =>
+    base === undefined ? "–" : `${(m / base).toFixed(2)}×`;
+  /** @param {WrkResult[]} list */
+  const errorsOf = (list) => {
+    const sum = { connect: 0, read: 0, write: 0, timeout: 0, non2xx: 0 };
+    for (const r of list) {
+      sum.connect += r.errors.connect;
+      sum.read += r.errors.read;
+      sum.write += r.errors.write;
+      sum.timeout += r.errors.timeout;
+      sum.non2xx += r.non2xx;
+    }
+    return sum;
+  };
+  console.log("\n### New connections handed to workers per second\n");
+  console.log(
+    "| server | median req/s | spread (IQR) | vs SCHED_NONE | vs round-robin | wrk errors c/r/w/t | non-2xx | valid |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  /** @type {{ entry: Entry, median: number, valid: boolean } | undefined} */
+  let best;
+  for (const entry of entries) {
+    const result = results.find((r) => r.competitor === entry.name);
+    if (result === undefined) continue;
+    const e = errorsOf(runs.get(entry.name) ?? []);
+    const valid = e.connect + e.read + e.write + e.timeout + e.non2xx === 0;
+    const sorted = [...result.samples].sort((a, b) => a - b);
+    const q = (/** @type {number} */ p) =>
+      sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
+    const spread = `±${(((q(0.75) - q(0.25)) / 2 / result.median) * 100).toFixed(1)}%`;
+    console.log(
+      `| ${entry.name} | ${formatRate(result.median)} | ${spread} | ${ratio(result.median, none)} | ${ratio(result.median, rr)} | ${e.connect}/${e.read}/${e.write}/${e.timeout} | ${e.non2xx} | ${valid ? "yes" : "**no**"} |`,
+    );
+    if (
+      entry.poolSize !== undefined &&
+      valid &&
+      (best === undefined || result.median > best.median)
+    )
+      best = { entry, median: result.median, valid };
+  }
+  console.log("");
+  if (best === undefined) console.log("No valid row for our pool.");
+  else {
+    const vsNone = none === undefined ? Number.NaN : best.median / none;
+    const vsRr = rr === undefined ? Number.NaN : best.median / rr;
+    console.log(
+      `Configured as a user would (the best valid pool size): ${best.entry.name}: ` +
+        `${vsNone.toFixed(2)}× SCHED_NONE (target ≥ 1.0: ${vsNone >= 1 ? "met" : "not met"}), ` +
+        `${vsRr.toFixed(2)}× round-robin (target ≥ 1.5: ${vsRr >= 1.5 ? "met" : "not met"}).`,
+    );
+  }
+  console.log(
+    `\nNode ${process.version}; wrk ${WRK.join(" ")}; median of ${rounds} interleaved rounds of ` +
+      `${timeMs / 1000} s per server after a ${WARMUP_MS / 1000} s warm-up; all servers on 127.0.0.1, ` +
+      `running for the whole run; wrk errors summed over the rounds (connect/read/write/timeout).`,
+  );
+  console.log("\nPer-round req/s:");
+  for (const r of results)
+    console.log(`- ${r.competitor}: ${r.samples.map((s) => formatRate(s)).join(", ")}`);
+}
+
+/** --profile=N: our pool of size N alone under node --cpu-prof for one wrk run. */
+async function profile(/** @type {number} */ size) {
+  const dir = process.env.BENCH_PROF_DIR ?? "/tmp/poolprof";
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.endsWith(".cpuprofile")) rmSync(join(dir, f));
+  const entry = /** @type {Entry} */ (ENTRIES.find((e) => e.poolSize === size)) ?? {
+    name: `moonbridge pool ×${size}`,
+    script: OURS,
+    env: { BENCH_POOL_SIZE: String(size) },
+    poolSize: size,
+  };
+  const server = await prepare(entry, ["--cpu-prof", `--cpu-prof-dir=${dir}`]);
+  const supervisorPid = server.child.pid;
+  let result;
+  try {
+    result = await wrk(server.port, 5000);
+  } finally {
+    await stopServer(server);
+  }
+  const e = result.errors;
+  console.log(
+    `\n### CPU profile: ${entry.name}, one 5 s wrk run (after start-up and a ${WARMUP_MS / 1000} s warm-up, both profiled too)\n`,
+  );
+  console.log(
+    `wrk: ${formatRate(result.rate)} req/s, errors c/r/w/t ${e.connect}/${e.read}/${e.write}/${e.timeout}, non-2xx ${result.non2xx}; profiles in ${dir}`,
+  );
+  const files = readdirSync(dir).filter((f) => f.endsWith(".cpuprofile"));
+  const pidOf = (/** @type {string} */ f) => Number(f.split(".")[3]);
+  const load = (/** @type {string} */ f) => JSON.parse(readFileSync(join(dir, f), "utf8"));
+  const supervisor = files.find((f) => pidOf(f) === supervisorPid);
+  const workers = files
+    .filter((f) => f !== supervisor)
+    .map((f) => {
+      const p = load(f);
+      const t = selfTimes(p);
+      return { f, p, busy: t.totalMs - t.idleMs };
+    })
+    .sort((a, b) => b.busy - a.busy);
+  if (supervisor === undefined) console.log("\nNo profile from the supervisor.");
+  else console.log(`\n#### Supervisor (${supervisor})\n\n${formatTop(load(supervisor), 10)}`);
+  const worker = workers[0];
+  if (worker === undefined) console.log("\nNo profile from a worker.");
+  else
+    console.log(
+      `\n#### Busiest of ${workers.length} workers (${worker.f})\n\n${formatTop(worker.p, 10)}`,
+    );
+}
+
+checkWrk();
+if (profileArg !== undefined) {
+  const size = Number(profileArg.split("=")[1] ?? 2);
+  if (!Number.isInteger(size) || size < 1)
+    throw new Error(`--profile=N: N a pool size, got "${profileArg}"`);
+  await profile(size);
+} else {
+  await bench();
+}

@@ -1,0 +1,41 @@
+// Our side of pool.bench.mjs: @moonbridge/supervisor's listen() with a trivial
+// HTTP connect handler (read the request head line by line up to the empty
+// line, write one fixed response with `Connection: close`, return true; the
+// worker closes the socket). BENCH_POOL_SIZE sets minFork = maxFork (default
+// 2), preFork stays 1. Binds 127.0.0.1, port 0, and prints the port on stdout
+// once workers accept. This module runs in the supervisor and again in every
+// worker, as listen() requires. Imported by relative path from the built
+// package (apps/bench does not depend on @moonbridge/supervisor).
+import { listen } from "../../../../packages/supervisor/dist/index.js";
+
+const size = Number(process.env.BENCH_POOL_SIZE ?? 2);
+if (!Number.isInteger(size) || size < 1)
+  throw new Error(
+    `BENCH_POOL_SIZE must be a positive integer, got "${process.env.BENCH_POOL_SIZE}"`,
+  );
+const RESPONSE = Buffer.from(
+  "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello World!\n",
+);
+
+const pool = listen({
+  listeners: [{ proto: "tcp", host: "127.0.0.1", port: 0 }],
+  minFork: size,
+  maxFork: size,
+  preFork: 1,
+  async connect(socket) {
+    for (;;) {
+      const line = await socket.xread(8192, "\n");
+      if (line === null) return true; // the client left before a whole head
+      if (line.length === 1 || (line.length === 2 && line[0] === 0x0d)) break; // the empty line
+    }
+    socket.write(RESPONSE);
+    await socket.flush();
+    return true;
+  },
+});
+
+if (pool.role === "supervisor") {
+  const [address] = await pool.ready;
+  if (address?.proto !== "tcp") throw new Error("expected a tcp listener");
+  process.stdout.write(`${address.port}\n`);
+}

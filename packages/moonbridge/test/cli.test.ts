@@ -1,0 +1,153 @@
+// The moonbridge command, run as users run it: help and usage errors, an app
+// served with --pidfile, --logfile, --stats and --import, stopped by SIGTERM.
+
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+const CLI = join(import.meta.dirname, "..", "dist", "cli.js");
+const FIXTURES = join(import.meta.dirname, "fixtures");
+const started: ChildProcess[] = [];
+const dirs: string[] = [];
+
+afterEach(() => {
+  for (const child of started.splice(0)) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {}
+  }
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function scratch(): string {
+  const dir = mkdtempSync(join(tmpdir(), "moon-cli-"));
+  dirs.push(dir);
+  return dir;
+}
+
+function run(args: string[]) {
+  return spawnSync(process.execPath, [CLI, ...args], {
+    encoding: "utf8",
+    cwd: FIXTURES,
+    timeout: 30_000,
+  });
+}
+
+function serve(args: string[]): {
+  child: ChildProcess;
+  port: Promise<number>;
+  exited: Promise<number | null>;
+  output: () => string;
+} {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd: FIXTURES,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  started.push(child);
+  let output = "";
+  const port = new Promise<number>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = output.match(/READY (.*)\n/);
+      if (match) resolve(JSON.parse(match[1] as string)[0].port);
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    child.once("exit", () => reject(new Error(`exited before ready:\n${output}`)));
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => resolve(code)),
+  );
+  return { child, port, exited, output: () => output };
+}
+
+function ask(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    let answer = "";
+    socket.on("data", (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on("error", reject);
+    socket.on("close", () => resolve(answer.trim()));
+  });
+}
+
+describe("moonbridge command", () => {
+  it("--help prints the usage and exits 0", () => {
+    const result = run(["--help"]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/Usage: moonbridge \[options\] app\.js/);
+    expect(result.stdout).toMatch(/Exit codes/);
+  });
+
+  it.each([
+    {
+      what: "an unknown option",
+      args: ["--frobnicate", "app.mjs"],
+      message: /unknown option --frobnicate/,
+    },
+    { what: "no app", args: ["--debug"], message: /no application module given/ },
+    {
+      what: "an option without its value",
+      args: ["--pidfile"],
+      message: /--pidfile needs a value/,
+    },
+  ])("$what is a usage error: exit 2", ({ args, message }) => {
+    const result = run(args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(message);
+  });
+
+  it("an app that fails to load: exit 1, saying why", () => {
+    const result = run(["broken.mjs"]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/cannot load broken\.mjs: Error: broken on purpose/);
+  });
+
+  it("serves the app with --import in every process, writes the pid file and the log file, and stops on SIGTERM", async () => {
+    const dir = scratch();
+    const pidfile = join(dir, "app.pid");
+    const logfile = join(dir, "app.log");
+    const app = serve([
+      "--pidfile",
+      pidfile,
+      "--logfile",
+      logfile,
+      "--stats",
+      "0.2",
+      "--import",
+      "./preload.mjs",
+      "app.mjs",
+    ]);
+    const port = await app.port;
+    const [preloaded, pid] = (await ask(port)).split(" ");
+    expect(preloaded).toBe("preloaded"); // the worker imported it too
+    expect(pid).not.toBe(String(app.child.pid));
+    expect(readFileSync(pidfile, "utf8").trim()).toBe(String(app.child.pid));
+    for (
+      let i = 0;
+      i < 100 && !/"served":1/.test(existsSync(logfile) ? readFileSync(logfile, "utf8") : "");
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readFileSync(logfile, "utf8")).toMatch(/moonbridge: pool 0: \{"workers":1.*"served":1/);
+    app.child.kill("SIGTERM");
+    expect(await app.exited).toBe(0);
+    expect(existsSync(pidfile)).toBe(false);
+    expect(readFileSync(logfile, "utf8")).toMatch(/SIGTERM: stopping/);
+  });
+
+  it("refuses to start when the pid file names a running process: exit 3", () => {
+    const pidfile = join(scratch(), "app.pid");
+    writeFileSync(pidfile, `${process.pid}\n`);
+    const result = run(["--pidfile", pidfile, "app.mjs"]);
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/names running process/);
+  });
+});
