@@ -165,7 +165,6 @@ export class MoonSocket {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.#endpoints();
     const earlier = this.#output.error;
     this.#state.closed = true;
     this.#input.shutdown();
@@ -213,7 +212,6 @@ export class MoonSocket {
    */
   cancel(): void {
     this.#checkOpen();
-    this.#endpoints();
     this.#state.closed = true;
     this.#input.shutdown();
     this.#output.shutdown();
@@ -285,7 +283,7 @@ export class MoonSocket {
     if (this.#state.closed) throw new MoonSocketError("SOCKET_CLOSED", "the socket is closed");
   }
 
-  /** Read from the kernel when first asked, and kept before the socket closes. */
+  /** Read from the kernel when first asked (two system calls nobody should pay for unasked), then kept. */
   #endpoints(): { local: Endpoint; remote: Endpoint } {
     if (this.#addresses === undefined) {
       const socket = this.netSocket;

@@ -216,6 +216,9 @@ export class Pool {
       case "ready":
         worker.state = "idle";
         worker.idleSince = Date.now();
+        // Two sets: one to listen on now, one spare, so that a worker done with a
+        // connection listens again at once instead of waiting for the next copy.
+        this.#sendCopies(worker);
         this.#sendCopies(worker);
         break;
       case "accepting":

@@ -14,13 +14,19 @@ import type { ExitReason, FromWorker, ToWorker } from "./protocol";
 /** Longest an exiting worker waits for its last connection's data to go out. */
 const LAST_CLOSE_SECONDS = 10;
 
+/** Milliseconds an idle worker waits before it reports "idle" (see #becomeIdle). */
+const IDLE_REPORT_MS = 5;
+
 type State = "preparing" | "idle" | "busy" | "exiting";
 
 export class WorkerRuntime {
   readonly #options: ResolvedOptions;
   /** Ids (indexes into options.listeners) of the listeners that accept connections. */
   readonly #socketListeners: number[];
-  readonly #copies = new Map<number, NativeHandle>();
+  /** Listener copies received and not used yet, per listener id, oldest first (the supervisor keeps one spare set ahead). */
+  readonly #copies = new Map<number, NativeHandle[]>();
+  /** The "idle" report waits a moment: a worker that takes its next connection at once never sends it. */
+  #idleReport: ReturnType<typeof setTimeout> | undefined;
   #state: State = "preparing";
   #stopAccepting: (() => void) | undefined;
   #retire = false;
@@ -70,8 +76,13 @@ export class WorkerRuntime {
     switch (message?.t) {
       case "listener":
         if (!isNativeHandle(handle)) return;
-        this.#copies.get(message.id)?.close();
-        this.#copies.set(message.id, handle);
+        {
+          const queue = this.#copies.get(message.id) ?? [];
+          queue.push(handle);
+          // Never more than the one in use and a spare: close any extra (a run can ask for one too many).
+          while (queue.length > 2) queue.shift()?.close();
+          this.#copies.set(message.id, queue);
+        }
         this.#maybeAccept();
         return;
       case "run":
@@ -94,13 +105,10 @@ export class WorkerRuntime {
   #maybeAccept(): void {
     if (this.#state !== "idle" || this.#stopAccepting !== undefined) return;
     if (this.#socketListeners.length === 0) return;
-    const handles: NativeHandle[] = [];
-    for (const id of this.#socketListeners) {
-      const handle = this.#copies.get(id);
-      if (handle === undefined) return;
-      handles.push(handle);
-    }
-    this.#copies.clear();
+    if (this.#socketListeners.some((id) => (this.#copies.get(id)?.length ?? 0) === 0)) return;
+    const handles = this.#socketListeners.map(
+      (id) => this.#copies.get(id)?.shift() as NativeHandle,
+    );
     this.#stopAccepting = acceptOnce(handles, this.#onSocket, this.#onAcceptError);
     if (this.#stopAccepting !== undefined && !this.#announcedAccepting) {
       this.#announcedAccepting = true;
@@ -125,6 +133,8 @@ export class WorkerRuntime {
   #begin(): void {
     this.#state = "busy";
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    if (this.#idleReport !== undefined) clearTimeout(this.#idleReport);
+    this.#idleReport = undefined;
     send({ t: "busy" });
   }
 
@@ -158,7 +168,14 @@ export class WorkerRuntime {
 
   #becomeIdle(announce: "ready" | "idle"): void {
     this.#state = "idle";
-    send({ t: announce });
+    if (announce === "ready") send({ t: "ready" });
+    else {
+      // Under load the next connection is taken within this moment: one message saved per connection.
+      this.#idleReport = setTimeout(() => {
+        this.#idleReport = undefined;
+        if (this.#state === "idle") send({ t: "idle" });
+      }, IDLE_REPORT_MS);
+    }
     if (this.#retire) {
       void this.#exit("retired", 0);
       return;
@@ -178,7 +195,8 @@ export class WorkerRuntime {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
-    for (const handle of this.#copies.values()) handle.close();
+    if (this.#idleReport !== undefined) clearTimeout(this.#idleReport);
+    for (const handles of this.#copies.values()) for (const handle of handles) handle.close();
     this.#copies.clear();
     await sendAndWait({ t: "exiting", reason });
     try {
