@@ -6,7 +6,7 @@
 // once workers accept. This module runs in the supervisor and again in every
 // worker, as listen() requires. Imported by relative path from the built
 // package (apps/bench does not depend on @moonbridge/supervisor).
-import { listen } from "../../../../packages/supervisor/dist/index.js";
+import { listen } from "@moonbridge/supervisor";
 
 const size = Number(process.env.BENCH_POOL_SIZE ?? 2);
 if (!Number.isInteger(size) || size < 1)
