@@ -154,6 +154,27 @@ describe("replacing workers", () => {
   });
 });
 
+describe("a worker that dies while waiting for a connection", () => {
+  it("loses nothing: connections wait in the backlog and another worker serves them", async () => {
+    const app = await startApp({
+      options: { minFork: 2, maxFork: 2, preFork: 1, forkDelay: 0.01, forkErrorDelay: 0.01 },
+    });
+    await eventually(
+      () => app.stats(),
+      (s) => s.idle === 2,
+      "two idle workers",
+    );
+    const pids = new Set<string>();
+    for (let i = 0; i < 6; i++) pids.add(await app.ask("PID"));
+    // Kill every worker (listening on its copy, or about to): the connections sent
+    // meanwhile wait in the kernel's backlog, held open by the supervisor's copy.
+    for (const pid of pids) process.kill(Number(pid), "SIGKILL");
+    const answers = await Promise.all(Array.from({ length: 4 }, () => app.ask("PID")));
+    expect(answers.every((answer) => /^\d+$/.test(answer) && !pids.has(answer))).toBe(true);
+    expect(await app.stop()).toBe(0);
+  });
+});
+
 describe("memoryLimit", () => {
   it("a worker above the limit after a connection answers it, then leaves; one that keeps growing is killed", async () => {
     const app = await startApp({
