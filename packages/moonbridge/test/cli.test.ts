@@ -109,7 +109,7 @@ describe("moonbridge command", () => {
     expect(result.stderr).toMatch(/cannot load broken\.mjs: Error: broken on purpose/);
   });
 
-  it("serves the app with --import in every process, writes the pid file and the log file, and stops on SIGTERM", async () => {
+  it("serves the app with --import in every process, writes the pid file and the log file (with --stats and --debug lines), and stops on SIGTERM", async () => {
     const dir = scratch();
     const pidfile = join(dir, "app.pid");
     const logfile = join(dir, "app.log");
@@ -120,6 +120,7 @@ describe("moonbridge command", () => {
       logfile,
       "--stats",
       "0.2",
+      "--debug",
       "--import",
       "./preload.mjs",
       "app.mjs",
@@ -137,10 +138,19 @@ describe("moonbridge command", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(readFileSync(logfile, "utf8")).toMatch(/moonbridge: pool 0: \{"workers":1.*"served":1/);
+    expect(readFileSync(logfile, "utf8")).toMatch(/moonbridge: pool 0: forked worker \d+/); // --debug
     app.child.kill("SIGTERM");
     expect(await app.exited).toBe(0);
     expect(existsSync(pidfile)).toBe(false);
     expect(readFileSync(logfile, "utf8")).toMatch(/SIGTERM: stopping/);
+  });
+
+  it("SIGINT (a terminal's Ctrl-C) stops cleanly too: exit 0", async () => {
+    const app = serve(["app.mjs"]);
+    await ask(await app.port);
+    app.child.kill("SIGINT");
+    expect(await app.exited).toBe(0);
+    expect(app.output()).toMatch(/SIGINT: stopping/);
   });
 
   it("refuses to start when the pid file names a running process: exit 3", () => {
