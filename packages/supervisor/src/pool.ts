@@ -11,6 +11,7 @@ import {
   bindListeners,
   closeListeners,
 } from "./internal/bind-listeners";
+import { IntervalSchedule } from "./internal/interval-schedule";
 import { debug, log } from "./internal/log";
 import { MEMORY_KILL_FACTOR, residentBytes } from "./internal/memory-watch";
 import {
@@ -54,14 +55,6 @@ interface Run {
   kind: "interval" | "main";
 }
 
-interface IntervalState {
-  name: string;
-  delay: number;
-  strict: boolean;
-  running: boolean;
-  timer: ReturnType<typeof setTimeout> | undefined;
-}
-
 /**
  * One pool of worker processes, made by listen() in the supervisor process.
  * `ready` resolves with the bound addresses once connections are accepted.
@@ -77,7 +70,7 @@ export class Pool {
   readonly #index: number;
   readonly #workers = new Set<Worker>();
   #listeners: BoundListener[] = [];
-  readonly #intervals: IntervalState[] = [];
+  readonly #intervals: IntervalSchedule;
   readonly #pendingRuns: Run[] = [];
   #nextForkAt = 0;
   #lastRetireAt = 0;
@@ -94,6 +87,10 @@ export class Pool {
   constructor(options: ResolvedOptions, index: number) {
     this.#options = options;
     this.#index = index;
+    this.#intervals = new IntervalSchedule(options.listeners, (name) => {
+      this.#pendingRuns.push({ name, kind: "interval" });
+      this.#dispatchRuns();
+    });
     this.ready = this.#start();
     // A failure to bind is reported through `ready`; an unhandled one still ends the process.
   }
@@ -137,18 +134,10 @@ export class Pool {
     this.#listeners = await bindListeners(this.#options.listeners);
     this.addresses = this.#listeners.map((listener) => listener.address);
     for (const listener of this.#options.listeners) {
-      if (listener.proto === "interval") {
-        this.#intervals.push({
-          ...listener,
-          strict: listener.strict === true,
-          running: false,
-          timer: undefined,
-        });
-      } else if (listener.proto === "main") {
+      if (listener.proto === "main")
         this.#pendingRuns.push({ name: listener.name ?? "", kind: "main" });
-      }
     }
-    for (const interval of this.#intervals) this.#scheduleInterval(interval, Date.now());
+    this.#intervals.start();
     const statsEvery = Number(process.env.MOONBRIDGE_STATS ?? 0);
     if (statsEvery > 0) {
       this.#statsTimer = setInterval(
@@ -375,36 +364,8 @@ export class Pool {
     }
   }
 
-  #scheduleInterval(interval: IntervalState, from: number): void {
-    const delay = interval.delay * 1000;
-    const start = Date.now();
-    // Fixed rate (strict): the next multiple of delay after `from`; otherwise delay after the last run ended.
-    const at = interval.strict
-      ? from + delay * Math.max(1, Math.ceil((start - from + 1) / delay))
-      : start + delay;
-    interval.timer = setTimeout(() => {
-      interval.timer = undefined;
-      if (this.#stopping !== undefined) return;
-      if (interval.running) {
-        this.#scheduleInterval(interval, at); // never overlap: a strict tick during a run is skipped
-        return;
-      }
-      interval.running = true;
-      this.#pendingRuns.push({ name: interval.name, kind: "interval" });
-      this.#dispatchRuns();
-      if (interval.strict) this.#scheduleInterval(interval, at);
-    }, at - start);
-  }
-
   #runEnded(name: string, kind: "interval" | "main"): void {
-    if (kind !== "interval") return;
-    const interval = this.#intervals.find(
-      (candidate) => candidate.name === name && candidate.running,
-    );
-    if (interval === undefined) return;
-    interval.running = false;
-    if (!interval.strict && this.#stopping === undefined)
-      this.#scheduleInterval(interval, Date.now());
+    if (kind === "interval") this.#intervals.ended(name);
   }
 
   // --- stopping ---
@@ -416,8 +377,7 @@ export class Pool {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#memoryTimer !== undefined) clearInterval(this.#memoryTimer);
     if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
-    for (const interval of this.#intervals)
-      if (interval.timer !== undefined) clearTimeout(interval.timer);
+    this.#intervals.stop();
     this.#pendingRuns.length = 0;
     if (this.#workers.size > 0) {
       const allExited = new Promise<void>((resolve) => {
