@@ -68,6 +68,25 @@ export const QUICK = { rounds: 5, timeMs: 40, warmupMs: 100, prewarmMs: 50 };
 const now = () => performance.now();
 
 /**
+ * Loads one of our packages from its build, explaining what to do when it is
+ * not built. `load` is the import itself, so that its type is kept.
+ * @template T
+ * @param {string} name
+ * @param {() => Promise<T>} load
+ * @returns {Promise<T>}
+ */
+export async function loadBuilt(name, load) {
+  try {
+    return await load();
+  } catch (error) {
+    throw new Error(
+      `cannot load ${name}: build it first (pnpm --filter ${name} build, or run the benches through turbo: pnpm bench)`,
+      { cause: error },
+    );
+  }
+}
+
+/**
  * The median of `values` (the mean of the middle two for an even count).
  * @param {readonly number[]} values
  * @returns {number}

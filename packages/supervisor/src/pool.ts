@@ -79,6 +79,7 @@ export class Pool {
   #statsTimer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
   #markReady: (() => void) | undefined;
+  #onAllExited: (() => void) | undefined;
   #served = 0;
   #forks = 0;
   readonly #exits: Record<string, number> = {};
@@ -243,30 +244,24 @@ export class Pool {
 
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker);
+    const pid = worker.child.pid;
     let reason: string;
-    let failure = false;
+    let failure: string | undefined;
     if (worker.reason !== undefined && worker.reason !== "handler-error") reason = worker.reason;
     else if (signal !== null) {
       reason = "killed";
-      failure = true;
-      log(
-        `worker ${worker.child.pid} was killed by ${signal}${this.#stopping ? "" : "; replacing it"}`,
-      );
+      failure = `was killed by ${signal}`;
     } else if (worker.reason === "handler-error" || code !== 0) {
       reason = worker.state === "starting" ? "failed-to-start" : "crashed";
-      failure = true;
-      const what = reason === "crashed" ? "crashed" : "failed to start";
-      log(
-        `worker ${worker.child.pid} ${what} (exit code ${code})${this.#stopping ? "" : "; replacing it"}`,
-      );
+      failure = `${reason === "crashed" ? "crashed" : "failed to start"} (exit code ${code})`;
     } else reason = "exited";
-    if (!failure) debug(`pool ${this.#index}: worker ${worker.child.pid} exited (${reason})`);
     this.#exits[reason] = (this.#exits[reason] ?? 0) + 1;
-    if (failure)
-      this.#nextForkAt = Math.max(
-        this.#nextForkAt,
-        Date.now() + this.#options.forkErrorDelay * 1000,
-      );
+    if (failure === undefined) debug(`pool ${this.#index}: worker ${pid} exited (${reason})`);
+    else {
+      log(`worker ${pid} ${failure}${this.#stopping ? "" : "; replacing it"}`);
+      const retryAt = Date.now() + this.#options.forkErrorDelay * 1000;
+      this.#nextForkAt = Math.max(this.#nextForkAt, retryAt);
+    }
     if (worker.run !== undefined) this.#runEnded(worker.run.name, worker.run.kind);
     if (this.#stopping === undefined) this.#adjust();
     else if (this.#workers.size === 0) this.#onAllExited?.();
@@ -320,7 +315,7 @@ export class Pool {
       wake = Math.min(wake, this.#nextForkAt);
     }
     if (idle > options.preFork && total > options.minFork) {
-      const oldest = this.#oldestIdle();
+      const oldest = this.#idleWorker("oldest");
       const due = Math.max(this.#lastRetireAt, oldest?.idleSince ?? now) + options.exitDelay * 1000;
       if (oldest !== undefined && now >= due) {
         this.#lastRetireAt = now;
@@ -333,29 +328,25 @@ export class Pool {
     }
   }
 
-  #oldestIdle(): Worker | undefined {
-    let oldest: Worker | undefined;
+  /** The idle worker idle the longest ("oldest", to retire) or the shortest ("newest", hot caches: to use). */
+  #idleWorker(which: "oldest" | "newest"): Worker | undefined {
+    let found: Worker | undefined;
     for (const worker of this.#workers) {
       if (worker.state !== "idle" || worker.retiring) continue;
-      if (oldest === undefined || worker.idleSince < oldest.idleSince) oldest = worker;
+      const better =
+        which === "oldest"
+          ? worker.idleSince < (found?.idleSince ?? Infinity)
+          : worker.idleSince > (found?.idleSince ?? -Infinity);
+      if (better) found = worker;
     }
-    return oldest;
-  }
-
-  #newestIdle(): Worker | undefined {
-    let newest: Worker | undefined;
-    for (const worker of this.#workers) {
-      if (worker.state !== "idle" || worker.retiring) continue;
-      if (newest === undefined || worker.idleSince > newest.idleSince) newest = worker;
-    }
-    return newest;
+    return found;
   }
 
   // --- interval and main runs ---
 
   #dispatchRuns(): void {
     while (this.#pendingRuns.length > 0 && this.#stopping === undefined) {
-      const worker = this.#newestIdle();
+      const worker = this.#idleWorker("newest");
       if (worker === undefined) return;
       const run = this.#pendingRuns.shift() as Run;
       worker.state = "busy"; // until it says otherwise; a refusal puts the run back
@@ -369,8 +360,6 @@ export class Pool {
   }
 
   // --- stopping ---
-
-  #onAllExited: (() => void) | undefined;
 
   async #drain(): Promise<void> {
     await this.ready.catch(() => {});

@@ -20,6 +20,7 @@ import { once } from "node:events";
 import { createRequire } from "node:module";
 import FastifyBusboy from "@fastify/busboy";
 import busboy from "busboy";
+import { loadBuilt } from "../harness.mjs";
 
 /** @typedef {import("./corpus.mjs").MultipartItem} MultipartItem */
 /** @typedef {import("./corpus.mjs").MultipartInput} MultipartInput */
@@ -105,20 +106,6 @@ function mediaTypeOf(contentType) {
  * Parses one body and reports it to a sink; resolves when the parser is done.
  * @typedef {(input: MultipartInput, sink: Sink) => void | Promise<void>} Driver
  */
-
-/**
- * @returns {Promise<typeof import("@moonbridge/body-parser")>}
- */
-async function loadMoonbridge() {
-  try {
-    return await import("@moonbridge/body-parser");
-  } catch (error) {
-    throw new Error(
-      "cannot load @moonbridge/body-parser: build it first (pnpm --filter @moonbridge/body-parser build)",
-      { cause: error },
-    );
-  }
-}
 
 /**
  * @param {typeof import("@moonbridge/body-parser")} mod
@@ -314,7 +301,16 @@ export async function loadCompetitors(items, options = {}) {
     if (!names.includes(name)) continue;
     const records = new Map();
     if (name === "moonbridge")
-      out.push(competitor(name, moonbridgeDriver(await loadMoonbridge()), warmupMs, records));
+      out.push(
+        competitor(
+          name,
+          moonbridgeDriver(
+            await loadBuilt("@moonbridge/body-parser", () => import("@moonbridge/body-parser")),
+          ),
+          warmupMs,
+          records,
+        ),
+      );
     if (name === "busboy") out.push(competitor(name, busboyDriver(), warmupMs, records));
     if (name === "@fastify/busboy")
       out.push(competitor(name, fastifyBusboyDriver(), warmupMs, records));

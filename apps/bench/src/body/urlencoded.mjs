@@ -12,6 +12,7 @@
 
 import { createRequire } from "node:module";
 import querystring from "node:querystring";
+import { loadBuilt } from "../harness.mjs";
 
 /** @typedef {import("./corpus.mjs").UrlencodedItem} UrlencodedItem */
 /** @typedef {import("./corpus.mjs").UrlencodedInput} UrlencodedInput */
@@ -55,17 +56,10 @@ function withQuerystring(input, fromBytes) {
  * @returns {Promise<Parse>}
  */
 async function moonbridgeParse() {
-  /** @type {typeof import("@moonbridge/body-parser")} */
-  let mod;
-  try {
-    mod = await import("@moonbridge/body-parser");
-  } catch (error) {
-    throw new Error(
-      "cannot load @moonbridge/body-parser: build it first (pnpm --filter @moonbridge/body-parser build)",
-      { cause: error },
-    );
-  }
-  const { parseUrlencoded } = mod;
+  const { parseUrlencoded } = await loadBuilt(
+    "@moonbridge/body-parser",
+    () => import("@moonbridge/body-parser"),
+  );
   return (input, fromBytes) => parseUrlencoded(fromBytes ? input.bytes : input.text);
 }
 

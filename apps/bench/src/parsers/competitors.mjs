@@ -13,6 +13,7 @@
 
 import { createRequire } from "node:module";
 import httpParserJs from "http-parser-js";
+import { loadBuilt } from "../harness.mjs";
 
 /**
  * Receives what a parser made of the requests.
@@ -133,21 +134,6 @@ function checkConsumed(consumed, length, who) {
 }
 
 // --- @moonbridge/http-parser -------------------------------------------------
-
-/**
- * Loads @moonbridge/http-parser from its build; explains what to do if it is not built.
- * @returns {Promise<typeof import("@moonbridge/http-parser")>}
- */
-async function loadMoonbridge() {
-  try {
-    return await import("@moonbridge/http-parser");
-  } catch (error) {
-    throw new Error(
-      "cannot load @moonbridge/http-parser: build it first (pnpm --filter @moonbridge/http-parser build, or run the bench through turbo: pnpm bench)",
-      { cause: error },
-    );
-  }
-}
 
 /**
  * @param {typeof import("@moonbridge/http-parser")} mod
@@ -410,7 +396,15 @@ export async function loadCompetitors(names = NAMES) {
   const out = [];
   for (const name of NAMES) {
     if (!names.includes(name)) continue;
-    if (name === "moonbridge") out.push(competitor(name, moonbridgeDriver(await loadMoonbridge())));
+    if (name === "moonbridge")
+      out.push(
+        competitor(
+          name,
+          moonbridgeDriver(
+            await loadBuilt("@moonbridge/http-parser", () => import("@moonbridge/http-parser")),
+          ),
+        ),
+      );
     if (name === "llhttp") out.push(competitor(name, llhttpDriver()));
     if (name === "http-parser-js") out.push(competitor(name, httpParserJsDriver()));
   }

@@ -76,34 +76,27 @@ export class InputStream implements MoonInput {
   }
 
   xread(maxlen?: number, terminator?: string | number): Promise<Buffer | null> {
-    let request: ReadRequest;
+    let bound: number;
+    let byte: number;
+    let searched = 0;
     try {
       this.#checkOpen();
-      request = {
-        maxlen: checkMaxlen(maxlen),
-        terminator: checkTerminator(terminator),
-        searched: 0,
-        resolve: noop,
-        reject: noop,
-      };
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.#requests.length === 0) {
-      try {
-        const result = this.#tryServe(request);
+      bound = checkMaxlen(maxlen);
+      byte = checkTerminator(terminator);
+      if (this.#requests.length === 0) {
+        // The common case: the bytes are there, and no request object is made.
+        const result = this.#take(bound, byte, 0);
         if (result !== WAIT) {
           this.#flow();
           return Promise.resolve(result);
         }
-      } catch (error) {
-        return Promise.reject(error);
+        searched = Math.min(this.#queue.length, bound);
       }
+    } catch (error) {
+      return Promise.reject(error);
     }
     return new Promise<Buffer | null>((resolve, reject) => {
-      request.resolve = resolve;
-      request.reject = reject;
-      this.#requests.push(request);
+      this.#requests.push({ maxlen: bound, terminator: byte, searched, resolve, reject });
       this.#flow();
     });
   }
@@ -118,14 +111,9 @@ export class InputStream implements MoonInput {
         "xreadNb called while an awaited read waits for data",
       );
     }
-    const available = this.#queue.length;
-    const reach = Math.min(available, bound);
-    let result: Buffer | null;
-    const at = byte === -1 || reach === 0 ? -1 : this.#queue.indexOf(byte, 0, reach);
-    if (at !== -1) result = this.#queue.take(at + 1);
-    else if (reach > 0) result = this.#queue.take(reach);
-    else if (available > 0 || !this.#atEnd()) result = EMPTY;
-    else return this.#endResult();
+    // What xread would get now; where it would wait, whatever is buffered (maybe nothing).
+    const now = this.#take(bound, byte, 0);
+    const result = now !== WAIT ? now : this.#queue.take(Math.min(this.#queue.length, bound));
     this.#flow();
     return result;
   }
@@ -189,14 +177,24 @@ export class InputStream implements MoonInput {
   }
 
   #tryServe(request: ReadRequest): Buffer | null | typeof WAIT {
+    const result = this.#take(request.maxlen, request.terminator, request.searched);
+    if (result === WAIT) request.searched = Math.min(this.#queue.length, request.maxlen);
+    return result;
+  }
+
+  /**
+   * What a read of up to `maxlen` bytes, stopping after `terminator` (-1: none),
+   * gets from the buffer now, or WAIT. The first `from` bytes are known to hold
+   * no terminator. At the end: what is left, then null (or the error).
+   */
+  #take(maxlen: number, terminator: number, from: number): Buffer | null | typeof WAIT {
     const available = this.#queue.length;
-    const reach = Math.min(available, request.maxlen);
-    if (request.terminator !== -1 && reach > request.searched) {
-      const at = this.#queue.indexOf(request.terminator, request.searched, reach);
+    const reach = Math.min(available, maxlen);
+    if (terminator !== -1 && reach > from) {
+      const at = this.#queue.indexOf(terminator, from, reach);
       if (at !== -1) return this.#queue.take(at + 1);
-      request.searched = reach;
     }
-    if (available >= request.maxlen && available > 0) return this.#queue.take(request.maxlen);
+    if (available >= maxlen && available > 0) return this.#queue.take(maxlen);
     if (!this.#atEnd()) return WAIT;
     return available > 0 ? this.#queue.take(available) : this.#endResult();
   }
@@ -283,5 +281,3 @@ export class InputStream implements MoonInput {
     this.readiness.signal.notify();
   };
 }
-
-function noop(): void {}

@@ -64,12 +64,7 @@ export class OutputStream implements MoonOutput {
 
   write(...data: OutputData[]): this {
     this.#checkWritable();
-    for (const item of data) {
-      const bytes = toBuffer(item);
-      if (bytes.length === 0) continue;
-      this.#gathered.push(bytes);
-      this.#gatheredLength += bytes.length;
-    }
+    for (const item of data) this.#gather(toBuffer(item));
     if (this.#gatheredLength >= this.#limit) this.#handOff();
     return this;
   }
@@ -88,25 +83,20 @@ export class OutputStream implements MoonOutput {
     this.#checkWritable();
     this.#handOff();
     let room = this.#room();
-    const accepted: Buffer[] = [];
     let rest: Buffer[] | undefined;
     for (const item of data) {
       const bytes = toBuffer(item);
       if (rest !== undefined) rest.push(bytes);
       else if (bytes.length <= room) {
-        if (bytes.length > 0) accepted.push(bytes);
+        this.#gather(bytes);
         room -= bytes.length;
       } else {
-        if (room > 0) accepted.push(bytes.subarray(0, room));
+        this.#gather(bytes.subarray(0, room));
         rest = [bytes.subarray(room)];
         room = 0;
       }
     }
-    if (accepted.length > 0) {
-      this.#gathered = accepted;
-      this.#gatheredLength = accepted.reduce((sum, bytes) => sum + bytes.length, 0);
-      this.#handOff();
-    }
+    this.#handOff();
     if (rest === undefined) return EMPTY;
     return rest.length === 1 ? (rest[0] as Buffer) : Buffer.concat(rest);
   }
@@ -150,6 +140,12 @@ export class OutputStream implements MoonOutput {
     );
     this.#socket?.off("error", this.#onError);
     this.readiness.signal.notify();
+  }
+
+  #gather(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.#gathered.push(bytes);
+    this.#gatheredLength += bytes.length;
   }
 
   /** Bytes writeNb may still hand over before reaching the limit. */

@@ -226,6 +226,6 @@ function sendAndWait(message: FromWorker): Promise<void> {
   });
 }
 
-export function describe(error: unknown): string {
+function describe(error: unknown): string {
   return error instanceof Error ? (error.stack ?? error.message) : String(error);
 }
