@@ -1,0 +1,301 @@
+// One client connection as the HTTP module sees it: bytes from the socket go
+// through the request parser, which stops after each request so that the
+// next pipelined one waits, unparsed, until this one is answered. It also
+// keeps the connection's deadlines (idle, header, stall, response, drain)
+// and closes it so that the client always receives its response first.
+
+import { BodyParserError } from "@moonbridge/body-parser";
+import { HttpParserError, type RequestHead, RequestParser } from "@moonbridge/http-parser";
+import type { MoonSocket } from "@moonbridge/socket";
+import type { ResolvedHttpOptions } from "../options";
+import { dateLine } from "./date-header";
+import { Deadline } from "./deadline";
+import { statusLine } from "./status-text";
+
+const EMPTY = Buffer.alloc(0);
+
+/** Where the connection is: what its deadline and a stall mean. */
+type Phase = "idle" | "header" | "request" | "drain";
+
+/** The status a client error answers with, or undefined if `error` is not the client's fault. */
+export function clientErrorStatus(error: unknown): number | undefined {
+  if (error instanceof HttpParserError || error instanceof BodyParserError) return error.status;
+  return undefined;
+}
+
+export class Connection {
+  readonly socket: MoonSocket;
+  readonly options: ResolvedHttpOptions;
+  /** Why a timeout ended the connection, once one has. */
+  timedOut: "idle" | "header" | "stall" | "response" | "drain" | undefined;
+  /** The current response's head is on its way: a timeout can no longer answer 408. */
+  responseStarted = false;
+  /** Trailer fields of the current request's chunked body, flat [name, value, ...]. */
+  trailers: string[] | undefined;
+
+  readonly #parser: RequestParser;
+  /** Read and not yet parsed: the rest of the current request, or the next ones. */
+  #pending: Buffer = EMPTY;
+  #head: RequestHead | undefined;
+  /** Decoded body chunks of the current request not yet taken (views of #pending's buffers). */
+  #body: Uint8Array[] = [];
+  #bodyTaken = 0;
+  /** The current request is complete (true before the first). */
+  #complete = true;
+  /** The last request switched protocols: the bytes after it are not HTTP. */
+  #upgraded = false;
+  /** A parser error, delivered after the events that came before it. */
+  #error: unknown;
+  #eof = false;
+  /** An error response was sent: the client may still be sending, so the close lingers. */
+  #mustDrain = false;
+  #phase: Phase = "idle";
+  /** Reads or flushes waiting on the client: only then does a lack of progress count as a stall. */
+  #waiting = 0;
+  /** A stall timeout fired while nobody waited; the next wait re-arms it. */
+  #stallSkipped = false;
+  readonly #deadline: Deadline;
+
+  constructor(socket: MoonSocket, options: ResolvedHttpOptions) {
+    this.socket = socket;
+    this.options = options;
+    this.#deadline = new Deadline(() =>
+      this.#expire(this.#phase === "request" ? "response" : this.#phase),
+    );
+    this.#parser = new RequestParser(this, {
+      maxHeaderSize: options.requestHeaderSizeLimit,
+      maxBodySize: options.requestBodySizeLimit,
+    });
+    if (options.stallTimeout > 0) {
+      socket.netSocket?.setTimeout(options.stallTimeout * 1000, this.#onStall);
+    }
+  }
+
+  // The parser's handler.
+
+  onRequestHead(head: RequestHead): void {
+    this.#head = head;
+    this.#complete = false;
+    this.trailers = undefined;
+  }
+
+  onBody(chunk: Uint8Array): void {
+    this.#body.push(chunk);
+  }
+
+  onTrailers(trailers: string[]): void {
+    this.trailers = trailers;
+  }
+
+  onRequestComplete(): void {
+    this.#complete = true;
+    if (this.#head?.upgrade === true) this.#upgraded = true;
+    this.#parser.pause();
+  }
+
+  /** The current request's body has been read to its end. */
+  get requestComplete(): boolean {
+    return this.#complete && this.#bodyTaken === this.#body.length;
+  }
+
+  /** No request may follow on this connection (the last one switched protocols). */
+  get upgraded(): boolean {
+    return this.#upgraded;
+  }
+
+  /**
+   * The next request's head, or null when the client closed between requests
+   * (or the idle timeout did). Throws the parser's error for a bad request,
+   * or the socket's on an I/O error.
+   */
+  async nextHead(): Promise<RequestHead | null> {
+    this.#enter(this.#pending.length === 0 ? "idle" : "header");
+    for (;;) {
+      const head = this.#head;
+      if (head !== undefined) {
+        this.#head = undefined;
+        this.#enter("request");
+        return head;
+      }
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#pending.length > 0) this.#execute();
+      else if (this.#eof) {
+        this.#finishParser();
+        if (this.#error === undefined) return null;
+      } else if (this.#upgraded || !(await this.#fill())) {
+        if (this.#upgraded || this.timedOut !== undefined) return null;
+      } else if (this.#phase === "idle") this.#enter("header");
+    }
+  }
+
+  /** The current request's next body chunk (a view; do not keep it past the next read), or null at its end. */
+  async nextBody(): Promise<Uint8Array | null> {
+    for (;;) {
+      if (this.#bodyTaken < this.#body.length) {
+        const chunk = this.#body[this.#bodyTaken++] as Uint8Array;
+        if (this.#bodyTaken === this.#body.length) {
+          this.#body = [];
+          this.#bodyTaken = 0;
+        }
+        return chunk;
+      }
+      if (this.#complete) return null;
+      if (this.#error !== undefined) throw this.#error;
+      if (this.#pending.length > 0) this.#execute();
+      else if (this.#eof) this.#finishParser();
+      else await this.#fill();
+    }
+  }
+
+  /** Counts `io` as waiting on the client (for the stall timeout) until it settles. */
+  async waitOn<T>(io: Promise<T>): Promise<T> {
+    this.#beginWait();
+    try {
+      return await io;
+    } finally {
+      this.#waiting--;
+    }
+  }
+
+  /**
+   * Answers a request the server rejects itself (a parser error, a timeout, an
+   * application error) with `status` and a short text, and marks the
+   * connection for closing. Does nothing once a response has started.
+   */
+  sendErrorResponse(status: number): void {
+    if (this.responseStarted || this.socket.closed || this.socket.output.closed) return;
+    this.responseStarted = true;
+    const text = `${statusLine(status)}\n`;
+    const date = this.options.staticDate ? "" : dateLine();
+    this.socket.write(
+      `HTTP/1.1 ${statusLine(status)}\r\n${this.options.staticHeaders}${date}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`,
+    );
+    this.#mustDrain = true;
+  }
+
+  /**
+   * Ends the connection. Where the client may still be sending (an error, an
+   * unread body, bytes after the last request), the output is closed first
+   * and the input read and dropped for up to drainTimeout, so that the
+   * client reads the response before the kernel answers its bytes with a reset.
+   */
+  async end(): Promise<void> {
+    const socket = this.socket;
+    socket.netSocket?.setTimeout(0);
+    if (socket.closed) {
+      this.#deadline.clear();
+      return;
+    }
+    const quiet =
+      this.#eof ||
+      (!this.#mustDrain &&
+        this.#error === undefined &&
+        this.requestComplete &&
+        this.#pending.length === 0 &&
+        socket.input.buffered === 0);
+    if (quiet || this.options.drainTimeout === 0) {
+      this.#deadline.clear();
+      socket.close().catch(ignore);
+      return;
+    }
+    this.#enter("drain");
+    try {
+      await socket.output.close();
+      while ((await socket.xread(0)) !== null) socket.xreadNb();
+    } catch {
+      // The drain timeout closed the socket, or the client reset it: either way, done.
+    }
+    this.#deadline.clear();
+    if (!socket.closed) socket.close().catch(ignore);
+  }
+
+  #enter(phase: Phase): void {
+    this.#phase = phase;
+    const options = this.options;
+    this.#deadline.set(
+      phase === "idle"
+        ? options.idleTimeout
+        : phase === "header"
+          ? options.requestHeaderTimeout
+          : phase === "request"
+            ? options.responseTimeout
+            : options.drainTimeout,
+    );
+  }
+
+  #execute(): void {
+    const pending = this.#pending;
+    try {
+      const consumed = this.#parser.execute(pending);
+      this.#pending = consumed === pending.length ? EMPTY : pending.subarray(consumed);
+    } catch (error) {
+      this.#error = error;
+      this.#pending = EMPTY;
+    }
+    if (this.#upgraded) this.#pending = EMPTY; // not ours to parse; the connection closes after this request
+  }
+
+  #finishParser(): void {
+    try {
+      this.#parser.finish();
+    } catch (error) {
+      this.#error = error;
+    }
+    this.#complete ||= this.#error !== undefined;
+  }
+
+  /** Reads the next piece of input into #pending; false at the end of the stream. */
+  async #fill(): Promise<boolean> {
+    const socket = this.socket;
+    const max = this.options.maximumInputChunkSize;
+    let chunk = socket.xreadNb(max);
+    if (chunk !== null && chunk.length === 0) {
+      this.#beginWait();
+      try {
+        chunk = (await socket.xread(0)) === null ? null : socket.xreadNb(max);
+      } catch (error) {
+        if (this.timedOut !== undefined) return false;
+        throw error;
+      } finally {
+        this.#waiting--;
+      }
+    }
+    if (chunk === null) {
+      this.#eof = true;
+      return false;
+    }
+    this.#pending = chunk;
+    return true;
+  }
+
+  #beginWait(): void {
+    this.#waiting++;
+    if (this.#stallSkipped) {
+      this.#stallSkipped = false;
+      this.socket.netSocket?.setTimeout(this.options.stallTimeout * 1000);
+    }
+  }
+
+  readonly #onStall = (): void => {
+    if (this.#phase === "idle" || this.#waiting === 0) this.#stallSkipped = true;
+    else this.#expire("stall");
+  };
+
+  /** A deadline passed: answer 408 if a request is under way and unanswered, then close (or reset). */
+  #expire(why: NonNullable<Connection["timedOut"]>): void {
+    const socket = this.socket;
+    if (this.timedOut !== undefined || socket.closed) return;
+    this.timedOut = why;
+    this.#deadline.clear();
+    if (why === "idle" || why === "drain") {
+      socket.close().catch(ignore);
+    } else if (!this.responseStarted && !socket.output.closed) {
+      this.sendErrorResponse(408);
+      socket.close().catch(ignore);
+    } else {
+      socket.cancel();
+    }
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,54 @@
+// One lazily re-armed timer per connection for its phase deadlines (idle,
+// request header, response, drain). Moving a deadline later costs no timer
+// operation: the timer fires at the old time, sees the new one, and re-arms;
+// keep-alive requests that each move the deadline cost nothing per request.
+
+export class Deadline {
+  /** When the current phase expires (performance.now() milliseconds); Infinity: never. */
+  #at = Number.POSITIVE_INFINITY;
+  /** When the armed timer fires; Infinity: not armed. */
+  #armedAt = Number.POSITIVE_INFINITY;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  readonly #onExpire: () => void;
+
+  constructor(onExpire: () => void) {
+    this.#onExpire = onExpire;
+  }
+
+  /** The phase now ends `seconds` from now; 0: it never does. */
+  set(seconds: number): void {
+    if (seconds === 0) {
+      this.#at = Number.POSITIVE_INFINITY;
+      return;
+    }
+    const at = performance.now() + seconds * 1000;
+    this.#at = at;
+    if (at < this.#armedAt) this.#arm(at);
+  }
+
+  /** No deadline any more, and no timer left behind. */
+  clear(): void {
+    this.#at = Number.POSITIVE_INFINITY;
+    this.#armedAt = Number.POSITIVE_INFINITY;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #arm(at: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#armedAt = at;
+    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(at - performance.now())));
+    this.#timer.unref();
+  }
+
+  readonly #fire = (): void => {
+    this.#timer = undefined;
+    this.#armedAt = Number.POSITIVE_INFINITY;
+    const at = this.#at;
+    if (at === Number.POSITIVE_INFINITY) return;
+    if (performance.now() + 1 >= at) {
+      this.#at = Number.POSITIVE_INFINITY;
+      this.#onExpire();
+    } else this.#arm(at);
+  };
+}

@@ -1,0 +1,324 @@
+// The response side of a request: status, then headers, then body, framed by
+// the server. A body known whole at finish() gets a Content-Length and goes
+// out with the head in one write; a longer one is chunked (HTTP/1.1) or ends
+// with the connection (HTTP/1.0). A Content-Length the application sends is
+// held to: a byte too many is refused before it is written.
+
+import type { RequestHead } from "@moonbridge/http-parser";
+import { HttpError } from "../errors";
+import type { Connection } from "./connection";
+import { dateLine } from "./date-header";
+import { checkHeaderName, checkHeaderValue } from "./header-check";
+import { statusLine } from "./status-text";
+
+const RESOLVED = Promise.resolve();
+const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
+
+/** What sendData() takes: bytes as they are, anything else as its text. */
+export type ResponseData = Uint8Array | string | number | bigint | boolean;
+
+export class Response {
+  readonly #conn: Connection;
+  readonly #request: RequestHead;
+  /** "200 OK", once sendStatus() was called. */
+  #status = "";
+  #code = 0;
+  #headers = "";
+  #contentLength: number | undefined;
+  #hasDate = false;
+  #closeRequested = false;
+  /** HEAD, or a status without content: data is dropped (HEAD) or refused. */
+  #bodyless = false;
+  #headSent = false;
+  #chunked = false;
+  #finished = false;
+  #continueSent = false;
+  /** Body data written and not yet sent. */
+  #pending: ResponseData[] = [];
+  #pendingBytes = 0;
+  #pendingAllText = true;
+  #sentBytes = 0;
+  /** Whether the connection may carry another request after this response. */
+  keepAlive = false;
+  /** Runs before the first byte goes out (reads the request body, unless reading was deferred). */
+  beforeOutput: () => Promise<void> | undefined = () => undefined;
+
+  constructor(conn: Connection, request: RequestHead) {
+    this.#conn = conn;
+    this.#request = request;
+  }
+
+  get statusSent(): boolean {
+    return this.#code !== 0;
+  }
+
+  get headSent(): boolean {
+    return this.#headSent;
+  }
+
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  status(status: string | number): void {
+    if (this.#code !== 0) throw new HttpError("STATUS_ORDER", "sendStatus was called already");
+    let code: number;
+    let line = "";
+    if (typeof status === "number") {
+      code = status;
+      line = statusLine(status);
+    } else if (typeof status === "string") {
+      code = Number(status.slice(0, 3));
+      line = status;
+      if (status.length > 3 && status.charCodeAt(3) !== 0x20) code = Number.NaN;
+      checkHeaderValue(status, "sendStatus");
+    } else code = Number.NaN;
+    if (!Number.isInteger(code) || code < 200 || code > 999 || String(code).length !== 3) {
+      throw new HttpError(
+        "INVALID_STATUS",
+        'sendStatus needs a final status from 200 to 999, as a number or "200 OK" (interim 1xx responses are the server\'s)',
+      );
+    }
+    this.#code = code;
+    this.#status = line;
+    this.#bodyless =
+      this.#request.method === "HEAD" || code === 204 || code === 205 || code === 304;
+  }
+
+  header(name: string, value: unknown): void {
+    this.#checkHeaderable();
+    checkHeaderName(name, "sendHeader");
+    const text = typeof value === "string" ? value : String(value);
+    checkHeaderValue(text, "sendHeader");
+    switch (name.length) {
+      case 4:
+        if (name.toLowerCase() === "date") this.#hasDate = true;
+        break;
+      case 10:
+        if (name.toLowerCase() === "connection") {
+          if (text.trim().toLowerCase() !== "close") {
+            throw new HttpError(
+              "INVALID_HEADER",
+              'sendHeader: the server manages Connection; send "close" or call closeAfterFinish()',
+            );
+          }
+          this.closeAfterFinish();
+          return;
+        }
+        break;
+      case 14:
+        if (name.toLowerCase() === "content-length") {
+          this.#setContentLength(text);
+          return;
+        }
+        break;
+      case 17:
+        if (name.toLowerCase() === "transfer-encoding") {
+          throw new HttpError(
+            "INVALID_HEADER",
+            "sendHeader: the server frames the body itself; no Transfer-Encoding",
+          );
+        }
+        break;
+    }
+    this.#headers += `${name}: ${text}\r\n`;
+  }
+
+  closeAfterFinish(): void {
+    if (this.#headSent || this.#finished) {
+      throw new HttpError(
+        "HEADERS_FINISHED",
+        "closeAfterFinish must come before the header section is finished",
+      );
+    }
+    this.#closeRequested = true;
+  }
+
+  /** Buffers body data; sends a chunk once minimumOutputChunkSize bytes are there. */
+  data(items: ResponseData[]): Promise<void> {
+    this.#checkWritable();
+    if (this.#request.method === "HEAD") return RESOLVED;
+    let bytes = 0;
+    for (let i = 0; i < items.length; i++) {
+      let item = items[i] as ResponseData;
+      if (typeof item === "string") bytes += Buffer.byteLength(item);
+      else if (item instanceof Uint8Array) {
+        bytes += item.length;
+        this.#pendingAllText = false;
+      } else {
+        item = String(item);
+        items[i] = item;
+        bytes += Buffer.byteLength(item);
+      }
+    }
+    if (bytes === 0) return RESOLVED;
+    if (this.#bodyless) {
+      throw new HttpError("BODY_NOT_ALLOWED", `a ${this.#code} response has no body`);
+    }
+    const length = this.#contentLength;
+    if (length !== undefined && this.#sentBytes + this.#pendingBytes + bytes > length) {
+      throw new HttpError(
+        "CONTENT_LENGTH_MISMATCH",
+        `sendData: more body bytes than the Content-Length of ${length} sent; none of this call was sent`,
+      );
+    }
+    for (const item of items) this.#pending.push(item);
+    this.#pendingBytes += bytes;
+    if (this.#pendingBytes < this.#conn.options.minimumOutputChunkSize) return RESOLVED;
+    return this.#emit(false);
+  }
+
+  finishHeaders(): Promise<void> {
+    if (this.#code === 0) return Promise.reject(orderError("finishHeaders"));
+    if (this.#finished || this.#headSent) return RESOLVED;
+    return this.#emit(false);
+  }
+
+  flush(): Promise<void> {
+    if (this.#code === 0) return Promise.reject(orderError("flush"));
+    if (this.#finished) return RESOLVED;
+    return this.#emit(false);
+  }
+
+  finish(): Promise<void> {
+    if (this.#code === 0) return Promise.reject(orderError("finish"));
+    if (this.#finished) return RESOLVED;
+    return this.#emit(true);
+  }
+
+  /** Sends `100 Continue` before the body of an `Expect: 100-continue` request is first read. */
+  continueIfExpected(): void {
+    if (!this.#request.expectContinue || this.#continueSent || this.#headSent) return;
+    this.#continueSent = true;
+    this.#conn.socket.write(CONTINUE);
+    this.#conn.waitOn(this.#conn.socket.flush()).catch(() => {}); // a failure shows on the next read or write
+  }
+
+  #emit(final: boolean): Promise<void> {
+    const before = this.beforeOutput();
+    if (before === undefined) return this.#send(final);
+    return before.then(() => this.#send(final));
+  }
+
+  #send(final: boolean): Promise<void> {
+    try {
+      this.#write(final);
+    } catch (error) {
+      // Sent as far as it is right to; flush that, then report the application's error.
+      return this.#conn.socket.flush().then(
+        () => Promise.reject(error),
+        () => Promise.reject(error),
+      );
+    }
+    return this.#conn.waitOn(this.#conn.socket.flush());
+  }
+
+  /** Hands the head (first time), the pending data and, if `final`, the body's end to the socket. */
+  #write(final: boolean): void {
+    if (this.#finished) return;
+    const socket = this.#conn.socket;
+    let text = this.#headSent ? "" : this.#head(final);
+    const bytes = this.#pendingBytes;
+    if (bytes > 0) {
+      const pending = this.#pending;
+      if (this.#chunked) text += `${bytes.toString(16)}\r\n`;
+      if (this.#pendingAllText) {
+        for (const item of pending) text += item as string;
+      } else {
+        if (text !== "") socket.write(text);
+        text = "";
+        socket.write(...(pending as Array<string | Uint8Array>));
+      }
+      if (this.#chunked) text += "\r\n";
+      this.#sentBytes += bytes;
+      this.#pending = [];
+      this.#pendingBytes = 0;
+      this.#pendingAllText = true;
+    }
+    if (final) {
+      this.#finished = true;
+      if (this.#chunked) text += "0\r\n\r\n";
+    }
+    if (text !== "") socket.write(text);
+    if (
+      final &&
+      this.#contentLength !== undefined &&
+      this.#sentBytes < this.#contentLength &&
+      !this.#bodyless
+    ) {
+      this.keepAlive = false;
+      throw new HttpError(
+        "CONTENT_LENGTH_MISMATCH",
+        `finish: ${this.#sentBytes} body bytes sent of the Content-Length of ${this.#contentLength}; the connection closes`,
+      );
+    }
+  }
+
+  /** The status line and header section, with the framing chosen now. */
+  #head(final: boolean): string {
+    this.#headSent = true;
+    this.#conn.responseStarted = true;
+    const request = this.#request;
+    const http10 = request.versionMinor === 0;
+    let keepAlive = request.keepAlive && !this.#closeRequested && !this.#conn.upgraded;
+    let framing = "";
+    if (this.#code === 205) framing = "Content-Length: 0\r\n";
+    else if (this.#bodyless || this.#contentLength !== undefined) framing = "";
+    else if (final) framing = `Content-Length: ${this.#pendingBytes}\r\n`;
+    else if (!http10) {
+      this.#chunked = true;
+      framing = "Transfer-Encoding: chunked\r\n";
+    } else keepAlive = false; // HTTP/1.0 without a length: the end of the connection ends the body
+    this.keepAlive = keepAlive;
+    const connection = keepAlive
+      ? http10
+        ? "Connection: keep-alive\r\n"
+        : ""
+      : "Connection: close\r\n";
+    const options = this.#conn.options;
+    const date = this.#hasDate || options.staticDate ? "" : dateLine();
+    return `HTTP/1.1 ${this.#status}\r\n${options.staticHeaders}${date}${this.#headers}${framing}${connection}\r\n`;
+  }
+
+  #setContentLength(text: string): void {
+    if (this.#contentLength !== undefined) {
+      throw new HttpError("INVALID_HEADER", "sendHeader: Content-Length was sent already");
+    }
+    const value = text.trim();
+    let valid = value.length > 0 && value.length <= 15;
+    for (let i = 0; valid && i < value.length; i++) {
+      const c = value.charCodeAt(i);
+      valid = c >= 0x30 && c <= 0x39;
+    }
+    if (!valid)
+      throw new HttpError(
+        "INVALID_HEADER",
+        "sendHeader: Content-Length must be a decimal number of bytes",
+      );
+    if (this.#code === 204)
+      throw new HttpError("INVALID_HEADER", "sendHeader: a 204 response has no Content-Length");
+    if (this.#code === 205)
+      throw new HttpError(
+        "INVALID_HEADER",
+        "sendHeader: a 205 response gets Content-Length: 0 from the server",
+      );
+    this.#contentLength = Number(value);
+    this.#headers += `Content-Length: ${value}\r\n`;
+  }
+
+  #checkHeaderable(): void {
+    if (this.#code === 0) throw orderError("sendHeader");
+    if (this.#headSent || this.#finished) {
+      throw new HttpError("HEADERS_FINISHED", "sendHeader after the header section was finished");
+    }
+  }
+
+  #checkWritable(): void {
+    if (this.#code === 0) throw orderError("sendData");
+    if (this.#finished) throw new HttpError("RESPONSE_FINISHED", "sendData after finish");
+  }
+}
+
+function orderError(what: string): HttpError {
+  return new HttpError("STATUS_ORDER", `${what} before sendStatus`);
+}

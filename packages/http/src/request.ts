@@ -1,0 +1,328 @@
+// The request object a generateHandler() callback receives: Moonbridge's
+// request table in TypeScript. What reads memory is a property (method,
+// path, headers, getParams, ...); what waits for the client is awaited
+// (body, postParams, processRequestBody(), finish(), ...).
+
+import type { PartMeta } from "@moonbridge/body-parser";
+import { parseUrlencoded } from "@moonbridge/body-parser";
+import { type HeaderView, HeaderViews } from "@moonbridge/headers";
+import type { RequestHead } from "@moonbridge/http-parser";
+import { type MoonSocket, MoonSocketError } from "@moonbridge/socket";
+import { HttpError } from "./errors";
+import type { Connection } from "./internal/connection";
+import { type PostStreamCallback, type PostTables, RequestBody } from "./internal/request-body";
+import { Response, type ResponseData } from "./internal/response";
+
+export type { PostStreamCallback, ResponseData };
+
+/**
+ * One HTTP request and its response.
+ *
+ * @example
+ * ```ts
+ * const handler = generateHandler(async (request) => {
+ *   const name = request.getParams.name ?? "world";
+ *   request.sendStatus("200 OK");
+ *   request.sendHeader("Content-Type", "text/plain");
+ *   request.sendData("Hello, ", name, "!\n");
+ *   await request.finish();
+ *   return true;
+ * });
+ * ```
+ */
+export class Request {
+  /** The method as sent: "GET", "POST", "HEAD", ... */
+  readonly method: string;
+  /** The request-target as sent: "/a/b?x=1", "*", "http://host/p". */
+  readonly target: string;
+  /** "HTTP/1.0" or "HTTP/1.1". */
+  readonly protocol: "HTTP/1.0" | "HTTP/1.1";
+  /** The path without its leading slash and without the query, not percent-decoded; undefined only for `OPTIONS *`. */
+  readonly path: string | undefined;
+  /** The query with its "?" ("?a=1&b=2"), or "" when there is none; undefined only for `OPTIONS *`. */
+  readonly query: string | undefined;
+  /** Set when an I/O error or timeout ended the connection; a faulty request refuses further use. */
+  faulty = false;
+
+  readonly #conn: Connection;
+  readonly #head: RequestHead;
+  readonly #response: Response;
+  readonly #body: RequestBody;
+  #views: HeaderViews | undefined;
+  #getParamsList: Record<string, string[]> | undefined;
+  #getParams: Record<string, string> | undefined;
+  #deferred = false;
+
+  /** @internal Made by the handler that generateHandler() returns. */
+  constructor(conn: Connection, head: RequestHead) {
+    this.#conn = conn;
+    this.#head = head;
+    this.method = head.method;
+    this.target = head.target;
+    this.protocol = head.versionMinor === 0 ? "HTTP/1.0" : "HTTP/1.1";
+    const [path, query] = splitTarget(head);
+    this.path = path;
+    this.query = query;
+    const response = new Response(conn, head);
+    this.#response = response;
+    this.#body = new RequestBody({
+      next: () => {
+        if (conn.requestComplete) return Promise.resolve(null);
+        response.continueIfExpected();
+        return this.#io(conn.nextBody());
+      },
+      get done() {
+        return conn.requestComplete;
+      },
+      contentType: () => {
+        const value = this.headersValue["content-type"];
+        return typeof value === "string" ? value : undefined;
+      },
+      sizeLimit: conn.options.requestBodySizeLimit,
+    });
+    response.beforeOutput = () =>
+      this.#deferred || !this.#body.unread ? undefined : this.#body.process();
+  }
+
+  /** The underlying socket (for a reset, addresses, ...); read the body through the request, not from it. */
+  get socket(): MoonSocket {
+    return this.#conn.socket;
+  }
+
+  // Headers and cookies: @moonbridge/headers' lazy views.
+
+  /** Name (any case) -> the value of every line with that name. */
+  get headers(): HeaderView<string[]> {
+    return this.#headerViews().headers;
+  }
+  /** Name -> all lines with that name joined with ", ". */
+  get headersCsvString(): HeaderView<string> {
+    return this.#headerViews().headersCsvString;
+  }
+  /** Name -> every comma-separated element of every line with that name. */
+  get headersCsvTable(): HeaderView<string[]> {
+    return this.#headerViews().headersCsvTable;
+  }
+  /** Name -> element (any case) -> true for the elements present. */
+  get headersFlags(): HeaderView<Record<string, boolean>> {
+    return this.#headerViews().headersFlags;
+  }
+  /** Name -> its value; false when several lines have that name; undefined when none has. */
+  get headersValue(): HeaderView<string | false | undefined> {
+    return this.#headerViews().headersValue;
+  }
+  /** Cookie name -> value, from every Cookie line. */
+  get cookies(): HeaderView<string> {
+    return this.#headerViews().cookies;
+  }
+  /** The raw header lines, flat [name, value, ...], names as sent. */
+  get rawHeaders(): readonly string[] {
+    return this.#head.headers;
+  }
+  /** Trailer fields of a chunked body, flat [name, value, ...], once the body has been read. */
+  get trailers(): readonly string[] | undefined {
+    return this.#conn.requestComplete ? this.#conn.trailers : undefined;
+  }
+
+  // GET parameters, from the query.
+
+  /** Field name -> every value in the query, in order. */
+  get getParamsList(): Record<string, string[]> {
+    if (this.#getParamsList === undefined) {
+      const list: Record<string, string[]> = Object.create(null);
+      const query = this.query;
+      if (query !== undefined && query.length > 1) {
+        for (const [name, values] of parseUrlencoded(query.slice(1))) list[name] = values;
+      }
+      this.#getParamsList = list;
+    }
+    return this.#getParamsList;
+  }
+  /** Field name -> its first value in the query. */
+  get getParams(): Record<string, string> {
+    if (this.#getParams === undefined) {
+      const params: Record<string, string> = Object.create(null);
+      const list = this.getParamsList;
+      for (const name in list) params[name] = (list[name] as string[])[0] as string;
+      this.#getParams = params;
+    }
+    return this.#getParams;
+  }
+
+  // The request body: one way only (see the README's table).
+
+  /** The whole body (decoded, chunked framing removed). Excludes postParams and streamRequestBody. */
+  get body(): Promise<Buffer> {
+    return this.faulty ? faultyRejection() : this.#body.whole();
+  }
+  /** POST field name -> its first value (urlencoded or multipart; files as UTF-8 text). */
+  get postParams(): Promise<Record<string, string>> {
+    return this.#tables().then((tables) => tables.params);
+  }
+  /** POST field name -> every value. */
+  get postParamsList(): Promise<Record<string, string[]>> {
+    return this.#tables().then((tables) => tables.paramsList);
+  }
+  /** Multipart only (else undefined): field name -> the first part's metadata (fileName, contentType, headers). */
+  get postMetadata(): Promise<Record<string, PartMeta> | undefined> {
+    return this.#tables().then((tables) => tables.metadata);
+  }
+  /** Multipart only (else undefined): field name -> every part's metadata. */
+  get postMetadataList(): Promise<Record<string, PartMeta[]> | undefined> {
+    return this.#tables().then((tables) => tables.metadataList);
+  }
+
+  /**
+   * Reads the body: fills the POST tables (urlencoded, multipart) and feeds the
+   * registered field streams; other bodies are read and dropped. Runs once;
+   * later calls return the same promise. Runs by itself when the response
+   * starts, unless deferReading() was called.
+   */
+  processRequestBody(): Promise<void> {
+    return this.faulty ? faultyRejection() : this.#body.process();
+  }
+
+  /**
+   * Streams the multipart field `name` to `callback`: (first chunk, metadata),
+   * then (chunk) for each further chunk, then () at its end; an empty field
+   * gets (empty chunk, metadata) and (). A returned promise is awaited before
+   * more is read. Chunks are valid until the callback returns (or its promise
+   * settles): copy to keep. Register before the body is processed.
+   */
+  streamPostParam(name: string, callback: PostStreamCallback): void {
+    this.#checkUsable();
+    if (typeof name !== "string")
+      throw new TypeError("streamPostParam: the field name must be a string");
+    this.#body.addStream(name, callback);
+  }
+
+  /** As streamPostParam, for every field whose name matches `pattern`. */
+  streamPostParams(pattern: RegExp, callback: PostStreamCallback): void {
+    this.#checkUsable();
+    if (!(pattern instanceof RegExp))
+      throw new TypeError("streamPostParams: the pattern must be a RegExp");
+    this.#body.addStream(pattern, callback);
+  }
+
+  /**
+   * Streams the body to `callback`, awaiting a promise it returns; resolves at
+   * the body's end. Without a callback: reads and drops the body, also after
+   * it was consumed (then it does nothing).
+   */
+  streamRequestBody(callback?: (chunk: Buffer) => unknown): Promise<void> {
+    return this.faulty ? faultyRejection() : this.#body.stream(callback);
+  }
+
+  /** The response may start before the body is read (no automatic processing). Mind the deadlock the reference warns of. */
+  deferReading(): void {
+    this.#deferred = true;
+  }
+
+  // The response.
+
+  /** Sets the status: a number (404) or a line ("404 Not Found"). Once, before anything else of the response. */
+  sendStatus(status: string | number): void {
+    this.#checkUsable();
+    this.#response.status(status);
+  }
+
+  /** Adds a header line. Content-Length is held to; Connection: close means closeAfterFinish(). */
+  sendHeader(name: string, value: string | number): void {
+    this.#checkUsable();
+    this.#response.header(name, value);
+  }
+
+  /**
+   * Adds body data (bytes as they are, anything else as text); ignored for
+   * HEAD. Resolves at once unless a chunk was sent: then when the kernel has
+   * taken it (await it when streaming a large body). Do not change a buffer
+   * until its data has been flushed.
+   */
+  sendData(...data: ResponseData[]): Promise<void> {
+    this.#checkUsable();
+    return this.#io(this.#response.data(data));
+  }
+
+  /** Sends the status line and headers now; no header may follow. */
+  finishHeaders(): Promise<void> {
+    this.#checkUsable();
+    return this.#io(this.#response.finishHeaders());
+  }
+
+  /** Sends what has been written, now. */
+  flush(): Promise<void> {
+    this.#checkUsable();
+    return this.#io(this.#response.flush());
+  }
+
+  /** Ends the response (and sends it). May be called more than once. */
+  finish(): Promise<void> {
+    this.#checkUsable();
+    return this.#io(this.#response.finish());
+  }
+
+  /** Closes the connection after this response ("Connection: close"). Before the header section is finished. */
+  closeAfterFinish(): void {
+    this.#checkUsable();
+    this.#response.closeAfterFinish();
+  }
+
+  /** @internal The handler's view of the response. */
+  get response(): Response {
+    return this.#response;
+  }
+
+  /** @internal The body, for the handler to drop what the callback left unread. */
+  get requestBody(): RequestBody {
+    return this.#body;
+  }
+
+  #headerViews(): HeaderViews {
+    this.#views ??= new HeaderViews(this.#head.headers);
+    return this.#views;
+  }
+
+  #tables(): Promise<PostTables> {
+    return this.processRequestBody().then(() => this.#body.tables as PostTables);
+  }
+
+  #checkUsable(): void {
+    if (this.faulty) throw faultyError();
+  }
+
+  /** Marks the request faulty when an I/O error (or a timeout's close) fails `work`. */
+  #io<T>(work: Promise<T>): Promise<T> {
+    return work.catch((error: unknown) => {
+      if (error instanceof MoonSocketError || this.#conn.timedOut !== undefined) this.faulty = true;
+      throw error;
+    });
+  }
+}
+
+function faultyError(): HttpError {
+  return new HttpError(
+    "REQUEST_FAULTY",
+    "the request is faulty: its connection failed or timed out",
+  );
+}
+
+function faultyRejection(): Promise<never> {
+  return Promise.reject(faultyError());
+}
+
+/** [path, query] of a request-target: origin-form, absolute-form, authority-form (CONNECT), or `OPTIONS *`. */
+function splitTarget(head: RequestHead): [string | undefined, string | undefined] {
+  let target = head.target;
+  if (target === "*") return head.method === "OPTIONS" ? [undefined, undefined] : ["*", ""];
+  if (target.charCodeAt(0) !== 0x2f) {
+    // absolute-form: drop "scheme://authority"; authority-form has no path
+    const scheme = target.indexOf("://");
+    if (scheme === -1) return [target, ""];
+    const slash = target.indexOf("/", scheme + 3);
+    const query = target.indexOf("?", scheme + 3);
+    const start = slash === -1 || (query !== -1 && query < slash) ? -1 : slash;
+    target = start === -1 ? `/${query === -1 ? "" : target.slice(query)}` : target.slice(start);
+  }
+  const mark = target.indexOf("?");
+  return mark === -1 ? [target.slice(1), ""] : [target.slice(1, mark), target.slice(mark)];
+}
