@@ -109,6 +109,7 @@ export class Connection {
    * or the socket's on an I/O error.
    */
   async nextHead(): Promise<RequestHead | null> {
+    this.responseStarted = false;
     this.#enter(this.#pending.length === 0 ? "idle" : "header");
     for (;;) {
       const head = this.#head;
