@@ -1,4 +1,15 @@
 // Public surface of moonbridge: the packages' main names under one roof.
+
+export {
+  BodyParserError,
+  getBoundary,
+  MultipartParser,
+  parseUrlencoded,
+} from "@moonbridge/body-parser";
+export { HeaderViews, parseCookies } from "@moonbridge/headers";
+export * as http from "@moonbridge/http";
+export { generateHandler, HttpError, type HttpOptions, Request } from "@moonbridge/http";
+export { HttpParserError, RequestParser } from "@moonbridge/http-parser";
 export {
   MoonListener,
   MoonSocket,

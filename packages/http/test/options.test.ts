@@ -1,0 +1,82 @@
+// generateHandler()'s arguments: either order, every option checked once
+// with a message naming it, and staticHeaders in each of its forms.
+
+import { afterEach, describe, expect, it } from "vitest";
+import { generateHandler, type HttpOptions, type Request } from "../src/index";
+import { exchange } from "./helpers/client";
+import { startServer, stopServers } from "./helpers/server";
+
+afterEach(stopServers);
+
+const ok = async (request: Request) => {
+  request.sendStatus(200);
+  await request.finish();
+  return true;
+};
+
+describe("generateHandler options", () => {
+  it("takes the options before or after the callback", () => {
+    expect(typeof generateHandler(ok)).toBe("function");
+    expect(typeof generateHandler(ok, { chunkSize: 1024 })).toBe("function");
+    expect(typeof generateHandler({ chunkSize: 1024 }, ok)).toBe("function");
+  });
+
+  const bad: Array<[string, unknown, RegExp]> = [
+    ["requestHeaderSizeLimit", 0, /requestHeaderSizeLimit/],
+    ["requestBodySizeLimit", 1.5, /requestBodySizeLimit/],
+    ["chunkSize", "16k", /chunkSize/],
+    ["maximumInputChunkSize", -1, /maximumInputChunkSize/],
+    ["minimumOutputChunkSize", Number.NaN, /minimumOutputChunkSize/],
+    ["idleTimeout", -1, /idleTimeout/],
+    ["requestHeaderTimeout", Number.POSITIVE_INFINITY, /requestHeaderTimeout/],
+    ["stallTimeout", "60", /stallTimeout/],
+    ["responseTimeout", 1e12, /responseTimeout/],
+    ["drainTimeout", null, /drainTimeout/],
+    ["staticHeaders", 42, /staticHeaders/],
+    ["staticHeaders", ["X-Bad\r\nInjected: 1"], /staticHeaders/],
+    ["staticHeaders", [["Content-Length", "1"]], /staticHeaders may not hold Content-Length/],
+    ["statictHeaders", "X: y", /unknown option "statictHeaders"/],
+  ];
+  for (const [name, value, message] of bad) {
+    it(`rejects ${name}: ${JSON.stringify(value)}`, () => {
+      expect(() => generateHandler(ok, { [name]: value } as HttpOptions)).toThrow(message);
+    });
+  }
+
+  it("needs a callback", () => {
+    expect(() => generateHandler({} as never, {} as never)).toThrow(/callback/);
+  });
+});
+
+describe("staticHeaders", () => {
+  const forms: Array<[string, NonNullable<HttpOptions["staticHeaders"]>]> = [
+    ["a string of lines", "Server: moon\r\nX-Frame-Options: DENY\r\n"],
+    ["a list of lines", ["Server: moon", "X-Frame-Options: DENY"]],
+    [
+      "a list of pairs",
+      [
+        ["Server", "moon"],
+        ["X-Frame-Options", "DENY"],
+      ],
+    ],
+    ["an object", { Server: "moon", "X-Frame-Options": "DENY" }],
+  ];
+  for (const [what, staticHeaders] of forms) {
+    it(`as ${what}, on every response, error responses too`, async () => {
+      const { port } = await startServer(ok, { staticHeaders });
+      for (const request of ["GET / HTTP/1.1\r\nHost: a\r\n\r\n", "GET / HTTP/1.1\r\n\r\n"]) {
+        const response = await exchange(port, request);
+        expect(response.headers.server).toEqual(["moon"]);
+        expect(response.headers["x-frame-options"]).toEqual(["DENY"]);
+      }
+    });
+  }
+
+  it("a static Date replaces the server's", async () => {
+    const { port } = await startServer(ok, {
+      staticHeaders: { Date: "Thu, 01 Jan 1970 00:00:00 GMT" },
+    });
+    const response = await exchange(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    expect(response.headers.date).toEqual(["Thu, 01 Jan 1970 00:00:00 GMT"]);
+  });
+});
