@@ -211,6 +211,18 @@ describe("response framing", () => {
     client.close();
   });
 
+  it("answers HEAD with the Content-Length a GET would get, and no body", async () => {
+    const { port } = await startServer(hello);
+    const client = await RawClient.open(port);
+    await client.send("HEAD / HTTP/1.1\r\nHost: a\r\n\r\nGET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    const head = await client.response({ head: true });
+    const get = await client.response();
+    expect(head.headers["content-length"]).toEqual(["13"]);
+    expect(get.headers["content-length"]).toEqual(["13"]);
+    expect(get.body.toString()).toBe("Hello World!\n");
+    client.close();
+  });
+
   it("204 and 304 carry no body, 205 gets Content-Length: 0, data for them is refused", async () => {
     const codes: string[] = [];
     const { port } = await startServer(async (request) => {

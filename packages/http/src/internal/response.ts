@@ -38,6 +38,9 @@ export class Response {
   #pendingBytes = 0;
   #pendingAllText = true;
   #sentBytes = 0;
+  readonly #isHead: boolean;
+  /** For HEAD: the body bytes the application wrote (and the server dropped). */
+  #headBytes = 0;
   /** Whether the connection may carry another request after this response. */
   keepAlive = false;
   /** Runs before the first byte goes out (reads the request body, unless reading was deferred). */
@@ -46,6 +49,7 @@ export class Response {
   constructor(conn: Connection, request: RequestHead) {
     this.#conn = conn;
     this.#request = request;
+    this.#isHead = request.method === "HEAD";
   }
 
   get statusSent(): boolean {
@@ -137,7 +141,6 @@ export class Response {
   /** Buffers body data; sends a chunk once minimumOutputChunkSize bytes are there. */
   data(items: ResponseData[]): Promise<void> {
     this.#checkWritable();
-    if (this.#request.method === "HEAD") return RESOLVED;
     let bytes = 0;
     for (let i = 0; i < items.length; i++) {
       let item = items[i] as ResponseData;
@@ -152,6 +155,10 @@ export class Response {
       }
     }
     if (bytes === 0) return RESOLVED;
+    if (this.#isHead) {
+      this.#headBytes += bytes; // dropped, but counted: a HEAD response gets the length a GET would
+      return RESOLVED;
+    }
     if (this.#bodyless) {
       throw new HttpError("BODY_NOT_ALLOWED", `a ${this.#code} response has no body`);
     }
@@ -262,8 +269,10 @@ export class Response {
     const http10 = request.versionMinor === 0;
     let keepAlive = request.keepAlive && !this.#closeRequested && !this.#conn.upgraded;
     let framing = "";
-    if (this.#code === 205) framing = "Content-Length: 0\r\n";
-    else if (this.#bodyless || this.#contentLength !== undefined) framing = "";
+    const code = this.#code;
+    if (code === 205) framing = "Content-Length: 0\r\n";
+    else if (this.#contentLength !== undefined || code === 204 || code === 304) framing = "";
+    else if (this.#isHead) framing = final ? `Content-Length: ${this.#headBytes}\r\n` : "";
     else if (final) framing = `Content-Length: ${this.#pendingBytes}\r\n`;
     else if (!http10) {
       this.#chunked = true;

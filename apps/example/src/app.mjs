@@ -1,0 +1,90 @@
+// The example application: run it with `pnpm start` at the repository root
+// (or `moonbridge src/app.mjs` here). It serves, on HOST:PORT (127.0.0.1:8080):
+//   /           links to the rest
+//   /anything   the request inspector (../shared/CONTRACT.md)
+//   /upload     a form that uploads files, streamed, answered with a table
+//   /cookies    cookies and GET parameters
+//   /style.css  the stylesheet, with an ETag (304 when unchanged); /ping: 204
+//   /slow?seconds=N   work for N seconds under a 2-second timeout(): past it,
+//               the worker is killed and replaced
+//   /throw, /exit-after   an exception (500), a callback returning false
+// and logs a heartbeat line from an interval listener.
+
+import { http, listen, timeout } from "moonbridge";
+import { config } from "./config.mjs";
+import { cookies } from "./cookies.mjs";
+import { page, sendPage, sendStyle } from "./html.mjs";
+import { inspect } from "./inspector.mjs";
+import { upload } from "./upload.mjs";
+
+const HOME = page(
+  "Moonbridge example",
+  `<h1>Moonbridge example</h1>
+<p class="lead">Served by worker process ${process.pid}, one connection at a time.</p>
+<ul>
+<li><a href="/upload">Upload files</a> (multipart, streamed)</li>
+<li><a href="/cookies?name=friend">Cookies and GET parameters</a></li>
+<li><a href="/anything?a=1&amp;b=2">The request inspector</a> (JSON)</li>
+<li><a href="/slow?seconds=1">A second of work</a>, or <a href="/slow?seconds=5">five</a> (past the 2-second timeout: the worker is killed)</li>
+</ul>`,
+);
+
+/**
+ * @param {import("moonbridge").Request} request
+ */
+async function route(request) {
+  const path = request.path ?? "";
+  if (path === "anything" || path.startsWith("anything/")) await inspect(request);
+  else if (path === "upload") await upload(request);
+  else if (path === "cookies") await cookies(request);
+  else if (path === "") await sendPage(request, HOME);
+  else if (path === "style.css") await sendStyle(request);
+  else if (path === "ping") {
+    request.sendStatus(204); // a health check: no content
+    await request.finish();
+  } else if (path === "slow") {
+    const seconds = Number(request.getParams.seconds ?? 1);
+    timeout(2); // this request may take 2 seconds; then the process is killed, whatever it does
+    const until = Date.now() + seconds * 1000;
+    while (Date.now() < until) {} // busy: a blocked event loop is killed too
+    await sendPage(request, page("Done", `<h1>Worked for ${seconds} seconds</h1>`));
+  } else if (path === "throw") {
+    throw new Error("an exception in a request callback (the client gets 500)");
+  } else if (path === "exit-after") {
+    await sendPage(request, page("Bye", "<h1>This worker exits after this connection</h1>"));
+    return false;
+  } else {
+    await sendPage(request, page("Not found", "<h1>Not found</h1>"), 404);
+  }
+  return true;
+}
+
+const pool = listen({
+  listeners: [
+    { proto: "tcp", host: config.host, port: config.port },
+    { proto: "interval", name: "heartbeat", delay: config.heartbeat },
+  ],
+  preFork: 1,
+  minFork: 4,
+  maxFork: 16,
+  connect(socket) {
+    if (socket.interval === "heartbeat") {
+      console.log(`heartbeat from worker ${process.pid} at ${new Date().toISOString()}`);
+      return true;
+    }
+    return handler(socket);
+  },
+});
+
+const handler = http.generateHandler(
+  {
+    staticHeaders: { Server: "moonbridge-example", "X-Content-Type-Options": "nosniff" },
+    ...config.timeouts,
+  },
+  route,
+);
+
+if (pool.role === "supervisor") {
+  const [address] = await pool.ready;
+  if (address?.proto === "tcp") console.log(`listening on http://${address.host}:${address.port}/`);
+}

@@ -1,0 +1,37 @@
+// The example's settings, from the environment: where to listen (HOST,
+// PORT) and, for tests and demos, the HTTP timeouts and the interval delay.
+
+/**
+ * A number of seconds from the environment, or the fallback.
+ * @param {string} name
+ * @param {number} fallback
+ */
+function seconds(name, fallback) {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) {
+    throw new Error(`${name} must be a number of seconds, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
+const port = Number(process.env.PORT ?? 8080);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  throw new Error(`PORT must be a port number, not ${JSON.stringify(process.env.PORT)}`);
+}
+
+export const config = {
+  host: process.env.HOST ?? "127.0.0.1",
+  port,
+  /** Seconds between the interval listener's log lines. */
+  heartbeat: seconds("HEARTBEAT_SECONDS", 60),
+  /** HTTP timeouts; unset: @moonbridge/http's defaults. */
+  timeouts: {
+    idleTimeout: seconds("HTTP_IDLE_TIMEOUT", 65),
+    requestHeaderTimeout: seconds("HTTP_HEADER_TIMEOUT", 120),
+    stallTimeout: seconds("HTTP_STALL_TIMEOUT", 60),
+    responseTimeout: seconds("HTTP_RESPONSE_TIMEOUT", 3600),
+    drainTimeout: seconds("HTTP_DRAIN_TIMEOUT", 2),
+  },
+};

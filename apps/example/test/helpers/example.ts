@@ -1,0 +1,87 @@
+// Starts the example application as a user does (the moonbridge command, a
+// real supervisor and its workers) on 127.0.0.1 and a free port, and stops
+// it: every test leaves nothing running.
+
+import { type ChildProcess, spawn } from "node:child_process";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const CLI = join(ROOT, "node_modules", "moonbridge", "dist", "cli.js");
+
+export interface Example {
+  child: ChildProcess;
+  port: number;
+  url: string;
+  /** Everything the app printed so far (stdout and stderr). */
+  output(): string;
+  /** Waits until the output matches `pattern` (after `from` characters). */
+  waitFor(pattern: RegExp, from?: number): Promise<RegExpMatchArray>;
+  stop(): Promise<number | null>;
+}
+
+const running = new Set<ChildProcess>();
+
+/** Starts the app with extra environment variables (timeouts, heartbeat) and waits until it listens. */
+export async function startExample(
+  env: Record<string, string> = {},
+  args: string[] = [],
+): Promise<Example> {
+  const child = spawn(process.execPath, [CLI, ...args, join(ROOT, "src", "app.mjs")], {
+    env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true, // its own process group: stopAll() reaches the workers too
+  });
+  running.add(child);
+  let out = "";
+  const waiters: Array<() => void> = [];
+  const onData = (chunk: Buffer) => {
+    out += chunk.toString();
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  child.stdout?.on("data", onData);
+  child.stderr?.on("data", onData);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      running.delete(child);
+      resolve(code);
+      for (const waiter of waiters.splice(0)) waiter();
+    }),
+  );
+  const waitFor = async (pattern: RegExp, from = 0): Promise<RegExpMatchArray> => {
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const match = out.slice(from).match(pattern);
+      if (match !== null) return match;
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`example did not print ${pattern}; output:\n${out}`);
+      }
+      await new Promise<void>((resolve) => {
+        waiters.push(resolve);
+        setTimeout(resolve, 200);
+      });
+    }
+  };
+  const match = await waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\//);
+  const port = Number(match[1]);
+  return {
+    child,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    output: () => out,
+    waitFor,
+    async stop() {
+      child.kill("SIGTERM");
+      return exited;
+    },
+  };
+}
+
+/** Kills whatever is still running, workers included. */
+export function stopAll(): void {
+  for (const child of running) {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+    } catch {}
+  }
+  running.clear();
+}
