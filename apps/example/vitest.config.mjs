@@ -3,5 +3,10 @@
 import { defineProject } from "vitest/config";
 
 export default defineProject({
-  test: { name: "example", include: ["test/**/*.test.ts"], testTimeout: 120_000, hookTimeout: 60_000 },
+  test: {
+    name: "example",
+    include: ["test/**/*.test.ts"],
+    testTimeout: 120_000,
+    hookTimeout: 60_000,
+  },
 });

@@ -14,13 +14,13 @@ const STYLE = `
   nav a { margin-right: 1rem; }
   form { display: grid; gap: 1rem; padding: 1.25rem; border: 1px solid var(--line); border-radius: .75rem; background: var(--soft); }
   label { display: grid; gap: .35rem; font-weight: 600; }
-  textarea, input[type=file], input[type=text] { font: inherit; padding: .5rem; border: 1px solid var(--line); border-radius: .5rem; background: Canvas; color: CanvasText; }
+  textarea, input[type=file], input[type=text] { font: inherit; font-weight: normal; padding: .5rem; border: 1px solid var(--line); border-radius: .5rem; background: Canvas; color: CanvasText; }
   textarea { min-height: 5rem; resize: vertical; }
   button { justify-self: start; font: inherit; font-weight: 600; padding: .55rem 1.4rem; border: 0; border-radius: .5rem; background: var(--accent); color: white; cursor: pointer; }
   table { border-collapse: collapse; width: 100%; margin: 1rem 0; }
   th, td { text-align: left; padding: .45rem .6rem; border-bottom: 1px solid var(--line); }
   th { background: var(--soft); }
-  td.size { text-align: right; font-variant-numeric: tabular-nums; }
+  .size { text-align: right; font-variant-numeric: tabular-nums; }
   code { background: var(--soft); padding: .1rem .3rem; border-radius: .3rem; }
 `;
 

@@ -85,12 +85,12 @@ async function serve(
             "the request callback returned without sending a status",
           );
         }
-        await request.finish();
+        if (!request.response.finished) await request.finish();
         if (!conn.requestComplete) await request.requestBody.discard();
       } catch (error) {
         resetTimeouts();
         // The client's connection failed or timed out: nobody's error but the client's.
-        if (conn.timedOut !== undefined || request.faulty || socket.closed) break;
+        if (conn.failed || socket.closed) break;
         const status = clientErrorStatus(error);
         if (status !== undefined) {
           conn.sendErrorResponse(status);

@@ -7,7 +7,7 @@ import type { PartMeta } from "@moonbridge/body-parser";
 import { parseUrlencoded } from "@moonbridge/body-parser";
 import { type HeaderView, HeaderViews } from "@moonbridge/headers";
 import type { RequestHead } from "@moonbridge/http-parser";
-import { type MoonSocket, MoonSocketError } from "@moonbridge/socket";
+import type { MoonSocket } from "@moonbridge/socket";
 import { HttpError } from "./errors";
 import type { Connection } from "./internal/connection";
 import { type PostStreamCallback, type PostTables, RequestBody } from "./internal/request-body";
@@ -41,8 +41,6 @@ export class Request {
   readonly path: string | undefined;
   /** The query with its "?" ("?a=1&b=2"), or "" when there is none; undefined only for `OPTIONS *`. */
   readonly query: string | undefined;
-  /** Set when an I/O error or timeout ended the connection; a faulty request refuses further use. */
-  faulty = false;
 
   readonly #conn: Connection;
   readonly #head: RequestHead;
@@ -69,7 +67,7 @@ export class Request {
       next: () => {
         if (conn.requestComplete) return Promise.resolve(null);
         response.continueIfExpected();
-        return this.#io(conn.nextBody());
+        return conn.nextBody();
       },
       get done() {
         return conn.requestComplete;
@@ -82,6 +80,11 @@ export class Request {
     });
     response.beforeOutput = () =>
       this.#deferred || !this.#body.unread ? undefined : this.#body.process();
+  }
+
+  /** True once an I/O error or a timeout ended the connection; a faulty request refuses further use. */
+  get faulty(): boolean {
+    return this.#conn.failed;
   }
 
   /** The underlying socket (for a reset, addresses, ...); read the body through the request, not from it. */
@@ -240,25 +243,25 @@ export class Request {
    */
   sendData(...data: ResponseData[]): Promise<void> {
     this.#checkUsable();
-    return this.#io(this.#response.data(data));
+    return this.#response.data(data);
   }
 
   /** Sends the status line and headers now; no header may follow. */
   finishHeaders(): Promise<void> {
     this.#checkUsable();
-    return this.#io(this.#response.finishHeaders());
+    return this.#response.finishHeaders();
   }
 
   /** Sends what has been written, now. */
   flush(): Promise<void> {
     this.#checkUsable();
-    return this.#io(this.#response.flush());
+    return this.#response.flush();
   }
 
   /** Ends the response (and sends it). May be called more than once. */
   finish(): Promise<void> {
     this.#checkUsable();
-    return this.#io(this.#response.finish());
+    return this.#response.finish();
   }
 
   /** Closes the connection after this response ("Connection: close"). Before the header section is finished. */
@@ -288,14 +291,6 @@ export class Request {
 
   #checkUsable(): void {
     if (this.faulty) throw faultyError();
-  }
-
-  /** Marks the request faulty when an I/O error (or a timeout's close) fails `work`. */
-  #io<T>(work: Promise<T>): Promise<T> {
-    return work.catch((error: unknown) => {
-      if (error instanceof MoonSocketError || this.#conn.timedOut !== undefined) this.faulty = true;
-      throw error;
-    });
   }
 }
 

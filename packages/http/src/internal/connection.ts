@@ -6,7 +6,7 @@
 
 import { BodyParserError } from "@moonbridge/body-parser";
 import { HttpParserError, type RequestHead, RequestParser } from "@moonbridge/http-parser";
-import type { MoonSocket } from "@moonbridge/socket";
+import { type MoonSocket, MoonSocketError } from "@moonbridge/socket";
 import type { ResolvedHttpOptions } from "../options";
 import { dateLine } from "./date-header";
 import { Deadline } from "./deadline";
@@ -26,6 +26,8 @@ export function clientErrorStatus(error: unknown): number | undefined {
 export class Connection {
   readonly socket: MoonSocket;
   readonly options: ResolvedHttpOptions;
+  /** An I/O error or a timeout ended the connection: the request under way is faulty. */
+  failed = false;
   /** Why a timeout ended the connection, once one has. */
   timedOut: "idle" | "header" | "stall" | "response" | "drain" | undefined;
   /** The current response's head is on its way: a timeout can no longer answer 408. */
@@ -148,15 +150,26 @@ export class Connection {
     }
   }
 
-  /** Counts `io` as waiting on the client (for the stall timeout) until it settles. */
-  async waitOn<T>(io: Promise<T>): Promise<T> {
+  /** Counts `io` as waiting on the client (for the stall timeout) until it settles; a failure marks the connection failed. */
+  waitOn(io: Promise<void>): Promise<void> {
     this.#beginWait();
-    try {
-      return await io;
-    } finally {
-      this.#waiting--;
-    }
+    return io.then(this.#endWait, this.#endWaitFailed);
   }
+
+  /** Notes an error of the socket (the connection is failed then); returns it, to be thrown. */
+  ioError(error: unknown): unknown {
+    if (error instanceof MoonSocketError || this.timedOut !== undefined) this.failed = true;
+    return error;
+  }
+
+  readonly #endWait = (): void => {
+    this.#waiting--;
+  };
+
+  readonly #endWaitFailed = (error: unknown): never => {
+    this.#waiting--;
+    throw this.ioError(error);
+  };
 
   /**
    * Answers a request the server rejects itself (a parser error, a timeout, an
@@ -249,14 +262,19 @@ export class Connection {
   async #fill(): Promise<boolean> {
     const socket = this.socket;
     const max = this.options.maximumInputChunkSize;
-    let chunk = socket.xreadNb(max);
+    let chunk: Buffer | null;
+    try {
+      chunk = socket.xreadNb(max);
+    } catch (error) {
+      throw this.ioError(error);
+    }
     if (chunk !== null && chunk.length === 0) {
       this.#beginWait();
       try {
         chunk = (await socket.xread(0)) === null ? null : socket.xreadNb(max);
       } catch (error) {
         if (this.timedOut !== undefined) return false;
-        throw error;
+        throw this.ioError(error);
       } finally {
         this.#waiting--;
       }
@@ -287,6 +305,7 @@ export class Connection {
     const socket = this.socket;
     if (this.timedOut !== undefined || socket.closed) return;
     this.timedOut = why;
+    this.failed = true;
     this.#deadline.clear();
     if (why === "idle" || why === "drain") {
       socket.close().catch(ignore);

@@ -211,10 +211,11 @@ export class Response {
     try {
       this.#write(final);
     } catch (error) {
-      // Sent as far as it is right to; flush that, then report the application's error.
+      // Sent as far as it is right to; flush that, then report the error.
+      const failure = this.#conn.ioError(error);
       return this.#conn.socket.flush().then(
-        () => Promise.reject(error),
-        () => Promise.reject(error),
+        () => Promise.reject(failure),
+        () => Promise.reject(failure),
       );
     }
     return this.#conn.waitOn(this.#conn.socket.flush());

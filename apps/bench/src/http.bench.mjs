@@ -1,0 +1,230 @@
+// Requests per second of a hello-world HTTP app (status 200, text/plain,
+// "Hello World!\n") under wrk on 127.0.0.1 with 32 connections, keep-alive
+// and `Connection: close`: our pool (the moonbridge command's listen() with
+// http.generateHandler, configured for the load as a user would: minFork 33,
+// a worker per connection and a spare) against node:http in one process and
+// in node:cluster with 2 workers (this machine has 2 cores). All servers run
+// for the whole benchmark; one at a time is under load, interleaved round by
+// round; each figure is the median of the rounds. With keep-alive every
+// server's per-connection request counts are checked: a connection that got
+// no answer (a pool too small starves the rest silently) makes the row invalid.
+//
+//   node src/http.bench.mjs           5 rounds of 5 s per server and mode
+//   node src/http.bench.mjs --quick   2 rounds of 3 s (or BENCH_QUICK=1)
+//   node src/http.bench.mjs --profile our server alone, keep-alive, under
+//                                     --cpu-prof (BENCH_PROF_DIR, default
+//                                     /tmp/httpprof): top self times of the
+//                                     busiest worker
+// BENCH_ONLY (comma-separated substrings of server names) picks servers.
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { compare, formatRate, median, optionsFromEnv, pick } from "./harness.mjs";
+import { probe, sleep, startServer, stopServer } from "./load/servers.mjs";
+import { checkWrk, wrk } from "./load/wrk.mjs";
+import { formatTop, selfTimes } from "./pool/cpuprofile-top.mjs";
+
+const HERE = fileURLToPath(new URL(".", import.meta.url));
+const OURS = join(HERE, "http", "moonbridge-server.mjs");
+const NODE = join(HERE, "http", "node-server.mjs");
+const CONNECTIONS = 32;
+const CLUSTER = "node:cluster ×2 (node:http)";
+const WARMUP_MS = 2000;
+const MODES = /** @type {const} */ ({
+  "keep-alive": ["-t1", `-c${CONNECTIONS}`, "--latency"],
+  "Connection: close": ["-t1", `-c${CONNECTIONS}`, "--latency", "-H", "Connection: close"],
+});
+
+const args = process.argv.slice(2);
+const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
+const rounds = quick ? 2 : 5;
+const timeMs = quick ? 3000 : 5000;
+
+/**
+ * @typedef {object} Entry
+ * @property {string} name
+ * @property {string} script
+ * @property {Record<string, string>} env
+ */
+
+/** @type {Entry[]} */
+const ENTRIES = [
+  { name: "moonbridge (minFork 33)", script: OURS, env: { BENCH_MIN_FORK: "33" } },
+  { name: "node:http ×1", script: NODE, env: { BENCH_WORKERS: "1" } },
+  { name: CLUSTER, script: NODE, env: { BENCH_WORKERS: "2" } },
+];
+
+/**
+ * @typedef {object} Run
+ * @property {import("./load/wrk.mjs").WrkResult} wrk
+ * @property {number | undefined} served Connections that carried at least one request (keep-alive only).
+ */
+
+/** Lines a server appended to its counts file since `from`; waits until `expected` arrive (or 3 s pass). */
+async function newCounts(
+  /** @type {string} */ file,
+  /** @type {number} */ from,
+  /** @type {number} */ expected,
+) {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    /** @type {string[]} */
+    let lines = [];
+    try {
+      lines = readFileSync(file, "utf8").split("\n").filter(Boolean).slice(from);
+    } catch {}
+    if (lines.length >= expected || Date.now() > deadline) return lines.map(Number);
+    await sleep(50);
+  }
+}
+
+async function bench() {
+  checkWrk();
+  const entries = pick(ENTRIES, optionsFromEnv().only);
+  const dir = mkdtempSync(join(tmpdir(), "moon-httpbench-"));
+  /** @type {Array<{ entry: Entry, server: import("./load/servers.mjs").Server, counts: string, seen: number }>} */
+  const servers = [];
+  try {
+    for (const entry of entries) {
+      const counts = join(dir, `${servers.length}.counts`);
+      const server = await startServer(entry.name, entry.script, {
+        ...entry.env,
+        BENCH_COUNTS_FILE: counts,
+      });
+      const answer = await probe(server.port);
+      if (answer.status !== "HTTP/1.1 200 OK" || answer.body !== "Hello World!\n")
+        throw new Error(`${entry.name} answered ${JSON.stringify(answer)}`);
+      for (const mode of Object.values(MODES)) await wrk(server.port, WARMUP_MS, mode);
+      servers.push({ entry, server, counts, seen: 0 });
+    }
+    /** @type {Map<string, Map<string, Run[]>>} */
+    const runs = new Map();
+    /** @type {Map<string, import("./harness.mjs").Result[]>} */
+    const results = new Map();
+    for (const [mode, wrkArgs] of Object.entries(MODES)) {
+      const perServer = new Map(servers.map((s) => [s.entry.name, /** @type {Run[]} */ ([])]));
+      runs.set(mode, perServer);
+      const competitors = servers.map((s) => ({
+        name: s.entry.name,
+        async setup() {
+          return {
+            async run(/** @type {number} */ ms) {
+              const before = (await newCounts(s.counts, 0, 0)).length;
+              const result = await wrk(s.server.port, ms, wrkArgs);
+              /** @type {number | undefined} */
+              let served;
+              if (mode === "keep-alive") {
+                const lines = await newCounts(s.counts, before, CONNECTIONS);
+                served = lines.filter((n) => n > 0).length;
+              }
+              perServer.get(s.entry.name)?.push({ wrk: result, served });
+              return result.rate;
+            },
+          };
+        },
+      }));
+      console.error(`${mode}: ${rounds} rounds of ${timeMs / 1000} s per server`);
+      results.set(
+        mode,
+        await compare([{ name: mode, input: null }], competitors, CLUSTER, {
+          rounds,
+          timeMs,
+          warmupMs: 0,
+          prewarmMs: 0,
+        }),
+      );
+    }
+    report(results, runs);
+  } finally {
+    await Promise.all(servers.map((s) => stopServer(s.server)));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * @param {Map<string, import("./harness.mjs").Result[]>} results
+ * @param {Map<string, Map<string, Run[]>>} runs
+ */
+function report(results, runs) {
+  for (const [mode, modeResults] of results) {
+    const base = modeResults.find((r) => r.competitor === CLUSTER);
+    const modeRuns = /** @type {Map<string, Run[]>} */ (runs.get(mode));
+    const p99Of = (/** @type {string} */ name) =>
+      median((modeRuns.get(name) ?? []).map((r) => r.wrk.latency?.p99 ?? Number.NaN));
+    const baseP99 = p99Of(CLUSTER);
+    console.log(`\n### ${mode}: requests per second, ${CONNECTIONS} connections\n`);
+    console.log(
+      "| server | median req/s | vs node:cluster ×2 | p99 latency | p99 vs node:cluster ×2 | connections served (fewest in a round) | wrk errors c/r/w/t | non-2xx | valid |",
+    );
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    for (const result of modeResults) {
+      const list = modeRuns.get(result.competitor) ?? [];
+      const e = { connect: 0, read: 0, write: 0, timeout: 0, non2xx: 0 };
+      for (const r of list) {
+        e.connect += r.wrk.errors.connect;
+        e.read += r.wrk.errors.read;
+        e.write += r.wrk.errors.write;
+        e.timeout += r.wrk.errors.timeout;
+        e.non2xx += r.wrk.non2xx;
+      }
+      const servedList = list.map((r) => r.served).filter((n) => n !== undefined);
+      const fewest = servedList.length === 0 ? undefined : Math.min(...servedList);
+      const valid =
+        e.connect + e.read + e.write + e.timeout + e.non2xx === 0 &&
+        (fewest === undefined || fewest === CONNECTIONS);
+      const p99 = p99Of(result.competitor);
+      const ratio = base === undefined ? "–" : `${(result.median / base.median).toFixed(2)}×`;
+      console.log(
+        `| ${result.competitor} | ${formatRate(result.median)} | ${ratio} | ${p99.toFixed(2)} ms | ${(p99 / baseP99).toFixed(2)}× | ${fewest === undefined ? "–" : `${fewest}/${CONNECTIONS}`} | ${e.connect}/${e.read}/${e.write}/${e.timeout} | ${e.non2xx} | ${valid ? "yes" : "**no**"} |`,
+      );
+    }
+    console.log("\nPer-round req/s:");
+    for (const r of modeResults)
+      console.log(`- ${r.competitor}: ${r.samples.map((s) => formatRate(s)).join(", ")}`);
+  }
+  console.log(
+    `\nNode ${process.version}; wrk -t1 -c${CONNECTIONS} --latency (and -H 'Connection: close'); median of ${rounds} interleaved rounds of ` +
+      `${timeMs / 1000} s per server after a ${WARMUP_MS / 1000} s warm-up per mode; p99 is the median of the rounds' p99; all servers on 127.0.0.1.`,
+  );
+}
+
+/** --profile: our server alone under node --cpu-prof for one keep-alive wrk run. */
+async function profile() {
+  checkWrk();
+  const dir = process.env.BENCH_PROF_DIR ?? "/tmp/httpprof";
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) if (f.endsWith(".cpuprofile")) rmSync(join(dir, f));
+  const entry = /** @type {Entry} */ (ENTRIES[0]);
+  const server = await startServer(entry.name, entry.script, entry.env, [
+    "--cpu-prof",
+    `--cpu-prof-dir=${dir}`,
+  ]);
+  let result;
+  try {
+    await wrk(server.port, WARMUP_MS, MODES["keep-alive"]);
+    result = await wrk(server.port, 5000, MODES["keep-alive"]);
+  } finally {
+    await stopServer(server);
+  }
+  console.log(
+    `\n### CPU profile: ${entry.name}, keep-alive: ${formatRate(result.rate)} req/s; profiles in ${dir}`,
+  );
+  const workers = readdirSync(dir)
+    .filter((f) => f.endsWith(".cpuprofile") && Number(f.split(".")[3]) !== server.child.pid)
+    .map((f) => {
+      const p = JSON.parse(readFileSync(join(dir, f), "utf8"));
+      const t = selfTimes(p);
+      return { f, p, busy: t.totalMs - t.idleMs };
+    })
+    .sort((a, b) => b.busy - a.busy);
+  const worker = workers[0];
+  if (worker === undefined) console.log("\nNo profile from a worker.");
+  else
+    console.log(
+      `\n#### Busiest of ${workers.length} workers (${worker.f})\n\n${formatTop(worker.p, 15)}`,
+    );
+}
+
+if (args.includes("--profile")) await profile();
+else await bench();

@@ -1,0 +1,60 @@
+// The peers for http.bench.mjs: node:http answering the same hello world
+// (status 200, text/plain, "Hello World!\n"), in one process
+// (BENCH_WORKERS=1) or in node:cluster with BENCH_WORKERS workers
+// (round-robin, Node's default on Linux). BENCH_COUNTS_FILE, when set, gets
+// one line per connection with the number of requests it carried. Binds
+// 127.0.0.1, port 0, and prints the port on stdout once every worker listens.
+
+import cluster from "node:cluster";
+import { appendFileSync } from "node:fs";
+import http from "node:http";
+
+const workers = Number(process.env.BENCH_WORKERS ?? 1);
+if (!Number.isInteger(workers) || workers < 1)
+  throw new Error(`BENCH_WORKERS must be a positive integer, got "${process.env.BENCH_WORKERS}"`);
+const counts = process.env.BENCH_COUNTS_FILE;
+const BODY = "Hello World!\n";
+
+function serve() {
+  /** @type {WeakMap<import("node:net").Socket, number>} */
+  const perConnection = new WeakMap();
+  const server = http.createServer((request, response) => {
+    perConnection.set(request.socket, (perConnection.get(request.socket) ?? 0) + 1);
+    response.writeHead(200, { "Content-Type": "text/plain", "Content-Length": BODY.length });
+    response.end(BODY);
+  });
+  if (counts !== undefined) {
+    server.on("connection", (socket) => {
+      socket.on("close", () => appendFileSync(counts, `${perConnection.get(socket) ?? 0}\n`));
+    });
+  }
+  return server;
+}
+
+if (workers === 1) {
+  const server = serve();
+  server.listen(0, "127.0.0.1", () => {
+    const address = server.address();
+    if (address !== null && typeof address === "object") process.stdout.write(`${address.port}\n`);
+  });
+  process.on("SIGTERM", () => process.exit(0));
+} else if (cluster.isPrimary) {
+  let listening = 0;
+  let stopping = false;
+  for (let i = 0; i < workers; i++) cluster.fork();
+  cluster.on("listening", (_worker, address) => {
+    if (++listening === workers) process.stdout.write(`${address.port}\n`);
+  });
+  cluster.on("exit", (worker, code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`node-server: worker ${worker.process.pid} died (${code ?? signal})\n`);
+    process.exit(1);
+  });
+  process.on("SIGTERM", () => {
+    stopping = true;
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.kill();
+    cluster.disconnect(() => process.exit(0));
+  });
+} else {
+  serve().listen(0, "127.0.0.1");
+}

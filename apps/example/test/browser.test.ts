@@ -1,0 +1,124 @@
+// The upload page in a real browser: Debian's Chromium (headless, driven by
+// playwright-core) fills the form with a comment and two files, submits it and
+// reads the result table. Saves screenshots of both pages to docs/.
+
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Example, startExample, stopAll } from "./helpers/example";
+
+const CHROMIUM = "/usr/bin/chromium";
+const DOCS = join(import.meta.dirname, "..", "docs");
+
+// A comment with characters that must be escaped and a non-ASCII one.
+const COMMENT = 'Holiday <photos> & "notes" – café';
+
+// Two files with distinct names: a small text file and a ~300 KB binary one
+// (an odd size, so that an off-by-one or a lost chunk shows).
+const TEXT = {
+  name: "notes.txt",
+  type: "text/plain",
+  data: Buffer.from("Moonbridge upload test\n"),
+};
+const BINARY = {
+  name: "photo-300k.bin",
+  type: "application/octet-stream",
+  data: pseudoRandom(300_007),
+};
+
+/** Deterministic bytes (so the screenshots stay the same from run to run). */
+function pseudoRandom(size: number): Buffer {
+  const bytes = Buffer.alloc(size);
+  let state = 0x2545f491;
+  for (let i = 0; i < size; i++) {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    bytes[i] = state >>> 24;
+  }
+  return bytes;
+}
+
+describe("the upload page in Chromium", () => {
+  let app: Example | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let dir: string | undefined;
+
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) {
+      throw new Error(
+        `${CHROMIUM} not found: this test needs Debian's Chromium; install it with \`apt-get install -y chromium\``,
+      );
+    }
+    dir = await mkdtemp(join(tmpdir(), "moonbridge-browser-"));
+    await writeFile(join(dir, TEXT.name), TEXT.data);
+    await writeFile(join(dir, BINARY.name), BINARY.data);
+    await mkdir(DOCS, { recursive: true });
+    app = await startExample();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+      timeout: 45_000,
+    });
+    const context = await browser.newContext({
+      viewport: { width: 900, height: 700 },
+      colorScheme: "light",
+      locale: "en-US",
+    });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    try {
+      await browser?.close();
+      await app?.stop();
+    } finally {
+      stopAll();
+      if (dir !== undefined) await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("uploads a comment and two files and answers with their names and sizes", async () => {
+    if (app === undefined || dir === undefined) throw new Error("not started");
+    const response = await page.goto(`${app.url}/upload`);
+    expect(response?.status()).toBe(200);
+
+    await page.locator("textarea[name=comment]").fill(COMMENT);
+    await page
+      .locator("input[type=file][name=files]")
+      .setInputFiles([join(dir, TEXT.name), join(dir, BINARY.name)]);
+    await page.screenshot({ path: join(DOCS, "upload-form.png") });
+
+    const posted = page.waitForResponse(
+      (r) => r.request().method() === "POST" && new URL(r.url()).pathname === "/upload",
+    );
+    await page.locator("form button[type=submit]").click();
+    expect((await posted).status()).toBe(200);
+    await page.locator("table#files").waitFor();
+
+    const rows: string[][] = [];
+    for (const tr of await page.locator("table#files tbody tr").all()) {
+      rows.push(await tr.locator("td").allTextContents());
+    }
+    expect(rows).toEqual([
+      [TEXT.name, TEXT.type, String(TEXT.data.length)],
+      [BINARY.name, BINARY.type, String(BINARY.data.length)],
+    ]);
+    const total = await page.locator("table#files tfoot .size").textContent();
+    expect(total).toBe(String(TEXT.data.length + BINARY.data.length));
+    expect(await page.locator("#comment").textContent()).toBe(COMMENT);
+    expect(await page.locator("h1").textContent()).toBe("Uploaded 2 files");
+    await page.screenshot({ path: join(DOCS, "upload-result.png") });
+  });
+});
