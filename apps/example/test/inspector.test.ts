@@ -3,18 +3,11 @@
 // kind of body, large uploads compared byte for byte by hash.
 
 import { createHash, randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Example, startExample, stopAll } from "./helpers/example";
+import { describe, expect, it } from "vitest";
+import { useExample } from "./helpers/example";
 import { raw, statuses } from "./helpers/raw";
 
-let app: Example;
-beforeAll(async () => {
-  app = await startExample();
-});
-afterAll(async () => {
-  await app.stop();
-  stopAll();
-});
+const app = useExample();
 
 /** The inspector's answer, as ../shared/CONTRACT.md defines it. */
 interface Inspected {

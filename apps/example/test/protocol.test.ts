@@ -5,18 +5,11 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Example, startExample, stopAll } from "./helpers/example";
+import { describe, expect, it } from "vitest";
+import { useExample } from "./helpers/example";
 import { raw, statuses } from "./helpers/raw";
 
-let app: Example;
-beforeAll(async () => {
-  app = await startExample();
-});
-afterAll(async () => {
-  await app.stop();
-  stopAll();
-});
+const app = useExample();
 
 const GET = (path: string, extra = "") => `GET ${path} HTTP/1.1\r\nHost: a\r\n${extra}\r\n`;
 const CLOSE = "Connection: close\r\n";

@@ -3,18 +3,11 @@
 // pool replaces the workers and serves on. Also: the interval listener's
 // heartbeat, and a clean stop on SIGTERM.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Example, startExample, stopAll } from "./helpers/example";
+import { describe, expect, it } from "vitest";
+import { startExample, useExample } from "./helpers/example";
 import { raw, statuses } from "./helpers/raw";
 
-let app: Example;
-beforeAll(async () => {
-  app = await startExample({ HEARTBEAT_SECONDS: "0.5" }, ["--stats", "0.5"]);
-});
-afterAll(async () => {
-  await app.stop();
-  stopAll();
-});
+const app = useExample({ HEARTBEAT_SECONDS: "0.5" }, ["--stats", "0.5"]);
 
 /** The newest stats line's count for an exit reason (0 when absent). */
 async function exits(reason: string, atLeast: number): Promise<number> {

@@ -2,23 +2,16 @@
 // runs with short timeouts (its HTTP_*_TIMEOUT variables), and every worker
 // that served a slow client is free again afterwards.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Example, startExample, stopAll } from "./helpers/example";
+import { describe, expect, it } from "vitest";
+import { useExample } from "./helpers/example";
 import { raw, statuses } from "./helpers/raw";
 
-let app: Example;
-beforeAll(async () => {
-  app = await startExample({
-    HTTP_IDLE_TIMEOUT: "0.5",
-    HTTP_HEADER_TIMEOUT: "1",
-    HTTP_STALL_TIMEOUT: "0.5",
-    HTTP_RESPONSE_TIMEOUT: "1.5",
-    HTTP_DRAIN_TIMEOUT: "0.5",
-  });
-});
-afterAll(async () => {
-  await app.stop();
-  stopAll();
+const app = useExample({
+  HTTP_IDLE_TIMEOUT: "0.5",
+  HTTP_HEADER_TIMEOUT: "1",
+  HTTP_STALL_TIMEOUT: "0.5",
+  HTTP_RESPONSE_TIMEOUT: "1.5",
+  HTTP_DRAIN_TIMEOUT: "0.5",
 });
 
 describe("slow clients", () => {

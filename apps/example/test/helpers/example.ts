@@ -4,6 +4,7 @@
 
 import { type ChildProcess, spawn } from "node:child_process";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CLI = join(ROOT, "node_modules", "moonbridge", "dist", "cli.js");
@@ -84,4 +85,20 @@ export function stopAll(): void {
     } catch {}
   }
   running.clear();
+}
+
+/**
+ * Starts the example before a test file's tests and stops it after them.
+ * The object returned is filled in once the app listens (in beforeAll).
+ */
+export function useExample(env: Record<string, string> = {}, args: string[] = []): Example {
+  const app = {} as Example;
+  beforeAll(async () => {
+    Object.assign(app, await startExample(env, args));
+  });
+  afterAll(async () => {
+    await app.stop?.();
+    stopAll();
+  });
+  return app;
 }
