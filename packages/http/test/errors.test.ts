@@ -174,6 +174,31 @@ describe("application errors", () => {
   });
 });
 
+describe("I/O errors", () => {
+  it("a client that resets mid-body makes the request faulty; the worker lives on", async () => {
+    const seen: unknown[] = [];
+    const server = await startServer(async (request) => {
+      try {
+        await request.body;
+      } catch (error) {
+        seen.push((error as { code: string }).code, request.faulty);
+      }
+      try {
+        request.sendStatus(200);
+      } catch (error) {
+        seen.push((error as HttpError).code);
+      }
+      return true;
+    });
+    const client = await RawClient.open(server.port);
+    await client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\npart");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.socket.resetAndDestroy();
+    expect(await server.handled(1)).toEqual([true]);
+    expect(seen).toEqual(["ECONNRESET", true, "REQUEST_FAULTY"]);
+  });
+});
+
 describe("misuse of the request object throws HttpError with a code", () => {
   /** `status`: sendStatus(200) first. */
   const attempts: Array<{
