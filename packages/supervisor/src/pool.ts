@@ -203,11 +203,11 @@ export class Pool {
 
   /** Sends sets of listener copies until the worker has SPARE_COPIES of them ahead. */
   #topUp(worker: Worker): void {
-    if (this.#stopping !== undefined || worker.retiring || this.#listeners.length === 0) return;
+    if (this.#stopping !== undefined || worker.retiring || !worker.child.connected) return;
     for (; worker.sets < SPARE_COPIES; worker.sets++) {
       for (const listener of this.#listeners) {
         if (!worker.copies.send(listener.id, listener.handle)) {
-          worker.child.kill("SIGKILL"); // it is gone or going: its exit is handled
+          worker.child.kill("SIGKILL"); // its pipe is broken: its exit is handled
           return;
         }
       }

@@ -114,7 +114,8 @@ function trailingFrame(bytes: Uint8Array): { id: number; alone: boolean } | unde
 export interface CopySender {
   /**
    * Sends a copy of `handle` (listener `id`) in one write. Returns false if the
-   * write failed at once; `onError` gets a failure reported later.
+   * write failed at once; `onError` gets a failure reported later. Check that
+   * the child is connected first.
    */
   send(id: number, handle: NativeHandle): boolean;
 }
@@ -128,7 +129,6 @@ export function copySender(child: ChildProcess, onError: () => void): CopySender
   };
   return {
     send(id, handle) {
-      if (!child.connected) return false;
       const req = new WriteWrap();
       req.oncomplete = done;
       return channel.writeUtf8String(req, `${PREFIX}${id}}\n`, handle) === 0;

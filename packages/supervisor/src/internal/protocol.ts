@@ -9,10 +9,10 @@
  * keeps in each worker: one is listened on, the rest wait, so that under load
  * a worker never waits for a copy and copies are sent in batches.
  */
-export const SPARE_COPIES = 8;
+export const SPARE_COPIES = 16;
 
-/** A worker down to this many sets asks for more at once instead of with its next report. */
-export const REFILL_AT = SPARE_COPIES / 2;
+/** A worker that has used this many sets since its last report reports at once (asking for as many). */
+export const REFILL_BATCH = SPARE_COPIES / 2;
 
 /** Milliseconds a worker waits before reporting a change of state: the reports of a busy moment coalesce. */
 export const REPORT_MS = 5;

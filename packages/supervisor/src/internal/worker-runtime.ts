@@ -15,7 +15,7 @@ import { acceptOnce, type NativeHandle } from "./native-handles";
 import {
   type ExitReason,
   type FromWorker,
-  REFILL_AT,
+  REFILL_BATCH,
   REPORT_MS,
   SPARE_COPIES,
   type ToWorker,
@@ -39,8 +39,6 @@ export class WorkerRuntime {
   #took = 0;
   /** The state the supervisor was told last. */
   #reportedBusy = false;
-  /** More copies were asked for and none has arrived since. */
-  #refillAsked = false;
   #state: State = "preparing";
   #stopAccepting: (() => void) | undefined;
   #retire = false;
@@ -92,7 +90,6 @@ export class WorkerRuntime {
       handle.close();
       return;
     }
-    this.#refillAsked = false;
     const queue = this.#copies.get(id) ?? [];
     queue.push(handle);
     // Never more than the supervisor keeps ahead: close any extra.
@@ -120,10 +117,9 @@ export class WorkerRuntime {
     }
   };
 
-  /** Reports now if copies run low, else within REPORT_MS if anything changed. */
+  /** Reports at once when a batch of copies is used up, else within REPORT_MS. */
   #changed(): void {
-    if (!this.#refillAsked && this.#used > 0 && this.#fewestCopies() <= REFILL_AT) {
-      this.#refillAsked = true;
+    if (this.#used >= REFILL_BATCH) {
       this.#report();
     } else if (this.#reportTimer === undefined) {
       this.#reportTimer = setTimeout(this.#report, REPORT_MS);
