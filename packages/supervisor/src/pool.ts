@@ -27,7 +27,7 @@ import type { ResolvedOptions } from "./options";
 
 export type { BoundAddress } from "./internal/bind-listeners";
 
-/** Counters of a pool, for monitoring (`moonbridge --stats`). */
+/** Counters of a pool, for monitoring (`moonbridge --stats`); idle, busy and served as workers last reported (within 5 ms). */
 export interface PoolStats {
   workers: number;
   idle: number;
