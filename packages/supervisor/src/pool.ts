@@ -1,6 +1,6 @@
 // The supervisor's side of one listen() call: it binds the listeners, keeps
-// the pool between minFork and maxFork with preFork idle spares, hands each
-// worker fresh listener copies after it takes a connection, runs interval and
+// the pool between minFork and maxFork with preFork idle spares, keeps
+// SPARE_COPIES sets of listener copies ahead in each worker, runs interval and
 // main listeners in idle workers, and replaces workers that fail. It never
 // blocks on a worker and never accepts a connection itself.
 
@@ -11,6 +11,7 @@ import {
   bindListeners,
   closeListeners,
 } from "./internal/bind-listeners";
+import { type CopySender, copySender } from "./internal/handle-channel";
 import { IntervalSchedule } from "./internal/interval-schedule";
 import { debug, log } from "./internal/log";
 import { MEMORY_KILL_FACTOR, residentBytes } from "./internal/memory-watch";
@@ -18,6 +19,7 @@ import {
   type ExitReason,
   type FromWorker,
   POOL_ENV,
+  SPARE_COPIES,
   type ToWorker,
   WORKER_ENV,
 } from "./internal/protocol";
@@ -25,7 +27,7 @@ import type { ResolvedOptions } from "./options";
 
 export type { BoundAddress } from "./internal/bind-listeners";
 
-/** Counters of a pool, for monitoring (`moonbridge --stats`). */
+/** Counters of a pool, for monitoring (`moonbridge --stats`); idle, busy and served as workers last reported (within 5 ms). */
 export interface PoolStats {
   workers: number;
   idle: number;
@@ -42,6 +44,9 @@ type WorkerState = "starting" | "idle" | "busy" | "exiting";
 
 interface Worker {
   child: ChildProcess;
+  copies: CopySender;
+  /** Sets of listener copies sent and not yet reported used. */
+  sets: number;
   state: WorkerState;
   /** When it last became idle (ms): the most recent is chosen first, the oldest retired first. */
   idleSince: number;
@@ -173,6 +178,8 @@ export class Pool {
     });
     const worker: Worker = {
       child,
+      copies: copySender(child, () => child.kill("SIGKILL")),
+      sets: 0,
       state: "starting",
       idleSince: 0,
       retiring: false,
@@ -187,18 +194,24 @@ export class Pool {
     child.on("error", () => {}); // a failed send to a dead worker; its exit is handled above
   }
 
-  #send(worker: Worker, message: ToWorker, handle?: BoundListener["handle"]): void {
+  #send(worker: Worker, message: ToWorker): void {
     if (!worker.child.connected) return;
-    worker.child.send(message, handle as never, (error) => {
+    worker.child.send(message, (error) => {
       if (error) worker.child.kill("SIGKILL");
     });
   }
 
-  /** Fresh listener copies for the worker's next accept (it used up the last ones). */
-  #sendCopies(worker: Worker): void {
-    if (this.#stopping !== undefined || worker.retiring) return;
-    for (const listener of this.#listeners)
-      this.#send(worker, { t: "listener", id: listener.id }, listener.handle);
+  /** Sends sets of listener copies until the worker has SPARE_COPIES of them ahead. */
+  #topUp(worker: Worker): void {
+    if (this.#stopping !== undefined || worker.retiring || !worker.child.connected) return;
+    for (; worker.sets < SPARE_COPIES; worker.sets++) {
+      for (const listener of this.#listeners) {
+        if (!worker.copies.send(listener.id, listener.handle)) {
+          worker.child.kill("SIGKILL"); // its pipe is broken: its exit is handled
+          return;
+        }
+      }
+    }
   }
 
   #onMessage(worker: Worker, message: FromWorker): void {
@@ -206,22 +219,21 @@ export class Pool {
       case "ready":
         worker.state = "idle";
         worker.idleSince = Date.now();
-        // Two sets: one to listen on now, one spare, so that a worker done with a
-        // connection listens again at once instead of waiting for the next copy.
-        this.#sendCopies(worker);
-        this.#sendCopies(worker);
+        this.#topUp(worker);
         break;
       case "accepting":
         this.#markReady?.();
         return;
-      case "busy":
-        worker.state = "busy";
-        this.#served++;
-        this.#sendCopies(worker);
-        break;
-      case "idle":
-        worker.state = "idle";
-        worker.idleSince = Date.now();
+      case "report":
+        worker.sets -= message.used;
+        this.#served += message.took;
+        this.#topUp(worker);
+        if (worker.state === "exiting") break;
+        if (message.busy) worker.state = "busy";
+        else if (worker.state !== "idle" && worker.run === undefined) {
+          worker.state = "idle";
+          worker.idleSince = Date.now();
+        }
         break;
       case "run-refused":
         worker.run = undefined;

@@ -1,9 +1,68 @@
-// The Node internals the pool relies on (see src/internal/native-handles.ts):
-// if a Node release changes them, these tests fail loudly, naming what broke.
+// The Node internals the pool relies on (see src/internal/native-handles.ts
+// and src/internal/handle-channel.ts): if a Node release changes them, these
+// tests fail loudly, naming what broke.
 
+import { type ChildProcess, fork } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection, type Socket } from "node:net";
-import { describe, expect, it } from "vitest";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import ts from "typescript";
+import { afterEach, describe, expect, it } from "vitest";
+import { copySender } from "../src/internal/handle-channel";
 import { acceptOnce, bindTcp, isNativeHandle } from "../src/internal/native-handles";
+
+const SRC = join(import.meta.dirname, "..", "src", "internal");
+
+/**
+ * A worker stand-in running our real handle-channel.ts (transpiled to CommonJS
+ * in a temporary directory): it reports each listener copy it receives and
+ * each message child_process delivers, and serves one connection on the
+ * first copy, answering "copy <id>".
+ */
+const CHILD = `
+const { receiveCopies } = require("./handle-channel.js");
+const { acceptOnce } = require("./native-handles.js");
+let listening = false;
+receiveCopies((id, handle) => {
+  process.send({ copy: id });
+  if (listening) return handle.close();
+  listening = true;
+  acceptOnce([handle], (socket) => socket.end("copy " + id + "\\n"), () => process.exit(3));
+});
+process.on("message", (message) => process.send({ echo: message }));
+process.send({ ready: true });
+`;
+
+const children: ChildProcess[] = [];
+const dirs: string[] = [];
+afterEach(() => {
+  for (const child of children.splice(0)) child.kill("SIGKILL");
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function startChild(): ChildProcess {
+  const dir = mkdtempSync(join(tmpdir(), "moon-channel-"));
+  dirs.push(dir);
+  for (const name of ["handle-channel", "native-handles"]) {
+    const source = readFileSync(join(SRC, `${name}.ts`), "utf8");
+    const { outputText } = ts.transpileModule(source, {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },
+    });
+    writeFileSync(join(dir, `${name}.js`), outputText);
+  }
+  writeFileSync(join(dir, "child.js"), CHILD);
+  const child = fork(join(dir, "child.js"), { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  children.push(child);
+  return child;
+}
+
+function nextMessage(child: ChildProcess): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    child.once("message", resolve);
+    child.once("exit", (code) => reject(new Error(`the child exited (${code})`)));
+  });
+}
 
 describe("Node internals used by the pool", () => {
   it("process.binding('tcp_wrap') binds without listening: connections are refused until a worker listens", async () => {
@@ -58,5 +117,45 @@ describe("Node internals used by the pool", () => {
     expect(["one", "two"]).toContain(await echoed);
     for (const client of clients) client.destroy();
     socket.destroy();
+  });
+
+  it("child_process's IPC pipe carries our own frames with handles, besides its messages (kChannelHandle, writeUtf8String, onread, pendingHandle)", async () => {
+    const child = startChild();
+    expect(await nextMessage(child)).toEqual({ ready: true });
+    const { handle, port } = bindTcp("127.0.0.1", 0, false);
+    const sender = copySender(child, () => {
+      throw new Error("a copy could not be written");
+    });
+    const received: Record<string, unknown>[] = [];
+    const allReceived = new Promise<void>((resolve) => {
+      child.on("message", (message: Record<string, unknown>) => {
+        received.push(message);
+        if (received.length === 4) resolve();
+      });
+    });
+    expect(sender.send(3, handle)).toBe(true);
+    child.send({ between: 1 });
+    expect(sender.send(3, handle)).toBe(true);
+    expect(sender.send(12, handle)).toBe(true);
+    await allReceived;
+    // Copies in order; child_process's message intact; our frames are never a "message".
+    expect(received.filter((message) => "copy" in message)).toEqual([
+      { copy: 3 },
+      { copy: 3 },
+      { copy: 12 },
+    ]);
+    expect(received.filter((message) => "echo" in message)).toEqual([{ echo: { between: 1 } }]);
+    // The copy is a working listener in the child.
+    const answer = await new Promise<string>((resolve, reject) => {
+      const client = createConnection({ host: "127.0.0.1", port });
+      let text = "";
+      client.setEncoding("utf8").on("data", (chunk) => {
+        text += chunk;
+      });
+      client.on("end", () => resolve(text));
+      client.on("error", reject);
+    });
+    expect(answer).toBe("copy 3\n");
+    handle.close();
   });
 });

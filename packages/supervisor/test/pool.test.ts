@@ -39,6 +39,28 @@ describe("serving", () => {
     expect(existsSync(path)).toBe(false);
   });
 
+  it("one worker serves many more connections than the listener copies it holds, on TCP and Unix sockets alike, and every one is counted", async () => {
+    const app = await startApp({
+      listeners: [
+        { proto: "tcp", host: "127.0.0.1", port: 0 },
+        { proto: "local", path: "$DIR/app.sock" },
+      ],
+      options: { minFork: 1, maxFork: 1, preFork: 0 },
+    });
+    const path = join(app.dir, "app.sock");
+    const answers = new Set<string>();
+    // Well past the sets of copies kept ahead (16): refills come in batches.
+    for (let i = 0; i < 60; i++)
+      answers.add(await app.ask("PID", i % 3 === 0 ? { path } : undefined));
+    expect(answers.size).toBe(1);
+    await eventually(
+      () => app.stats(),
+      (stats) => stats.served === 60 && stats.idle === 1,
+      "all 60 connections reported, the worker idle",
+    );
+    expect(await app.stop()).toBe(0);
+  });
+
   it("refuses to replace a file that is not a socket", async () => {
     const app = await startApp({ listeners: [{ proto: "tcp", host: "127.0.0.1", port: 0 }] });
     const path = join(app.dir, "plain-file");

@@ -4,8 +4,8 @@
 // worker closes the socket). BENCH_POOL_SIZE sets minFork = maxFork (default
 // 2), preFork stays 1. Binds 127.0.0.1, port 0, and prints the port on stdout
 // once workers accept. This module runs in the supervisor and again in every
-// worker, as listen() requires. Imported by relative path from the built
-// package (apps/bench does not depend on @moonbridge/supervisor).
+// worker, as listen() requires. Loads the build of @moonbridge/supervisor (a
+// workspace dependency of apps/bench): build it first.
 import { listen } from "@moonbridge/supervisor";
 
 const size = Number(process.env.BENCH_POOL_SIZE ?? 2);

@@ -1,11 +1,24 @@
 // The messages between the supervisor and its workers over the IPC channel.
-// Listener copies travel as raw handles with a "listener" message, at most
-// one in flight per worker (Node queues the rest; long queues are slow).
+// Listener copies do not travel as messages: handle-channel.ts writes them
+// onto the same pipe, SPARE_COPIES sets ahead of what the worker has used, and
+// the worker reports what it used and whether it is busy now and then
+// ("report"), not for every connection.
+
+/**
+ * Sets of listener copies (one copy of each socket listener) the supervisor
+ * keeps in each worker: one is listened on, the rest wait, so that under load
+ * a worker never waits for a copy and copies are sent in batches.
+ */
+export const SPARE_COPIES = 16;
+
+/** A worker that has used this many sets since its last report reports at once (asking for as many). */
+export const REFILL_BATCH = SPARE_COPIES / 2;
+
+/** Milliseconds a worker waits before reporting a change of state: the reports of a busy moment coalesce. */
+export const REPORT_MS = 5;
 
 /** Supervisor to worker. */
 export type ToWorker =
-  /** A fresh copy of listener `id`, for the worker's next accept. */
-  | { t: "listener"; id: number }
   /** Run connect for an interval timer or the main listener, if idle. */
   | { t: "run"; name: string; kind: "interval" | "main" }
   /** Exit once idle (now, if idle): the pool shrinks, reloads or stops. */
@@ -17,10 +30,12 @@ export type FromWorker =
   | { t: "ready" }
   /** The worker listens for the first time: the listeners are in the listening state now. */
   | { t: "accepting" }
-  /** The worker took a connection or a run; its listener copies are used up. */
-  | { t: "busy" }
-  /** connect returned true: the worker is idle again. */
-  | { t: "idle" }
+  /**
+   * Since the last report the worker used `used` sets of listener copies
+   * (each accept, and each run or error that stopped a listen, uses one) and
+   * took `took` connections and runs; it is busy now or idle.
+   */
+  | { t: "report"; busy: boolean; used: number; took: number }
   /** A run arrived while the worker was busy: give it to another. */
   | { t: "run-refused"; name: string; kind: "interval" | "main" }
   /** A run (interval or main) has ended. */

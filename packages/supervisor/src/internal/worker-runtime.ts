@@ -1,21 +1,28 @@
 // The life of a worker process: prepare() once, then serve one connection (or
-// interval run) at a time, accepting on listener copies the supervisor sends;
-// back to idle only when connect returned exactly true; finish() and exit
-// otherwise, when told to retire, or after idleTimeout.
+// interval run) at a time, accepting on listener copies the supervisor sends
+// ahead (handle-channel.ts); back to idle only when connect returned exactly
+// true; finish() and exit otherwise, when told to retire, or after
+// idleTimeout. What it used and whether it is busy go to the supervisor in
+// coalesced reports.
 
 import type { Socket } from "node:net";
 import { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
 import type { ResolvedOptions } from "../options";
+import { receiveCopies } from "./handle-channel";
 import { log } from "./log";
-import { acceptOnce, isNativeHandle, type NativeHandle } from "./native-handles";
-import type { ExitReason, FromWorker, ToWorker } from "./protocol";
+import { acceptOnce, type NativeHandle } from "./native-handles";
+import {
+  type ExitReason,
+  type FromWorker,
+  REFILL_BATCH,
+  REPORT_MS,
+  SPARE_COPIES,
+  type ToWorker,
+} from "./protocol";
 
 /** Longest an exiting worker waits for its last connection's data to go out. */
 const LAST_CLOSE_SECONDS = 10;
-
-/** Milliseconds an idle worker waits before it reports "idle" (see #becomeIdle). */
-const IDLE_REPORT_MS = 5;
 
 type State = "preparing" | "idle" | "busy" | "exiting";
 
@@ -23,10 +30,15 @@ export class WorkerRuntime {
   readonly #options: ResolvedOptions;
   /** Ids (indexes into options.listeners) of the listeners that accept connections. */
   readonly #socketListeners: number[];
-  /** Listener copies received and not used yet, per listener id, oldest first (the supervisor keeps one spare set ahead). */
+  /** Listener copies received and not used yet, per listener id, oldest first. */
   readonly #copies = new Map<number, NativeHandle[]>();
-  /** The "idle" report waits a moment: a worker that takes its next connection at once never sends it. */
-  #idleReport: ReturnType<typeof setTimeout> | undefined;
+  /** The next report waits a moment, so that the changes of a busy moment go in one message. */
+  #reportTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Sets of copies taken to listen on, and connections and runs taken, since the last report. */
+  #used = 0;
+  #took = 0;
+  /** The state the supervisor was told last. */
+  #reportedBusy = false;
   #state: State = "preparing";
   #stopAccepting: (() => void) | undefined;
   #retire = false;
@@ -47,11 +59,12 @@ export class WorkerRuntime {
   start(): void {
     this.started = true;
     process.on("message", this.#onMessage);
+    receiveCopies(this.#onCopy);
     // A terminal's Ctrl-C or hangup reaches the whole process group: the
     // supervisor decides. A SIGTERM sent to a worker itself means: finish, then exit.
     process.on("SIGINT", () => {});
     process.on("SIGHUP", () => {});
-    process.on("SIGTERM", () => this.#onMessage({ t: "retire" }, undefined));
+    process.on("SIGTERM", () => this.#onMessage({ t: "retire" }));
     // Without the supervisor there is nobody to serve for: leave when idle.
     process.on("disconnect", () => {
       this.#retire = true;
@@ -72,19 +85,21 @@ export class WorkerRuntime {
     this.#becomeIdle("ready");
   }
 
-  readonly #onMessage = (message: ToWorker, handle: unknown): void => {
+  readonly #onCopy = (id: number, handle: NativeHandle): void => {
+    if (this.#state === "exiting" || !this.#socketListeners.includes(id)) {
+      handle.close();
+      return;
+    }
+    const queue = this.#copies.get(id) ?? [];
+    queue.push(handle);
+    // Never more than the supervisor keeps ahead: close any extra.
+    while (queue.length > SPARE_COPIES) queue.shift()?.close();
+    this.#copies.set(id, queue);
+    this.#maybeAccept();
+  };
+
+  readonly #onMessage = (message: ToWorker): void => {
     switch (message?.t) {
-      case "listener":
-        if (!isNativeHandle(handle)) return;
-        {
-          const queue = this.#copies.get(message.id) ?? [];
-          queue.push(handle);
-          // Never more than the one in use and a spare: close any extra (a run can ask for one too many).
-          while (queue.length > 2) queue.shift()?.close();
-          this.#copies.set(message.id, queue);
-        }
-        this.#maybeAccept();
-        return;
       case "run":
         if (this.#state !== "idle") {
           send({ t: "run-refused", name: message.name, kind: message.kind });
@@ -102,13 +117,43 @@ export class WorkerRuntime {
     }
   };
 
+  /** Reports at once when a batch of copies is used up, else within REPORT_MS. */
+  #changed(): void {
+    if (this.#used >= REFILL_BATCH) {
+      this.#report();
+    } else if (this.#reportTimer === undefined) {
+      this.#reportTimer = setTimeout(this.#report, REPORT_MS);
+    }
+  }
+
+  readonly #report = (): void => {
+    if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
+    this.#reportTimer = undefined;
+    const busy = this.#state !== "idle";
+    if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy) return;
+    if (this.#state === "exiting") return;
+    send({ t: "report", busy, used: this.#used, took: this.#took });
+    this.#reportedBusy = busy;
+    this.#used = 0;
+    this.#took = 0;
+  };
+
+  #fewestCopies(): number {
+    let fewest = Number.POSITIVE_INFINITY;
+    for (const id of this.#socketListeners)
+      fewest = Math.min(fewest, this.#copies.get(id)?.length ?? 0);
+    return fewest;
+  }
+
   #maybeAccept(): void {
     if (this.#state !== "idle" || this.#stopAccepting !== undefined) return;
     if (this.#socketListeners.length === 0) return;
-    if (this.#socketListeners.some((id) => (this.#copies.get(id)?.length ?? 0) === 0)) return;
+    if (this.#fewestCopies() === 0) return;
     const handles = this.#socketListeners.map(
       (id) => this.#copies.get(id)?.shift() as NativeHandle,
     );
+    this.#used++;
+    this.#changed();
     this.#stopAccepting = acceptOnce(handles, this.#onSocket, this.#onAcceptError);
     if (this.#stopAccepting !== undefined && !this.#announcedAccepting) {
       this.#announcedAccepting = true;
@@ -123,7 +168,7 @@ export class WorkerRuntime {
   };
 
   readonly #onAcceptError = (error: NodeJS.ErrnoException): void => {
-    // The copies are gone; going busy and idle again brings fresh ones.
+    // That set of copies is gone; the next accept uses the next one.
     this.#stopAccepting = undefined;
     log(`worker ${process.pid}: ${error.message}`);
     this.#begin();
@@ -133,9 +178,8 @@ export class WorkerRuntime {
   #begin(): void {
     this.#state = "busy";
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
-    if (this.#idleReport !== undefined) clearTimeout(this.#idleReport);
-    this.#idleReport = undefined;
-    send({ t: "busy" });
+    this.#took++;
+    this.#changed();
   }
 
   async #serve(
@@ -169,13 +213,7 @@ export class WorkerRuntime {
   #becomeIdle(announce: "ready" | "idle"): void {
     this.#state = "idle";
     if (announce === "ready") send({ t: "ready" });
-    else {
-      // Under load the next connection is taken within this moment: one message saved per connection.
-      this.#idleReport = setTimeout(() => {
-        this.#idleReport = undefined;
-        if (this.#state === "idle") send({ t: "idle" });
-      }, IDLE_REPORT_MS);
-    }
+    else this.#changed(); // under load the next connection comes first: no "idle" for this moment
     if (this.#retire) {
       void this.#exit("retired", 0);
       return;
@@ -195,7 +233,8 @@ export class WorkerRuntime {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
-    if (this.#idleReport !== undefined) clearTimeout(this.#idleReport);
+    if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
+    this.#reportTimer = undefined;
     for (const handles of this.#copies.values()) for (const handle of handles) handle.close();
     this.#copies.clear();
     await sendAndWait({ t: "exiting", reason });
