@@ -141,9 +141,7 @@ export class InputStream implements MoonInput {
   shutdown(): void {
     this.#detachListeners();
     this.#queue.clear();
-    this.#failRequests(
-      new MoonSocketError("SOCKET_CLOSED", "the socket was closed while a read waited"),
-    );
+    this.#failRequests("the socket was closed while a read waited");
     this.readiness.signal.notify();
   }
 
@@ -157,9 +155,7 @@ export class InputStream implements MoonInput {
         this.#queue.push(chunk);
     }
     const unread = this.#queue.takeAll();
-    this.#failRequests(
-      new MoonSocketError("SOCKET_CLOSED", "the socket was detached while a read waited"),
-    );
+    this.#failRequests("the socket was detached while a read waited");
     return unread;
   }
 
@@ -243,9 +239,12 @@ export class InputStream implements MoonInput {
     if (this.#state.closed) throw new MoonSocketError("SOCKET_CLOSED", "the socket is closed");
   }
 
-  #failRequests(error: MoonSocketError): void {
+  /** Rejects the waiting reads with SOCKET_CLOSED and `message`; made only if a read waits (closing is frequent, stack traces are not free). */
+  #failRequests(message: string): void {
     const requests = this.#requests;
+    if (requests.length === 0) return;
     this.#requests = [];
+    const error = new MoonSocketError("SOCKET_CLOSED", message);
     for (const request of requests) request.reject(error);
   }
 

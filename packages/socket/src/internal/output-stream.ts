@@ -135,9 +135,12 @@ export class OutputStream implements MoonOutput {
 
   /** On close: waiting flushes fail with SOCKET_CLOSED. */
   shutdown(): void {
-    this.#failWaiters(
-      new MoonSocketError("SOCKET_CLOSED", "the socket was closed while a flush waited"),
-    );
+    if (this.#waiters.length > 0) {
+      // Made only when a flush waits: closing is frequent, stack traces are not free.
+      this.#failWaiters(
+        new MoonSocketError("SOCKET_CLOSED", "the socket was closed while a flush waited"),
+      );
+    }
     this.#socket?.off("error", this.#onError);
     this.readiness.signal.notify();
   }
