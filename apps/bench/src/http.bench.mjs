@@ -9,13 +9,14 @@
 // server's per-connection request counts are checked: a connection that got
 // no answer (a pool too small starves the rest silently) makes the row invalid.
 //
-//   node src/http.bench.mjs           5 rounds of 5 s per server and mode
+//   node src/http.bench.mjs           warm-up, then 5 rounds of 5 s per server and mode
 //   node src/http.bench.mjs --quick   2 rounds of 3 s (or BENCH_QUICK=1)
 //   node src/http.bench.mjs --profile our server alone, keep-alive, under
 //                                     --cpu-prof (BENCH_PROF_DIR, default
 //                                     /tmp/httpprof): top self times of the
 //                                     busiest worker
-// BENCH_ONLY (comma-separated substrings of server names) picks servers.
+// BENCH_ONLY (comma-separated substrings of server names) picks servers;
+// BENCH_WARMUP_MAX_MS caps each server's warm-up (default 180000).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -30,7 +31,9 @@ const OURS = join(HERE, "http", "moonbridge-server.mjs");
 const NODE = join(HERE, "http", "node-server.mjs");
 const CONNECTIONS = 32;
 const CLUSTER = "node:cluster ×2 (node:http)";
-const WARMUP_MS = 2000;
+/** Warm-up slices: each worker of a pool JIT-compiles its own code, so a pool of 33 needs a minute or two of load to reach its steady state. */
+const WARMUP_SLICE_MS = 10_000;
+const WARMUP_MAX_MS = Number(process.env.BENCH_WARMUP_MAX_MS ?? 180_000);
 const MODES = /** @type {const} */ ({
   "keep-alive": ["-t1", `-c${CONNECTIONS}`, "--latency"],
   "Connection: close": ["-t1", `-c${CONNECTIONS}`, "--latency", "-H", "Connection: close"],
@@ -79,11 +82,35 @@ async function newCounts(
   }
 }
 
+/**
+ * Keep-alive load in slices until the rate stops rising (two slices in a row
+ * within 5 % of the best) or WARMUP_MAX_MS pass; @returns what it took, for the report.
+ */
+async function warmUp(/** @type {string} */ name, /** @type {number} */ port) {
+  let best = 0;
+  let flat = 0;
+  let slices = 0;
+  const rates = [];
+  while (slices * WARMUP_SLICE_MS < WARMUP_MAX_MS) {
+    const { rate } = await wrk(port, WARMUP_SLICE_MS, MODES["keep-alive"]);
+    slices++;
+    rates.push(formatRate(rate));
+    if (rate > best * 1.05) {
+      best = rate;
+      flat = 0;
+    } else if (++flat >= 2) break;
+  }
+  console.error(
+    `${name}: warmed up for ${(slices * WARMUP_SLICE_MS) / 1000} s (${rates.join(", ")} req/s)`,
+  );
+  return `${(slices * WARMUP_SLICE_MS) / 1000} s`;
+}
+
 async function bench() {
   checkWrk();
   const entries = pick(ENTRIES, optionsFromEnv().only);
   const dir = mkdtempSync(join(tmpdir(), "moon-httpbench-"));
-  /** @type {Array<{ entry: Entry, server: import("./load/servers.mjs").Server, counts: string, seen: number }>} */
+  /** @type {Array<{ entry: Entry, server: import("./load/servers.mjs").Server, counts: string, warm: string }>} */
   const servers = [];
   try {
     for (const entry of entries) {
@@ -95,8 +122,9 @@ async function bench() {
       const answer = await probe(server.port);
       if (answer.status !== "HTTP/1.1 200 OK" || answer.body !== "Hello World!\n")
         throw new Error(`${entry.name} answered ${JSON.stringify(answer)}`);
-      for (const mode of Object.values(MODES)) await wrk(server.port, WARMUP_MS, mode);
-      servers.push({ entry, server, counts, seen: 0 });
+      const warm = await warmUp(entry.name, server.port);
+      await wrk(server.port, 3000, MODES["Connection: close"]);
+      servers.push({ entry, server, counts, warm });
     }
     /** @type {Map<string, Map<string, Run[]>>} */
     const runs = new Map();
@@ -136,6 +164,9 @@ async function bench() {
       );
     }
     report(results, runs);
+    console.log(
+      `\nWarm-up (keep-alive, 10 s slices until the rate stops rising): ${servers.map((s) => `${s.entry.name} ${s.warm}`).join(", ")}.`,
+    );
   } finally {
     await Promise.all(servers.map((s) => stopServer(s.server)));
     rmSync(dir, { recursive: true, force: true });
@@ -185,7 +216,7 @@ function report(results, runs) {
   }
   console.log(
     `\nNode ${process.version}; wrk -t1 -c${CONNECTIONS} --latency (and -H 'Connection: close'); median of ${rounds} interleaved rounds of ` +
-      `${timeMs / 1000} s per server after a ${WARMUP_MS / 1000} s warm-up per mode; p99 is the median of the rounds' p99; all servers on 127.0.0.1.`,
+      `${timeMs / 1000} s per server after the warm-up below; p99 is the median of the rounds' p99; all servers on 127.0.0.1.`,
   );
 }
 
@@ -202,7 +233,7 @@ async function profile() {
   ]);
   let result;
   try {
-    await wrk(server.port, WARMUP_MS, MODES["keep-alive"]);
+    await warmUp(entry.name, server.port);
     result = await wrk(server.port, 5000, MODES["keep-alive"]);
   } finally {
     await stopServer(server);

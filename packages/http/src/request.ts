@@ -45,7 +45,8 @@ export class Request {
   readonly #conn: Connection;
   readonly #head: RequestHead;
   readonly #response: Response;
-  readonly #body: RequestBody;
+  /** Made when the body is first used (most requests never need one). */
+  #bodyState: RequestBody | undefined;
   #views: HeaderViews | undefined;
   #getParamsList: Record<string, string[]> | undefined;
   #getParams: Record<string, string> | undefined;
@@ -63,23 +64,7 @@ export class Request {
     this.query = query;
     const response = new Response(conn, head);
     this.#response = response;
-    this.#body = new RequestBody({
-      next: () => {
-        if (conn.requestComplete) return Promise.resolve(null);
-        response.continueIfExpected();
-        return conn.nextBody();
-      },
-      get done() {
-        return conn.requestComplete;
-      },
-      contentType: () => {
-        const value = this.headersValue["content-type"];
-        return typeof value === "string" ? value : undefined;
-      },
-      sizeLimit: conn.options.requestBodySizeLimit,
-    });
-    response.beforeOutput = () =>
-      this.#deferred || !this.#body.unread ? undefined : this.#body.process();
+    response.beforeOutput = () => this.#autoProcess();
   }
 
   /** True once an I/O error or a timeout ended the connection; a faulty request refuses further use. */
@@ -278,6 +263,34 @@ export class Request {
   /** @internal The body, for the handler to drop what the callback left unread. */
   get requestBody(): RequestBody {
     return this.#body;
+  }
+
+  /** The body, made on first use, reading from the connection (after 100 Continue, when expected). */
+  get #body(): RequestBody {
+    if (this.#bodyState !== undefined) return this.#bodyState;
+    const conn = this.#conn;
+    const response = this.#response;
+    this.#bodyState = new RequestBody({
+      next: () => {
+        if (conn.requestComplete) return Promise.resolve(null);
+        response.continueIfExpected();
+        return conn.nextBody();
+      },
+      done: () => conn.requestComplete,
+      contentType: () => {
+        const value = this.headersValue["content-type"];
+        return typeof value === "string" ? value : undefined;
+      },
+      sizeLimit: conn.options.requestBodySizeLimit,
+    });
+    return this.#bodyState;
+  }
+
+  /** What the response waits for before its first byte: the body's processing, unless deferred or done. */
+  #autoProcess(): Promise<void> | undefined {
+    if (this.#deferred || this.#conn.requestComplete) return undefined;
+    const body = this.#body;
+    return body.unread ? body.process() : undefined;
   }
 
   #headerViews(): HeaderViews {

@@ -54,8 +54,10 @@ export class Connection {
   #phase: Phase = "idle";
   /** Reads or flushes waiting on the client: only then does a lack of progress count as a stall. */
   #waiting = 0;
-  /** A stall timeout fired while nobody waited; the next wait re-arms it. */
-  #stallSkipped = false;
+  /** Bytes moved either way at the last stall check, and since when (performance.now() ms) none have while waiting. */
+  #progress = 0;
+  #quietSince = 0;
+  #stallTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #deadline: Deadline;
 
   constructor(socket: MoonSocket, options: ResolvedHttpOptions) {
@@ -68,8 +70,11 @@ export class Connection {
       maxHeaderSize: options.requestHeaderSizeLimit,
       maxBodySize: options.requestBodySizeLimit,
     });
-    if (options.stallTimeout > 0) {
-      socket.netSocket?.setTimeout(options.stallTimeout * 1000, this.#onStall);
+    // Stalls are found by checking progress a few times per stallTimeout, not by a
+    // timer refreshed on every read and write: keep-alive requests pay nothing for it.
+    if (options.stallTimeout > 0 && socket.netSocket !== null) {
+      this.#quietSince = performance.now();
+      this.#armStallCheck();
     }
   }
 
@@ -195,7 +200,7 @@ export class Connection {
    */
   async end(): Promise<void> {
     const socket = this.socket;
-    socket.netSocket?.setTimeout(0);
+    if (this.#stallTimer !== undefined) clearTimeout(this.#stallTimer);
     if (socket.closed) {
       this.#deadline.clear();
       return;
@@ -288,16 +293,28 @@ export class Connection {
   }
 
   #beginWait(): void {
-    this.#waiting++;
-    if (this.#stallSkipped) {
-      this.#stallSkipped = false;
-      this.socket.netSocket?.setTimeout(this.options.stallTimeout * 1000);
-    }
+    if (this.#waiting++ === 0) this.#quietSince = performance.now();
   }
 
-  readonly #onStall = (): void => {
-    if (this.#phase === "idle" || this.#waiting === 0) this.#stallSkipped = true;
-    else this.#expire("stall");
+  #armStallCheck(): void {
+    this.#stallTimer = setTimeout(this.#checkStall, (this.options.stallTimeout * 1000) / 4);
+    this.#stallTimer.unref();
+  }
+
+  /** A stall: no byte either way for stallTimeout while the server waited on the client (found within 1.25 times that). */
+  readonly #checkStall = (): void => {
+    const net = this.socket.netSocket;
+    if (net === null || this.socket.closed) return;
+    const progress = net.bytesRead + net.bytesWritten;
+    const now = performance.now();
+    if (this.#phase === "idle" || this.#waiting === 0 || progress !== this.#progress) {
+      this.#progress = progress;
+      this.#quietSince = now;
+    } else if (now - this.#quietSince >= this.options.stallTimeout * 1000) {
+      this.#expire("stall");
+      return;
+    }
+    this.#armStallCheck();
   };
 
   /** A deadline passed: answer 408 if a request is under way and unanswered, then close (or reset). */

@@ -29,7 +29,7 @@ export interface PostTables {
 export interface BodySource {
   next(): Promise<Uint8Array | null>;
   /** True once the body has been read to its end (or there is none). */
-  readonly done: boolean;
+  done(): boolean;
   contentType(): string | undefined;
   readonly sizeLimit: number;
 }
@@ -57,7 +57,7 @@ export class RequestBody {
 
   /** True while nothing has consumed the body (so a response may still process it). */
   get unread(): boolean {
-    return this.#way === "unread" && !this.#source.done;
+    return this.#way === "unread" && !this.#source.done();
   }
 
   whole(): Promise<Buffer> {
