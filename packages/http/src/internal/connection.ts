@@ -54,9 +54,9 @@ export class Connection {
   #phase: Phase = "idle";
   /** Reads or flushes waiting on the client: only then does a lack of progress count as a stall. */
   #waiting = 0;
-  /** Bytes moved either way at the last stall check, and since when (performance.now() ms) none have while waiting. */
+  /** Bytes moved either way at the last stall check, and how many checks in a row since saw none while waiting. */
   #progress = 0;
-  #quietSince = 0;
+  #quietChecks = 0;
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #deadline: Deadline;
 
@@ -72,10 +72,7 @@ export class Connection {
     });
     // Stalls are found by checking progress a few times per stallTimeout, not by a
     // timer refreshed on every read and write: keep-alive requests pay nothing for it.
-    if (options.stallTimeout > 0 && socket.netSocket !== null) {
-      this.#quietSince = performance.now();
-      this.#armStallCheck();
-    }
+    if (options.stallTimeout > 0 && socket.netSocket !== null) this.#armStallCheck();
   }
 
   // The parser's handler.
@@ -293,7 +290,7 @@ export class Connection {
   }
 
   #beginWait(): void {
-    if (this.#waiting++ === 0) this.#quietSince = performance.now();
+    this.#waiting++;
   }
 
   #armStallCheck(): void {
@@ -301,16 +298,19 @@ export class Connection {
     this.#stallTimer.unref();
   }
 
-  /** A stall: no byte either way for stallTimeout while the server waited on the client (found within 1.25 times that). */
+  /**
+   * A stall: four checks in a row, a quarter of stallTimeout apart, found the
+   * server waiting on the client and no byte moved either way (so a stall is
+   * found between stallTimeout and 1.25 times it after the last byte).
+   */
   readonly #checkStall = (): void => {
     const net = this.socket.netSocket;
     if (net === null || this.socket.closed) return;
     const progress = net.bytesRead + net.bytesWritten;
-    const now = performance.now();
     if (this.#phase === "idle" || this.#waiting === 0 || progress !== this.#progress) {
       this.#progress = progress;
-      this.#quietSince = now;
-    } else if (now - this.#quietSince >= this.options.stallTimeout * 1000) {
+      this.#quietChecks = 0;
+    } else if (++this.#quietChecks >= 4) {
       this.#expire("stall");
       return;
     }
