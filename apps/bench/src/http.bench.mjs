@@ -10,13 +10,13 @@
 // no answer (a pool too small starves the rest silently) makes the row invalid.
 //
 //   node src/http.bench.mjs           warm-up, then 5 rounds of 5 s per server and mode
-//   node src/http.bench.mjs --quick   2 rounds of 3 s (or BENCH_QUICK=1)
+//   node src/http.bench.mjs --quick   at most 30 s of warm-up, 2 rounds of 3 s (or BENCH_QUICK=1)
 //   node src/http.bench.mjs --profile our server alone, keep-alive, under
 //                                     --cpu-prof (BENCH_PROF_DIR, default
 //                                     /tmp/httpprof): top self times of the
 //                                     busiest worker
 // BENCH_ONLY (comma-separated substrings of server names) picks servers;
-// BENCH_WARMUP_MAX_MS caps each server's warm-up (default 180000).
+// BENCH_WARMUP_MAX_MS caps each server's warm-up (default 180000, quick 30000).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -33,7 +33,7 @@ const CONNECTIONS = 32;
 const CLUSTER = "node:cluster ×2 (node:http)";
 /** Warm-up slices: each worker of a pool JIT-compiles its own code, so a pool of 33 needs a minute or two of load to reach its steady state. */
 const WARMUP_SLICE_MS = 10_000;
-const WARMUP_MAX_MS = Number(process.env.BENCH_WARMUP_MAX_MS ?? 180_000);
+
 const MODES = /** @type {const} */ ({
   "keep-alive": ["-t1", `-c${CONNECTIONS}`, "--latency"],
   "Connection: close": ["-t1", `-c${CONNECTIONS}`, "--latency", "-H", "Connection: close"],
@@ -43,6 +43,7 @@ const args = process.argv.slice(2);
 const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
 const rounds = quick ? 2 : 5;
 const timeMs = quick ? 3000 : 5000;
+const WARMUP_MAX_MS = Number(process.env.BENCH_WARMUP_MAX_MS ?? (quick ? 30_000 : 180_000));
 
 /**
  * @typedef {object} Entry
