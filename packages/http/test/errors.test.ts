@@ -175,6 +175,25 @@ describe("application errors", () => {
 });
 
 describe("I/O errors", () => {
+  it("a body cut short by the client's FIN is an error (400), never a short body", async () => {
+    const seen: string[] = [];
+    const server = await startServer(async (request) => {
+      try {
+        await request.body;
+      } catch (error) {
+        seen.push((error as { code: string }).code);
+        throw error;
+      }
+      return echoPath(request);
+    });
+    const client = await RawClient.open(server.port);
+    await client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly this");
+    client.socket.end(); // half-close: we can still read the answer
+    expect((await client.response()).status).toBe(400);
+    expect(seen).toEqual(["HPE_INVALID_EOF_STATE"]);
+    expect(await server.handled(1)).toEqual([true]);
+  });
+
   it("a client that resets mid-body makes the request faulty; the worker lives on", async () => {
     const seen: unknown[] = [];
     const server = await startServer(async (request) => {

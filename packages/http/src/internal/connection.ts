@@ -144,8 +144,8 @@ export class Connection {
         }
         return chunk;
       }
-      if (this.#complete) return null;
       if (this.#error !== undefined) throw this.#error;
+      if (this.#complete) return null;
       if (this.#pending.length > 0) this.#execute();
       else if (this.#eof) this.#finishParser();
       else await this.#fill();
@@ -257,7 +257,6 @@ export class Connection {
     } catch (error) {
       this.#error = error;
     }
-    this.#complete ||= this.#error !== undefined;
   }
 
   /** Reads the next piece of input into #pending; false at the end of the stream. */
