@@ -14,13 +14,19 @@
 //                                       one 5 s wrk run, then the top self times
 //                                       of the supervisor and of the busiest worker
 // BENCH_ONLY (comma-separated substrings of server names) picks servers.
-import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import net from "node:net";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compare, formatRate, median, optionsFromEnv, pick } from "./harness.mjs";
+import { probe, startServer, stopServer } from "./load/servers.mjs";
+import { checkWrk, wrk as runWrk } from "./load/wrk.mjs";
 import { formatTop, selfTimes } from "./pool/cpuprofile-top.mjs";
+
+/** @typedef {import("./load/servers.mjs").Server} Server */
+/** @typedef {import("./load/wrk.mjs").WrkResult} WrkResult */
+
+/** wrk with this benchmark's arguments. */
+const wrk = (/** @type {number} */ port, /** @type {number} */ ms) => runWrk(port, ms, WRK);
 
 const HERE = fileURLToPath(new URL(".", import.meta.url));
 const OURS = join(HERE, "pool", "moonbridge-server.mjs");
@@ -36,189 +42,6 @@ const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
 const profileArg = args.find((a) => a.startsWith("--profile"));
 const rounds = quick ? 2 : 5;
 const timeMs = quick ? 3000 : 5000;
-
-/**
- * @typedef {object} Server
- * @property {string} name
- * @property {import("node:child_process").ChildProcess} child Leader of its own process group.
- * @property {number} port
- * @property {() => string} stderr What it wrote to stderr so far.
- */
-
-/** Every process group started and not yet known to be gone, by leader pid. */
-const groups = new Set();
-
-/** Sends `signal` to the group led by `pid`; false if the group is gone. */
-function signalGroup(/** @type {number} */ pid, /** @type {NodeJS.Signals | 0} */ signal) {
-  try {
-    process.kill(-pid, signal);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-// Whatever happens, no process outlives the benchmark.
-process.on("exit", () => {
-  for (const pid of groups) signalGroup(pid, "SIGKILL");
-});
-for (const signal of /** @type {const} */ (["SIGINT", "SIGTERM", "SIGHUP"])) {
-  process.on(signal, () => {
-    console.error(`\n${signal}: stopping every server`);
-    process.exit(130);
-  });
-}
-
-/**
- * Starts `script` with node in a process group of its own and waits for the
- * port it prints on stdout.
- * @param {string} name
- * @param {string} script
- * @param {Record<string, string>} env
- * @param {string[]} [nodeArgs]
- * @returns {Promise<Server>}
- */
-function startServer(name, script, env, nodeArgs = []) {
-  const child = spawn(process.execPath, [...nodeArgs, script], {
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env },
-  });
-  if (child.pid === undefined) throw new Error(`${name}: could not start`);
-  groups.add(child.pid);
-  let err = "";
-  child.stderr?.setEncoding("utf8").on("data", (chunk) => {
-    err += chunk;
-  });
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => fail("did not print its port within 20 s"), 20_000);
-    const fail = (/** @type {string} */ why) => {
-      clearTimeout(timer);
-      reject(new Error(`${name}: ${why}\n${err}`));
-    };
-    child.on("exit", (code, signal) => fail(`exited (${code ?? signal})`));
-    child.on("error", (error) => fail(error.message));
-    child.stdout?.setEncoding("utf8").on("data", (chunk) => {
-      out += chunk;
-      const match = /^(\d+)\n/.exec(out);
-      if (match === null) return;
-      clearTimeout(timer);
-      child.removeAllListeners("exit");
-      child.on("exit", (code, signal) => {
-        if (!stopping.has(child.pid)) console.error(`${name} exited (${code ?? signal})\n${err}`);
-      });
-      resolve({ name, child, port: Number(match[1]), stderr: () => err });
-    });
-  });
-}
-
-/** Leader pids being stopped on purpose. */
-const stopping = new Set();
-
-/**
- * SIGTERM to the whole group (our supervisor stops its workers gracefully, so
- * they write their profiles), then SIGKILL to whatever is left after `graceMs`.
- * @param {Server} server
- * @param {number} [graceMs]
- */
-async function stopServer(server, graceMs = 10_000) {
-  const pid = /** @type {number} */ (server.child.pid);
-  stopping.add(pid);
-  signalGroup(pid, "SIGTERM");
-  const deadline = Date.now() + graceMs;
-  while (signalGroup(pid, 0) && Date.now() < deadline) await sleep(50);
-  signalGroup(pid, "SIGKILL");
-  while (signalGroup(pid, 0)) await sleep(20); // zombies are reaped by the exit handler
-  groups.delete(pid);
-}
-
-const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/**
- * One HTTP request over a fresh connection; resolves with status line and body.
- * @param {number} port
- * @returns {Promise<{ status: string, body: string }>}
- */
-function probe(port) {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect(port, "127.0.0.1", () =>
-      socket.write("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"),
-    );
-    let text = "";
-    socket.setEncoding("utf8").on("data", (chunk) => {
-      text += chunk;
-    });
-    socket.on("error", reject);
-    socket.on("end", () => {
-      const [head = "", body = ""] = text.split("\r\n\r\n");
-      resolve({ status: head.split("\r\n")[0] ?? "", body });
-    });
-    socket.setTimeout(5000, () => socket.destroy(new Error("probe timed out")));
-  });
-}
-
-/**
- * @typedef {object} WrkResult
- * @property {number} rate Requests per second.
- * @property {number} requests
- * @property {{ connect: number, read: number, write: number, timeout: number }} errors
- * @property {number} non2xx Non-2xx or 3xx responses.
- */
-
-/** wrk processes running, killed on exit like the servers. */
-const wrks = new Set();
-process.on("exit", () => {
-  for (const child of wrks) child.kill("SIGKILL");
-});
-
-/**
- * @param {number} port
- * @param {number} ms
- * @returns {Promise<WrkResult>}
- */
-function wrk(port, ms) {
-  const seconds = Math.max(1, Math.round(ms / 1000));
-  return new Promise((resolve, reject) => {
-    const child = spawn("wrk", [...WRK, `-d${seconds}s`, `http://127.0.0.1:${port}/`], {
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    wrks.add(child);
-    let out = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      out += chunk;
-    });
-    child.stderr.setEncoding("utf8").on("data", (chunk) => {
-      out += chunk;
-    });
-    child.on("error", (error) => {
-      wrks.delete(child);
-      reject(error);
-    });
-    child.on("exit", (code) => {
-      wrks.delete(child);
-      const rate = /Requests\/sec:\s*([\d.]+)/.exec(out);
-      const requests = /(\d+) requests in/.exec(out);
-      if (code !== 0 || rate === null || requests === null) {
-        reject(new Error(`wrk failed (exit ${code}):\n${out}`));
-        return;
-      }
-      const e = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
-      const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(out);
-      resolve({
-        rate: Number(rate[1]),
-        requests: Number(requests[1]),
-        errors: {
-          connect: Number(e?.[1] ?? 0),
-          read: Number(e?.[2] ?? 0),
-          write: Number(e?.[3] ?? 0),
-          timeout: Number(e?.[4] ?? 0),
-        },
-        non2xx: Number(non2xx?.[1] ?? 0),
-      });
-    });
-  });
-}
 
 /**
  * @typedef {object} Entry
@@ -244,13 +67,6 @@ const ENTRIES = [
     env: { BENCH_SCHED: "rr", BENCH_KIND: "http" },
   },
 ];
-
-/** Fails unless wrk is on the PATH. */
-function checkWrk() {
-  const found = spawnSync("wrk", ["--version"], { encoding: "utf8" });
-  if (found.error !== undefined)
-    throw new Error("wrk is not installed (apt-get install -y wrk)", { cause: found.error });
-}
 
 /** Starts, checks and warms one server; @returns {Promise<Server>} */
 async function prepare(/** @type {Entry} */ entry, /** @type {string[]} */ nodeArgs = []) {
