@@ -2,11 +2,19 @@
 // HTTP connect handler (read the request head line by line up to the empty
 // line, write one fixed response with `Connection: close`, return true; the
 // worker closes the socket). BENCH_POOL_SIZE sets minFork = maxFork (default
-// 2), preFork stays 1. Binds 127.0.0.1, port 0, and prints the port on stdout
-// once workers accept. This module runs in the supervisor and again in every
-// worker, as listen() requires. Loads the build of @moonbridge/supervisor (a
-// workspace dependency of apps/bench): build it first.
-import { listen } from "@moonbridge/supervisor";
+// 2), preFork stays 1, forkDelay 0.01 s so that a large pool starts at once.
+// Binds 127.0.0.1, port 0, and prints the port on stdout once every worker is
+// idle. This module runs in the supervisor and again in every worker, as
+// listen() requires. Loads the build of @moonbridge/supervisor (a workspace
+// dependency of apps/bench: build it first), or the build at
+// BENCH_SUPERVISOR (a path to its index.js) to compare with an earlier one.
+import { pathToFileURL } from "node:url";
+
+const { listen } = await import(
+  process.env.BENCH_SUPERVISOR
+    ? pathToFileURL(process.env.BENCH_SUPERVISOR).href
+    : "@moonbridge/supervisor"
+);
 
 const size = Number(process.env.BENCH_POOL_SIZE ?? 2);
 if (!Number.isInteger(size) || size < 1)
@@ -22,6 +30,7 @@ const pool = listen({
   minFork: size,
   maxFork: size,
   preFork: 1,
+  forkDelay: 0.01,
   async connect(socket) {
     for (;;) {
       const line = await socket.xread(8192, "\n");
@@ -37,5 +46,6 @@ const pool = listen({
 if (pool.role === "supervisor") {
   const [address] = await pool.ready;
   if (address?.proto !== "tcp") throw new Error("expected a tcp listener");
+  while (pool.stats().idle < size) await new Promise((resolve) => setTimeout(resolve, 20));
   process.stdout.write(`${address.port}\n`);
 }

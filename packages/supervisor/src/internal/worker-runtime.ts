@@ -1,8 +1,9 @@
 // The life of a worker process: prepare() once, then serve one connection (or
 // interval run) at a time, accepting on listener copies the supervisor sends
-// ahead (handle-channel.ts); back to idle only when connect returned exactly
-// true; finish() and exit otherwise, when told to retire, or after
-// idleTimeout. What it used and whether it is busy go to the supervisor in
+// ahead (handle-channel.ts) while it holds a listening slot (listen-slots.ts);
+// back to idle only when connect returned exactly true; finish() and exit
+// otherwise, when told to retire, or after idleTimeout. What it used, whether
+// it is busy and whether it handed its slot back go to the supervisor in
 // coalesced reports.
 
 import type { Socket } from "node:net";
@@ -17,6 +18,7 @@ import {
   type FromWorker,
   REFILL_BATCH,
   REPORT_MS,
+  SLOT_RELEASE_MS,
   SPARE_COPIES,
   type ToWorker,
 } from "./protocol";
@@ -44,6 +46,11 @@ export class WorkerRuntime {
   #retire = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #announcedAccepting = false;
+  /** True while the supervisor lets this worker listen (a listening slot). */
+  #slot = false;
+  /** The slot was handed back and the supervisor not told yet. */
+  #released = false;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -100,7 +107,12 @@ export class WorkerRuntime {
 
   readonly #onMessage = (message: ToWorker): void => {
     switch (message?.t) {
+      case "listen":
+        this.#slot = true;
+        this.#maybeAccept();
+        return;
       case "run":
+        this.#slot = false; // a run takes the slot, refused or not: the supervisor counts it so
         if (this.#state !== "idle") {
           send({ t: "run-refused", name: message.name, kind: message.kind });
           return;
@@ -130,12 +142,34 @@ export class WorkerRuntime {
     if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
     const busy = this.#state !== "idle";
-    if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy) return;
+    const released = this.#released;
+    if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy && !released) return;
     if (this.#state === "exiting") return;
-    send({ t: "report", busy, used: this.#used, took: this.#took });
+    send({ t: "report", busy, used: this.#used, took: this.#took, released });
     this.#reportedBusy = busy;
     this.#used = 0;
     this.#took = 0;
+    this.#released = false;
+  };
+
+  /**
+   * Arms (or re-arms, cheaply) the timer that hands the slot back if the
+   * connection begun now is still being served after SLOT_RELEASE_MS.
+   */
+  #armRelease(): void {
+    if (this.#releaseTimer === undefined) {
+      this.#releaseTimer = setTimeout(this.#releaseIfSlow, SLOT_RELEASE_MS);
+      this.#releaseTimer.unref();
+    } else this.#releaseTimer.refresh();
+  }
+
+  readonly #releaseIfSlow = (): void => {
+    // Re-armed at every accept: firing means one connection has lasted that long.
+    if (this.#state !== "busy" || !this.#slot) return;
+    // A long connection: another idle worker should listen meanwhile. Say so at once.
+    this.#slot = false;
+    this.#released = true;
+    this.#report();
   };
 
   #fewestCopies(): number {
@@ -146,7 +180,7 @@ export class WorkerRuntime {
   }
 
   #maybeAccept(): void {
-    if (this.#state !== "idle" || this.#stopAccepting !== undefined) return;
+    if (this.#state !== "idle" || !this.#slot || this.#stopAccepting !== undefined) return;
     if (this.#socketListeners.length === 0) return;
     if (this.#fewestCopies() === 0) return;
     const handles = this.#socketListeners.map(
@@ -164,6 +198,7 @@ export class WorkerRuntime {
   readonly #onSocket = (socket: Socket): void => {
     this.#stopAccepting = undefined;
     this.#begin();
+    this.#armRelease();
     void this.#serve(new MoonSocket(socket), undefined);
   };
 
@@ -233,6 +268,8 @@ export class WorkerRuntime {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
+    this.#slot = false;
+    if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
     if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
     for (const handles of this.#copies.values()) for (const handle of handles) handle.close();

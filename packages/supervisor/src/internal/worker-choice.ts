@@ -1,0 +1,70 @@
+// Which worker the supervisor picks, most recently idle first (LIFO): the few
+// that hold a listening slot, the idle one that runs an interval or main run,
+// and (the other way round) the idle one retired first. Only slot holders
+// listen, so a new connection wakes at most LISTENING_SLOTS processes, not
+// every idle worker (a thundering herd in a large pool); the rest wait as
+// spares, still idle, and are told to listen when a slot comes free.
+
+import { availableParallelism } from "node:os";
+
+/**
+ * Workers allowed to listen at once: one per core (at least 2, so that one
+ * slow connection never leaves the listeners empty; at most 8: more listeners
+ * than that only wake more processes per connection).
+ */
+export const LISTENING_SLOTS = Math.min(8, Math.max(2, availableParallelism()));
+
+/** What the choice needs to know of a worker. */
+export interface Candidate {
+  state: "starting" | "idle" | "busy" | "exiting";
+  retiring: boolean;
+  /** It holds a listening slot (was told "listen" and has not handed it back). */
+  slot: boolean;
+  /** When it last became idle or last served (ms). */
+  idleSince: number;
+}
+
+/** True for a worker that counts towards the slots: told to listen, and neither leaving nor gone. */
+export function holdsSlot(worker: Candidate): boolean {
+  return worker.slot && !worker.retiring && worker.state !== "exiting";
+}
+
+/**
+ * The idle worker idle the longest ("oldest", to retire) or the shortest
+ * ("newest", caches still warm: to use), among those `accept` lets through.
+ */
+export function idleWorker<T extends Candidate>(
+  workers: Iterable<T>,
+  which: "oldest" | "newest",
+  accept: (worker: T) => boolean = () => true,
+): T | undefined {
+  let found: T | undefined;
+  for (const worker of workers) {
+    if (worker.state !== "idle" || worker.retiring || !accept(worker)) continue;
+    const better =
+      which === "oldest"
+        ? worker.idleSince < (found?.idleSince ?? Number.POSITIVE_INFINITY)
+        : worker.idleSince > (found?.idleSince ?? Number.NEGATIVE_INFINITY);
+    if (better) found = worker;
+  }
+  return found;
+}
+
+/**
+ * The idle workers without a slot to give one to, most recently idle first,
+ * so that `limit` workers hold slots (or every idle worker does, if fewer).
+ */
+export function slotsToGrant<T extends Candidate>(
+  workers: Iterable<T>,
+  limit: number = LISTENING_SLOTS,
+): T[] {
+  let held = 0;
+  const spares: T[] = [];
+  for (const worker of workers) {
+    if (holdsSlot(worker)) held++;
+    else if (worker.state === "idle" && !worker.retiring && !worker.slot) spares.push(worker);
+  }
+  if (held >= limit || spares.length === 0) return [];
+  spares.sort((a, b) => b.idleSince - a.idleSince);
+  return spares.slice(0, limit - held);
+}
