@@ -59,12 +59,13 @@ export function slotsToGrant<T extends Candidate>(
   limit: number = LISTENING_SLOTS,
 ): T[] {
   let held = 0;
-  const spares: T[] = [];
-  for (const worker of workers) {
-    if (holdsSlot(worker)) held++;
-    else if (worker.state === "idle" && !worker.retiring && !worker.slot) spares.push(worker);
+  for (const worker of workers) if (holdsSlot(worker)) held++;
+  const chosen: T[] = [];
+  // Usually none or one is missing: a scan per slot, no sorting of the spares.
+  while (held + chosen.length < limit) {
+    const next = idleWorker(workers, "newest", (w) => !w.slot && !chosen.includes(w));
+    if (next === undefined) break;
+    chosen.push(next);
   }
-  if (held >= limit || spares.length === 0) return [];
-  spares.sort((a, b) => b.idleSince - a.idleSince);
-  return spares.slice(0, limit - held);
+  return chosen;
 }
