@@ -207,6 +207,7 @@ export class WorkerRuntime {
     this.#stopAccepting = undefined;
     log(`worker ${process.pid}: ${error.message}`);
     this.#begin();
+    this.#armRelease(); // the pause below outlasts it: another worker listens meanwhile
     setTimeout(() => this.#becomeIdle("idle"), 100);
   };
 
