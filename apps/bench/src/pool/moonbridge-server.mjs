@@ -8,8 +8,10 @@
 // listen() requires. Loads the build of @moonbridge/supervisor (a workspace
 // dependency of apps/bench: build it first), or the build at
 // BENCH_SUPERVISOR (a path to its index.js) to compare with an earlier one.
+// BENCH_DELAY_MS makes each request wait that long before its answer.
 import { pathToFileURL } from "node:url";
 
+/** @type {typeof import("@moonbridge/supervisor")} */
 const { listen } = await import(
   process.env.BENCH_SUPERVISOR
     ? pathToFileURL(process.env.BENCH_SUPERVISOR).href
@@ -21,6 +23,8 @@ if (!Number.isInteger(size) || size < 1)
   throw new Error(
     `BENCH_POOL_SIZE must be a positive integer, got "${process.env.BENCH_POOL_SIZE}"`,
   );
+/** BENCH_DELAY_MS: milliseconds each request waits before its answer, as for a database. */
+const delay = Number(process.env.BENCH_DELAY_MS ?? 0);
 const RESPONSE = Buffer.from(
   "HTTP/1.1 200 OK\r\nContent-Length: 13\r\nConnection: close\r\n\r\nHello World!\n",
 );
@@ -37,6 +41,7 @@ const pool = listen({
       if (line === null) return true; // the client left before a whole head
       if (line.length === 1 || (line.length === 2 && line[0] === 0x0d)) break; // the empty line
     }
+    if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay)); // "a database"
     socket.write(RESPONSE);
     await socket.flush();
     return true;
