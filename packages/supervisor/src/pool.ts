@@ -54,6 +54,8 @@ interface Worker {
   state: WorkerState;
   /** It holds a listening slot: it listens whenever idle. */
   slot: boolean;
+  /** It keeps its slot but waits on a long connection: another listens for it. */
+  waiting: boolean;
   /** When it last became idle or served (ms): the most recent is chosen first, the oldest retired first. */
   idleSince: number;
   retiring: boolean;
@@ -190,6 +192,7 @@ export class Pool {
       sets: 0,
       state: "starting",
       slot: false,
+      waiting: false,
       idleSince: 0,
       retiring: false,
       reason: undefined,
@@ -239,6 +242,14 @@ export class Pool {
         if (message.released) {
           worker.slot = false;
           debug(`pool ${this.#index}: worker ${worker.child.pid} handed its slot back`);
+        }
+        // Waiting on a long connection, it keeps its slot, and another listens for it.
+        worker.waiting = message.more || (worker.waiting && message.busy && message.took === 0);
+        // Only idle slot holders count here: the busy ones may wait long.
+        if (message.unused && worker.slot && this.#slotsHeld("idle") > LISTENING_SLOTS) {
+          worker.slot = false;
+          this.#send(worker, { t: "unlisten" });
+          debug(`pool ${this.#index}: worker ${worker.child.pid} stops listening`);
         }
         this.#topUp(worker);
         if (worker.state === "exiting") break;
@@ -302,7 +313,15 @@ export class Pool {
     this.#grantSlots(); // its slot, if it held one, goes to another
   }
 
-  /** Tells the most recently idle workers without a slot to listen, until LISTENING_SLOTS hold one. */
+  /** Workers holding a slot (of them, the idle ones only, as last reported). */
+  #slotsHeld(only?: "idle"): number {
+    let held = 0;
+    for (const worker of this.#workers)
+      if (holdsSlot(worker) && (only === undefined || worker.state === "idle")) held++;
+    return held;
+  }
+
+  /** Tells the most recently idle workers without a slot to listen, until `limit` hold one. */
   #grantSlots(): void {
     if (this.#stopping !== undefined) return;
     for (const worker of slotsToGrant(this.#workers, LISTENING_SLOTS)) {

@@ -1,8 +1,9 @@
 // Only a few idle workers listen at once (LISTENING_SLOTS), chosen most
 // recently idle first; the rest wait as spares. Real supervisors
 // (test/fixtures/app.mjs) on 127.0.0.1 port 0: the few serve short
-// connections back to back, a long connection hands its slot to a spare, and
-// no connection is lost while slots move or a listening worker is killed.
+// connections back to back, connections that wait bring in more listeners
+// (given back once idle), and no connection is lost while slots move or a
+// listening worker is killed. The choice itself: worker-choice.test.ts.
 
 import { createConnection } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -53,15 +54,6 @@ function holdMany(app: App, n: number) {
   return Promise.all(Array.from({ length: n }, () => hold(app)));
 }
 
-/** Waits until the supervisor knows of `busy` busy workers and LISTENING_SLOTS listening ones. */
-function settled(app: App, busy: number) {
-  return eventually(
-    () => app.stats(),
-    (s) => s.busy === busy && s.listening === K && s.idle === s.workers - busy,
-    `${busy} busy workers and ${K} listening`,
-  );
-}
-
 describe("listening slots", () => {
   it("of 8 idle workers only a few listen, and they serve short connections one after another", async () => {
     const app = await startApp({ options: { minFork: 8, maxFork: 8, preFork: 1 }, env: DEBUG });
@@ -74,51 +66,61 @@ describe("listening slots", () => {
     const pids = new Set<string>();
     for (let i = 0; i < 24; i++) pids.add(await app.ask("PID"));
     // Every idle worker listening would spread these over most of the pool. Only
-    // a connection that outlasted the release time (a cold first one, say) brings in another.
-    // (The log comes on stderr, which may lag behind: wait a little for it.)
+    // a connection that outlasted the release time (a cold first one, say) brings
+    // in another: a worker serves only once told to listen. (The log comes on
+    // stderr, which may lag behind: wait a little for it.)
     await eventually(
-      () => releases(app),
-      (n) => pids.size <= K + n,
-      `at most ${K} workers, one more per slot handed back (${pids.size} served)`,
+      () => new Set(grants(app)),
+      (told) => [...pids].every((pid) => told.has(pid)),
+      `every worker that served told to listen (${pids.size} served)`,
       3,
     );
+    if (releases(app) === 0 && grants(app).length === K) expect(pids.size).toBeLessThanOrEqual(K);
     expect(pids.size).toBeLessThan(8);
     expect((await app.stats()).listening).toBe(K);
     expect(await app.stop()).toBe(0);
   });
 
-  it("a long connection hands its slot to the most recently idle spare (LIFO), not to the longest idle", async () => {
-    const workers = 3 * K + 2;
+  it("connections that wait bring in more listeners, which give their slots back once idle; a waiting slot holder never leaves nobody listening", async () => {
     const app = await startApp({
-      options: { minFork: workers, maxFork: workers, preFork: 1 },
+      options: { minFork: 8, maxFork: 8, preFork: 1 },
       env: DEBUG,
     });
     await eventually(
       () => app.stats(),
-      (s) => s.idle === workers && s.listening === K,
+      (s) => s.idle === 8 && s.listening === K,
       "every worker idle",
     );
-    const first = await holdMany(app, K); // the first slot holders, held: their slots move on
-    await settled(app, K);
-    const second = await holdMany(app, K); // they took those slots; held, theirs move on again
-    await settled(app, 2 * K);
-    for (const held of second) await held.release(); // the most recently idle workers now
-    await settled(app, K);
-    const third = await holdMany(app, K); // the current slot holders, whose slots move on
-    await settled(app, 2 * K);
-    // The slots went to the workers idle most recently (second), not to the ones never used.
-    const secondPids = new Set(second.map((held) => held.pid));
-    const latest = await eventually(
-      () => new Set(grants(app).slice(-K)),
-      (given) => [...secondPids].every((pid) => given.has(pid)),
-      "the last slots given to the most recently idle workers",
-      5,
+    // A first round warms every worker up: a cold first connection computes more
+    // than it waits, and hands its slot on instead (the slots move, none is added).
+    for (const held of await holdMany(app, 8)) await held.release();
+    await eventually(
+      () => app.stats(),
+      (s) => s.idle === 8 && s.listening === K,
+      "every worker idle again",
     );
-    expect(latest).toEqual(secondPids);
-    expect(secondPids.has(await app.ask("PID"))).toBe(true);
-    const all = [...first, ...second, ...third].map((held) => held.pid);
-    expect(new Set(all).size).toBe(3 * K); // each held connection had a worker of its own
-    for (const held of [...first, ...third]) await held.release();
+    // Every slot holder waits on its connection: each asks for one more listener.
+    const first = await holdMany(app, K);
+    // So a new connection is still served at once, by a worker told to listen since.
+    const served = await app.ask("PID");
+    expect(first.map((held) => held.pid)).not.toContain(served);
+    const more = await holdMany(app, 6 - K); // six waiting connections, each its own worker
+    const pids = new Set([...first, ...more].map((held) => held.pid));
+    expect(pids.size).toBe(6);
+    const busy = await eventually(
+      () => app.stats(),
+      (s) => s.busy === 6,
+      "six busy workers",
+    );
+    expect(busy.listening).toBeGreaterThan(K);
+    for (const held of [...first, ...more]) await held.release();
+    // Idle again: the listeners beyond the slots give them back.
+    await eventually(
+      () => app.stats(),
+      (s) => s.idle === 8 && s.listening === K,
+      `${K} listening once all is idle`,
+    );
+    expect(app.output()).toMatch(/stops listening/);
     expect(await app.stop()).toBe(0);
   });
 

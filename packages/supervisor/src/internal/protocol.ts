@@ -39,7 +39,9 @@ export type ToWorker =
    * than SLOT_RELEASE_MS (the report says `released`), a run arrives (a "run"
    * takes the slot, refused or not), or the worker exits.
    */
-  | { t: "listen" };
+  | { t: "listen" }
+  /** Give the slot back (it reported it unused, and more than LISTENING_SLOTS hold one). */
+  | { t: "unlisten" };
 
 /** Worker to supervisor. */
 export type FromWorker =
@@ -51,9 +53,21 @@ export type FromWorker =
    * Since the last report the worker used `used` sets of listener copies
    * (each accept, and each run or error that stopped a listen, uses one) and
    * took `took` connections and runs; it is busy now or idle; `released`:
-   * it handed its listening slot back (a connection outlasted SLOT_RELEASE_MS).
+   * it handed its listening slot back (a connection outlasted SLOT_RELEASE_MS
+   * while the worker computed); `more`: it keeps its slot, but a connection
+   * outlasted SLOT_RELEASE_MS waiting (the event loop mostly idle), so one
+   * more worker should listen; `unused`: it listened SLOT_RELEASE_MS without a
+   * connection (a slot beyond LISTENING_SLOTS may be taken back).
    */
-  | { t: "report"; busy: boolean; used: number; took: number; released: boolean }
+  | {
+      t: "report";
+      busy: boolean;
+      used: number;
+      took: number;
+      released: boolean;
+      more: boolean;
+      unused: boolean;
+    }
   /** A run arrived while the worker was busy: give it to another. */
   | { t: "run-refused"; name: string; kind: "interval" | "main" }
   /** A run (interval or main) has ended. */

@@ -20,13 +20,20 @@ export interface Candidate {
   retiring: boolean;
   /** It holds a listening slot (was told "listen" and has not handed it back). */
   slot: boolean;
+  /** It keeps its slot but waits on a long connection: another listens for it. */
+  waiting: boolean;
   /** When it last became idle or last served (ms). */
   idleSince: number;
 }
 
-/** True for a worker that counts towards the slots: told to listen, and neither leaving nor gone. */
+/** True for a worker that holds a slot: told to listen, and neither leaving nor gone. */
 export function holdsSlot(worker: Candidate): boolean {
   return worker.slot && !worker.retiring && worker.state !== "exiting";
+}
+
+/** True for a slot holder that counts towards LISTENING_SLOTS: not waiting on a long connection. */
+function countsAsListener(worker: Candidate): boolean {
+  return holdsSlot(worker) && !worker.waiting;
 }
 
 /**
@@ -59,7 +66,7 @@ export function slotsToGrant<T extends Candidate>(
   limit: number = LISTENING_SLOTS,
 ): T[] {
   let held = 0;
-  for (const worker of workers) if (holdsSlot(worker)) held++;
+  for (const worker of workers) if (countsAsListener(worker)) held++;
   const chosen: T[] = [];
   // Usually none or one is missing: a scan per slot, no sorting of the spares.
   while (held + chosen.length < limit) {

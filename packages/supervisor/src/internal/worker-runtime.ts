@@ -7,6 +7,7 @@
 // coalesced reports.
 
 import type { Socket } from "node:net";
+import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
 import type { ResolvedOptions } from "../options";
@@ -50,6 +51,13 @@ export class WorkerRuntime {
   #slot = false;
   /** The slot was handed back and the supervisor not told yet. */
   #released = false;
+  /** The slot is kept, but its connection waits (on I/O): one more worker should listen. */
+  #more = false;
+  /** The slot was not used for SLOT_RELEASE_MS while listening: the supervisor may take it back. */
+  #unused = false;
+  #unusedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The event loop's use when the current connection was accepted. */
+  #acceptedAt: EventLoopUtilization | undefined;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ResolvedOptions) {
@@ -111,6 +119,12 @@ export class WorkerRuntime {
         this.#slot = true;
         this.#maybeAccept();
         return;
+      case "unlisten":
+        // Closing the copies loses nothing: a queued connection stays in the backlog.
+        this.#slot = false;
+        this.#stopAccepting?.();
+        this.#stopAccepting = undefined;
+        return;
       case "run":
         this.#slot = false; // a run takes the slot, refused or not: the supervisor counts it so
         if (this.#state !== "idle") {
@@ -143,9 +157,14 @@ export class WorkerRuntime {
     this.#reportTimer = undefined;
     const busy = this.#state !== "idle";
     const released = this.#released;
-    if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy && !released) return;
+    const more = this.#more;
+    const unused = this.#unused;
+    const news = released || more || unused;
+    if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy && !news) return;
     if (this.#state === "exiting") return;
-    send({ t: "report", busy, used: this.#used, took: this.#took, released });
+    send({ t: "report", busy, used: this.#used, took: this.#took, released, more, unused });
+    this.#more = false;
+    this.#unused = false;
     this.#reportedBusy = busy;
     this.#used = 0;
     this.#took = 0;
@@ -157,6 +176,7 @@ export class WorkerRuntime {
    * connection begun now is still being served after SLOT_RELEASE_MS.
    */
   #armRelease(): void {
+    this.#acceptedAt = performance.eventLoopUtilization();
     if (this.#releaseTimer === undefined) {
       this.#releaseTimer = setTimeout(this.#releaseIfSlow, SLOT_RELEASE_MS);
       this.#releaseTimer.unref();
@@ -166,9 +186,29 @@ export class WorkerRuntime {
   readonly #releaseIfSlow = (): void => {
     // Re-armed at every accept: firing means one connection has lasted that long.
     if (this.#state !== "busy" || !this.#slot) return;
-    // A long connection: another idle worker should listen meanwhile. Say so at once.
-    this.#slot = false;
-    this.#released = true;
+    // A long connection: another idle worker should listen meanwhile. Say so at
+    // once. If it waits (the loop was mostly idle), this worker keeps its slot
+    // and one more listens; if it computes, or waits for the CPU, the slot moves.
+    const use = performance.eventLoopUtilization(this.#acceptedAt);
+    if (use.utilization < 0.5) this.#more = true;
+    else {
+      this.#slot = false;
+      this.#released = true;
+    }
+    this.#report();
+  };
+
+  /** Arms (or re-arms) the timer that reports a slot unused when no connection came for SLOT_RELEASE_MS. */
+  #armUnused(): void {
+    if (this.#unusedTimer === undefined) {
+      this.#unusedTimer = setTimeout(this.#reportUnused, SLOT_RELEASE_MS);
+      this.#unusedTimer.unref();
+    } else this.#unusedTimer.refresh();
+  }
+
+  readonly #reportUnused = (): void => {
+    if (this.#state !== "idle" || !this.#slot || this.#stopAccepting === undefined) return;
+    this.#unused = true;
     this.#report();
   };
 
@@ -189,6 +229,7 @@ export class WorkerRuntime {
     this.#used++;
     this.#changed();
     this.#stopAccepting = acceptOnce(handles, this.#onSocket, this.#onAcceptError);
+    this.#armUnused();
     if (this.#stopAccepting !== undefined && !this.#announcedAccepting) {
       this.#announcedAccepting = true;
       send({ t: "accepting" });
@@ -271,6 +312,7 @@ export class WorkerRuntime {
     this.#stopAccepting = undefined;
     this.#slot = false;
     if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
+    if (this.#unusedTimer !== undefined) clearTimeout(this.#unusedTimer);
     if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
     for (const handles of this.#copies.values()) for (const handle of handles) handle.close();
