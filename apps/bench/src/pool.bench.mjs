@@ -1,5 +1,5 @@
 // New connections handed to workers per second: @moonbridge/supervisor's pool
-// (sizes 2, 3 and 4) against node:cluster with 2 workers, round-robin and
+// (sizes 2 and 33: a pool far larger than the cores) against node:cluster with 2 workers, round-robin and
 // SCHED_NONE, all serving the same trivial HTTP answer with `Connection: close`
 // to `wrk -t1 -c32`, so that every request is a new connection. All servers
 // run for the whole benchmark, each in its own process group; one at a time is
@@ -14,6 +14,8 @@
 //                                       one 5 s wrk run, then the top self times
 //                                       of the supervisor and of the busiest worker
 // BENCH_ONLY (comma-separated substrings of server names) picks servers.
+// BENCH_BEFORE (the path of an earlier build's index.js) adds that build's
+// pools as rows, to compare before and after in one run.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,7 +35,7 @@ const OURS = join(HERE, "pool", "moonbridge-server.mjs");
 const CLUSTER = join(HERE, "pool", "cluster-server.mjs");
 const RR = "node:cluster ×2 (round-robin)";
 const NONE = "node:cluster ×2 (SCHED_NONE)";
-const POOL_SIZES = [2, 3, 4];
+const POOL_SIZES = [2, 33];
 const WARMUP_MS = 2000;
 const WRK = ["-t1", "-c32", "-H", "Connection: close"];
 
@@ -59,6 +61,13 @@ const ENTRIES = [
     env: { BENCH_POOL_SIZE: String(size) },
     poolSize: size,
   })),
+  ...(process.env.BENCH_BEFORE
+    ? POOL_SIZES.map((size) => ({
+        name: `before: moonbridge pool ×${size}`,
+        script: OURS,
+        env: { BENCH_POOL_SIZE: String(size), BENCH_SUPERVISOR: String(process.env.BENCH_BEFORE) },
+      }))
+    : []),
   { name: RR, script: CLUSTER, env: { BENCH_SCHED: "rr" } },
   { name: NONE, script: CLUSTER, env: { BENCH_SCHED: "none" } },
   {

@@ -1,8 +1,9 @@
 // The supervisor's side of one listen() call: it binds the listeners, keeps
 // the pool between minFork and maxFork with preFork idle spares, keeps
-// SPARE_COPIES sets of listener copies ahead in each worker, runs interval and
-// main listeners in idle workers, and replaces workers that fail. It never
-// blocks on a worker and never accepts a connection itself.
+// SPARE_COPIES sets of listener copies ahead in each worker, lets the most
+// recently idle few listen (worker-choice.ts), runs interval and main
+// listeners in idle workers, and replaces workers that fail. It never blocks
+// on a worker and never accepts a connection itself.
 
 import { type ChildProcess, fork } from "node:child_process";
 import {
@@ -14,7 +15,7 @@ import {
 import { type CopySender, copySender } from "./internal/handle-channel";
 import { IntervalSchedule } from "./internal/interval-schedule";
 import { debug, log } from "./internal/log";
-import { MEMORY_KILL_FACTOR, residentBytes } from "./internal/memory-watch";
+import { killOversized } from "./internal/memory-watch";
 import {
   type ExitReason,
   type FromWorker,
@@ -23,6 +24,7 @@ import {
   type ToWorker,
   WORKER_ENV,
 } from "./internal/protocol";
+import { holdsSlot, idleWorker, LISTENING_SLOTS, slotsToGrant } from "./internal/worker-choice";
 import type { ResolvedOptions } from "./options";
 
 export type { BoundAddress } from "./internal/bind-listeners";
@@ -33,6 +35,8 @@ export interface PoolStats {
   idle: number;
   busy: number;
   starting: number;
+  /** Of the workers, those allowed to listen (a few at most; they count as idle or busy too). */
+  listening: number;
   /** Connections and runs taken by workers since the start. */
   served: number;
   forks: number;
@@ -48,7 +52,11 @@ interface Worker {
   /** Sets of listener copies sent and not yet reported used. */
   sets: number;
   state: WorkerState;
-  /** When it last became idle (ms): the most recent is chosen first, the oldest retired first. */
+  /** It holds a listening slot: it listens whenever idle. */
+  slot: boolean;
+  /** It keeps its slot but waits on a long connection: another listens for it. */
+  waiting: boolean;
+  /** When it last became idle or served (ms): the most recent is chosen first, the oldest retired first. */
   idleSince: number;
   retiring: boolean;
   reason: ExitReason | undefined;
@@ -110,6 +118,7 @@ export class Pool {
       idle: count("idle"),
       busy: count("busy"),
       starting: count("starting"),
+      listening: [...this.#workers].filter(holdsSlot).length,
       served: this.#served,
       forks: this.#forks,
       exits: { ...this.#exits },
@@ -152,8 +161,9 @@ export class Pool {
       );
       this.#statsTimer.unref();
     }
-    if (this.#options.memoryLimit !== undefined) {
-      this.#memoryTimer = setInterval(() => this.#checkMemory(), 1000);
+    const limit = this.#options.memoryLimit;
+    if (limit !== undefined) {
+      this.#memoryTimer = setInterval(() => killOversized(this.#workers, limit), 1000);
       this.#memoryTimer.unref();
     }
     this.#adjust();
@@ -181,6 +191,8 @@ export class Pool {
       copies: copySender(child, () => child.kill("SIGKILL")),
       sets: 0,
       state: "starting",
+      slot: false,
+      waiting: false,
       idleSince: 0,
       retiring: false,
       reason: undefined,
@@ -227,10 +239,22 @@ export class Pool {
       case "report":
         worker.sets -= message.used;
         this.#served += message.took;
+        if (message.released) {
+          worker.slot = false;
+          debug(`pool ${this.#index}: worker ${worker.child.pid} handed its slot back`);
+        }
+        // Waiting on a long connection, it keeps its slot, and another listens for it.
+        worker.waiting = message.more || (worker.waiting && message.busy && message.took === 0);
+        // Only idle slot holders count here: the busy ones may wait long.
+        if (message.unused && worker.slot && this.#slotsHeld("idle") > LISTENING_SLOTS) {
+          worker.slot = false;
+          this.#send(worker, { t: "unlisten" });
+          debug(`pool ${this.#index}: worker ${worker.child.pid} stops listening`);
+        }
         this.#topUp(worker);
         if (worker.state === "exiting") break;
         if (message.busy) worker.state = "busy";
-        else if (worker.state !== "idle" && worker.run === undefined) {
+        else if ((worker.state !== "idle" || message.took > 0) && worker.run === undefined) {
           worker.state = "idle";
           worker.idleSince = Date.now();
         }
@@ -245,12 +269,14 @@ export class Pool {
         break;
       case "exiting":
         worker.state = "exiting";
+        worker.slot = false;
         worker.reason = message.reason;
         break;
       default:
         return;
     }
     this.#dispatchRuns();
+    this.#grantSlots();
     this.#adjust();
   }
 
@@ -275,28 +301,35 @@ export class Pool {
       this.#nextForkAt = Math.max(this.#nextForkAt, retryAt);
     }
     if (worker.run !== undefined) this.#runEnded(worker.run.name, worker.run.kind);
+    this.#grantSlots();
     if (this.#stopping === undefined) this.#adjust();
     else if (this.#workers.size === 0) this.#onAllExited?.();
-  }
-
-  #checkMemory(): void {
-    const limit = (this.#options.memoryLimit ?? 0) * MEMORY_KILL_FACTOR;
-    for (const worker of this.#workers) {
-      const pid = worker.child.pid;
-      const resident = pid === undefined ? undefined : residentBytes(pid);
-      if (resident !== undefined && resident > limit) {
-        log(
-          `worker ${pid} uses ${Math.round(resident / 2 ** 20)} MiB, far above memoryLimit; killing it`,
-        );
-        worker.child.kill("SIGKILL");
-      }
-    }
   }
 
   #retire(worker: Worker): void {
     if (worker.retiring) return;
     worker.retiring = true;
     this.#send(worker, { t: "retire" });
+    this.#grantSlots(); // its slot, if it held one, goes to another
+  }
+
+  /** Workers holding a slot (of them, the idle ones only, as last reported). */
+  #slotsHeld(only?: "idle"): number {
+    let held = 0;
+    for (const worker of this.#workers)
+      if (holdsSlot(worker) && (only === undefined || worker.state === "idle")) held++;
+    return held;
+  }
+
+  /** Tells the most recently idle workers without a slot to listen, until `limit` hold one. */
+  #grantSlots(): void {
+    if (this.#stopping !== undefined) return;
+    for (const worker of slotsToGrant(this.#workers, LISTENING_SLOTS)) {
+      if (!worker.child.connected) continue;
+      worker.slot = true;
+      this.#send(worker, { t: "listen" });
+      debug(`pool ${this.#index}: worker ${worker.child.pid} listens`);
+    }
   }
 
   /** Forks and retires as the options ask; schedules itself for when a delay ends. */
@@ -327,7 +360,7 @@ export class Pool {
       wake = Math.min(wake, this.#nextForkAt);
     }
     if (idle > options.preFork && total > options.minFork) {
-      const oldest = this.#idleWorker("oldest");
+      const oldest = idleWorker(this.#workers, "oldest");
       const due = Math.max(this.#lastRetireAt, oldest?.idleSince ?? now) + options.exitDelay * 1000;
       if (oldest !== undefined && now >= due) {
         this.#lastRetireAt = now;
@@ -340,30 +373,21 @@ export class Pool {
     }
   }
 
-  /** The idle worker idle the longest ("oldest", to retire) or the shortest ("newest", hot caches: to use). */
-  #idleWorker(which: "oldest" | "newest"): Worker | undefined {
-    let found: Worker | undefined;
-    for (const worker of this.#workers) {
-      if (worker.state !== "idle" || worker.retiring) continue;
-      const better =
-        which === "oldest"
-          ? worker.idleSince < (found?.idleSince ?? Infinity)
-          : worker.idleSince > (found?.idleSince ?? -Infinity);
-      if (better) found = worker;
-    }
-    return found;
-  }
-
   // --- interval and main runs ---
 
   #dispatchRuns(): void {
     while (this.#pendingRuns.length > 0 && this.#stopping === undefined) {
-      const worker = this.#idleWorker("newest");
+      // A spare (surely idle: it does not listen) before a listener.
+      const worker =
+        idleWorker(this.#workers, "newest", (w) => !w.slot) ?? idleWorker(this.#workers, "newest");
       if (worker === undefined) return;
       const run = this.#pendingRuns.shift() as Run;
       worker.state = "busy"; // until it says otherwise; a refusal puts the run back
+      const hadSlot = worker.slot;
+      worker.slot = false; // a run takes the slot, refused or not
       worker.run = run;
       this.#send(worker, { t: "run", name: run.name, kind: run.kind });
+      if (hadSlot) this.#grantSlots();
     }
   }
 

@@ -3,7 +3,9 @@
 // serves (past MEMORY_KILL_FACTOR times the limit) is killed here at once.
 // Resident memory comes from /proc (Linux); elsewhere only the worker's own check applies.
 
+import type { ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { log } from "./log";
 
 export const MEMORY_KILL_FACTOR = 1.5;
 const PAGE_SIZE = 4096;
@@ -16,5 +18,19 @@ export function residentBytes(pid: number): number | undefined {
     return Number.isFinite(pages) ? pages * PAGE_SIZE : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** Kills (SIGKILL) every worker whose resident memory is above MEMORY_KILL_FACTOR times `limit` (bytes). */
+export function killOversized(workers: Iterable<{ child: ChildProcess }>, limit: number): void {
+  for (const worker of workers) {
+    const pid = worker.child.pid;
+    const resident = pid === undefined ? undefined : residentBytes(pid);
+    if (resident !== undefined && resident > limit * MEMORY_KILL_FACTOR) {
+      log(
+        `worker ${pid} uses ${Math.round(resident / 2 ** 20)} MiB, far above memoryLimit; killing it`,
+      );
+      worker.child.kill("SIGKILL");
+    }
   }
 }

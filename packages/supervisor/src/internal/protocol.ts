@@ -2,7 +2,10 @@
 // Listener copies do not travel as messages: handle-channel.ts writes them
 // onto the same pipe, SPARE_COPIES sets ahead of what the worker has used, and
 // the worker reports what it used and whether it is busy now and then
-// ("report"), not for every connection.
+// ("report"), not for every connection. Only a worker holding a listening
+// slot ("listen") listens; it keeps the slot from one connection to the next
+// and hands it back when a connection lasts longer than SLOT_RELEASE_MS
+// (listen-slots.ts).
 
 /**
  * Sets of listener copies (one copy of each socket listener) the supervisor
@@ -17,12 +20,28 @@ export const REFILL_BATCH = SPARE_COPIES / 2;
 /** Milliseconds a worker waits before reporting a change of state: the reports of a busy moment coalesce. */
 export const REPORT_MS = 5;
 
+/**
+ * Milliseconds a worker holding a listening slot may serve one connection
+ * before it hands the slot back (so that another idle worker listens). Short
+ * connections keep it: the few workers that hold the slots serve them back to
+ * back, with warm caches, and no message is sent per connection.
+ */
+export const SLOT_RELEASE_MS = 5;
+
 /** Supervisor to worker. */
 export type ToWorker =
   /** Run connect for an interval timer or the main listener, if idle. */
   | { t: "run"; name: string; kind: "interval" | "main" }
   /** Exit once idle (now, if idle): the pool shrinks, reloads or stops. */
-  | { t: "retire" };
+  | { t: "retire" }
+  /**
+   * A listening slot: listen whenever idle, until a connection lasts longer
+   * than SLOT_RELEASE_MS (the report says `released`), a run arrives (a "run"
+   * takes the slot, refused or not), or the worker exits.
+   */
+  | { t: "listen" }
+  /** Give the slot back (it reported it unused, and more than LISTENING_SLOTS hold one). */
+  | { t: "unlisten" };
 
 /** Worker to supervisor. */
 export type FromWorker =
@@ -33,9 +52,22 @@ export type FromWorker =
   /**
    * Since the last report the worker used `used` sets of listener copies
    * (each accept, and each run or error that stopped a listen, uses one) and
-   * took `took` connections and runs; it is busy now or idle.
+   * took `took` connections and runs; it is busy now or idle; `released`:
+   * it handed its listening slot back (a connection outlasted SLOT_RELEASE_MS
+   * while the worker computed); `more`: it keeps its slot, but a connection
+   * outlasted SLOT_RELEASE_MS waiting (the event loop mostly idle), so one
+   * more worker should listen; `unused`: it listened SLOT_RELEASE_MS without a
+   * connection (a slot beyond LISTENING_SLOTS may be taken back).
    */
-  | { t: "report"; busy: boolean; used: number; took: number }
+  | {
+      t: "report";
+      busy: boolean;
+      used: number;
+      took: number;
+      released: boolean;
+      more: boolean;
+      unused: boolean;
+    }
   /** A run arrived while the worker was busy: give it to another. */
   | { t: "run-refused"; name: string; kind: "interval" | "main" }
   /** A run (interval or main) has ended. */

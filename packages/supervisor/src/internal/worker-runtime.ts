@@ -1,11 +1,13 @@
 // The life of a worker process: prepare() once, then serve one connection (or
 // interval run) at a time, accepting on listener copies the supervisor sends
-// ahead (handle-channel.ts); back to idle only when connect returned exactly
-// true; finish() and exit otherwise, when told to retire, or after
-// idleTimeout. What it used and whether it is busy go to the supervisor in
+// ahead (handle-channel.ts) while it holds a listening slot (listen-slots.ts);
+// back to idle only when connect returned exactly true; finish() and exit
+// otherwise, when told to retire, or after idleTimeout. What it used, whether
+// it is busy and whether it handed its slot back go to the supervisor in
 // coalesced reports.
 
 import type { Socket } from "node:net";
+import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
 import type { ResolvedOptions } from "../options";
@@ -17,6 +19,7 @@ import {
   type FromWorker,
   REFILL_BATCH,
   REPORT_MS,
+  SLOT_RELEASE_MS,
   SPARE_COPIES,
   type ToWorker,
 } from "./protocol";
@@ -44,6 +47,18 @@ export class WorkerRuntime {
   #retire = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #announcedAccepting = false;
+  /** True while the supervisor lets this worker listen (a listening slot). */
+  #slot = false;
+  /** The slot was handed back and the supervisor not told yet. */
+  #released = false;
+  /** The slot is kept, but its connection waits (on I/O): one more worker should listen. */
+  #more = false;
+  /** The slot was not used for SLOT_RELEASE_MS while listening: the supervisor may take it back. */
+  #unused = false;
+  #unusedTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The event loop's use when the current connection was accepted. */
+  #acceptedAt: EventLoopUtilization | undefined;
+  #releaseTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -100,7 +115,18 @@ export class WorkerRuntime {
 
   readonly #onMessage = (message: ToWorker): void => {
     switch (message?.t) {
+      case "listen":
+        this.#slot = true;
+        this.#maybeAccept();
+        return;
+      case "unlisten":
+        // Closing the copies loses nothing: a queued connection stays in the backlog.
+        this.#slot = false;
+        this.#stopAccepting?.();
+        this.#stopAccepting = undefined;
+        return;
       case "run":
+        this.#slot = false; // a run takes the slot, refused or not: the supervisor counts it so
         if (this.#state !== "idle") {
           send({ t: "run-refused", name: message.name, kind: message.kind });
           return;
@@ -130,12 +156,60 @@ export class WorkerRuntime {
     if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
     const busy = this.#state !== "idle";
-    if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy) return;
+    const released = this.#released;
+    const more = this.#more;
+    const unused = this.#unused;
+    const news = released || more || unused;
+    if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy && !news) return;
     if (this.#state === "exiting") return;
-    send({ t: "report", busy, used: this.#used, took: this.#took });
+    send({ t: "report", busy, used: this.#used, took: this.#took, released, more, unused });
+    this.#more = false;
+    this.#unused = false;
     this.#reportedBusy = busy;
     this.#used = 0;
     this.#took = 0;
+    this.#released = false;
+  };
+
+  /**
+   * Arms (or re-arms, cheaply) the timer that hands the slot back if the
+   * connection begun now is still being served after SLOT_RELEASE_MS.
+   */
+  #armRelease(): void {
+    this.#acceptedAt = performance.eventLoopUtilization();
+    if (this.#releaseTimer === undefined) {
+      this.#releaseTimer = setTimeout(this.#releaseIfSlow, SLOT_RELEASE_MS);
+      this.#releaseTimer.unref();
+    } else this.#releaseTimer.refresh();
+  }
+
+  readonly #releaseIfSlow = (): void => {
+    // Re-armed at every accept: firing means one connection has lasted that long.
+    if (this.#state !== "busy" || !this.#slot) return;
+    // A long connection: another idle worker should listen meanwhile. Say so at
+    // once. If it waits (the loop was mostly idle), this worker keeps its slot
+    // and one more listens; if it computes, or waits for the CPU, the slot moves.
+    const use = performance.eventLoopUtilization(this.#acceptedAt);
+    if (use.utilization < 0.5) this.#more = true;
+    else {
+      this.#slot = false;
+      this.#released = true;
+    }
+    this.#report();
+  };
+
+  /** Arms (or re-arms) the timer that reports a slot unused when no connection came for SLOT_RELEASE_MS. */
+  #armUnused(): void {
+    if (this.#unusedTimer === undefined) {
+      this.#unusedTimer = setTimeout(this.#reportUnused, SLOT_RELEASE_MS);
+      this.#unusedTimer.unref();
+    } else this.#unusedTimer.refresh();
+  }
+
+  readonly #reportUnused = (): void => {
+    if (this.#state !== "idle" || !this.#slot || this.#stopAccepting === undefined) return;
+    this.#unused = true;
+    this.#report();
   };
 
   #fewestCopies(): number {
@@ -146,7 +220,7 @@ export class WorkerRuntime {
   }
 
   #maybeAccept(): void {
-    if (this.#state !== "idle" || this.#stopAccepting !== undefined) return;
+    if (this.#state !== "idle" || !this.#slot || this.#stopAccepting !== undefined) return;
     if (this.#socketListeners.length === 0) return;
     if (this.#fewestCopies() === 0) return;
     const handles = this.#socketListeners.map(
@@ -155,6 +229,7 @@ export class WorkerRuntime {
     this.#used++;
     this.#changed();
     this.#stopAccepting = acceptOnce(handles, this.#onSocket, this.#onAcceptError);
+    this.#armUnused();
     if (this.#stopAccepting !== undefined && !this.#announcedAccepting) {
       this.#announcedAccepting = true;
       send({ t: "accepting" });
@@ -164,6 +239,7 @@ export class WorkerRuntime {
   readonly #onSocket = (socket: Socket): void => {
     this.#stopAccepting = undefined;
     this.#begin();
+    this.#armRelease();
     void this.#serve(new MoonSocket(socket), undefined);
   };
 
@@ -172,6 +248,7 @@ export class WorkerRuntime {
     this.#stopAccepting = undefined;
     log(`worker ${process.pid}: ${error.message}`);
     this.#begin();
+    this.#armRelease(); // the pause below outlasts it: another worker listens meanwhile
     setTimeout(() => this.#becomeIdle("idle"), 100);
   };
 
@@ -233,6 +310,9 @@ export class WorkerRuntime {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
+    this.#slot = false;
+    if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
+    if (this.#unusedTimer !== undefined) clearTimeout(this.#unusedTimer);
     if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
     for (const handles of this.#copies.values()) for (const handle of handles) handle.close();

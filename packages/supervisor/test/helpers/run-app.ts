@@ -41,7 +41,13 @@ export async function stopAll(): Promise<void> {
 }
 
 export async function startApp(
-  config: { listeners?: unknown[]; options?: Record<string, unknown>; runMillis?: number },
+  config: {
+    listeners?: unknown[];
+    options?: Record<string, unknown>;
+    runMillis?: number;
+    /** Extra environment variables for the supervisor (and so its workers). */
+    env?: Record<string, string>;
+  },
   expectReady = true,
 ): Promise<App> {
   const dir = mkdtempSync(join(tmpdir(), "moon-sup-"));
@@ -53,6 +59,7 @@ export async function startApp(
   const child = spawn(process.execPath, [APP], {
     env: {
       ...process.env,
+      ...config.env,
       MOONBRIDGE_TEST_CONFIG: JSON.stringify({ ...config, listeners, logFile }),
     },
     stdio: ["ignore", "pipe", "pipe"],
