@@ -57,12 +57,12 @@ function holdMany(app: App, n: number) {
 describe("listening slots", () => {
   it("of 8 idle workers only a few listen, and they serve short connections one after another", async () => {
     const app = await startApp({ options: { minFork: 8, maxFork: 8, preFork: 1 }, env: DEBUG });
-    const stats = await eventually(
+    // The spares count as idle all the same; only K of the eight listen.
+    await eventually(
       () => app.stats(),
-      (s) => s.idle === 8,
-      "eight idle workers",
+      (s) => s.idle === 8 && s.listening === K,
+      "eight idle workers, K of them listening",
     );
-    expect(stats.listening).toBe(K); // the spares count as idle all the same
     const pids = new Set<string>();
     for (let i = 0; i < 24; i++) pids.add(await app.ask("PID"));
     // Every idle worker listening would spread these over most of the pool. Only
@@ -77,7 +77,13 @@ describe("listening slots", () => {
     );
     if (releases(app) === 0 && grants(app).length === K) expect(pids.size).toBeLessThanOrEqual(K);
     expect(pids.size).toBeLessThan(8);
-    expect((await app.stats()).listening).toBe(K);
+    // An extra listener brought in by a slow connection gives its slot back after
+    // a short while, so the count settles back to K (it may be above it a moment).
+    await eventually(
+      () => app.stats(),
+      (s) => s.listening === K,
+      "K listening again",
+    );
     expect(await app.stop()).toBe(0);
   });
 
