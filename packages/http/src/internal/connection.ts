@@ -181,10 +181,11 @@ export class Connection {
   sendErrorResponse(status: number): void {
     if (this.responseStarted || this.socket.closed || this.socket.output.closed) return;
     this.responseStarted = true;
-    const text = `${statusLine(status)}\n`;
+    const line = statusLine(status);
+    const text = `${line}\n`;
     const date = this.options.staticDate ? "" : dateLine();
     this.socket.write(
-      `HTTP/1.1 ${statusLine(status)}\r\n${this.options.staticHeaders}${date}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`,
+      `HTTP/1.1 ${line}\r\n${this.options.staticHeaders}${date}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`,
     );
     this.#mustDrain = true;
   }
