@@ -125,3 +125,16 @@ describe("a parked connection's next request", () => {
     expect(statuses(result.text)).toEqual([204, 204, 204, 204]);
   });
 });
+
+describe("stopping", () => {
+  it("SIGTERM closes an idle keep-alive connection its worker holds, so the worker exits at once", async () => {
+    const app = await startExample({ HTTP_PARK_AFTER: "600", HEARTBEAT_SECONDS: "3600" });
+    const client = raw(app.port, PING, { waitMillis: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // answered; idle in its worker now
+    expect(await app.stop()).toBe(0);
+    const result = await client;
+    expect(statuses(result.text)).toEqual([204]);
+    expect(result.how).toBe("end");
+    expect(app.output()).not.toContain("still busy after shutdownTimeout");
+  });
+});
