@@ -219,6 +219,7 @@ export class Connection {
     socket.park({ timeout: left }).catch(() => {
       // Refused after all (the lot closed meanwhile): the connection stays here, idle.
       this.#gone = false;
+      this.#deadline.set(left);
     });
   };
 
