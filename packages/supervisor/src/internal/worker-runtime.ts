@@ -328,7 +328,11 @@ export class WorkerRuntime {
   #becomeIdle(announce: "ready" | "idle"): void {
     this.#state = "idle";
     if (announce === "ready") send({ t: "ready" });
-    else this.#changed(); // under load the next connection comes first: no "idle" for this moment
+    // While connections wait for a worker (parked ones among them), say so at once: the
+    // supervisor hands out waiting parked connections only to workers it knows are idle.
+    else if (this.#parking.wanted) this.#report();
+    // Otherwise under load the next connection comes first: no "idle" for this moment.
+    else this.#changed();
     if (this.#retire) {
       void this.#exit("retired", 0);
       return;
