@@ -158,7 +158,8 @@ export class InputStream implements MoonInput {
       stopReading(socket);
     }
     const unread = this.#queue.takeAll();
-    this.#failRequests("the socket was detached while a read waited");
+    // A read waits whenever an idle connection is parked: no stack trace for that (it costs more than the park).
+    this.#failRequests("the socket was detached while a read waited", false);
     return unread;
   }
 
@@ -243,11 +244,14 @@ export class InputStream implements MoonInput {
   }
 
   /** Rejects the waiting reads with SOCKET_CLOSED and `message`; made only if a read waits (closing is frequent, stack traces are not free). */
-  #failRequests(message: string): void {
+  #failRequests(message: string, stack = true): void {
     const requests = this.#requests;
     if (requests.length === 0) return;
     this.#requests = [];
+    const limit = Error.stackTraceLimit;
+    if (!stack) Error.stackTraceLimit = 0;
     const error = new MoonSocketError("SOCKET_CLOSED", message);
+    Error.stackTraceLimit = limit;
     for (const request of requests) request.reject(error);
   }
 
