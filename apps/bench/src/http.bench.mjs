@@ -8,6 +8,8 @@
 // round; each figure is the median of the rounds. With keep-alive every
 // server's per-connection request counts are checked: a connection that got
 // no answer (a pool too small starves the rest silently) makes the row invalid.
+// Ours runs twice, with parking on (the default) and off (`parking: false`),
+// in the same rounds; the ratio on/off is printed under each table.
 //
 //   node src/http.bench.mjs           warm-up, then 5 rounds of 5 s per server and mode
 //   node src/http.bench.mjs --quick   at most 30 s of warm-up, 2 rounds of 3 s (or BENCH_QUICK=1)
@@ -22,6 +24,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compare, formatRate, median, optionsFromEnv, pick } from "./harness.mjs";
+import { parkingSupported } from "./load/parking.mjs";
 import { probe, sleep, startServer, stopServer } from "./load/servers.mjs";
 import { checkWrk, wrk } from "./load/wrk.mjs";
 import { formatTop, selfTimes } from "./pool/cpuprofile-top.mjs";
@@ -52,9 +55,17 @@ const WARMUP_MAX_MS = Number(process.env.BENCH_WARMUP_MAX_MS ?? (quick ? 30_000 
  * @property {Record<string, string>} env
  */
 
+const OURS_ON = "moonbridge (minFork 33)";
+const OURS_OFF = "moonbridge (minFork 33, parking off)";
+/** A build from before parking rejects `parking: false`: the row is left out, and said so. */
+const PARKING = parkingSupported();
+
 /** @type {Entry[]} */
 const ENTRIES = [
-  { name: "moonbridge (minFork 33)", script: OURS, env: { BENCH_MIN_FORK: "33" } },
+  { name: OURS_ON, script: OURS, env: { BENCH_MIN_FORK: "33" } },
+  ...(PARKING
+    ? [{ name: OURS_OFF, script: OURS, env: { BENCH_MIN_FORK: "33", BENCH_PARKING: "0" } }]
+    : []),
   { name: "node:http ×1", script: NODE, env: { BENCH_WORKERS: "1" } },
   { name: CLUSTER, script: NODE, env: { BENCH_WORKERS: "2" } },
 ];
@@ -211,10 +222,19 @@ function report(results, runs) {
         `| ${result.competitor} | ${formatRate(result.median)} | ${ratio} | ${p99.toFixed(2)} ms | ${(p99 / baseP99).toFixed(2)}× | ${fewest === undefined ? "–" : `${fewest}/${CONNECTIONS}`} | ${e.connect}/${e.read}/${e.write}/${e.timeout} | ${e.non2xx} | ${valid ? "yes" : "**no**"} |`,
       );
     }
+    const on = modeResults.find((r) => r.competitor === OURS_ON);
+    const off = modeResults.find((r) => r.competitor === OURS_OFF);
+    if (on !== undefined && off !== undefined)
+      console.log(
+        `\nParking on / off (ours, same run): ${(on.median / off.median).toFixed(2)}× median req/s, ` +
+          `${(p99Of(OURS_ON) / p99Of(OURS_OFF)).toFixed(2)}× p99 latency.`,
+      );
     console.log("\nPer-round req/s:");
     for (const r of modeResults)
       console.log(`- ${r.competitor}: ${r.samples.map((s) => formatRate(s)).join(", ")}`);
   }
+  if (!PARKING)
+    console.log(`\n${OURS_OFF} left out: this build of moonbridge rejects the \`parking\` option.`);
   console.log(
     `\nNode ${process.version}; wrk -t1 -c${CONNECTIONS} --latency (and -H 'Connection: close'); median of ${rounds} interleaved rounds of ` +
       `${timeMs / 1000} s per server after the warm-up below; p99 is the median of the rounds' p99; all servers on 127.0.0.1.`,
