@@ -65,8 +65,8 @@ const pool = listen({
     { proto: "interval", name: "heartbeat", delay: config.heartbeat },
   ],
   preFork: 1,
-  minFork: 4,
-  maxFork: 16,
+  minFork: Math.min(config.minFork, config.maxFork),
+  maxFork: config.maxFork,
   connect(socket) {
     if (socket.interval === "heartbeat") {
       console.log(`heartbeat from worker ${process.pid} at ${new Date().toISOString()}`);

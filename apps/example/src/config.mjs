@@ -1,5 +1,6 @@
 // The example's settings, from the environment: where to listen (HOST,
-// PORT) and, for tests and demos, the HTTP timeouts and the interval delay.
+// PORT) and, for tests and demos, the pool's size, the HTTP timeouts,
+// parking and the interval delay.
 
 /**
  * A number of seconds from the environment, or the fallback.
@@ -16,6 +17,21 @@ function seconds(name, fallback) {
   return value;
 }
 
+/**
+ * A whole number from the environment, or the fallback.
+ * @param {string} name
+ * @param {number} fallback
+ */
+function count(name, fallback) {
+  const text = process.env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new Error(`${name} must be a whole number >= 1, not ${JSON.stringify(text)}`);
+  }
+  return value;
+}
+
 const port = Number(process.env.PORT ?? 8080);
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   throw new Error(`PORT must be a port number, not ${JSON.stringify(process.env.PORT)}`);
@@ -24,6 +40,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 export const config = {
   host: process.env.HOST ?? "127.0.0.1",
   port,
+  /** Workers at least and at most. */
+  minFork: count("MIN_FORK", 4),
+  maxFork: count("MAX_FORK", 16),
   /** Seconds between the interval listener's log lines. */
   heartbeat: seconds("HEARTBEAT_SECONDS", 60),
   /** HTTP timeouts; unset: @moonbridge/http's defaults. */
@@ -33,5 +52,7 @@ export const config = {
     stallTimeout: seconds("HTTP_STALL_TIMEOUT", 60),
     responseTimeout: seconds("HTTP_RESPONSE_TIMEOUT", 3600),
     drainTimeout: seconds("HTTP_DRAIN_TIMEOUT", 2),
+    /** Seconds an idle keep-alive connection stays in its worker before it is parked in the supervisor. */
+    parkAfter: seconds("HTTP_PARK_AFTER", 1),
   },
 };

@@ -32,6 +32,17 @@ export interface HttpOptions {
   responseTimeout?: number;
   /** Seconds of reading (and discarding) the client's leftover input before closing after an error. @default 2 */
   drainTimeout?: number;
+  /**
+   * Park idle keep-alive connections: between requests, a connection goes
+   * back to the supervisor (which holds it without a worker) after
+   * `parkAfter` seconds idle, or at once when connections wait for a worker,
+   * and comes back to a worker with its next request. Only where the socket
+   * has a parking lot (under listen()); elsewhere nothing changes.
+   * @default true
+   */
+  parking?: boolean;
+  /** Seconds a keep-alive connection stays idle in its worker before it is parked; 0: park right after each response. @default 1 */
+  parkAfter?: number;
 }
 
 export interface ResolvedHttpOptions {
@@ -48,6 +59,8 @@ export interface ResolvedHttpOptions {
   stallTimeout: number;
   responseTimeout: number;
   drainTimeout: number;
+  parking: boolean;
+  parkAfter: number;
 }
 
 const KNOWN = new Set([
@@ -62,6 +75,8 @@ const KNOWN = new Set([
   "stallTimeout",
   "responseTimeout",
   "drainTimeout",
+  "parking",
+  "parkAfter",
 ]);
 
 function invalid(message: string): HttpError {
@@ -83,6 +98,13 @@ function seconds(options: HttpOptions, name: keyof HttpOptions, fallback: number
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 2 ** 31 / 1000) {
     throw invalid(`${name} must be a number of seconds from 0 (disabled) to 2147483`);
   }
+  return value;
+}
+
+function flag(options: HttpOptions, name: keyof HttpOptions, fallback: boolean): boolean {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw invalid(`${name} must be true or false`);
   return value;
 }
 
@@ -158,5 +180,7 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
     stallTimeout: seconds(options, "stallTimeout", 60),
     responseTimeout: seconds(options, "responseTimeout", 3600),
     drainTimeout: seconds(options, "drainTimeout", 2),
+    parking: flag(options, "parking", true),
+    parkAfter: seconds(options, "parkAfter", 1),
   };
 }

@@ -15,6 +15,8 @@ export type MoonSocketUsageCode =
   | "READ_PENDING"
   /** A write on a socket with no connection (an interval or main handler's). */
   | "NO_CONNECTION"
+  /** park() without an open parking lot: the socket has none, or it is full or closing. */
+  | "PARK_UNAVAILABLE"
   /** An argument or option out of range; the message names it. */
   | "INVALID_ARGUMENT";
 

@@ -1,7 +1,8 @@
 // MoonSocket: the socket object a Moonbridge connect handler receives, over a
 // Node net.Socket (TCP over IPv4/IPv6, or a Unix domain socket). It owns the
 // connection's end: close() flushes and sends FIN, cancel() resets, detach()
-// hands the connection and its unread bytes on (to park it elsewhere).
+// hands the connection and its unread bytes on, and park() gives it to the
+// owner's parking lot (parking.ts) to come back in a later handler.
 
 import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "./errors";
@@ -12,6 +13,7 @@ import { OutputStream } from "./internal/output-stream";
 import { registerReadable, registerWritable } from "./internal/readiness";
 import { reset } from "./internal/reset";
 import type { SocketState } from "./internal/socket-state";
+import { DEFAULT_PARK_TIMEOUT, type ParkingLot, type ParkOptions } from "./parking";
 import type { MoonInput, MoonOutput, OutputData, ReadFormat } from "./streams";
 
 /** Options of {@link MoonSocket}; sizes in bytes, times in seconds. */
@@ -28,6 +30,10 @@ export interface MoonSocketOptions {
   maxLineLength?: number;
   /** Longest a background `close()` waits for unsent data before a reset. @default 30 */
   closeTimeout?: number;
+  /** Where {@link MoonSocket.park} sends the connection (the pool's workers give one). @default none: park() throws */
+  parking?: ParkingLot;
+  /** The connection comes back from being parked (`socket.resumed`). @default false */
+  resumed?: boolean;
 }
 
 /** What {@link MoonSocket.detach} returns: the connection and what was read of it. */
@@ -62,6 +68,10 @@ export class MoonSocket {
   readonly interval: string | undefined;
   /** The Node socket underneath, for options such as `setNoDelay`; null without a connection. */
   readonly netSocket: Socket | null;
+  /** True if the connection was parked by an earlier handler and comes back now (its first bytes are waiting). */
+  readonly resumed: boolean;
+  /** Where {@link park} sends the connection; undefined if nobody takes parked connections. */
+  readonly parking: ParkingLot | undefined;
 
   readonly #state: SocketState = { closed: false };
   readonly #input: InputStream;
@@ -85,6 +95,8 @@ export class MoonSocket {
     }
     this.interval = options.interval;
     this.netSocket = socket;
+    this.resumed = options.resumed === true;
+    this.parking = socket === null ? undefined : options.parking;
     this.#closeTimeout = resolved.closeTimeout;
     if (socket !== null) {
       socket.allowHalfOpen = true;
@@ -100,7 +112,7 @@ export class MoonSocket {
     registerWritable(this.#output, this.#output.readiness);
   }
 
-  /** True after close(), cancel() or detach(). */
+  /** True after close(), cancel(), detach() or park(). */
   get closed(): boolean {
     return this.#state.closed;
   }
@@ -239,6 +251,68 @@ export class MoonSocket {
     return { socket, unread, ended };
   }
 
+  /**
+   * Parks the connection: flushes the output, stops reading and gives the
+   * connection, with `prefix` and any bytes received and not read, to the
+   * parking lot (the pool's supervisor), which holds it without a worker.
+   * The handler then returns (true, to keep its worker); when the peer sends
+   * its next bytes, a later `connect` call, maybe in another worker, gets the
+   * connection back with `resumed` true, `prefix` and those bytes first in its
+   * input. The lot closes it if the peer sends nothing for `timeout` seconds,
+   * or closes its end, meanwhile. If bytes were received and not read, the
+   * connection comes back at once. This socket is closed afterwards.
+   * Throws `PARK_UNAVAILABLE` without an open lot (check `parkable` first).
+   *
+   * @example
+   * ```ts
+   * connect: async (socket) => {
+   *   const line = await socket.read();
+   *   await socket.write(`you said: ${line}\n`).flush();
+   *   if (socket.parkable) await socket.park({ timeout: 300 }); // idle: free the worker
+   *   return true;
+   * }
+   * ```
+   */
+  async park(options: ParkOptions = {}): Promise<void> {
+    this.#checkOpen();
+    const timeout =
+      options.timeout === undefined
+        ? DEFAULT_PARK_TIMEOUT
+        : checkSeconds("timeout", options.timeout);
+    const prefix = options.prefix;
+    if (prefix !== undefined && !(prefix instanceof Uint8Array)) {
+      throw new MoonSocketError("INVALID_ARGUMENT", "prefix must be a Uint8Array");
+    }
+    this.#checkParkable();
+    // With nothing left to send this is synchronous: no byte can arrive and be read meanwhile.
+    if (this.#output.buffered > 0) {
+      await this.#output.flush();
+      this.#checkOpen();
+      this.#checkParkable();
+    }
+    const socket = this.netSocket as Socket;
+    this.#state.closed = true;
+    const ended = this.#input.ended;
+    const unread = this.#input.detach();
+    this.#output.shutdown();
+    socket.off("error", ignore);
+    const bytes =
+      prefix === undefined || prefix.length === 0
+        ? unread
+        : Buffer.concat([prefix, unread], prefix.length + unread.length);
+    (this.parking as ParkingLot).take({
+      socket,
+      bytes,
+      wake: unread.length > 0 || ended,
+      timeout,
+    });
+  }
+
+  /** True if {@link park} can park this connection now: it has one, and an open parking lot. */
+  get parkable(): boolean {
+    return !this.#state.closed && this.parking?.open === true;
+  }
+
   /** Local IPv4 address as 4 bytes (also for an IPv4-mapped IPv6 address). */
   get localIp4(): Buffer | undefined {
     return this.#endpoints().local.ip4();
@@ -281,6 +355,18 @@ export class MoonSocket {
 
   #checkOpen(): void {
     if (this.#state.closed) throw new MoonSocketError("SOCKET_CLOSED", "the socket is closed");
+  }
+
+  #checkParkable(): void {
+    if (this.parking === undefined) {
+      throw new MoonSocketError(
+        "PARK_UNAVAILABLE",
+        "nobody takes parked connections here (the socket has no parking lot)",
+      );
+    }
+    if (!this.parking.open) {
+      throw new MoonSocketError("PARK_UNAVAILABLE", "the parking lot takes no connections now");
+    }
   }
 
   /** Read from the kernel when first asked (two system calls nobody should pay for unasked), then kept. */

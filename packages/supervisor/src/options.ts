@@ -4,6 +4,7 @@
 
 import type { MoonSocket } from "@moonbridge/socket";
 import { SupervisorError } from "./errors";
+import { openFilesLimit } from "./internal/open-files";
 
 /** One listener: Moonbridge's array part of `listen{...}`. */
 export type Listener =
@@ -37,6 +38,12 @@ export interface ListenOptions {
   memoryLimit?: number;
   /** Seconds busy workers get to finish when the pool stops (SIGTERM), then they are killed. @default 30 */
   shutdownTimeout?: number;
+  /**
+   * Connections the supervisor holds parked at most (each costs it a file
+   * descriptor and a few KB); beyond, workers keep their idle connections.
+   * 0: no parking. @default the open-files limit less 1024 (at least 0), or 4096 where it cannot be read
+   */
+  maxParked?: number;
   /** Runs once in each worker before it takes connections. */
   prepare?(): unknown | Promise<unknown>;
   /** Serves one connection (or interval/main run). Exactly `true`: the worker serves again; anything else: it exits. */
@@ -56,9 +63,18 @@ export interface ResolvedOptions {
   idleTimeout: number;
   memoryLimit: number | undefined;
   shutdownTimeout: number;
+  maxParked: number;
   prepare: (() => unknown) | undefined;
   connect: (socket: MoonSocket) => unknown;
   finish: (() => unknown) | undefined;
+}
+
+/** File descriptors kept free for listeners, workers' pipes, files and the workers' own connections in flight. */
+const RESERVED_FILES = 1024;
+
+function defaultMaxParked(): number {
+  const limit = openFilesLimit();
+  return limit === undefined ? 4096 : Math.max(0, limit - RESERVED_FILES);
 }
 
 function invalid(message: string): SupervisorError {
@@ -163,6 +179,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     idleTimeout: seconds("idleTimeout", o.idleTimeout, 0),
     memoryLimit,
     shutdownTimeout: seconds("shutdownTimeout", o.shutdownTimeout, 30),
+    maxParked: count("maxParked", o.maxParked, defaultMaxParked(), 0),
     prepare: handler("prepare", o.prepare, false) as ResolvedOptions["prepare"],
     connect: handler("connect", o.connect, true) as ResolvedOptions["connect"],
     finish: handler("finish", o.finish, false) as ResolvedOptions["finish"],

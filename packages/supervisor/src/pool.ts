@@ -2,42 +2,40 @@
 // the pool between minFork and maxFork with preFork idle spares, keeps
 // SPARE_COPIES sets of listener copies ahead in each worker, lets the most
 // recently idle few listen (worker-choice.ts), runs interval and main
-// listeners in idle workers, and replaces workers that fail. It never blocks
-// on a worker and never accepts a connection itself.
+// listeners in idle workers, holds the connections workers park and hands
+// them back to idle workers when their peers send more (parked-connections.ts),
+// and replaces workers that fail. It never blocks on a worker and never
+// accepts a connection itself.
 
-import { type ChildProcess, fork } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import {
   type BoundAddress,
   type BoundListener,
   bindListeners,
   closeListeners,
 } from "./internal/bind-listeners";
-import { type CopySender, copySender } from "./internal/handle-channel";
+import { forkWorker } from "./internal/fork-worker";
+import { type HandleSender, handleSender } from "./internal/handle-channel";
 import { IntervalSchedule } from "./internal/interval-schedule";
 import { debug, log } from "./internal/log";
 import { killOversized } from "./internal/memory-watch";
-import {
-  type ExitReason,
-  type FromWorker,
-  POOL_ENV,
-  SPARE_COPIES,
-  type ToWorker,
-  WORKER_ENV,
-} from "./internal/protocol";
+import type { ParkedConnection, ParkingStats } from "./internal/parked-connections";
+import { ParkingDesk } from "./internal/parking-desk";
+import { type ExitReason, type FromWorker, SPARE_COPIES, type ToWorker } from "./internal/protocol";
 import { holdsSlot, idleWorker, LISTENING_SLOTS, slotsToGrant } from "./internal/worker-choice";
 import type { ResolvedOptions } from "./options";
 
 export type { BoundAddress } from "./internal/bind-listeners";
 
 /** Counters of a pool, for monitoring (`moonbridge --stats`); idle, busy and served as workers last reported (within 5 ms). */
-export interface PoolStats {
+export interface PoolStats extends ParkingStats {
   workers: number;
   idle: number;
   busy: number;
   starting: number;
   /** Of the workers, those allowed to listen (a few at most; they count as idle or busy too). */
   listening: number;
-  /** Connections and runs taken by workers since the start. */
+  /** Connections (new and resumed) and runs taken by workers since the start. */
   served: number;
   forks: number;
   /** Worker exits by reason: "retired", "idle-timeout", "connect-not-true", "crashed", "killed", ... */
@@ -48,7 +46,9 @@ type WorkerState = "starting" | "idle" | "busy" | "exiting";
 
 interface Worker {
   child: ChildProcess;
-  copies: CopySender;
+  handles: HandleSender;
+  /** A parked connection sent to it and not yet taken or refused. */
+  resume: ParkedConnection | undefined;
   /** Sets of listener copies sent and not yet reported used. */
   sets: number;
   state: WorkerState;
@@ -93,6 +93,7 @@ export class Pool {
   #stopping: Promise<void> | undefined;
   #markReady: (() => void) | undefined;
   #onAllExited: (() => void) | undefined;
+  readonly #parking: ParkingDesk<Worker>;
   #served = 0;
   #forks = 0;
   readonly #exits: Record<string, number> = {};
@@ -104,6 +105,13 @@ export class Pool {
     this.#intervals = new IntervalSchedule(options.listeners, (name) => {
       this.#pendingRuns.push({ name, kind: "interval" });
       this.#dispatchRuns();
+    });
+    this.#parking = new ParkingDesk<Worker>({
+      workers: this.#workers,
+      maxFork: options.maxFork,
+      maxParked: options.maxParked,
+      send: (worker, message) => this.#send(worker, message),
+      slotFreed: () => this.#grantSlots(),
     });
     this.ready = this.#start();
     // A failure to bind is reported through `ready`; an unhandled one still ends the process.
@@ -122,6 +130,7 @@ export class Pool {
       served: this.#served,
       forks: this.#forks,
       exits: { ...this.#exits },
+      ...this.#parking.stats(),
     };
   }
 
@@ -174,21 +183,11 @@ export class Pool {
   // --- workers ---
 
   #fork(): void {
-    const main = process.argv[1];
-    if (main === undefined)
-      throw new Error("listen() must run in a module started as a script (node app.js)");
-    const execArgv = [...process.execArgv];
-    const limit = this.#options.memoryLimit;
-    if (limit !== undefined && !execArgv.some((arg) => arg.startsWith("--max-old-space-size"))) {
-      execArgv.push(`--max-old-space-size=${Math.max(16, Math.floor(limit / (1024 * 1024)))}`);
-    }
-    const child = fork(main, process.argv.slice(2), {
-      execArgv,
-      env: { ...process.env, [WORKER_ENV]: "1", [POOL_ENV]: String(this.#index) },
-    });
+    const child = forkWorker(this.#index, this.#options.memoryLimit);
     const worker: Worker = {
       child,
-      copies: copySender(child, () => child.kill("SIGKILL")),
+      handles: handleSender(child, () => child.kill("SIGKILL")),
+      resume: undefined,
       sets: 0,
       state: "starting",
       slot: false,
@@ -201,6 +200,7 @@ export class Pool {
     this.#workers.add(worker);
     this.#forks++;
     debug(`pool ${this.#index}: forked worker ${child.pid}`);
+    this.#parking.attach(worker);
     child.on("message", (message: FromWorker) => this.#onMessage(worker, message));
     child.on("exit", (code, signal) => this.#onExit(worker, code, signal));
     child.on("error", () => {}); // a failed send to a dead worker; its exit is handled above
@@ -218,7 +218,7 @@ export class Pool {
     if (this.#stopping !== undefined || worker.retiring || !worker.child.connected) return;
     for (; worker.sets < SPARE_COPIES; worker.sets++) {
       for (const listener of this.#listeners) {
-        if (!worker.copies.send(listener.id, listener.handle)) {
+        if (!worker.handles.send("copy", listener.id, listener.handle)) {
           worker.child.kill("SIGKILL"); // its pipe is broken: its exit is handled
           return;
         }
@@ -227,10 +227,13 @@ export class Pool {
   }
 
   #onMessage(worker: Worker, message: FromWorker): void {
-    switch (message?.t) {
+    if (typeof message !== "object" || message === null) return;
+    if (this.#parking.onMessage(worker, message)) return;
+    switch (message.t) {
       case "ready":
         worker.state = "idle";
         worker.idleSince = Date.now();
+        this.#parking.greet(worker);
         this.#topUp(worker);
         break;
       case "accepting":
@@ -254,7 +257,11 @@ export class Pool {
         this.#topUp(worker);
         if (worker.state === "exiting") break;
         if (message.busy) worker.state = "busy";
-        else if ((worker.state !== "idle" || message.took > 0) && worker.run === undefined) {
+        else if (
+          (worker.state !== "idle" || message.took > 0) &&
+          worker.run === undefined &&
+          worker.resume === undefined
+        ) {
           worker.state = "idle";
           worker.idleSince = Date.now();
         }
@@ -276,8 +283,10 @@ export class Pool {
         return;
     }
     this.#dispatchRuns();
+    this.#parking.dispatch();
     this.#grantSlots();
     this.#adjust();
+    this.#parking.update();
   }
 
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
@@ -301,9 +310,12 @@ export class Pool {
       this.#nextForkAt = Math.max(this.#nextForkAt, retryAt);
     }
     if (worker.run !== undefined) this.#runEnded(worker.run.name, worker.run.kind);
+    this.#parking.onExit(worker);
     this.#grantSlots();
-    if (this.#stopping === undefined) this.#adjust();
-    else if (this.#workers.size === 0) this.#onAllExited?.();
+    if (this.#stopping === undefined) {
+      this.#adjust();
+      this.#parking.update();
+    } else if (this.#workers.size === 0) this.#onAllExited?.();
   }
 
   #retire(worker: Worker): void {
@@ -349,8 +361,9 @@ export class Pool {
       if (worker.state === "idle") idle++;
     }
     let wake = Number.POSITIVE_INFINITY;
-    const wantFork =
-      total < options.maxFork && (spare < options.preFork || total < options.minFork);
+    // Parked connections whose peers sent a request want workers too.
+    const wanted = Math.max(options.preFork, this.#parking.waiting);
+    const wantFork = total < options.maxFork && (spare < wanted || total < options.minFork);
     if (wantFork) {
       if (now >= this.#nextForkAt) {
         this.#fork();
@@ -404,6 +417,7 @@ export class Pool {
     if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
     this.#intervals.stop();
     this.#pendingRuns.length = 0;
+    this.#parking.stop();
     if (this.#workers.size > 0) {
       const allExited = new Promise<void>((resolve) => {
         this.#onAllExited = resolve;

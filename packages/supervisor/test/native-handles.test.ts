@@ -4,13 +4,20 @@
 
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createConnection, type Socket } from "node:net";
+import { type AddressInfo, createConnection, createServer, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
-import { copySender } from "../src/internal/handle-channel";
-import { acceptOnce, bindTcp, isNativeHandle } from "../src/internal/native-handles";
+import { handleSender, receiveHandles } from "../src/internal/handle-channel";
+import {
+  acceptOnce,
+  bindTcp,
+  isNativeHandle,
+  type NativeHandle,
+  readOnce,
+  releaseHandle,
+} from "../src/internal/native-handles";
 
 const SRC = join(import.meta.dirname, "..", "src", "internal");
 
@@ -18,13 +25,26 @@ const SRC = join(import.meta.dirname, "..", "src", "internal");
  * A worker stand-in running our real handle-channel.ts (transpiled to CommonJS
  * in a temporary directory): it reports each listener copy it receives and
  * each message child_process delivers, and serves one connection on the
- * first copy, answering "copy <id>".
+ * first copy, answering "copy <id>". A connection it receives (a "conn"
+ * frame) it answers what it read first, then sends back as frame id + 1.
  */
 const CHILD = `
-const { receiveCopies } = require("./handle-channel.js");
-const { acceptOnce } = require("./native-handles.js");
+const { handleSender, receiveHandles } = require("./handle-channel.js");
+const { acceptOnce, isTcp, releaseHandle, wrapAccepted } = require("./native-handles.js");
 let listening = false;
-receiveCopies((id, handle) => {
+receiveHandles(process, (kind, id, handle) => {
+  if (kind === "conn") {
+    const socket = wrapAccepted(handle, isTcp(handle));
+    socket.once("data", (chunk) => {
+      socket.pause();
+      socket.write("child read " + chunk + "\\n", () => {
+        const raw = releaseHandle(socket);
+        handleSender(process, () => process.exit(4)).send("conn", id + 1, raw, () => raw.close());
+      });
+    });
+    socket.resume();
+    return;
+  }
   process.send({ copy: id });
   if (listening) return handle.close();
   listening = true;
@@ -123,7 +143,7 @@ describe("Node internals used by the pool", () => {
     const child = startChild();
     expect(await nextMessage(child)).toEqual({ ready: true });
     const { handle, port } = bindTcp("127.0.0.1", 0, false);
-    const sender = copySender(child, () => {
+    const sender = handleSender(child, () => {
       throw new Error("a copy could not be written");
     });
     const received: Record<string, unknown>[] = [];
@@ -133,10 +153,10 @@ describe("Node internals used by the pool", () => {
         if (received.length === 4) resolve();
       });
     });
-    expect(sender.send(3, handle)).toBe(true);
+    expect(sender.send("copy", 3, handle)).toBe(true);
     child.send({ between: 1 });
-    expect(sender.send(3, handle)).toBe(true);
-    expect(sender.send(12, handle)).toBe(true);
+    expect(sender.send("copy", 3, handle)).toBe(true);
+    expect(sender.send("copy", 12, handle)).toBe(true);
     await allReceived;
     // Copies in order; child_process's message intact; our frames are never a "message".
     expect(received.filter((message) => "copy" in message)).toEqual([
@@ -157,5 +177,48 @@ describe("Node internals used by the pool", () => {
     });
     expect(answer).toBe("copy 3\n");
     handle.close();
+  });
+
+  it("a connection's raw handle travels both ways and is read once where it waits (releaseHandle, wrapAccepted, readOnce)", async () => {
+    const child = startChild();
+    expect(await nextMessage(child)).toEqual({ ready: true });
+    const server = createServer({ pauseOnConnect: true });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
+    const address = server.address() as AddressInfo;
+    const client = createConnection({ host: "127.0.0.1", port: address.port });
+    let answer = "";
+    client.setEncoding("utf8").on("data", (chunk) => {
+      answer += chunk;
+    });
+    const back = new Promise<{ id: number; handle: NativeHandle }>((resolve) =>
+      receiveHandles(child, (kind, id, handle) => {
+        if (kind === "conn") resolve({ id, handle });
+      }),
+    );
+    // Here, the connection is made, then given away before a byte is read.
+    const socket = await accepted;
+    const raw = releaseHandle(socket);
+    await new Promise<void>((resolve, reject) =>
+      handleSender(child, reject).send("conn", 7, raw, (ok) => {
+        raw.close();
+        if (ok) resolve();
+        else reject(new Error("the connection could not be sent"));
+      }),
+    );
+    client.write("one");
+    const returned = await back;
+    expect(returned.id).toBe(8);
+    expect(answer).toBe("child read one\n");
+    // Back here: the next bytes are read once from the raw handle, then reading stops.
+    const read = new Promise<Buffer | null>((resolve) => readOnce(returned.handle, resolve));
+    client.write("two");
+    expect((await read)?.toString()).toBe("two");
+    const ended = new Promise<Buffer | null>((resolve) => readOnce(returned.handle, resolve));
+    client.end();
+    expect(await ended).toBe(null);
+    returned.handle.close();
+    client.destroy();
+    server.close();
   });
 });

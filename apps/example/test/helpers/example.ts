@@ -22,12 +22,22 @@ export interface Example {
 
 const running = new Set<ChildProcess>();
 
-/** Starts the app with extra environment variables (timeouts, heartbeat) and waits until it listens. */
+/**
+ * Starts the app with extra environment variables (timeouts, heartbeat) and
+ * waits until it listens. `openFiles`: the soft limit of open files to raise
+ * the supervisor's to (as far as the hard limit allows), for many connections.
+ */
 export async function startExample(
   env: Record<string, string> = {},
   args: string[] = [],
+  openFiles?: number,
 ): Promise<Example> {
-  const child = spawn(process.execPath, [CLI, ...args, join(ROOT, "src", "app.mjs")], {
+  const command = [process.execPath, CLI, ...args, join(ROOT, "src", "app.mjs")];
+  const [file, argv] =
+    openFiles === undefined
+      ? [process.execPath, command.slice(1)]
+      : ["sh", ["-c", raiseOpenFiles(openFiles), "sh", ...command]];
+  const child = spawn(file, argv, {
     env: { ...process.env, HOST: "127.0.0.1", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true, // its own process group: stopAll() reaches the workers too
@@ -75,6 +85,11 @@ export async function startExample(
       return exited;
     },
   };
+}
+
+/** A shell script that raises the soft open-files limit to `limit` (or the hard limit), then runs its arguments. */
+export function raiseOpenFiles(limit: number): string {
+  return `ulimit -n ${limit} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$@"`;
 }
 
 /** Kills whatever is still running, workers included. */

@@ -1,12 +1,14 @@
 // One client connection as the HTTP module sees it: bytes from the socket go
 // through the request parser, which stops after each request so that the
 // next pipelined one waits, unparsed, until this one is answered. It also
-// keeps the connection's deadlines (idle, header, stall, response, drain)
-// and closes it so that the client always receives its response first.
+// keeps the connection's deadlines (idle, header, stall, response, drain),
+// parks it when it is idle between requests (after parkAfter, or at once
+// when the pool wants it), and closes it so that the client always receives
+// its response first.
 
 import { BodyParserError } from "@moonbridge/body-parser";
 import { HttpParserError, type RequestHead, RequestParser } from "@moonbridge/http-parser";
-import { type MoonSocket, MoonSocketError } from "@moonbridge/socket";
+import { type MoonSocket, MoonSocketError, type ParkingLot } from "@moonbridge/socket";
 import type { ResolvedHttpOptions } from "../options";
 import { dateLine } from "./date-header";
 import { Deadline } from "./deadline";
@@ -59,6 +61,18 @@ export class Connection {
   #quietChecks = 0;
   #stallTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #deadline: Deadline;
+  /** Where idle connections are parked, if parking is on and the socket has a lot. */
+  readonly #lot: ParkingLot | undefined;
+  /** Parks the connection once it has been idle for parkAfter. */
+  readonly #parkDeadline: Deadline | undefined;
+  #stopWatchingLot: (() => void) | undefined;
+  /** When the current idle phase began (performance.now() ms): the parked connection's timeout counts from it. */
+  #idleSince = 0;
+  /** The connection has gone to the parking lot: this handler is done with it. */
+  #parked = false;
+  #parkScheduled = false;
+  /** Requests begun on this connection (in this handler call). */
+  #requests = 0;
 
   constructor(socket: MoonSocket, options: ResolvedHttpOptions) {
     this.socket = socket;
@@ -73,6 +87,12 @@ export class Connection {
     // Stalls are found by checking progress a few times per stallTimeout, not by a
     // timer refreshed on every read and write: keep-alive requests pay nothing for it.
     if (options.stallTimeout > 0 && socket.netSocket !== null) this.#armStallCheck();
+    const lot = options.parking ? socket.parking : undefined;
+    this.#lot = lot;
+    if (lot !== undefined) {
+      this.#parkDeadline = new Deadline(this.#park);
+      this.#stopWatchingLot = lot.onWanted(this.#parkSoon);
+    }
   }
 
   // The parser's handler.
@@ -119,6 +139,7 @@ export class Connection {
       const head = this.#head;
       if (head !== undefined) {
         this.#head = undefined;
+        this.#requests++;
         this.#enter("request");
         return head;
       }
@@ -127,11 +148,70 @@ export class Connection {
       else if (this.#eof) {
         this.#finishParser();
         if (this.#error === undefined) return null;
-      } else if (this.#upgraded || !(await this.#fill())) {
-        if (this.#upgraded || this.timedOut !== undefined) return null;
-      } else if (this.#phase === "idle") this.#enter("header");
+      } else {
+        // Between requests only: a new connection's first request is usually on its way.
+        const between = this.#phase === "idle" && this.#requests > 0;
+        if (between && (this.#lot?.wanted === true || this.options.parkAfter === 0))
+          this.#parkSoon();
+        if (this.#upgraded || !(await this.#fill())) {
+          if (this.#upgraded || this.timedOut !== undefined || this.#parked) return null;
+        } else if (this.#phase === "idle") this.#enter("header");
+      }
     }
   }
+
+  /**
+   * When the lot wants connections, or parkAfter is 0, parks the connection
+   * once this turn of the event loop has read what the kernel holds (the next
+   * pipelined request may be there already; then it is served, not parked).
+   */
+  readonly #parkSoon = (): void => {
+    if (this.#parkScheduled || this.#lot === undefined) return;
+    this.#parkScheduled = true;
+    setImmediate(this.#parkScheduledNow);
+  };
+
+  readonly #parkScheduledNow = (): void => {
+    this.#parkScheduled = false;
+    this.#park();
+  };
+
+  /**
+   * Parks the connection if it is idle between requests with nothing read
+   * ahead and nothing left to send; a read waiting for the next request then
+   * ends (SOCKET_CLOSED, which #fill takes as the end). Called when idle
+   * (parkAfter passed, or the lot wants connections), and harmless otherwise.
+   */
+  readonly #park = (): void => {
+    const socket = this.socket;
+    if (
+      this.#phase !== "idle" ||
+      this.#parked ||
+      this.#pending.length > 0 ||
+      this.#eof ||
+      this.#upgraded ||
+      this.failed ||
+      this.timedOut !== undefined ||
+      !socket.parkable ||
+      socket.input.buffered > 0 ||
+      socket.output.buffered > 0
+    ) {
+      return;
+    }
+    const idleTimeout = this.options.idleTimeout;
+    const left =
+      idleTimeout === 0
+        ? 0
+        : Math.max(0.001, idleTimeout - (performance.now() - this.#idleSince) / 1000);
+    this.#parked = true;
+    this.#deadline.clear();
+    this.#parkDeadline?.clear();
+    // Nothing to flush: park() hands the connection over synchronously.
+    socket.park({ timeout: left }).catch(() => {
+      // Refused after all (the lot closed meanwhile): the connection stays here, idle.
+      this.#parked = false;
+    });
+  };
 
   /** The current request's next body chunk (a view; do not keep it past the next read), or null at its end. */
   async nextBody(): Promise<Uint8Array | null> {
@@ -199,6 +279,8 @@ export class Connection {
   async end(): Promise<void> {
     const socket = this.socket;
     if (this.#stallTimer !== undefined) clearTimeout(this.#stallTimer);
+    this.#stopWatchingLot?.();
+    this.#parkDeadline?.clear();
     if (socket.closed) {
       this.#deadline.clear();
       return;
@@ -229,6 +311,12 @@ export class Connection {
   #enter(phase: Phase): void {
     this.#phase = phase;
     const options = this.options;
+    if (this.#parkDeadline !== undefined) {
+      if (phase === "idle") {
+        this.#idleSince = performance.now();
+        this.#parkDeadline.set(options.parkAfter);
+      } else this.#parkDeadline.set(0);
+    }
     this.#deadline.set(
       phase === "idle"
         ? options.idleTimeout
@@ -275,7 +363,7 @@ export class Connection {
       try {
         chunk = (await socket.xread(0)) === null ? null : socket.xreadNb(max);
       } catch (error) {
-        if (this.timedOut !== undefined) return false;
+        if (this.timedOut !== undefined || this.#parked) return false;
         throw this.ioError(error);
       } finally {
         this.#waiting--;

@@ -10,6 +10,7 @@ import { ChunkQueue } from "./chunk-queue";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
 import { type Readiness, Signal } from "./readiness";
 import type { SocketState } from "./socket-state";
+import { stopReading } from "./stop-reading";
 
 const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
@@ -145,7 +146,7 @@ export class InputStream implements MoonInput {
     this.readiness.signal.notify();
   }
 
-  /** On detach: the socket stops reading; every byte received and not read is returned. */
+  /** On detach: the socket stops reading, in the kernel too; every byte received and not read is returned. */
   detach(): Buffer {
     this.#detachListeners();
     const socket = this.#socket;
@@ -153,6 +154,8 @@ export class InputStream implements MoonInput {
       // Chunks Node buffered while we were paused belong to the next owner too.
       for (let chunk = socket.read(); chunk !== null; chunk = socket.read())
         this.#queue.push(chunk);
+      // Last: read() may have started reading again. Synchronous, so nothing comes in between.
+      stopReading(socket);
     }
     const unread = this.#queue.takeAll();
     this.#failRequests("the socket was detached while a read waited");

@@ -1,15 +1,19 @@
-// The fast lane for listener copies, and the second (and last) file that uses
-// Node internals. child_process.send() with a handle costs a JSON message, a
+// The fast lane for handles, and the second (and last) file that uses Node
+// internals. child_process.send() with a handle costs a JSON message, a
 // NODE_HANDLE_ACK back from the receiver, and one handle in flight at a time;
-// here the supervisor writes its own tiny frame with the handle straight onto
+// here the sender writes its own tiny frame with the handle straight onto
 // the IPC pipe child_process already opened (one sendmsg each, no ACK, many
-// in one go), and the worker takes those frames and their handles out of the
-// pipe before child_process parses what it reads (one recvmsg each). Other
-// messages still go through child_process on the same pipe.
+// in one go), and the receiver takes those frames and their handles out of
+// the pipe before child_process parses what it reads (one recvmsg each).
+// Two kinds travel so: listener copies (supervisor to worker) and parked
+// connections (both ways; what goes with one, its bytes, is an ordinary
+// message, matched by id). Other messages still go through child_process on
+// the same pipe.
 //
 // Why it works: the kernel never merges a read past a message that carries a
 // file descriptor, so a handle always comes with the last bytes of the chunk
-// it arrives in: a chunk that ends with our frame carries our handle.
+// it arrives in: a chunk that ends with our frame carries our handle (frames
+// are short, so one never spans two reads).
 // A frame is a line of JSON, so that child_process, if it ever parses one (a
 // chunk that also holds its own messages), sees an internal message nobody
 // listens to. An extra stdio pipe would need both ends opened as IPC pipes,
@@ -18,7 +22,7 @@
 // these internals change.
 
 import type { ChildProcess } from "node:child_process";
-import { isNativeHandle, type NativeHandle } from "./native-handles";
+import { isNativeHandle, type NativeHandle, streams } from "./native-handles";
 
 /** child_process's raw IPC pipe (pipe_wrap's Pipe with the IPC flag). */
 interface RawChannel {
@@ -33,43 +37,31 @@ interface WriteRequest {
   oncomplete: (status: number) => void;
 }
 
-interface StreamInternals {
-  WriteWrap: new () => WriteRequest;
-  streamBaseState: Int32Array;
-  kReadBytesOrError: number;
-  kArrayBufferOffset: number;
-}
+/** What a frame carries: a listener copy, or a connection (parked, or resumed). */
+export type HandleKind = "copy" | "conn";
 
-const PREFIX = '{"cmd":"NODE_MOONBRIDGE_COPY","id":';
-const PREFIX_BYTES = Buffer.from(PREFIX, "latin1");
+/** A frame is its kind's prefix, the id in decimal, and `}\n`. */
+const PREFIX_TEXT: Record<HandleKind, string> = {
+  copy: '{"cmd":"NODE_MOONBRIDGE_COPY","id":',
+  conn: '{"cmd":"NODE_MOONBRIDGE_CONN","id":',
+};
+const PREFIXES: Record<HandleKind, Buffer> = {
+  copy: Buffer.from(PREFIX_TEXT.copy, "latin1"),
+  conn: Buffer.from(PREFIX_TEXT.conn, "latin1"),
+};
+const PREFIX_LENGTH = PREFIXES.copy.length;
+/** The first byte where the two prefixes (as long as each other) differ. */
+const KIND_AT = PREFIXES.copy.findIndex((byte, at) => byte !== PREFIXES.conn[at]);
 const BRACE = 0x7d;
 const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
-
-let internals: StreamInternals | undefined;
+const MAX_ID_DIGITS = 15;
 
 function unsupported(what: string): Error {
   return new Error(
     `@moonbridge/supervisor: this Node version's child_process IPC channel is not supported (${what})`,
   );
-}
-
-function streams(): StreamInternals {
-  if (internals !== undefined) return internals;
-  const binding = (process as unknown as { binding(name: string): Record<string, unknown> })
-    .binding;
-  const wrap = binding("stream_wrap") as Partial<StreamInternals>;
-  if (
-    typeof wrap.WriteWrap !== "function" ||
-    !(wrap.streamBaseState instanceof Int32Array) ||
-    typeof wrap.kReadBytesOrError !== "number" ||
-    typeof wrap.kArrayBufferOffset !== "number"
-  ) {
-    throw unsupported("stream_wrap");
-  }
-  internals = wrap as StreamInternals;
-  return internals;
 }
 
 /** The raw pipe under child_process's channel of `owner` (a ChildProcess, or `process` in a child). */
@@ -87,8 +79,10 @@ function rawChannel(owner: object): RawChannel {
   return channel as RawChannel;
 }
 
-/** The frame the chunk ends with: its listener id and whether the chunk holds nothing else. */
-function trailingFrame(bytes: Uint8Array): { id: number; alone: boolean } | undefined {
+/** The frame the chunk ends with: its kind, id, and whether the chunk holds nothing else. */
+function trailingFrame(
+  bytes: Uint8Array,
+): { kind: HandleKind; id: number; alone: boolean } | undefined {
   let end = bytes.length - 1;
   if (end < 1 || bytes[end] !== NEWLINE || bytes[end - 1] !== BRACE) return undefined;
   end -= 2;
@@ -102,48 +96,60 @@ function trailingFrame(bytes: Uint8Array): { id: number; alone: boolean } | unde
     scale *= 10;
     digits++;
   }
-  if (digits === 0 || digits > 6) return undefined;
-  const start = end + 1 - PREFIX_BYTES.length;
+  if (digits === 0 || digits > MAX_ID_DIGITS) return undefined;
+  const start = end + 1 - PREFIX_LENGTH;
   if (start < 0) return undefined;
-  for (let i = 0; i < PREFIX_BYTES.length; i++)
-    if (bytes[start + i] !== PREFIX_BYTES[i]) return undefined;
-  return { id, alone: start === 0 };
+  const kind: HandleKind = bytes[start + KIND_AT] === PREFIXES.copy[KIND_AT] ? "copy" : "conn";
+  const prefix = PREFIXES[kind];
+  for (let i = 0; i < PREFIX_LENGTH; i++) if (bytes[start + i] !== prefix[i]) return undefined;
+  return { kind, id, alone: start === 0 };
 }
 
-/** Supervisor side: sends listener copies to one worker. */
-export interface CopySender {
+/** Sends handles to the other end of one IPC channel. */
+export interface HandleSender {
   /**
-   * Sends a copy of `handle` (listener `id`) in one write. Returns false if the
-   * write failed at once; `onError` gets a failure reported later. Check that
-   * the child is connected first.
+   * Sends `handle` as a frame of `kind` with `id`, in one write. Returns false
+   * if the write failed at once; otherwise `done` (if given) learns, once the
+   * write is over, whether it succeeded (then the handle may be closed here).
+   * Check that the channel is connected first.
    */
-  send(id: number, handle: NativeHandle): boolean;
+  send(kind: HandleKind, id: number, handle: NativeHandle, done?: (ok: boolean) => void): boolean;
 }
 
-/** The sender of listener copies to `child` (forked with an IPC channel). Throws if Node's internals changed. */
-export function copySender(child: ChildProcess, onError: () => void): CopySender {
+/**
+ * The sender of handles over `owner`'s channel: a ChildProcess (forked with
+ * an IPC channel) or, in a worker, `process`. `onError` gets a write that
+ * failed later without a `done` of its own. Throws if Node's internals changed.
+ */
+export function handleSender(
+  owner: ChildProcess | NodeJS.Process,
+  onError: () => void,
+): HandleSender {
   const { WriteWrap } = streams();
-  const channel = rawChannel(child);
-  const done = (status: number): void => {
+  const channel = rawChannel(owner);
+  const failed = (status: number): void => {
     if (status < 0) onError();
   };
   return {
-    send(id, handle) {
+    send(kind, id, handle, done) {
       const req = new WriteWrap();
-      req.oncomplete = done;
-      return channel.writeUtf8String(req, `${PREFIX}${id}}\n`, handle) === 0;
+      req.oncomplete = done === undefined ? failed : (status) => done(status >= 0);
+      return channel.writeUtf8String(req, `${PREFIX_TEXT[kind]}${id}}\n`, handle) === 0;
     },
   };
 }
 
 /**
- * Worker side: from now on, listener copies the supervisor sends go to
- * `onCopy` (listener id, handle) and never reach child_process.
+ * From now on, handles sent in frames over `owner`'s channel (a ChildProcess,
+ * or `process` in a worker) go to `onHandle` and never reach child_process.
  * Throws if Node's internals changed.
  */
-export function receiveCopies(onCopy: (id: number, handle: NativeHandle) => void): void {
+export function receiveHandles(
+  owner: ChildProcess | NodeJS.Process,
+  onHandle: (kind: HandleKind, id: number, handle: NativeHandle) => void,
+): void {
   const state = streams();
-  const channel = rawChannel(process);
+  const channel = rawChannel(owner);
   const parse = channel.onread as NonNullable<RawChannel["onread"]>;
   channel.onread = function onread(arrayBuffer) {
     const handle = channel.pendingHandle;
@@ -153,7 +159,7 @@ export function receiveCopies(onCopy: (id: number, handle: NativeHandle) => void
       const frame = trailingFrame(new Uint8Array(arrayBuffer, offset, length));
       if (frame !== undefined) {
         channel.pendingHandle = null;
-        onCopy(frame.id, handle);
+        onHandle(frame.kind, frame.id, handle);
         // A chunk that is our frame alone is not child_process's business.
         if (frame.alone && channel.buffering !== true) return;
       }

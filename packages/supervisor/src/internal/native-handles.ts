@@ -1,11 +1,14 @@
-// The one file that uses Node internals (process.binding's tcp_wrap and
-// pipe_wrap), because public APIs cannot do what the pool needs:
+// One of the two files that use Node internals (process.binding's tcp_wrap,
+// pipe_wrap and stream_wrap), because public APIs cannot do what the pool needs:
 // - the supervisor binds a listener without accepting on it (net.Server
 //   always accepts), and keeps it open for its whole life, so that while
 //   every worker is busy connections wait in the kernel's backlog;
 // - an idle worker listens on its own copy of the handle, and closes it in
 //   the accept callback, which stops libuv's accept loop after exactly one
-//   connection: a worker can never take a second one.
+//   connection: a worker can never take a second one;
+// - a parked connection moves between processes as its raw handle, and the
+//   supervisor reads its next bytes from that handle (one read, then it stops)
+//   without making a net.Socket for each of thousands of idle connections.
 // test/native-handles.test.ts fails loudly if these internals change.
 
 import { Socket as NetSocket, type Socket } from "node:net";
@@ -23,8 +26,25 @@ export interface NativeHandle {
   fd: number;
 }
 
+/** What a connection's handle adds (a parked one: read once, then passed on). */
+interface StreamHandle extends NativeHandle {
+  readStart(): number;
+  readStop(): number;
+  /** Must always be a function (Node asserts it). */
+  onread: (arrayBuffer: ArrayBuffer | undefined) => void;
+  reading?: boolean;
+}
+
 interface Binding {
   new (type: number): NativeHandle;
+}
+
+/** stream_wrap's shared state: where the length and offset of the bytes a handle read are. */
+export interface StreamInternals {
+  WriteWrap: new () => { oncomplete: (status: number) => void };
+  streamBaseState: Int32Array;
+  kReadBytesOrError: number;
+  kArrayBufferOffset: number;
 }
 
 interface Bindings {
@@ -35,6 +55,27 @@ interface Bindings {
 }
 
 let bindings: Bindings | undefined;
+let streamInternals: StreamInternals | undefined;
+
+/** stream_wrap's internals. Throws if this Node version has other ones. */
+export function streams(): StreamInternals {
+  if (streamInternals !== undefined) return streamInternals;
+  const binding = (process as unknown as { binding(name: string): Record<string, unknown> })
+    .binding;
+  const wrap = binding("stream_wrap") as Partial<StreamInternals>;
+  if (
+    typeof wrap.WriteWrap !== "function" ||
+    !(wrap.streamBaseState instanceof Int32Array) ||
+    typeof wrap.kReadBytesOrError !== "number" ||
+    typeof wrap.kArrayBufferOffset !== "number"
+  ) {
+    throw new Error(
+      "@moonbridge/supervisor: this Node version's stream_wrap binding is not supported",
+    );
+  }
+  streamInternals = wrap as StreamInternals;
+  return streamInternals;
+}
 
 function load(): Bindings {
   if (bindings !== undefined) return bindings;
@@ -104,7 +145,7 @@ export function bindPipe(path: string): NativeHandle {
 }
 
 /** The connection's socket, made the way net.Server makes it, paused until read. */
-function wrapAccepted(client: NativeHandle, tcp: boolean): Socket {
+export function wrapAccepted(client: NativeHandle, tcp: boolean): Socket {
   const socket = new NetSocket({
     handle: client,
     allowHalfOpen: true,
@@ -152,6 +193,63 @@ export function acceptOnce(
     }
   }
   return closeAll;
+}
+
+function ignoreRead(): void {}
+
+/** True for a TCP (not Unix socket) handle. */
+export function isTcp(handle: NativeHandle): boolean {
+  return handle instanceof load().TCP;
+}
+
+/**
+ * Takes the raw handle out of a net.Socket whose reading has stopped (a
+ * detached MoonSocket's): the socket is left without it (destroying it closes
+ * nothing) and the handle is the caller's, to pass on and close.
+ */
+export function releaseHandle(socket: Socket): NativeHandle {
+  const internals = socket as unknown as { _handle?: StreamHandle | null };
+  const handle = internals._handle;
+  if (handle === undefined || handle === null || !isNativeHandle(handle)) {
+    throw new Error("releaseHandle: the socket has no connection handle (closed already?)");
+  }
+  handle.readStop();
+  handle.reading = false;
+  handle.onread = ignoreRead;
+  internals._handle = null;
+  socket.destroy();
+  return handle;
+}
+
+/**
+ * Reads the next bytes of a connection's handle, once: `onRead` gets them (a
+ * Buffer of what one read returned), or null at the peer's end of stream or
+ * on an error; reading has stopped by then. Returns the function that stops
+ * waiting (without a read).
+ */
+export function readOnce(handle: NativeHandle, onRead: (bytes: Buffer | null) => void): () => void {
+  const stream = handle as StreamHandle;
+  const state = streams();
+  const stop = (): void => {
+    stream.onread = ignoreRead;
+    stream.readStop();
+  };
+  stream.onread = (arrayBuffer) => {
+    const status = state.streamBaseState[state.kReadBytesOrError] as number;
+    if (status === 0) return; // nothing this time (EAGAIN)
+    stop();
+    if (status < 0 || arrayBuffer === undefined) {
+      onRead(null); // UV_EOF or an error: either way the connection is over
+      return;
+    }
+    const offset = state.streamBaseState[state.kArrayBufferOffset] as number;
+    onRead(Buffer.from(arrayBuffer, offset, status));
+  };
+  if (stream.readStart() < 0) {
+    stream.onread = ignoreRead;
+    queueMicrotask(() => onRead(null));
+  }
+  return stop;
 }
 
 /** True for the raw TCP and Unix socket handles this file makes (and IPC delivers). */

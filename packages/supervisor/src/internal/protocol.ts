@@ -5,7 +5,9 @@
 // ("report"), not for every connection. Only a worker holding a listening
 // slot ("listen") listens; it keeps the slot from one connection to the next
 // and hands it back when a connection lasts longer than SLOT_RELEASE_MS
-// (listen-slots.ts).
+// (worker-choice.ts). A parked connection travels as a "conn" frame of the
+// handle channel, and its bytes as a "park" or "resume" message with the same
+// id (handle-pairs.ts matches them).
 
 /**
  * Sets of listener copies (one copy of each socket listener) the supervisor
@@ -41,7 +43,19 @@ export type ToWorker =
    */
   | { t: "listen" }
   /** Give the slot back (it reported it unused, and more than LISTENING_SLOTS hold one). */
-  | { t: "unlisten" };
+  | { t: "unlisten" }
+  /**
+   * Whether the supervisor takes parked connections now (`open`), and whether
+   * connections wait for a worker (`wanted`: an idle connection should be
+   * parked at once). Sent when either changes, and to each new worker.
+   */
+  | { t: "parking"; open: boolean; wanted: boolean }
+  /**
+   * Serve this parked connection, if idle (its handle follows as a "conn"
+   * frame with `id`); `bytes` (base64) are read first. Answered by "resumed"
+   * or "resume-refused"; the supervisor keeps its copy of the handle until then.
+   */
+  | { t: "resume"; id: number; bytes: string };
 
 /** Worker to supervisor. */
 export type FromWorker =
@@ -68,6 +82,17 @@ export type FromWorker =
       more: boolean;
       unused: boolean;
     }
+  /**
+   * The worker parks a connection: its handle follows as a "conn" frame with
+   * `id` (the worker's own count). `bytes` (base64): what the next worker
+   * reads first; `wake`: some are the peer's, unread, so it needs a worker at
+   * once; `timeout`: seconds to wait for the peer (0: no limit).
+   */
+  | { t: "park"; id: number; bytes: string; wake: boolean; timeout: number }
+  /** The worker serves the resumed connection `id`: the supervisor closes its copy. */
+  | { t: "resumed"; id: number }
+  /** A resume arrived while the worker was busy (or leaving): give the connection to another. */
+  | { t: "resume-refused"; id: number }
   /** A run arrived while the worker was busy: give it to another. */
   | { t: "run-refused"; name: string; kind: "interval" | "main" }
   /** A run (interval or main) has ended. */

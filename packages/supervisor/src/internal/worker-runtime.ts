@@ -11,9 +11,10 @@ import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
 import type { ResolvedOptions } from "../options";
-import { receiveCopies } from "./handle-channel";
+import { receiveHandles } from "./handle-channel";
+import { HandlePairs } from "./handle-pairs";
 import { log } from "./log";
-import { acceptOnce, type NativeHandle } from "./native-handles";
+import { acceptOnce, isTcp, type NativeHandle, wrapAccepted } from "./native-handles";
 import {
   type ExitReason,
   type FromWorker,
@@ -23,6 +24,9 @@ import {
   SPARE_COPIES,
   type ToWorker,
 } from "./protocol";
+import { WorkerParking } from "./worker-parking";
+
+type Resume = Extract<ToWorker, { t: "resume" }>;
 
 /** Longest an exiting worker waits for its last connection's data to go out. */
 const LAST_CLOSE_SECONDS = 10;
@@ -59,6 +63,10 @@ export class WorkerRuntime {
   /** The event loop's use when the current connection was accepted. */
   #acceptedAt: EventLoopUtilization | undefined;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Where this worker's connections are parked. */
+  readonly #parking = new WorkerParking(send);
+  /** Resumed connections: the message and the handle, matched. */
+  readonly #resumes = new HandlePairs<Resume>((message, handle) => this.#onResume(message, handle));
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
@@ -74,7 +82,10 @@ export class WorkerRuntime {
   start(): void {
     this.started = true;
     process.on("message", this.#onMessage);
-    receiveCopies(this.#onCopy);
+    receiveHandles(process, (kind, id, handle) => {
+      if (kind === "copy") this.#onCopy(id, handle);
+      else this.#resumes.handle(id, handle);
+    });
     // A terminal's Ctrl-C or hangup reaches the whole process group: the
     // supervisor decides. A SIGTERM sent to a worker itself means: finish, then exit.
     process.on("SIGINT", () => {});
@@ -138,10 +149,37 @@ export class WorkerRuntime {
         return;
       case "retire":
         this.#retire = true;
+        this.#parking.leave();
         if (this.#state === "idle") void this.#exit("retired", 0);
+        return;
+      case "parking":
+        this.#parking.update(message.open, message.wanted);
+        return;
+      case "resume":
+        this.#resumes.message(message.id, message);
         return;
     }
   };
+
+  /** A parked connection comes back: served here if idle, else refused (the supervisor still holds it). */
+  #onResume(message: Resume, handle: NativeHandle): void {
+    if (this.#state !== "idle" || this.#retire) {
+      handle.close();
+      send({ t: "resume-refused", id: message.id });
+      return;
+    }
+    send({ t: "resumed", id: message.id });
+    this.#slot = false; // a resume takes the slot, as a run does: the supervisor counts it so
+    this.#stopAccepting?.();
+    this.#stopAccepting = undefined;
+    this.#begin();
+    const socket = wrapAccepted(handle, isTcp(handle));
+    const unread = Buffer.from(message.bytes, "base64");
+    void this.#serve(
+      new MoonSocket(socket, { unread, resumed: true, parking: this.#parking }),
+      undefined,
+    );
+  }
 
   /** Reports at once when a batch of copies is used up, else within REPORT_MS. */
   #changed(): void {
@@ -240,7 +278,7 @@ export class WorkerRuntime {
     this.#stopAccepting = undefined;
     this.#begin();
     this.#armRelease();
-    void this.#serve(new MoonSocket(socket), undefined);
+    void this.#serve(new MoonSocket(socket, { parking: this.#parking }), undefined);
   };
 
   readonly #onAcceptError = (error: NodeJS.ErrnoException): void => {
@@ -317,6 +355,7 @@ export class WorkerRuntime {
     this.#reportTimer = undefined;
     for (const handles of this.#copies.values()) for (const handle of handles) handle.close();
     this.#copies.clear();
+    this.#resumes.clear();
     await sendAndWait({ t: "exiting", reason });
     try {
       await this.#options.finish?.();

@@ -1,0 +1,44 @@
+// What MoonSocket.park() needs from whoever owns the connection: a place that
+// holds an idle connection without a process serving it (the pool's
+// supervisor) and says when parking is wanted. This package only describes
+// it; @moonbridge/supervisor gives every connection it hands out one.
+
+import type { Socket } from "node:net";
+
+/** A connection on its way to be parked: what {@link MoonSocket.park} hands to the {@link ParkingLot}. */
+export interface ParkedSocket {
+  /** The connection, reading stopped (in the kernel too: no byte is read after this). */
+  socket: Socket;
+  /** Bytes to give first to whoever takes the connection back (the handler's own, then the unread ones). */
+  bytes: Buffer;
+  /** True if some of `bytes` are the peer's, received and not read: the connection should come back at once. */
+  wake: boolean;
+  /** Seconds to wait for the peer's next bytes before closing the connection; 0: no limit. */
+  timeout: number;
+}
+
+/**
+ * Where parked connections go, given to a MoonSocket by the connection's
+ * owner (option `parking`). The pool's workers give one to every connection.
+ */
+export interface ParkingLot {
+  /** False while the lot takes no connections (it holds its limit, or the server stops). */
+  readonly open: boolean;
+  /** True while connections wait for a worker: an idle connection should be parked now. */
+  readonly wanted: boolean;
+  /** Calls `listener` each time `wanted` becomes true; returns the function that stops it. */
+  onWanted(listener: () => void): () => void;
+  /** Takes the connection (park() calls this once the socket is detached). */
+  take(connection: ParkedSocket): void;
+}
+
+/** Options of {@link MoonSocket.park}. */
+export interface ParkOptions {
+  /** Bytes the handler read and puts back: the resumed connection reads them first. @default none */
+  prefix?: Uint8Array;
+  /** Seconds the connection may stay parked without the peer sending a byte; then it is closed. 0: no limit. @default 65 */
+  timeout?: number;
+}
+
+/** Seconds a parked connection waits for its peer by default (the HTTP idle timeout). */
+export const DEFAULT_PARK_TIMEOUT = 65;

@@ -1,0 +1,147 @@
+// The supervisor's parked connections: idle connections that workers gave
+// back (MoonSocket.park), held as raw handles without a worker, each with the
+// bytes its next worker reads first. A parked connection waits for its peer:
+// the peer's next bytes (read once, then reading stops, and they travel with
+// the connection) put it in the queue for a worker, oldest first; the peer's
+// end of stream, an error or the park's timeout close it. The pool decides
+// which worker takes a waiting one (pool.ts); this file never knows HTTP.
+
+import { type NativeHandle, readOnce } from "./native-handles";
+
+export interface ParkedConnection {
+  readonly id: number;
+  readonly handle: NativeHandle;
+  /** What the worker that takes it reads first: the park's bytes, then what came while parked. */
+  bytes: Buffer;
+  /** While it waits for its peer: stops that wait. */
+  stopWaiting: (() => void) | undefined;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+/** Counters of the parked connections (part of the pool's stats). */
+export interface ParkingStats {
+  /** Connections parked now (waiting for their peer, or for a worker). */
+  parked: number;
+  /** Of them, those whose peer has sent bytes, waiting for a worker. */
+  waiting: number;
+  /** The most parked at once since the start. */
+  parkedMax: number;
+  /** Connections workers parked, and connections workers took back, since the start. */
+  parks: number;
+  resumes: number;
+}
+
+export class ParkedConnections {
+  readonly #held = new Map<number, ParkedConnection>();
+  /** Connections whose peer sent bytes, oldest first, waiting for a worker. */
+  readonly #waiting: ParkedConnection[] = [];
+  readonly #onWaiting: () => void;
+  #nextId = 0;
+  #parkedMax = 0;
+  #parks = 0;
+  #resumes = 0;
+
+  /** `onWaiting` is called when a connection joins the queue for a worker. */
+  constructor(onWaiting: () => void) {
+    this.#onWaiting = onWaiting;
+  }
+
+  get size(): number {
+    return this.#held.size;
+  }
+
+  stats(): ParkingStats {
+    return {
+      parked: this.#held.size,
+      waiting: this.#waiting.length,
+      parkedMax: this.#parkedMax,
+      parks: this.#parks,
+      resumes: this.#resumes,
+    };
+  }
+
+  /**
+   * Holds a connection a worker parked. `wake`: its peer has sent bytes
+   * already (among `bytes`), so it waits for a worker at once. `timeout`:
+   * seconds to wait for the peer; 0: no limit.
+   */
+  add(handle: NativeHandle, bytes: Buffer, wake: boolean, timeout: number): void {
+    const connection: ParkedConnection = {
+      id: ++this.#nextId,
+      handle,
+      bytes,
+      stopWaiting: undefined,
+      timer: undefined,
+    };
+    this.#held.set(connection.id, connection);
+    this.#parks++;
+    if (this.#held.size > this.#parkedMax) this.#parkedMax = this.#held.size;
+    if (wake) {
+      this.#enqueue(connection);
+      return;
+    }
+    connection.stopWaiting = readOnce(handle, (more) => this.#onPeer(connection, more));
+    if (timeout > 0) {
+      connection.timer = setTimeout(() => this.#close(connection), timeout * 1000);
+      connection.timer.unref();
+    }
+  }
+
+  /** The connection waiting longest for a worker, taken out of the queue (it stays held until released). */
+  next(): ParkedConnection | undefined {
+    return this.#waiting.shift();
+  }
+
+  /** True if connections wait for a worker. */
+  get anyWaiting(): boolean {
+    return this.#waiting.length > 0;
+  }
+
+  /** A connection given to a worker came back unused (refused, or the worker died): first in line again. */
+  putBack(connection: ParkedConnection): void {
+    if (!this.#held.has(connection.id)) return;
+    this.#waiting.unshift(connection);
+    this.#onWaiting();
+  }
+
+  /** A worker took the connection: the supervisor's copy of the handle is closed. */
+  release(connection: ParkedConnection): void {
+    if (!this.#held.delete(connection.id)) return;
+    this.#resumes++;
+    connection.handle.close();
+  }
+
+  /** Closes every parked connection (the pool stops). */
+  closeAll(): void {
+    for (const connection of [...this.#held.values()]) this.#close(connection);
+    this.#waiting.length = 0;
+  }
+
+  #onPeer(connection: ParkedConnection, more: Buffer | null): void {
+    connection.stopWaiting = undefined;
+    if (more === null) {
+      this.#close(connection); // the peer closed (or reset) while parked
+      return;
+    }
+    connection.bytes =
+      connection.bytes.length === 0 ? more : Buffer.concat([connection.bytes, more]);
+    this.#enqueue(connection);
+  }
+
+  #enqueue(connection: ParkedConnection): void {
+    if (connection.timer !== undefined) clearTimeout(connection.timer);
+    connection.timer = undefined;
+    this.#waiting.push(connection);
+    this.#onWaiting();
+  }
+
+  #close(connection: ParkedConnection): void {
+    if (!this.#held.delete(connection.id)) return;
+    connection.stopWaiting?.();
+    connection.stopWaiting = undefined;
+    if (connection.timer !== undefined) clearTimeout(connection.timer);
+    const at = this.#waiting.indexOf(connection);
+    if (at !== -1) this.#waiting.splice(at, 1);
+    connection.handle.close();
+  }
+}

@@ -1,0 +1,189 @@
+// The supervisor's side of parking, for one pool: it matches each connection
+// a worker parks with its bytes, holds it (parked-connections.ts), gives the
+// ones whose peers sent more to idle workers (a spare first, as runs go), puts
+// one back when its worker refuses it or dies first, and tells the workers
+// whether parking is open (maxParked) and wanted (the pool is full).
+
+import type { ChildProcess } from "node:child_process";
+import { type HandleSender, receiveHandles } from "./handle-channel";
+import { HandlePairs } from "./handle-pairs";
+import type { NativeHandle } from "./native-handles";
+import { type ParkedConnection, ParkedConnections, type ParkingStats } from "./parked-connections";
+import type { FromWorker, ToWorker } from "./protocol";
+import { type Candidate, idleWorker } from "./worker-choice";
+
+type ParkMessage = Extract<FromWorker, { t: "park" }>;
+
+/** Milliseconds "parking wanted" stays on after the pool stops needing it: no flapping under load. */
+const WANTED_HOLD_MS = 50;
+
+/** What the desk needs of a pool's worker. */
+export interface DeskWorker extends Candidate {
+  child: ChildProcess;
+  handles: HandleSender;
+  /** An interval or main run under way in it. */
+  run: unknown;
+  /** A parked connection sent to it and not yet taken or refused. */
+  resume: ParkedConnection | undefined;
+}
+
+/** What the desk needs of its pool. */
+export interface DeskPool<W extends DeskWorker> {
+  readonly workers: Iterable<W>;
+  readonly maxFork: number;
+  readonly maxParked: number;
+  send(worker: W, message: ToWorker): void;
+  /** A slot holder took a resume (and so gave up its slot): another should listen. */
+  slotFreed(): void;
+}
+
+export class ParkingDesk<W extends DeskWorker> {
+  readonly #pool: DeskPool<W>;
+  readonly #parked = new ParkedConnections(() => this.dispatch());
+  readonly #arriving = new WeakMap<W, HandlePairs<ParkMessage>>();
+  #stopped = false;
+  /** What workers were told last; when parking was last needed. */
+  #open = false;
+  #wanted = false;
+  #neededAt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(pool: DeskPool<W>) {
+    this.#pool = pool;
+  }
+
+  /** Parked connections whose peers sent bytes, waiting for a worker (the pool forks for them). */
+  get waiting(): number {
+    return this.#parked.stats().waiting;
+  }
+
+  stats(): ParkingStats {
+    return this.#parked.stats();
+  }
+
+  /** A new worker: the connections it parks come in through its channel. */
+  attach(worker: W): void {
+    const pairs = new HandlePairs<ParkMessage>((message, handle) =>
+      this.#onParked(message, handle),
+    );
+    this.#arriving.set(worker, pairs);
+    receiveHandles(worker.child, (kind, id, handle) => {
+      if (kind === "conn") pairs.handle(id, handle);
+      else handle.close(); // workers send no listener copies
+    });
+  }
+
+  /** A worker is ready: it learns how parking stands. */
+  greet(worker: W): void {
+    this.#pool.send(worker, { t: "parking", open: this.#open, wanted: this.#wanted });
+  }
+
+  /** Takes the parking messages of a worker; false for any other message. */
+  onMessage(worker: W, message: FromWorker): boolean {
+    switch (message.t) {
+      case "park":
+        this.#arriving.get(worker)?.message(message.id, message);
+        return true;
+      case "resumed":
+        if (worker.resume !== undefined) this.#parked.release(worker.resume);
+        worker.resume = undefined;
+        return true;
+      case "resume-refused":
+        if (worker.resume !== undefined) this.#parked.putBack(worker.resume);
+        worker.resume = undefined;
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** A worker has gone: a connection it had not taken yet goes to another. */
+  onExit(worker: W): void {
+    this.#arriving.get(worker)?.clear();
+    this.#arriving.delete(worker);
+    if (worker.resume !== undefined) this.#parked.putBack(worker.resume);
+    worker.resume = undefined;
+  }
+
+  /** Gives the parked connections whose peers sent bytes to idle workers, longest waiting first. */
+  dispatch(): void {
+    while (this.#parked.anyWaiting) {
+      const usable = (w: W) => w.run === undefined && w.resume === undefined;
+      // A spare (surely idle: it does not listen) before a listener.
+      const worker =
+        idleWorker(this.#pool.workers, "newest", (w) => usable(w) && !w.slot) ??
+        idleWorker(this.#pool.workers, "newest", usable);
+      if (worker === undefined || !worker.child.connected) return;
+      const connection = this.#parked.next() as ParkedConnection;
+      worker.state = "busy"; // until it says otherwise; a refusal puts the connection back
+      const hadSlot = worker.slot;
+      worker.slot = false;
+      worker.resume = connection;
+      const bytes = connection.bytes.toString("base64");
+      this.#pool.send(worker, { t: "resume", id: connection.id, bytes });
+      // The supervisor keeps its copy until the worker answers: a worker that dies first loses nothing.
+      const sent = worker.handles.send("conn", connection.id, connection.handle, (ok) => {
+        if (!ok) worker.child.kill("SIGKILL"); // its exit puts the connection back
+      });
+      if (!sent) worker.child.kill("SIGKILL");
+      if (hadSlot) this.#pool.slotFreed();
+    }
+  }
+
+  /**
+   * Tells the workers when parking opens or closes (maxParked) and when it is
+   * wanted: the pool is at maxFork and no worker is idle, so connections may
+   * be waiting (the kernel's backlog cannot be seen) and idle ones should go.
+   */
+  update(): void {
+    const now = Date.now();
+    const open = !this.#stopped && this.#parked.size < this.#pool.maxParked;
+    let active = 0;
+    let idle = 0;
+    for (const worker of this.#pool.workers) {
+      if (worker.retiring || worker.state === "exiting") continue;
+      active++;
+      if (worker.state === "idle") idle++;
+    }
+    const needed = open && active >= this.#pool.maxFork && idle === 0;
+    if (needed) this.#neededAt = now;
+    // Once wanted, it stays so for a moment: a full pool would flap with every report.
+    const held = this.#wanted && open && now < this.#neededAt + WANTED_HOLD_MS;
+    const wanted = needed || held;
+    if (held && !needed && this.#timer === undefined) {
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        this.update();
+      }, WANTED_HOLD_MS);
+      this.#timer.unref();
+    }
+    if (open === this.#open && wanted === this.#wanted) return;
+    this.#open = open;
+    this.#wanted = wanted;
+    for (const worker of this.#pool.workers) {
+      if (worker.state !== "starting") this.#pool.send(worker, { t: "parking", open, wanted });
+    }
+  }
+
+  /**
+   * The pool stops: connections whose peers sent a request go to idle
+   * workers if there are any; the others are closed (an idle connection may
+   * be closed at any time), and nothing is parked any more.
+   */
+  stop(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.dispatch();
+    this.#stopped = true;
+    this.#parked.closeAll();
+    this.update();
+  }
+
+  #onParked(message: ParkMessage, handle: NativeHandle): void {
+    if (this.#stopped) {
+      handle.close(); // what stopping does to every parked connection
+      return;
+    }
+    this.#parked.add(handle, Buffer.from(message.bytes, "base64"), message.wake, message.timeout);
+    this.update();
+  }
+}

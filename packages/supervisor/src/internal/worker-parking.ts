@@ -1,0 +1,80 @@
+// The worker's parking lot, what MoonSocket.park() hands a connection to: it
+// passes the connection's raw handle to the supervisor, with its bytes, and
+// knows from the supervisor whether parking is open and wanted. A worker
+// that is leaving (retired, reloaded) always wants its connection parked, so
+// that it can go without closing it.
+
+import type { ParkedSocket, ParkingLot } from "@moonbridge/socket";
+import { type HandleSender, handleSender } from "./handle-channel";
+import { log } from "./log";
+import { releaseHandle } from "./native-handles";
+import type { FromWorker } from "./protocol";
+
+export class WorkerParking implements ParkingLot {
+  #open = false;
+  #wanted = false;
+  #leaving = false;
+  #nextId = 0;
+  readonly #listeners = new Set<() => void>();
+  /** Made at the first park: the IPC channel is there by then. */
+  #handles: HandleSender | undefined;
+  readonly #send: (message: FromWorker) => void;
+
+  constructor(send: (message: FromWorker) => void) {
+    this.#send = send;
+  }
+
+  get open(): boolean {
+    return this.#open && process.connected === true;
+  }
+
+  get wanted(): boolean {
+    return this.#wanted || this.#leaving;
+  }
+
+  onWanted(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** What the supervisor said last ("parking" message). */
+  update(open: boolean, wanted: boolean): void {
+    const before = this.wanted;
+    this.#open = open;
+    this.#wanted = wanted;
+    if (!before && this.wanted) this.#notify();
+  }
+
+  /** The worker is to exit once idle: a connection it holds should be parked now. */
+  leave(): void {
+    const before = this.wanted;
+    this.#leaving = true;
+    if (!before) this.#notify();
+  }
+
+  take(connection: ParkedSocket): void {
+    const handle = releaseHandle(connection.socket);
+    const id = ++this.#nextId;
+    this.#send({
+      t: "park",
+      id,
+      bytes: connection.bytes.toString("base64"),
+      wake: connection.wake,
+      timeout: connection.timeout,
+    });
+    this.#handles ??= handleSender(process, lost);
+    // Closing our copy once the kernel has the frame loses nothing: the supervisor's copy is in the pipe.
+    if (!this.#handles.send("conn", id, handle, () => handle.close())) {
+      handle.close();
+      lost();
+    }
+  }
+
+  #notify(): void {
+    for (const listener of [...this.#listeners]) listener();
+  }
+}
+
+function lost(): void {
+  log(`worker ${process.pid}: a parked connection was lost (the channel to the supervisor failed)`);
+}
