@@ -2,7 +2,7 @@
 // their own, src/parking/clients.mjs) each send one `GET /` on a keep-alive
 // connection to 127.0.0.1, read the answer and stay idle; then the server's
 // memory is measured (RSS and PSS of the server's process and all its
-// descendants, src/load/memory.mjs) and compared with its baseline from
+// descendants, src/load/process-tree.mjs) and compared with its baseline from
 // before any client connected; then every client sends a second request and
 // the time until every second answer is read is measured, and every answer
 // checked. Servers, one after the other: ours (hello world with
@@ -24,8 +24,8 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { optionsFromEnv, pick } from "./harness.mjs";
-import { formatKiB, formatMiB, settledTreeMemory } from "./load/memory.mjs";
 import { parkingSupported } from "./load/parking.mjs";
+import { formatKiB, formatMiB, quietTreeMemory, treeCpu } from "./load/process-tree.mjs";
 import { probe, sleep, startServer, stopServer } from "./load/servers.mjs";
 import { ClientFleet, FD_SPARE, fileLimit, processesFor } from "./parking/client-processes.mjs";
 
@@ -55,6 +55,8 @@ const MIN_FORK = envCount("BENCH_MIN_FORK", MAX_FORK);
 const PARK_AFTER = process.env.BENCH_PARK_AFTER;
 /** How long to wait for the idle connections to be parked, beyond parkAfter. */
 const PARK_WAIT_MS = 15_000;
+/** Readings of one measurement spreading over this many bytes are said so under the table. */
+const SPREAD_NOTE = 2 << 20;
 /** TARGET: bytes of PSS per parked connection. */
 const TARGET = 20_000;
 
@@ -139,6 +141,7 @@ const ENTRIES = [
  * @property {number} busy
  * @property {number} served
  * @property {number} [parked]
+ * @property {number} [waiting] Of the parked, those whose client sent bytes and that wait for a worker.
  * @property {number} [parkedMax]
  * @property {number} [parks]
  * @property {number} [resumes]
@@ -147,8 +150,8 @@ const ENTRIES = [
 /**
  * @typedef {object} Row
  * @property {Entry} entry
- * @property {import("./load/memory.mjs").TreeMemory} baseline
- * @property {import("./load/memory.mjs").TreeMemory} loaded
+ * @property {import("./load/process-tree.mjs").TreeMemory} baseline
+ * @property {import("./load/process-tree.mjs").TreeMemory} loaded
  * @property {number} open Idle connections open when memory was measured.
  * @property {number} firstMs Time to get every first answer (or to the deadline).
  * @property {number} secondMs Time from the second requests to the last second answer.
@@ -156,7 +159,15 @@ const ENTRIES = [
  * @property {Record<string, number>} failures
  * @property {Stats | undefined} idleStats Pool stats when memory was measured.
  * @property {Stats | undefined} endStats Pool stats after the second answers.
+ * @property {{ leader: number, others: number }} firstCpu Server CPU seconds from "start" to the last first answer.
+ * @property {{ leader: number, others: number }} secondCpu Server CPU seconds from "second" to the last second answer.
  */
+
+/** CPU seconds between two treeCpu() readings. */
+const cpuSince = (
+  /** @type {{ leader: number, others: number }} */ a,
+  /** @type {{ leader: number, others: number }} */ b,
+) => ({ leader: b.leader - a.leader, others: b.others - a.others });
 
 /** The stats file our supervisor writes, read; undefined until there is one. */
 function readStats(/** @type {string} */ file) {
@@ -212,9 +223,12 @@ async function measure(
       BENCH_SECOND_TIMEOUT_S: String(SECOND_TIMEOUT_S),
     });
     await fleet.next("ready", 10_000);
-    const baseline = await settledTreeMemory(/** @type {number} */ (server.child.pid));
+    const baseline = await quietTreeMemory(/** @type {number} */ (server.child.pid));
+    const pid = /** @type {number} */ (server.child.pid);
+    const cpu0 = treeCpu(pid);
     fleet.send("start");
     const idle = await fleet.next("idle", (entry.firstTimeoutS + 30) * 1000);
+    const firstCpu = cpuSince(cpu0, treeCpu(pid));
     console.error(
       `  all settled in ${(idle.ms / 1000).toFixed(1)} s: ${idle.open} idle and open (${processes} client processes)`,
     );
@@ -226,17 +240,18 @@ async function measure(
         parkAfterMs + PARK_WAIT_MS,
       );
       console.error(`  parked: ${stats?.parked} of ${idle.open}`);
-      await sleep(1000);
-    } else await sleep(2000);
-    fleet.send("status");
-    const open = (await fleet.next("status", 10_000)).open;
-    const loaded = await settledTreeMemory(/** @type {number} */ (server.child.pid));
+    }
+    const loaded = await quietTreeMemory(/** @type {number} */ (server.child.pid));
     const idleStats = entry.ours ? readStats(statsFile) : undefined;
+    fleet.send("status"); // after the measurement: connections closed during it are not counted
+    const open = (await fleet.next("status", 10_000)).open;
 
+    const cpu1 = treeCpu(pid);
     const start = Date.now();
     fleet.send("second");
     const second = await fleet.next("second", (SECOND_TIMEOUT_S + 30) * 1000);
     const secondMs = Date.now() - start;
+    const secondCpu = cpuSince(cpu1, treeCpu(pid));
     await sleep(500); // the stats file is rewritten every 200 ms
     const endStats = entry.ours ? readStats(statsFile) : undefined;
     console.error(
@@ -253,6 +268,8 @@ async function measure(
       failures: second.failures,
       idleStats,
       endStats,
+      firstCpu,
+      secondCpu,
     });
   } finally {
     await fleet?.stop();
@@ -265,6 +282,16 @@ const failed = (/** @type {Row} */ row) => Object.values(row.failures).reduce((a
 /** (with clients - baseline) / idle connections, in bytes; NaN without any. */
 const perConnection = (/** @type {Row} */ row, /** @type {"rss" | "pss"} */ kind) =>
   (row.loaded[kind] - row.baseline[kind]) / row.open;
+/** Fewer idle connections than this make a per-connection figure noise (the baseline moves by MiBs). */
+const FEW = 100;
+/** The per-connection figure as KiB, or "–" for too few connections. */
+const perConnectionText = (/** @type {Row} */ row, /** @type {"rss" | "pss"} */ kind) =>
+  row.open >= FEW ? formatKiB(perConnection(row, kind)) : "–";
+/** A change of memory in MiB with its sign. */
+const deltaMiB = (/** @type {number} */ bytes) => `${bytes >= 0 ? "+" : ""}${formatMiB(bytes)}`;
+/** CPU seconds of leader / descendants. */
+const cpuText = (/** @type {{ leader: number, others: number }} */ c) =>
+  `${c.leader.toFixed(2)} / ${c.others.toFixed(2)} s`;
 
 function report(/** @type {Row[]} */ rows) {
   console.log("\n### Idle keep-alive connections: server memory and a second request on each\n");
@@ -277,15 +304,27 @@ function report(/** @type {Row[]} */ rows) {
     console.log(
       `| ${row.entry.name} | ${row.entry.clients.toLocaleString("en-US")} | ${row.open.toLocaleString("en-US")} | ${row.loaded.pids.length} (${row.baseline.pids.length}) | ` +
         `${formatMiB(row.loaded.rss)} (${formatMiB(row.baseline.rss)}) | ${formatMiB(row.loaded.pss)} (${formatMiB(row.baseline.pss)}) | ` +
-        `${row.open > 0 ? formatKiB(perConnection(row, "rss")) : "–"} | ${row.open > 0 ? formatKiB(perConnection(row, "pss")) : "–"} | ` +
+        `${perConnectionText(row, "rss")} | ${perConnectionText(row, "pss")} | ` +
         `${(row.firstMs / 1000).toFixed(2)} s | ${(row.secondMs / 1000).toFixed(2)} s | ${f === 0 ? "0" : `**${f}**`} |`,
+    );
+  }
+  console.log("\n#### Where the memory and the CPU time go\n");
+  console.log(
+    "| server | PSS change of the leader (supervisor, primary) | PSS change of its descendants (workers) | CPU during the first requests (leader / descendants) | CPU during the second requests (leader / descendants) |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  for (const row of rows) {
+    const leader = row.loaded.leader.pss - row.baseline.leader.pss;
+    const others = row.loaded.pss - row.baseline.pss - leader;
+    console.log(
+      `| ${row.entry.name} | ${deltaMiB(leader)} | ${row.loaded.pids.length > 1 ? deltaMiB(others) : "–"} | ${cpuText(row.firstCpu)} | ${cpuText(row.secondCpu)} |`,
     );
   }
   const ours = rows.filter((r) => r.entry.ours);
   if (ours.length > 0) {
     console.log("\n#### Our pool's stats\n");
     console.log(
-      "| server | workers | parked at measurement | parkedMax | parks | resumes | served | parked after the second answers |",
+      "| server | workers | parked at measurement (waiting) | parkedMax | parks | resumes | served | parked after the second answers |",
     );
     console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const row of ours) {
@@ -293,7 +332,7 @@ function report(/** @type {Row[]} */ rows) {
       const e = row.endStats;
       const v = (/** @type {number | undefined} */ n) => (n === undefined ? "–" : String(n));
       console.log(
-        `| ${row.entry.name} | ${v(i?.workers)} | ${v(i?.parked)} | ${v(e?.parkedMax)} | ${v(e?.parks)} | ${v(e?.resumes)} | ${v(e?.served)} | ${v(e?.parked)} |`,
+        `| ${row.entry.name} | ${v(i?.workers)} | ${v(i?.parked)} (${v(i?.waiting)}) | ${v(e?.parkedMax)} | ${v(e?.parks)} | ${v(e?.resumes)} | ${v(e?.served)} | ${v(e?.parked)} |`,
       );
     }
   }
@@ -308,9 +347,19 @@ function report(/** @type {Row[]} */ rows) {
         `- **${row.entry.name}: ${f} of ${row.entry.clients} clients FAILED** (${reasons})`,
       );
     }
-    if (row.baseline.settled === false || row.loaded.settled === false)
+    for (const [what, m] of /** @type {const} */ ([
+      ["baseline readings", row.baseline],
+      ["readings with the clients", row.loaded],
+    ])) {
+      const moved = Math.max(m.spread?.rss ?? 0, m.spread?.pss ?? 0);
+      if (moved >= SPREAD_NOTE)
+        console.log(
+          `- ${row.entry.name}: the ${what} spread over ${formatMiB(moved)} (RSS ${formatMiB(m.spread?.rss ?? 0)}, PSS ${formatMiB(m.spread?.pss ?? 0)}): the medians are given.`,
+        );
+    }
+    if (row.open > 0 && row.open < FEW)
       console.log(
-        `- ${row.entry.name}: memory still moved by 1 MiB or more in 0.5 s after 15 s (baseline settled: ${row.baseline.settled}, with the clients: ${row.loaded.settled}).`,
+        `- ${row.entry.name}: no figure per connection: ${row.open} connections are below the noise of the baseline.`,
       );
     if (row.entry.note !== undefined) console.log(`- ${row.entry.name}: ${row.entry.note}.`);
     if (row.entry.parks) {
