@@ -8,12 +8,15 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { afterAll, describe, expect, it } from "vitest";
-import { raiseOpenFiles, startExample, stopAll } from "./helpers/example";
+import { raiseOpenFiles, startExample, stopAll, useExample } from "./helpers/example";
+import { raw, statuses } from "./helpers/raw";
 
 const CLIENTS = 1000;
 const OPEN_FILES = CLIENTS + 1024;
 
 afterAll(stopAll);
+
+const PING = "GET /ping HTTP/1.1\r\nHost: a\r\n\r\n";
 
 /** The newest --stats line's counters. */
 function latestStats(output: string): Record<string, number> | undefined {
@@ -79,5 +82,59 @@ describe("idle keep-alive clients are parked in the supervisor", () => {
       clients.kill("SIGKILL");
       await app.stop();
     }
+  });
+});
+
+describe("a parked connection's next request", () => {
+  const app = useExample(
+    {
+      MAX_FORK: "2",
+      MIN_FORK: "2",
+      HTTP_PARK_AFTER: "0.1",
+      HTTP_HEADER_TIMEOUT: "1",
+      HEARTBEAT_SECONDS: "3600",
+    },
+    ["--stats", "0.1"],
+  );
+
+  it("split across the hand-back to a worker: answered", async () => {
+    const before = latestStats(app.output())?.resumes ?? 0;
+    // 400 ms apart: parked after the first response; resumed at the first byte of the second request.
+    const result = await raw(app.port, [PING, "GET /ping HTTP/1.1\r\nHo", "st: a\r\n\r\n"], {
+      gapMillis: 400,
+      until: (text) => statuses(text).length === 2,
+    });
+    expect(statuses(result.text)).toEqual([204, 204]);
+    await until(
+      "the resume to be counted",
+      () => (latestStats(app.output())?.resumes ?? 0) > before,
+    );
+  });
+
+  it("half sent, then stalled: the request header timeout still applies (408)", async () => {
+    const result = await raw(app.port, [PING, "GET /ping HTTP/1.1\r\nHo"], { gapMillis: 400 });
+    expect(statuses(result.text)).toEqual([204, 408]);
+    expect(result.how).toBe("end");
+  });
+
+  it("pipelined requests that straddle a park are answered in order", async () => {
+    const result = await raw(app.port, [PING + PING, PING + PING], {
+      gapMillis: 400,
+      until: (text) => statuses(text).length === 4,
+    });
+    expect(statuses(result.text)).toEqual([204, 204, 204, 204]);
+  });
+});
+
+describe("stopping", () => {
+  it("SIGTERM closes an idle keep-alive connection its worker holds, so the worker exits at once", async () => {
+    const app = await startExample({ HTTP_PARK_AFTER: "600", HEARTBEAT_SECONDS: "3600" });
+    const client = raw(app.port, PING, { waitMillis: 60_000 });
+    await new Promise((resolve) => setTimeout(resolve, 300)); // answered; idle in its worker now
+    expect(await app.stop()).toBe(0);
+    const result = await client;
+    expect(statuses(result.text)).toEqual([204]);
+    expect(result.how).toBe("end");
+    expect(app.output()).not.toContain("still busy after shutdownTimeout");
   });
 });

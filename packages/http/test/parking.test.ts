@@ -13,13 +13,14 @@ import { RawClient } from "./helpers/client";
 interface TestLot extends ParkingLot {
   wanted: boolean;
   open: boolean;
+  leaving: boolean;
   parked: ParkedSocket[];
   /** Each handler call's result, resumed ones included. */
   results: unknown[];
   /** Serves every parked connection again (their peers have sent their next bytes). */
   resumeAll(): void;
-  /** Says that parking is wanted now. */
-  want(): void;
+  /** Says that parking is wanted now (and, with `leaving`, that the worker leaves). */
+  want(leaving?: boolean): void;
 }
 
 const servers: Server[] = [];
@@ -57,6 +58,7 @@ async function startParkingServer(
   const lot: TestLot = {
     open: true,
     wanted: false,
+    leaving: false,
     parked: [],
     results: [],
     onWanted(listener) {
@@ -71,8 +73,9 @@ async function startParkingServer(
     resumeAll() {
       for (const connection of lot.parked.splice(0)) resume(connection);
     },
-    want() {
+    want(leaving = false) {
       lot.wanted = true;
+      lot.leaving = leaving;
       for (const listener of [...listeners]) listener();
     },
   };
@@ -169,6 +172,26 @@ describe("parking", () => {
     await second.send(get("b"));
     await text(second);
     await idle(2); // wanted: parked right after its response
+  });
+
+  it("a worker that leaves parks its idle connection, or closes it when the lot takes none", async () => {
+    const { port, lot, idle } = await startParkingServer({ parkAfter: 60 });
+    const parked = await RawClient.open(port);
+    await parked.send(get("a"));
+    await text(parked);
+    const closed = await RawClient.open(port);
+    await closed.send(get("b"));
+    await text(closed);
+    lot.want(true);
+    await idle(2);
+    expect(lot.parked).toHaveLength(2);
+    lot.resumeAll();
+    lot.open = false;
+    await parked.send(get("c"));
+    expect(await text(parked)).toBe("c resumed");
+    lot.want(true); // now nobody takes it: closed while idle, quietly
+    expect(await parked.closed()).toEqual({ how: "end", rest: "" });
+    expect(lot.parked).toHaveLength(0);
   });
 
   it("never parks with parking: false, or while the lot is closed", async () => {

@@ -26,7 +26,13 @@ export interface ParkingLot {
   readonly open: boolean;
   /** True while connections wait for a worker: an idle connection should be parked now. */
   readonly wanted: boolean;
-  /** Calls `listener` each time `wanted` becomes true; returns the function that stops it. */
+  /**
+   * True once the connection's process is leaving (retired, or the server
+   * stops): `wanted` is true too, and an idle connection that cannot be
+   * parked (the lot is closed) should be closed rather than kept.
+   */
+  readonly leaving: boolean;
+  /** Calls `listener` each time `wanted` becomes true (also when `leaving` does); returns the function that stops it. */
   onWanted(listener: () => void): () => void;
   /** Takes the connection (park() calls this once the socket is detached). */
   take(connection: ParkedSocket): void;

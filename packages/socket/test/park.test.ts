@@ -14,6 +14,7 @@ function lot(open = true): ParkingLot & { taken: ParkedSocket[] } {
   return {
     open,
     wanted: false,
+    leaving: false,
     onWanted: () => () => {},
     take: (connection) => {
       taken.push(connection);

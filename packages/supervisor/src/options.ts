@@ -41,7 +41,7 @@ export interface ListenOptions {
   /**
    * Connections the supervisor holds parked at most (each costs it a file
    * descriptor and a few KB); beyond, workers keep their idle connections.
-   * 0: no parking. @default the open-files limit less 1024 (at least 0), or 4096 where it cannot be read
+   * 0: no parking. @default the open-files limit less a quarter of it (at most 1024 less), or 4096 where it cannot be read
    */
   maxParked?: number;
   /** Runs once in each worker before it takes connections. */
@@ -69,12 +69,15 @@ export interface ResolvedOptions {
   finish: (() => unknown) | undefined;
 }
 
-/** File descriptors kept free for listeners, workers' pipes, files and the workers' own connections in flight. */
-const RESERVED_FILES = 1024;
-
+/**
+ * File descriptors kept free of parked connections: for listeners, workers'
+ * pipes, files, and connections on their way. A quarter of a small limit
+ * (1024 is a common default), 1024 of a large one.
+ */
 function defaultMaxParked(): number {
   const limit = openFilesLimit();
-  return limit === undefined ? 4096 : Math.max(0, limit - RESERVED_FILES);
+  if (limit === undefined) return 4096;
+  return Math.max(0, limit - Math.min(1024, Math.floor(limit / 4)));
 }
 
 function invalid(message: string): SupervisorError {

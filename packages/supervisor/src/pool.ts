@@ -7,22 +7,24 @@
 // and replaces workers that fail. It never blocks on a worker and never
 // accepts a connection itself.
 
-import type { ChildProcess } from "node:child_process";
 import {
   type BoundAddress,
   type BoundListener,
   bindListeners,
   closeListeners,
 } from "./internal/bind-listeners";
+import { exitVerdict } from "./internal/exit-reason";
 import { forkWorker } from "./internal/fork-worker";
-import { type HandleSender, handleSender } from "./internal/handle-channel";
+import { handleSender } from "./internal/handle-channel";
 import { IntervalSchedule } from "./internal/interval-schedule";
 import { debug, log } from "./internal/log";
 import { killOversized } from "./internal/memory-watch";
-import type { ParkedConnection, ParkingStats } from "./internal/parked-connections";
+import type { ParkingStats } from "./internal/parked-connections";
 import { ParkingDesk } from "./internal/parking-desk";
-import { type ExitReason, type FromWorker, SPARE_COPIES, type ToWorker } from "./internal/protocol";
+import { planSize } from "./internal/pool-size";
+import { type FromWorker, SPARE_COPIES, type ToWorker } from "./internal/protocol";
 import { holdsSlot, idleWorker, LISTENING_SLOTS, slotsToGrant } from "./internal/worker-choice";
+import type { Run, Worker, WorkerState } from "./internal/worker-record";
 import type { ResolvedOptions } from "./options";
 
 export type { BoundAddress } from "./internal/bind-listeners";
@@ -40,32 +42,6 @@ export interface PoolStats extends ParkingStats {
   forks: number;
   /** Worker exits by reason: "retired", "idle-timeout", "connect-not-true", "crashed", "killed", ... */
   exits: Record<string, number>;
-}
-
-type WorkerState = "starting" | "idle" | "busy" | "exiting";
-
-interface Worker {
-  child: ChildProcess;
-  handles: HandleSender;
-  /** A parked connection sent to it and not yet taken or refused. */
-  resume: ParkedConnection | undefined;
-  /** Sets of listener copies sent and not yet reported used. */
-  sets: number;
-  state: WorkerState;
-  /** It holds a listening slot: it listens whenever idle. */
-  slot: boolean;
-  /** It keeps its slot but waits on a long connection: another listens for it. */
-  waiting: boolean;
-  /** When it last became idle or served (ms): the most recent is chosen first, the oldest retired first. */
-  idleSince: number;
-  retiring: boolean;
-  reason: ExitReason | undefined;
-  run: Run | undefined;
-}
-
-interface Run {
-  name: string;
-  kind: "interval" | "main";
 }
 
 /**
@@ -292,16 +268,12 @@ export class Pool {
   #onExit(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     this.#workers.delete(worker);
     const pid = worker.child.pid;
-    let reason: string;
-    let failure: string | undefined;
-    if (worker.reason !== undefined && worker.reason !== "handler-error") reason = worker.reason;
-    else if (signal !== null) {
-      reason = "killed";
-      failure = `was killed by ${signal}`;
-    } else if (worker.reason === "handler-error" || code !== 0) {
-      reason = worker.state === "starting" ? "failed-to-start" : "crashed";
-      failure = `${reason === "crashed" ? "crashed" : "failed to start"} (exit code ${code})`;
-    } else reason = "exited";
+    const { reason, failure } = exitVerdict(
+      worker.reason,
+      worker.state === "starting",
+      code,
+      signal,
+    );
     this.#exits[reason] = (this.#exits[reason] ?? 0) + 1;
     if (failure === undefined) debug(`pool ${this.#index}: worker ${pid} exited (${reason})`);
     else {
@@ -350,37 +322,24 @@ export class Pool {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const now = Date.now();
-    const options = this.#options;
-    let total = 0;
-    let spare = 0;
-    let idle = 0;
-    for (const worker of this.#workers) {
-      if (worker.retiring || worker.state === "exiting") continue;
-      total++;
-      if (worker.state === "idle" || worker.state === "starting") spare++;
-      if (worker.state === "idle") idle++;
+    const plan = planSize(
+      this.#workers,
+      this.#options,
+      now,
+      this.#parking.waiting,
+      this.#nextForkAt,
+      this.#lastRetireAt,
+    );
+    if (plan.fork) {
+      this.#fork();
+      this.#nextForkAt = now + this.#options.forkDelay * 1000;
     }
-    let wake = Number.POSITIVE_INFINITY;
-    // Parked connections whose peers sent a request want workers too.
-    const wanted = Math.max(options.preFork, this.#parking.waiting);
-    const wantFork = total < options.maxFork && (spare < wanted || total < options.minFork);
-    if (wantFork) {
-      if (now >= this.#nextForkAt) {
-        this.#fork();
-        this.#nextForkAt = now + options.forkDelay * 1000;
-        total++;
-      }
-      wake = Math.min(wake, this.#nextForkAt);
+    if (plan.retire !== undefined) {
+      this.#lastRetireAt = now;
+      this.#retire(plan.retire);
     }
-    if (idle > options.preFork && total > options.minFork) {
-      const oldest = idleWorker(this.#workers, "oldest");
-      const due = Math.max(this.#lastRetireAt, oldest?.idleSince ?? now) + options.exitDelay * 1000;
-      if (oldest !== undefined && now >= due) {
-        this.#lastRetireAt = now;
-        this.#retire(oldest);
-        wake = Math.min(wake, now + options.exitDelay * 1000);
-      } else wake = Math.min(wake, due);
-    }
+    // After a fork, look again when the next may be due.
+    const wake = plan.fork ? Math.min(plan.wake, this.#nextForkAt) : plan.wake;
     if (wake !== Number.POSITIVE_INFINITY) {
       this.#timer = setTimeout(() => this.#adjust(), Math.max(1, wake - now));
     }

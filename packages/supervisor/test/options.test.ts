@@ -1,5 +1,6 @@
 // listen()'s options: checked before anything is bound, each bad value named.
 
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { listen, SupervisorError } from "../src/index";
 import { resolveOptions } from "../src/options";
@@ -21,6 +22,12 @@ describe("listen options", () => {
       memoryLimit: undefined,
       shutdownTimeout: 30,
     });
+    // maxParked: below this process's open-files limit, with room for listeners and pipes.
+    const limits = readFileSync("/proc/self/limits", "latin1");
+    const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
+    expect(options.maxParked).toBeLessThan(soft);
+    expect(options.maxParked).toBeGreaterThanOrEqual(soft - 1024);
+    expect(resolveOptions({ listeners: [tcp], connect, maxParked: 0 }).maxParked).toBe(0);
     expect(resolveOptions({ listeners: [tcp], connect, preFork: 5 })).toMatchObject({
       minFork: 5,
       maxFork: 16,
@@ -108,6 +115,16 @@ describe("listen options", () => {
       what: "a negative idleTimeout",
       options: { listeners: [tcp], connect, idleTimeout: -1 },
       names: /idleTimeout/,
+    },
+    {
+      what: "a negative maxParked",
+      options: { listeners: [tcp], connect, maxParked: -1 },
+      names: /maxParked/,
+    },
+    {
+      what: "a fractional maxParked",
+      options: { listeners: [tcp], connect, maxParked: 1.5 },
+      names: /maxParked/,
     },
     {
       what: "a tiny memoryLimit",

@@ -104,6 +104,18 @@ describe("a parked connection", () => {
     expect((await client.line()).split(" ")[0]).toBe("true");
   });
 
+  it("a command split across the hand-back to a worker: the rest waits in the kernel for the worker", async () => {
+    const app = await startApp(small);
+    const client = await converse(app);
+    client.send("PARK\n");
+    await client.line();
+    await until("the connection to be parked", async () => (await app.stats()).parked === 1);
+    client.send("RESU"); // the supervisor reads this much, and hands the connection on
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    client.send("MED\n");
+    expect((await client.line()).split(" ")[0]).toBe("true");
+  });
+
   it("pipelined commands straddling several parks are answered in order", async () => {
     const app = await startApp(small);
     const client = await converse(app);

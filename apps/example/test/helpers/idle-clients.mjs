@@ -18,13 +18,15 @@ function client() {
   const socket = connect(port, "127.0.0.1");
   socket.setNoDelay(true);
   let buffered = "";
+  /** @type {((status: number) => void) | undefined} */
   let waiting;
+  /** @param {number} status */
   const settle = (status) => {
     const resolve = waiting;
     waiting = undefined;
     resolve?.(status);
   };
-  socket.setEncoding("latin1").on("data", (chunk) => {
+  socket.setEncoding("latin1").on("data", (/** @type {string} */ chunk) => {
     buffered += chunk;
     const end = buffered.indexOf("\r\n\r\n");
     if (end === -1) return;
@@ -36,6 +38,7 @@ function client() {
   socket.on("close", () => settle(0));
   return {
     socket,
+    /** @returns {Promise<number>} */
     ask: () =>
       new Promise((resolve) => {
         waiting = resolve;

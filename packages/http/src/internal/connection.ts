@@ -68,8 +68,8 @@ export class Connection {
   #stopWatchingLot: (() => void) | undefined;
   /** When the current idle phase began (performance.now() ms): the parked connection's timeout counts from it. */
   #idleSince = 0;
-  /** The connection has gone to the parking lot: this handler is done with it. */
-  #parked = false;
+  /** The connection left this handler while idle: parked, or closed because the worker leaves. */
+  #gone = false;
   #parkScheduled = false;
   /** Requests begun on this connection (in this handler call). */
   #requests = 0;
@@ -154,7 +154,7 @@ export class Connection {
         if (between && (this.#lot?.wanted === true || this.options.parkAfter === 0))
           this.#parkSoon();
         if (this.#upgraded || !(await this.#fill())) {
-          if (this.#upgraded || this.timedOut !== undefined || this.#parked) return null;
+          if (this.#upgraded || this.timedOut !== undefined || this.#gone) return null;
         } else if (this.#phase === "idle") this.#enter("header");
       }
     }
@@ -178,24 +178,33 @@ export class Connection {
 
   /**
    * Parks the connection if it is idle between requests with nothing read
-   * ahead and nothing left to send; a read waiting for the next request then
-   * ends (SOCKET_CLOSED, which #fill takes as the end). Called when idle
+   * ahead and nothing left to send (or closes it, if the worker is leaving
+   * and the lot takes none); a read waiting for the next request then ends
+   * (SOCKET_CLOSED, which #fill takes as the end). Called when idle
    * (parkAfter passed, or the lot wants connections), and harmless otherwise.
    */
   readonly #park = (): void => {
     const socket = this.socket;
     if (
       this.#phase !== "idle" ||
-      this.#parked ||
+      this.#gone ||
       this.#pending.length > 0 ||
       this.#eof ||
       this.#upgraded ||
       this.failed ||
       this.timedOut !== undefined ||
-      !socket.parkable ||
       socket.input.buffered > 0 ||
       socket.output.buffered > 0
     ) {
+      return;
+    }
+    if (!socket.parkable) {
+      // The worker is leaving and nobody takes the connection: end it, as an idle timeout would.
+      if (this.#lot?.leaving === true) {
+        this.#gone = true;
+        this.#deadline.clear();
+        socket.close().catch(ignore);
+      }
       return;
     }
     const idleTimeout = this.options.idleTimeout;
@@ -203,13 +212,14 @@ export class Connection {
       idleTimeout === 0
         ? 0
         : Math.max(0.001, idleTimeout - (performance.now() - this.#idleSince) / 1000);
-    this.#parked = true;
+    this.#gone = true;
     this.#deadline.clear();
     this.#parkDeadline?.clear();
     // Nothing to flush: park() hands the connection over synchronously.
     socket.park({ timeout: left }).catch(() => {
       // Refused after all (the lot closed meanwhile): the connection stays here, idle.
-      this.#parked = false;
+      this.#gone = false;
+      this.#deadline.set(left);
     });
   };
 
@@ -363,7 +373,7 @@ export class Connection {
       try {
         chunk = (await socket.xread(0)) === null ? null : socket.xreadNb(max);
       } catch (error) {
-        if (this.timedOut !== undefined || this.#parked) return false;
+        if (this.timedOut !== undefined || this.#gone) return false;
         throw this.ioError(error);
       } finally {
         this.#waiting--;

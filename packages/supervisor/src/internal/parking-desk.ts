@@ -7,6 +7,7 @@
 import type { ChildProcess } from "node:child_process";
 import { type HandleSender, receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
+import { log } from "./log";
 import type { NativeHandle } from "./native-handles";
 import { type ParkedConnection, ParkedConnections, type ParkingStats } from "./parked-connections";
 import type { FromWorker, ToWorker } from "./protocol";
@@ -158,6 +159,11 @@ export class ParkingDesk<W extends DeskWorker> {
       this.#timer.unref();
     }
     if (open === this.#open && wanted === this.#wanted) return;
+    if (this.#open && !open && !this.#stopped) {
+      log(
+        `${this.#parked.size} connections parked: maxParked reached, workers keep their idle connections now (raise it, and ulimit -n, for more)`,
+      );
+    }
     this.#open = open;
     this.#wanted = wanted;
     for (const worker of this.#pool.workers) {

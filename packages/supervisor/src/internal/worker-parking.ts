@@ -32,6 +32,10 @@ export class WorkerParking implements ParkingLot {
     return this.#wanted || this.#leaving;
   }
 
+  get leaving(): boolean {
+    return this.#leaving;
+  }
+
   onWanted(listener: () => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);

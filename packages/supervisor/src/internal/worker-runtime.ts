@@ -163,13 +163,13 @@ export class WorkerRuntime {
 
   /** A parked connection comes back: served here if idle, else refused (the supervisor still holds it). */
   #onResume(message: Resume, handle: NativeHandle): void {
+    this.#slot = false; // a resume takes the slot, refused or not, as a run does: the supervisor counts it so
     if (this.#state !== "idle" || this.#retire) {
       handle.close();
       send({ t: "resume-refused", id: message.id });
       return;
     }
     send({ t: "resumed", id: message.id });
-    this.#slot = false; // a resume takes the slot, as a run does: the supervisor counts it so
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
     this.#begin();

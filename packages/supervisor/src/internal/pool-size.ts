@@ -1,0 +1,64 @@
+// How big the pool should be right now: whether to fork (below minFork, or
+// fewer spares than preFork, or than parked connections waiting for a
+// worker) and which idle worker to retire (beyond preFork and minFork, idle
+// for exitDelay, one per exitDelay), and when to look again. A pure function
+// of the workers and the clock; pool.ts acts on it.
+
+import { type Candidate, idleWorker } from "./worker-choice";
+
+export interface SizeOptions {
+  preFork: number;
+  minFork: number;
+  maxFork: number;
+  /** Seconds. */
+  exitDelay: number;
+}
+
+export interface SizePlan<W> {
+  /** Fork one worker now (the fork delay has passed). */
+  fork: boolean;
+  /** Retire this worker now. */
+  retire: W | undefined;
+  /** When to look again (ms since the epoch); Infinity: when something changes. */
+  wake: number;
+}
+
+/**
+ * The plan for `workers` at `now` (ms): `waiting` parked connections want a
+ * worker; the next fork may happen at `nextForkAt`, the next retirement
+ * exitDelay after `lastRetireAt`.
+ */
+export function planSize<W extends Candidate>(
+  workers: Iterable<W>,
+  options: SizeOptions,
+  now: number,
+  waiting: number,
+  nextForkAt: number,
+  lastRetireAt: number,
+): SizePlan<W> {
+  let total = 0;
+  let spare = 0;
+  let idle = 0;
+  for (const worker of workers) {
+    if (worker.retiring || worker.state === "exiting") continue;
+    total++;
+    if (worker.state === "idle" || worker.state === "starting") spare++;
+    if (worker.state === "idle") idle++;
+  }
+  const plan: SizePlan<W> = { fork: false, retire: undefined, wake: Number.POSITIVE_INFINITY };
+  const spares = Math.max(options.preFork, waiting);
+  if (total < options.maxFork && (spare < spares || total < options.minFork)) {
+    plan.fork = now >= nextForkAt;
+    if (plan.fork) total++;
+    else plan.wake = nextForkAt;
+  }
+  if (idle > options.preFork && total > options.minFork) {
+    const oldest = idleWorker(workers, "oldest");
+    const due = Math.max(lastRetireAt, oldest?.idleSince ?? now) + options.exitDelay * 1000;
+    if (oldest !== undefined && now >= due) {
+      plan.retire = oldest;
+      plan.wake = Math.min(plan.wake, now + options.exitDelay * 1000);
+    } else plan.wake = Math.min(plan.wake, due);
+  }
+  return plan;
+}
