@@ -8,6 +8,8 @@
 // round; each figure is the median of the rounds. With keep-alive every
 // server's per-connection request counts are checked: a connection that got
 // no answer (a pool too small starves the rest silently) makes the row invalid.
+// Ours runs twice, with parking on (the default) and off (`parking: false`),
+// in the same rounds; the ratio on/off is printed under each table.
 //
 //   node src/http.bench.mjs           warm-up, then 5 rounds of 5 s per server and mode
 //   node src/http.bench.mjs --quick   at most 30 s of warm-up, 2 rounds of 3 s (or BENCH_QUICK=1)
@@ -16,12 +18,14 @@
 //                                     /tmp/httpprof): top self times of the
 //                                     busiest worker
 // BENCH_ONLY (comma-separated substrings of server names) picks servers;
-// BENCH_WARMUP_MAX_MS caps each server's warm-up (default 180000, quick 30000).
+// BENCH_WARMUP_MAX_MS caps each server's warm-up (default 180000, quick 30000);
+// BENCH_WARMUP_MIN_MS is the least warm-up of our pools (default 60000, quick 0).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compare, formatRate, median, optionsFromEnv, pick } from "./harness.mjs";
+import { parkingSupported } from "./load/parking.mjs";
 import { probe, sleep, startServer, stopServer } from "./load/servers.mjs";
 import { checkWrk, wrk } from "./load/wrk.mjs";
 import { formatTop, selfTimes } from "./pool/cpuprofile-top.mjs";
@@ -44,17 +48,39 @@ const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
 const rounds = quick ? 2 : 5;
 const timeMs = quick ? 3000 : 5000;
 const WARMUP_MAX_MS = Number(process.env.BENCH_WARMUP_MAX_MS ?? (quick ? 30_000 : 180_000));
+/**
+ * Least warm-up of a pool of ours: its rate can dip for a slice or two while
+ * its 33 workers compile (which the "stopped rising" rule takes for flat);
+ * with parking on and off compared, both must be past that.
+ */
+const WARMUP_MIN_MS = Number(process.env.BENCH_WARMUP_MIN_MS ?? (quick ? 0 : 60_000));
 
 /**
  * @typedef {object} Entry
  * @property {string} name
  * @property {string} script
  * @property {Record<string, string>} env
+ * @property {number} [minWarmupMs] Least warm-up (our pools).
  */
+
+const OURS_ON = "moonbridge (minFork 33)";
+const OURS_OFF = "moonbridge (minFork 33, parking off)";
+/** A build from before parking rejects `parking: false`: the row is left out, and said so. */
+const PARKING = parkingSupported();
 
 /** @type {Entry[]} */
 const ENTRIES = [
-  { name: "moonbridge (minFork 33)", script: OURS, env: { BENCH_MIN_FORK: "33" } },
+  { name: OURS_ON, script: OURS, env: { BENCH_MIN_FORK: "33" }, minWarmupMs: WARMUP_MIN_MS },
+  ...(PARKING
+    ? [
+        {
+          name: OURS_OFF,
+          script: OURS,
+          env: { BENCH_MIN_FORK: "33", BENCH_PARKING: "0" },
+          minWarmupMs: WARMUP_MIN_MS,
+        },
+      ]
+    : []),
   { name: "node:http ×1", script: NODE, env: { BENCH_WORKERS: "1" } },
   { name: CLUSTER, script: NODE, env: { BENCH_WORKERS: "2" } },
 ];
@@ -85,9 +111,14 @@ async function newCounts(
 
 /**
  * Keep-alive load in slices until the rate stops rising (two slices in a row
- * within 5 % of the best) or WARMUP_MAX_MS pass; @returns what it took, for the report.
+ * within 5 % of the best, and at least `minMs` in all) or WARMUP_MAX_MS pass;
+ * @returns what it took, for the report.
  */
-async function warmUp(/** @type {string} */ name, /** @type {number} */ port) {
+async function warmUp(
+  /** @type {string} */ name,
+  /** @type {number} */ port,
+  /** @type {number} */ minMs = 0,
+) {
   let best = 0;
   let flat = 0;
   let slices = 0;
@@ -99,7 +130,7 @@ async function warmUp(/** @type {string} */ name, /** @type {number} */ port) {
     if (rate > best * 1.05) {
       best = rate;
       flat = 0;
-    } else if (++flat >= 2) break;
+    } else if (++flat >= 2 && slices * WARMUP_SLICE_MS >= minMs) break;
   }
   console.error(
     `${name}: warmed up for ${(slices * WARMUP_SLICE_MS) / 1000} s (${rates.join(", ")} req/s)`,
@@ -123,7 +154,7 @@ async function bench() {
       const answer = await probe(server.port);
       if (answer.status !== "HTTP/1.1 200 OK" || answer.body !== "Hello World!\n")
         throw new Error(`${entry.name} answered ${JSON.stringify(answer)}`);
-      const warm = await warmUp(entry.name, server.port);
+      const warm = await warmUp(entry.name, server.port, entry.minWarmupMs);
       await wrk(server.port, 3000, MODES["Connection: close"]);
       servers.push({ entry, server, counts, warm });
     }
@@ -211,10 +242,19 @@ function report(results, runs) {
         `| ${result.competitor} | ${formatRate(result.median)} | ${ratio} | ${p99.toFixed(2)} ms | ${(p99 / baseP99).toFixed(2)}× | ${fewest === undefined ? "–" : `${fewest}/${CONNECTIONS}`} | ${e.connect}/${e.read}/${e.write}/${e.timeout} | ${e.non2xx} | ${valid ? "yes" : "**no**"} |`,
       );
     }
+    const on = modeResults.find((r) => r.competitor === OURS_ON);
+    const off = modeResults.find((r) => r.competitor === OURS_OFF);
+    if (on !== undefined && off !== undefined)
+      console.log(
+        `\nParking on / off (ours, same run): ${(on.median / off.median).toFixed(2)}× median req/s, ` +
+          `${(p99Of(OURS_ON) / p99Of(OURS_OFF)).toFixed(2)}× p99 latency.`,
+      );
     console.log("\nPer-round req/s:");
     for (const r of modeResults)
       console.log(`- ${r.competitor}: ${r.samples.map((s) => formatRate(s)).join(", ")}`);
   }
+  if (!PARKING)
+    console.log(`\n${OURS_OFF} left out: this build of moonbridge rejects the \`parking\` option.`);
   console.log(
     `\nNode ${process.version}; wrk -t1 -c${CONNECTIONS} --latency (and -H 'Connection: close'); median of ${rounds} interleaved rounds of ` +
       `${timeMs / 1000} s per server after the warm-up below; p99 is the median of the rounds' p99; all servers on 127.0.0.1.`,
@@ -234,7 +274,7 @@ async function profile() {
   ]);
   let result;
   try {
-    await warmUp(entry.name, server.port);
+    await warmUp(entry.name, server.port, entry.minWarmupMs);
     result = await wrk(server.port, 5000, MODES["keep-alive"]);
   } finally {
     await stopServer(server);

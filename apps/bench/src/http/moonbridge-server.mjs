@@ -3,9 +3,12 @@
 // as a user would: BENCH_MIN_FORK workers at least (default 33: one per wrk
 // connection and a spare), preFork 1. BENCH_COUNTS_FILE, when set, gets one
 // line per connection with the number of requests it carried, so the bench
-// can check that every connection was served. Binds 127.0.0.1, port 0, and
-// prints the port on stdout once workers accept. Runs in the supervisor and
-// again in every worker, as listen() requires.
+// can check that every connection was served. BENCH_PARKING=0 passes
+// `parking: false` to generateHandler (idle keep-alive connections stay in
+// their worker), BENCH_PARKING=1 `parking: true`; unset, the option is not
+// passed (the default: parking on, in a build that has it). Binds 127.0.0.1,
+// port 0, and prints the port on stdout once workers accept. Runs in the
+// supervisor and again in every worker, as listen() requires.
 import { appendFileSync } from "node:fs";
 import { http, listen } from "moonbridge";
 
@@ -13,9 +16,14 @@ const minFork = Number(process.env.BENCH_MIN_FORK ?? 33);
 if (!Number.isInteger(minFork) || minFork < 1)
   throw new Error(`BENCH_MIN_FORK must be a positive integer, got "${process.env.BENCH_MIN_FORK}"`);
 const counts = process.env.BENCH_COUNTS_FILE;
+const parking = process.env.BENCH_PARKING;
+if (parking !== undefined && parking !== "0" && parking !== "1")
+  throw new Error(`BENCH_PARKING must be 0 or 1, got "${parking}"`);
+/** @type {Record<string, unknown>} */
+const options = parking === undefined ? {} : { parking: parking === "1" };
 
 let requests = 0;
-const handler = http.generateHandler(async (request) => {
+const handler = http.generateHandler(options, async (request) => {
   requests++;
   request.sendStatus(200);
   request.sendHeader("Content-Type", "text/plain");

@@ -2,8 +2,11 @@
 // (status 200, text/plain, "Hello World!\n"), in one process
 // (BENCH_WORKERS=1) or in node:cluster with BENCH_WORKERS workers
 // (round-robin, Node's default on Linux). BENCH_COUNTS_FILE, when set, gets
-// one line per connection with the number of requests it carried. Binds
-// 127.0.0.1, port 0, and prints the port on stdout once every worker listens.
+// one line per connection with the number of requests it carried.
+// BENCH_KEEPALIVE_S, when set, is the server's keepAliveTimeout in seconds
+// (Node's default, 5 s, closes an idle keep-alive connection long before
+// ours would: the parking bench sets 65, our idleTimeout). Binds 127.0.0.1,
+// port 0, and prints the port on stdout once every worker listens.
 
 import cluster from "node:cluster";
 import { appendFileSync } from "node:fs";
@@ -14,6 +17,9 @@ if (!Number.isInteger(workers) || workers < 1)
   throw new Error(`BENCH_WORKERS must be a positive integer, got "${process.env.BENCH_WORKERS}"`);
 const counts = process.env.BENCH_COUNTS_FILE;
 const BODY = "Hello World!\n";
+const keepAlive = process.env.BENCH_KEEPALIVE_S;
+if (keepAlive !== undefined && !(Number(keepAlive) > 0))
+  throw new Error(`BENCH_KEEPALIVE_S must be a positive number of seconds, got "${keepAlive}"`);
 
 function serve() {
   /** @type {WeakMap<import("node:net").Socket, number>} */
@@ -23,6 +29,7 @@ function serve() {
     response.writeHead(200, { "Content-Type": "text/plain", "Content-Length": BODY.length });
     response.end(BODY);
   });
+  if (keepAlive !== undefined) server.keepAliveTimeout = Number(keepAlive) * 1000;
   if (counts !== undefined) {
     server.on("connection", (socket) => {
       socket.on("close", () => appendFileSync(counts, `${perConnection.get(socket) ?? 0}\n`));

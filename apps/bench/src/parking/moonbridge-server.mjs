@@ -1,0 +1,66 @@
+// Our side of parking.bench.mjs: the moonbridge meta-package's listen() with
+// http.generateHandler() and a hello-world callback (status 200, text/plain,
+// "Hello World!\n"), in a pool of at most BENCH_MAX_FORK workers (default 4)
+// and at least BENCH_MIN_FORK (default the same: the baseline then holds
+// every worker the clients will meet). BENCH_PARKING=1 or 0 passes
+// `parking: true` or `parking: false` to generateHandler (unset: the option
+// is not passed, for a build that does not know it); BENCH_PARK_AFTER
+// (seconds) passes `parkAfter`. The supervisor writes `pool.stats()` as JSON
+// to the file BENCH_STATS_FILE every 200 ms (a worker cannot see the pool's
+// counters, so they do not go through a request). Binds 127.0.0.1, port 0,
+// and prints the port on stdout once every worker of minFork is idle. Runs in
+// the supervisor and again in every worker, as listen() requires.
+import { renameSync, writeFileSync } from "node:fs";
+import { http, listen } from "moonbridge";
+
+/** A positive integer from the environment variable `name`, or `fallback`. */
+function count(/** @type {string} */ name, /** @type {number} */ fallback) {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+const maxFork = count("BENCH_MAX_FORK", 4);
+const minFork = count("BENCH_MIN_FORK", maxFork);
+const statsFile = process.env.BENCH_STATS_FILE;
+
+/** @type {Record<string, unknown>} */
+const options = {};
+if (process.env.BENCH_PARKING === "1") options.parking = true;
+else if (process.env.BENCH_PARKING === "0") options.parking = false;
+else if (process.env.BENCH_PARKING !== undefined)
+  throw new Error(`BENCH_PARKING must be 0 or 1, got "${process.env.BENCH_PARKING}"`);
+if (process.env.BENCH_PARK_AFTER !== undefined)
+  options.parkAfter = Number(process.env.BENCH_PARK_AFTER);
+
+const handler = http.generateHandler(options, async (request) => {
+  request.sendStatus(200);
+  request.sendHeader("Content-Type", "text/plain");
+  request.sendData("Hello World!\n");
+  await request.finish();
+  return true;
+});
+
+const pool = listen({
+  listeners: [{ proto: "tcp", host: "127.0.0.1", port: 0 }],
+  minFork,
+  maxFork,
+  connect: handler,
+});
+
+if (pool.role === "supervisor") {
+  const [address] = await pool.ready;
+  if (address?.proto !== "tcp") throw new Error("expected a tcp listener");
+  if (statsFile !== undefined) {
+    const write = () => {
+      writeFileSync(`${statsFile}.tmp`, JSON.stringify({ at: Date.now(), ...pool.stats() }));
+      renameSync(`${statsFile}.tmp`, statsFile); // readers never see half a file
+    };
+    write();
+    setInterval(write, 200).unref();
+  }
+  while (pool.stats().idle < minFork) await new Promise((resolve) => setTimeout(resolve, 20));
+  process.stdout.write(`${address.port}\n`);
+}
