@@ -142,21 +142,23 @@ async function bench() {
   checkWrk();
   const entries = pick(ENTRIES, optionsFromEnv().only);
   const dir = mkdtempSync(join(tmpdir(), "moon-httpbench-"));
-  /** @type {Array<{ entry: Entry, server: import("./load/servers.mjs").Server, counts: string, warm: string }>} */
+  /** @type {Array<{ entry: Entry, server: import("./load/servers.mjs").Server, counts: string, stats: string, warm: string }>} */
   const servers = [];
   try {
     for (const entry of entries) {
       const counts = join(dir, `${servers.length}.counts`);
+      const stats = join(dir, `${servers.length}.stats`);
       const server = await startServer(entry.name, entry.script, {
         ...entry.env,
         BENCH_COUNTS_FILE: counts,
+        BENCH_STATS_FILE: stats,
       });
       const answer = await probe(server.port);
       if (answer.status !== "HTTP/1.1 200 OK" || answer.body !== "Hello World!\n")
         throw new Error(`${entry.name} answered ${JSON.stringify(answer)}`);
       const warm = await warmUp(entry.name, server.port, entry.minWarmupMs);
       await wrk(server.port, 3000, MODES["Connection: close"]);
-      servers.push({ entry, server, counts, warm });
+      servers.push({ entry, server, counts, stats, warm });
     }
     /** @type {Map<string, Map<string, Run[]>>} */
     const runs = new Map();
@@ -199,9 +201,30 @@ async function bench() {
     console.log(
       `\nWarm-up (keep-alive, 10 s slices until the rate stops rising): ${servers.map((s) => `${s.entry.name} ${s.warm}`).join(", ")}.`,
     );
+    await new Promise((resolve) => setTimeout(resolve, 400)); // the newest stats
+    for (const s of servers) {
+      const pool = readStats(s.stats);
+      if (pool !== undefined)
+        console.log(
+          `${s.entry.name}: ${pool.parks ?? 0} connections parked and ${pool.resumes ?? 0} resumed over the whole run (warm-up and both modes), ${pool.workers} workers at the end.`,
+        );
+    }
   } finally {
     await Promise.all(servers.map((s) => stopServer(s.server)));
     rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The pool's stats a server of ours last wrote, or undefined (a peer, or no parking in this build).
+ * @param {string} file
+ * @returns {{ parks?: number, resumes?: number, workers?: number } | undefined}
+ */
+function readStats(file) {
+  try {
+    return JSON.parse(readFileSync(file, "utf8"));
+  } catch {
+    return undefined;
   }
 }
 

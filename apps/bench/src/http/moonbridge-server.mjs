@@ -6,10 +6,12 @@
 // can check that every connection was served. BENCH_PARKING=0 passes
 // `parking: false` to generateHandler (idle keep-alive connections stay in
 // their worker), BENCH_PARKING=1 `parking: true`; unset, the option is not
-// passed (the default: parking on, in a build that has it). Binds 127.0.0.1,
+// passed (the default: parking on, in a build that has it). BENCH_STATS_FILE,
+// when set, gets the supervisor's pool.stats() as JSON every 200 ms (how many
+// connections were parked under the load). Binds 127.0.0.1,
 // port 0, and prints the port on stdout once workers accept. Runs in the
 // supervisor and again in every worker, as listen() requires.
-import { appendFileSync } from "node:fs";
+import { appendFileSync, writeFileSync } from "node:fs";
 import { http, listen } from "moonbridge";
 
 const minFork = Number(process.env.BENCH_MIN_FORK ?? 33);
@@ -48,6 +50,9 @@ const pool = listen({
 });
 
 if (pool.role === "supervisor") {
+  const statsFile = process.env.BENCH_STATS_FILE;
+  if (statsFile !== undefined)
+    setInterval(() => writeFileSync(statsFile, JSON.stringify(pool.stats())), 200).unref();
   const [address] = await pool.ready;
   if (address?.proto !== "tcp") throw new Error("expected a tcp listener");
   process.stdout.write(`${address.port}\n`);
