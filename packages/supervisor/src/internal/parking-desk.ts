@@ -18,6 +18,14 @@ type ParkMessage = Extract<FromWorker, { t: "park" }>;
 /** Milliseconds "parking wanted" stays on after the pool stops needing it: no flapping under load. */
 const WANTED_HOLD_MS = 50;
 
+/**
+ * Milliseconds the pool must be full (at maxFork, no worker idle) before
+ * parking is wanted, unless parked connections wait: a pool sized for its
+ * load is full for a moment now and then (when clients reconnect, or reports
+ * lag), and parking live keep-alive connections then would cost them.
+ */
+const FULL_FOR_MS = 100;
+
 /** What the desk needs of a pool's worker. */
 export interface DeskWorker extends Candidate {
   child: ChildProcess;
@@ -47,6 +55,8 @@ export class ParkingDesk<W extends DeskWorker> {
   #open = false;
   #wanted = false;
   #neededAt = 0;
+  /** Since when the pool has been full, without a break (ms); Infinity: not full. */
+  #fullSince = Number.POSITIVE_INFINITY;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(pool: DeskPool<W>) {
@@ -133,8 +143,9 @@ export class ParkingDesk<W extends DeskWorker> {
 
   /**
    * Tells the workers when parking opens or closes (maxParked) and when it is
-   * wanted: the pool is at maxFork and no worker is idle, so connections may
-   * be waiting (the kernel's backlog cannot be seen) and idle ones should go.
+   * wanted: the pool is at maxFork and no worker is idle, and parked
+   * connections wait or it has been so for FULL_FOR_MS (then connections may
+   * be waiting in the kernel's backlog, which cannot be seen); idle ones should go.
    */
   update(): void {
     const now = Date.now();
@@ -146,16 +157,24 @@ export class ParkingDesk<W extends DeskWorker> {
       active++;
       if (worker.state === "idle") idle++;
     }
-    const needed = open && active >= this.#pool.maxFork && idle === 0;
+    const full = open && active >= this.#pool.maxFork && idle === 0;
+    if (!full) this.#fullSince = Number.POSITIVE_INFINITY;
+    else if (this.#fullSince === Number.POSITIVE_INFINITY) this.#fullSince = now;
+    // Parked connections waiting are sure to need a worker; a full pool only may have
+    // connections in the backlog: a sized pool is full for a moment now and then.
+    const needed = full && (this.#parked.anyWaiting || now >= this.#fullSince + FULL_FOR_MS);
     if (needed) this.#neededAt = now;
     // Once wanted, it stays so for a moment: a full pool would flap with every report.
     const held = this.#wanted && open && now < this.#neededAt + WANTED_HOLD_MS;
     const wanted = needed || held;
-    if (held && !needed && this.#timer === undefined) {
-      this.#timer = setTimeout(() => {
-        this.#timer = undefined;
-        this.update();
-      }, WANTED_HOLD_MS);
+    if (((full && !needed) || (held && !needed)) && this.#timer === undefined) {
+      this.#timer = setTimeout(
+        () => {
+          this.#timer = undefined;
+          this.update();
+        },
+        full && !needed ? FULL_FOR_MS : WANTED_HOLD_MS,
+      );
       this.#timer.unref();
     }
     if (open === this.#open && wanted === this.#wanted) return;
