@@ -90,7 +90,7 @@ export class Connection {
     const lot = options.parking ? socket.parking : undefined;
     this.#lot = lot;
     if (lot !== undefined) {
-      this.#parkDeadline = new Deadline(this.#park);
+      this.#parkDeadline = new Deadline(this.#parkSoon);
       this.#stopWatchingLot = lot.onWanted(this.#parkSoon);
     }
   }
@@ -161,9 +161,11 @@ export class Connection {
   }
 
   /**
-   * When the lot wants connections, or parkAfter is 0, parks the connection
-   * once this turn of the event loop has read what the kernel holds (the next
-   * pipelined request may be there already; then it is served, not parked).
+   * Parks the connection once this turn of the event loop has read what the
+   * kernel holds: the next request may be there already (pipelined, or sent
+   * while this process waited for the CPU: timers run before I/O is read),
+   * and then it is served, not parked. For parkAfter, the lot's wish, and
+   * parkAfter 0 alike.
    */
   readonly #parkSoon = (): void => {
     if (this.#parkScheduled || this.#lot === undefined) return;
