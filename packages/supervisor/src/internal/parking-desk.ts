@@ -143,7 +143,7 @@ export class ParkingDesk<W extends DeskWorker> {
 
   /**
    * Tells the workers when parking opens or closes (maxParked) and when it is
-   * wanted: the pool is at maxFork and no worker is idle, and parked
+   * wanted: the pool is at maxFork and no worker is idle or starting, and parked
    * connections wait or it has been so for FULL_FOR_MS (then connections may
    * be waiting in the kernel's backlog, which cannot be seen); idle ones should go.
    */
@@ -151,13 +151,14 @@ export class ParkingDesk<W extends DeskWorker> {
     const now = Date.now();
     const open = !this.#stopped && this.#parked.size < this.#pool.maxParked;
     let active = 0;
-    let idle = 0;
+    let free = 0;
     for (const worker of this.#pool.workers) {
       if (worker.retiring || worker.state === "exiting") continue;
       active++;
-      if (worker.state === "idle") idle++;
+      // A starting worker is about to take connections: the pool is not full yet.
+      if (worker.state === "idle" || worker.state === "starting") free++;
     }
-    const full = open && active >= this.#pool.maxFork && idle === 0;
+    const full = open && active >= this.#pool.maxFork && free === 0;
     if (!full) this.#fullSince = Number.POSITIVE_INFINITY;
     else if (this.#fullSince === Number.POSITIVE_INFINITY) this.#fullSince = now;
     // Parked connections waiting are sure to need a worker; a full pool only may have
