@@ -10,8 +10,8 @@
 // counters, so they do not go through a request). Binds 127.0.0.1, port 0,
 // and prints the port on stdout once every worker of minFork is idle. Runs in
 // the supervisor and again in every worker, as listen() requires.
-import { renameSync, writeFileSync } from "node:fs";
-import { http, listen } from "moonbridge";
+import { listen } from "moonbridge";
+import { helloHandler, parkingOptions, writeStatsToFile } from "../load/ours.mjs";
 
 /** A positive integer from the environment variable `name`, or `fallback`. */
 function count(/** @type {string} */ name, /** @type {number} */ fallback) {
@@ -24,24 +24,7 @@ function count(/** @type {string} */ name, /** @type {number} */ fallback) {
 
 const maxFork = count("BENCH_MAX_FORK", 4);
 const minFork = count("BENCH_MIN_FORK", maxFork);
-const statsFile = process.env.BENCH_STATS_FILE;
-
-/** @type {Record<string, unknown>} */
-const options = {};
-if (process.env.BENCH_PARKING === "1") options.parking = true;
-else if (process.env.BENCH_PARKING === "0") options.parking = false;
-else if (process.env.BENCH_PARKING !== undefined)
-  throw new Error(`BENCH_PARKING must be 0 or 1, got "${process.env.BENCH_PARKING}"`);
-if (process.env.BENCH_PARK_AFTER !== undefined)
-  options.parkAfter = Number(process.env.BENCH_PARK_AFTER);
-
-const handler = http.generateHandler(options, async (request) => {
-  request.sendStatus(200);
-  request.sendHeader("Content-Type", "text/plain");
-  request.sendData("Hello World!\n");
-  await request.finish();
-  return true;
-});
+const handler = helloHandler(parkingOptions());
 
 const pool = listen({
   listeners: [{ proto: "tcp", host: "127.0.0.1", port: 0 }],
@@ -53,14 +36,7 @@ const pool = listen({
 if (pool.role === "supervisor") {
   const [address] = await pool.ready;
   if (address?.proto !== "tcp") throw new Error("expected a tcp listener");
-  if (statsFile !== undefined) {
-    const write = () => {
-      writeFileSync(`${statsFile}.tmp`, JSON.stringify({ at: Date.now(), ...pool.stats() }));
-      renameSync(`${statsFile}.tmp`, statsFile); // readers never see half a file
-    };
-    write();
-    setInterval(write, 200).unref();
-  }
+  writeStatsToFile(pool);
   while (pool.stats().idle < minFork) await new Promise((resolve) => setTimeout(resolve, 20));
   process.stdout.write(`${address.port}\n`);
 }

@@ -92,9 +92,9 @@ export class ParkedConnections {
     return this.#waiting.shift();
   }
 
-  /** True if connections wait for a worker. */
-  get anyWaiting(): boolean {
-    return this.#waiting.length > 0;
+  /** Connections waiting for a worker. */
+  get waiting(): number {
+    return this.#waiting.length;
   }
 
   /** A connection given to a worker came back unused (refused, or the worker died): first in line again. */

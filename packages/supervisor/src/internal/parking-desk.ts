@@ -65,7 +65,7 @@ export class ParkingDesk<W extends DeskWorker> {
 
   /** Parked connections whose peers sent bytes, waiting for a worker (the pool forks for them). */
   get waiting(): number {
-    return this.#parked.stats().waiting;
+    return this.#parked.waiting;
   }
 
   stats(): ParkingStats {
@@ -118,7 +118,7 @@ export class ParkingDesk<W extends DeskWorker> {
 
   /** Gives the parked connections whose peers sent bytes to idle workers, longest waiting first. */
   dispatch(): void {
-    while (this.#parked.anyWaiting) {
+    while (this.#parked.waiting > 0) {
       const usable = (w: W) => w.run === undefined && w.resume === undefined;
       // A spare (surely idle: it does not listen) before a listener.
       const worker =
@@ -163,12 +163,13 @@ export class ParkingDesk<W extends DeskWorker> {
     else if (this.#fullSince === Number.POSITIVE_INFINITY) this.#fullSince = now;
     // Parked connections waiting are sure to need a worker; a full pool only may have
     // connections in the backlog: a sized pool is full for a moment now and then.
-    const needed = full && (this.#parked.anyWaiting || now >= this.#fullSince + FULL_FOR_MS);
+    const needed = full && (this.#parked.waiting > 0 || now >= this.#fullSince + FULL_FOR_MS);
     if (needed) this.#neededAt = now;
     // Once wanted, it stays so for a moment: a full pool would flap with every report.
     const held = this.#wanted && open && now < this.#neededAt + WANTED_HOLD_MS;
     const wanted = needed || held;
-    if (((full && !needed) || (held && !needed)) && this.#timer === undefined) {
+    // Look again when a full pool has been full long enough, or the hold ends.
+    if (!needed && (full || held) && this.#timer === undefined) {
       this.#timer = setTimeout(
         () => {
           this.#timer = undefined;
