@@ -71,10 +71,12 @@ describe("a parked connection", () => {
     const client = await converse(app);
     client.send("PARK\n");
     const parkedBy = Number(await client.line());
-    await until("the connection to be parked", async () => (await app.stats()).parked === 1);
-    const parked = await app.stats();
-    expect(parked.busy).toBe(0); // no worker holds it
-    expect(parked.parks).toBe(1);
+    // The parked connection and the worker's "idle" travel separately: wait for both.
+    await until("the connection to be parked and its worker idle", async () => {
+      const stats = await app.stats();
+      return stats.parked === 1 && stats.busy === 0; // no worker holds it
+    });
+    expect((await app.stats()).parks).toBe(1);
     client.send("RESUMED\n");
     const [resumed, pid] = (await client.line()).split(" ");
     expect(resumed).toBe("true");
