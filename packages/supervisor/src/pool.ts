@@ -23,7 +23,13 @@ import type { ParkingStats } from "./internal/parked-connections";
 import { ParkingDesk } from "./internal/parking-desk";
 import { planSize } from "./internal/pool-size";
 import { type FromWorker, SPARE_COPIES, type ToWorker } from "./internal/protocol";
-import { holdsSlot, idleWorker, LISTENING_SLOTS, slotsToGrant } from "./internal/worker-choice";
+import {
+  holdsSlot,
+  idleWorker,
+  LISTENING_SLOTS,
+  slotsToGrant,
+  slotsToTrim,
+} from "./internal/worker-choice";
 import type { Run, Worker, WorkerState } from "./internal/worker-record";
 import type { ResolvedOptions } from "./options";
 
@@ -225,11 +231,8 @@ export class Pool {
         // Waiting on a long connection, it keeps its slot, and another listens for it.
         worker.waiting = message.more || (worker.waiting && message.busy && message.took === 0);
         // Only idle slot holders count here: the busy ones may wait long.
-        if (message.unused && worker.slot && this.#slotsHeld("idle") > LISTENING_SLOTS) {
-          worker.slot = false;
-          this.#send(worker, { t: "unlisten" });
-          debug(`pool ${this.#index}: worker ${worker.child.pid} stops listening`);
-        }
+        if (message.unused && worker.slot && this.#slotsHeld("idle") > LISTENING_SLOTS)
+          this.#unlisten(worker);
         this.#topUp(worker);
         if (worker.state === "exiting") break;
         if (message.busy) worker.state = "busy";
@@ -240,6 +243,7 @@ export class Pool {
         ) {
           worker.state = "idle";
           worker.idleSince = Date.now();
+          this.#trimSlots();
         }
         break;
       case "run-refused":
@@ -303,6 +307,22 @@ export class Pool {
     for (const worker of this.#workers)
       if (holdsSlot(worker) && (only === undefined || worker.state === "idle")) held++;
     return held;
+  }
+
+  #unlisten(worker: Worker): void {
+    worker.slot = false;
+    this.#send(worker, { t: "unlisten" });
+    debug(`pool ${this.#index}: worker ${worker.child.pid} stops listening`);
+  }
+
+  /**
+   * Beyond LISTENING_SLOTS idle slot holders, the ones idle longest stop
+   * listening at once (slotsToTrim). Waiting for them to report a slot unused
+   * is not enough: under a load of short connections each listener gets one
+   * often enough never to be unused, and every connection wakes them all.
+   */
+  #trimSlots(): void {
+    for (const worker of slotsToTrim(this.#workers, LISTENING_SLOTS)) this.#unlisten(worker);
   }
 
   /** Tells the most recently idle workers without a slot to listen, until `limit` hold one. */

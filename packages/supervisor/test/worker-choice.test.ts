@@ -3,7 +3,12 @@
 // the limit; runs prefer the newest idle worker; retiring takes the oldest.
 
 import { describe, expect, it } from "vitest";
-import { type Candidate, idleWorker, slotsToGrant } from "../src/internal/worker-choice";
+import {
+  type Candidate,
+  idleWorker,
+  slotsToGrant,
+  slotsToTrim,
+} from "../src/internal/worker-choice";
 
 type W = Candidate & { name: string };
 
@@ -78,5 +83,42 @@ describe("idleWorker", () => {
   });
   it("oldest to retire", () => {
     expect(idleWorker(workers, "oldest")?.name).toBe("old");
+  });
+});
+
+describe("slotsToTrim", () => {
+  const slot = { slot: true };
+  it.each([
+    {
+      what: "none while the idle holders are within the limit",
+      workers: [w("a", 1, slot), w("b", 2, slot), w("spare", 3)],
+      limit: 2,
+      expected: [],
+    },
+    {
+      what: "beyond the limit, the ones idle longest (keep-alive connections ended)",
+      workers: [w("new", 9, slot), w("old", 1, slot), w("mid", 5, slot), w("older", 0, slot)],
+      limit: 2,
+      expected: ["older", "old"],
+    },
+    {
+      what: "busy holders are not counted nor trimmed: their slot serves once they are idle",
+      workers: [
+        w("busy1", 0, { slot: true, state: "busy" }),
+        w("busy2", 0, { slot: true, state: "busy" }),
+        w("a", 3, slot),
+        w("b", 4, slot),
+      ],
+      limit: 2,
+      expected: [],
+    },
+    {
+      what: "a retiring holder does not count",
+      workers: [w("leaving", 0, { slot: true, retiring: true }), w("a", 3, slot), w("b", 4, slot)],
+      limit: 2,
+      expected: [],
+    },
+  ])("$what", ({ workers, limit, expected }) => {
+    expect(slotsToTrim(workers, limit).map((worker) => worker.name)).toEqual(expected);
   });
 });

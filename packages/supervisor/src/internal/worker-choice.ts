@@ -76,3 +76,20 @@ export function slotsToGrant<T extends Candidate>(
   }
   return chosen;
 }
+
+/**
+ * The idle slot holders to take slots back from, idle the longest first, so
+ * that at most `limit` idle workers hold one: slots granted while their
+ * holders waited on long connections come back as soon as those end.
+ */
+export function slotsToTrim<T extends Candidate>(
+  workers: Iterable<T>,
+  limit: number = LISTENING_SLOTS,
+): T[] {
+  const holders: T[] = [];
+  for (const worker of workers)
+    if (worker.state === "idle" && holdsSlot(worker)) holders.push(worker);
+  if (holders.length <= limit) return [];
+  holders.sort((a, b) => a.idleSince - b.idleSince);
+  return holders.slice(0, holders.length - limit);
+}
