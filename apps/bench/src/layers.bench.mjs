@@ -1,0 +1,83 @@
+// Where a pool of one-connection workers spends its keep-alive time, layer by
+// layer: the same 33-process pool (src/layers/server.mjs: a parent passes
+// each connection to an idle worker, one connection per worker at a time)
+// runs plain net.Socket, @moonbridge/socket, or @moonbridge/http, all
+// answering the same hello-world request, under `wrk -t1 -c32 --latency`.
+// All three run for the whole bench, one at a time under load, interleaved
+// round by round; each figure is the median of the rounds. CPU per request is
+// the user + system time of the server's processes (threads included: V8
+// compiles in the background) over a round, divided by its requests.
+//
+//   node src/layers.bench.mjs           60 s of warm-up each, then 5 rounds of 5 s
+//   node src/layers.bench.mjs --quick   10 s of warm-up each, 2 rounds of 3 s (or BENCH_QUICK=1)
+// BENCH_WARMUP_MS overrides the warm-up; BENCH_WORKERS the pool size (33).
+import { fileURLToPath } from "node:url";
+import { formatRate, median } from "./harness.mjs";
+import { treeCpu } from "./load/process-tree.mjs";
+import { startServer, stopServer } from "./load/servers.mjs";
+import { checkWrk, wrk } from "./load/wrk.mjs";
+
+const SERVER = fileURLToPath(new URL("./layers/server.mjs", import.meta.url));
+const WRK = ["-t1", "-c32", "--latency"];
+const LAYERS = [
+  { name: "net.Socket (bare loop)", layer: "net" },
+  { name: "@moonbridge/socket (bare loop)", layer: "moonsocket" },
+  { name: "@moonbridge/http (hello world)", layer: "http" },
+];
+
+const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
+const rounds = quick ? 2 : 5;
+const roundMs = quick ? 3000 : 5000;
+const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? (quick ? 10_000 : 60_000));
+const workers = process.env.BENCH_WORKERS ?? "33";
+
+checkWrk();
+const servers = [];
+try {
+  for (const { name, layer } of LAYERS)
+    servers.push(await startServer(name, SERVER, { BENCH_LAYER: layer, BENCH_WORKERS: workers }));
+  for (const server of servers) {
+    const warm = await wrk(server.port, warmupMs, WRK);
+    console.log(
+      `${server.name}: warmed up for ${warmupMs / 1000} s (${formatRate(warm.rate)} req/s)`,
+    );
+  }
+  /** @type {Map<string, { rate: number, p99: number, cpuUs: number }[]>} */
+  const results = new Map(servers.map((server) => [server.name, []]));
+  for (let round = 0; round < rounds; round++) {
+    for (const server of servers) {
+      const pid = /** @type {number} */ (server.child.pid);
+      const before = treeCpu(pid);
+      const result = await wrk(server.port, roundMs, WRK);
+      const after = treeCpu(pid);
+      const errors = Object.values(result.errors).reduce((a, b) => a + b, 0);
+      if (errors > 0 || result.non2xx > 0)
+        throw new Error(
+          `${server.name}: ${errors} socket errors, ${result.non2xx} non-2xx answers`,
+        );
+      const seconds = after.leader + after.others - before.leader - before.others;
+      results.get(server.name)?.push({
+        rate: result.rate,
+        p99: result.latency?.p99 ?? Number.NaN,
+        cpuUs: (seconds * 1e6) / result.requests,
+      });
+    }
+  }
+  const base = median((results.get(LAYERS[0]?.name ?? "") ?? []).map((r) => r.rate));
+  console.log(
+    `\n### keep-alive through ${workers} one-connection workers: each layer's cost\n\n` +
+      "| layer | median req/s | vs net.Socket | p99 latency | server CPU per request |\n" +
+      "| --- | ---: | ---: | ---: | ---: |",
+  );
+  for (const [name, rows] of results) {
+    const rate = median(rows.map((r) => r.rate));
+    console.log(
+      `| ${name} | ${formatRate(rate)} | ${(rate / base).toFixed(2)}× | ${median(rows.map((r) => r.p99)).toFixed(2)} ms | ${median(rows.map((r) => r.cpuUs)).toFixed(0)} µs |`,
+    );
+  }
+  console.log(
+    `\nNode ${process.version}; ${WRK.join(" ")}; ${warmupMs / 1000} s of warm-up each, then the median of ${rounds} interleaved rounds of ${roundMs / 1000} s; 127.0.0.1.`,
+  );
+} finally {
+  for (const server of servers) await stopServer(server);
+}
