@@ -71,20 +71,22 @@ function parent() {
 
 async function worker(/** @type {(message: string) => void} */ send) {
   // Loaded only where used: the net layer's workers stay as small as plain Node.
-  const { MoonSocket } = layer === "net" ? { MoonSocket: undefined } : await import("moonbridge");
-  const http = layer === "http" ? (await import("../load/ours.mjs")).helloHandler({}) : undefined;
   /** Serves one connection to its end with the chosen layer. */
-  const serve = async (/** @type {net.Socket} */ socket) => {
-    if (layer === "net") return serveNet(socket);
-    const moon = new MoonSocket(socket);
-    if (layer === "http") await http(moon);
-    else {
-      // A client that resets mid-request (wrk at the end of a run) ends only its connection.
-      await serveMoonSocket(moon).catch(() => {
-        if (!moon.closed) moon.cancel();
-      });
-    }
-  };
+  let serve = async (/** @type {net.Socket} */ socket) => serveNet(socket);
+  if (layer !== "net") {
+    const { MoonSocket } = await import("moonbridge");
+    const http = layer === "http" ? (await import("../load/ours.mjs")).helloHandler({}) : undefined;
+    serve = async (socket) => {
+      const moon = new MoonSocket(socket);
+      if (http !== undefined) await http(moon);
+      else {
+        // A client that resets mid-request (wrk at the end of a run) ends only its connection.
+        await serveMoonSocket(moon).catch(() => {
+          if (!moon.closed) moon.cancel();
+        });
+      }
+    };
+  }
   process.on("message", (message, socket) => {
     if (message !== "connection" || !(socket instanceof net.Socket)) return;
     serve(socket).then(
@@ -112,7 +114,7 @@ function serveNet(/** @type {net.Socket} */ socket) {
   });
 }
 
-async function serveMoonSocket(/** @type {MoonSocket} */ socket) {
+async function serveMoonSocket(/** @type {import("moonbridge").MoonSocket} */ socket) {
   for (;;) {
     let line = await socket.read("l");
     while (line !== null && line !== "\r" && line !== "") line = await socket.read("l");
