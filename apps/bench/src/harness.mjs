@@ -350,6 +350,20 @@ export function optionsFromEnv(env = process.env) {
 }
 
 /**
+ * A positive integer from the environment variable `name`, or `fallback` when it is unset or empty.
+ * @param {string} name
+ * @param {number} fallback
+ * @returns {number}
+ */
+export function envCount(name, fallback) {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/**
  * Keeps the entries whose name contains one of `filters` (all when `filters` is empty).
  * @template {{ name: string }} E
  * @param {readonly E[]} entries

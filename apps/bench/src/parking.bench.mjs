@@ -23,7 +23,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { optionsFromEnv, pick } from "./harness.mjs";
+import { envCount, optionsFromEnv, pick } from "./harness.mjs";
 import { parkingSupported } from "./load/parking.mjs";
 import { formatKiB, formatMiB, quietTreeMemory, treeCpu } from "./load/process-tree.mjs";
 import { probe, sleep, startServer, stopServer } from "./load/servers.mjs";
@@ -35,14 +35,6 @@ const NODE = join(HERE, "http", "node-server.mjs");
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
-/** A positive integer from the environment, or `fallback`. */
-function envCount(/** @type {string} */ name, /** @type {number} */ fallback) {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === "" ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 const CLIENTS = envCount("BENCH_CLIENTS", quick ? 1000 : 10_000);
 const OFF_CLIENTS = envCount("BENCH_OFF_CLIENTS", 16);
 const PER_PROCESS = envCount("BENCH_CLIENTS_PER_PROCESS", 5000);

@@ -10,14 +10,13 @@
 // Binds 127.0.0.1 port 0 and prints the port once every worker is ready.
 import { fork } from "node:child_process";
 import net from "node:net";
+import { envCount } from "../harness.mjs";
 
 const LAYERS = ["net", "moonsocket", "http"];
 const layer = process.env.BENCH_LAYER ?? "http";
 if (!LAYERS.includes(layer))
   throw new Error(`BENCH_LAYER must be one of ${LAYERS.join(", ")}, got "${layer}"`);
-const workers = Number(process.env.BENCH_WORKERS ?? 33);
-if (!Number.isInteger(workers) || workers < 1)
-  throw new Error(`BENCH_WORKERS must be a positive integer, got "${process.env.BENCH_WORKERS}"`);
+const workers = envCount("BENCH_WORKERS", 33);
 
 const ANSWER =
   "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 13\r\n\r\nHello World!\n";

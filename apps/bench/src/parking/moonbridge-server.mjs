@@ -11,19 +11,11 @@
 // and prints the port on stdout once every worker of minFork is idle. Runs in
 // the supervisor and again in every worker, as listen() requires.
 import { listen } from "moonbridge";
+import { envCount } from "../harness.mjs";
 import { helloHandler, parkingOptions, writeStatsToFile } from "../load/ours.mjs";
 
-/** A positive integer from the environment variable `name`, or `fallback`. */
-function count(/** @type {string} */ name, /** @type {number} */ fallback) {
-  const raw = process.env[name];
-  const value = raw === undefined || raw === "" ? fallback : Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
-
-const maxFork = count("BENCH_MAX_FORK", 4);
-const minFork = count("BENCH_MIN_FORK", maxFork);
+const maxFork = envCount("BENCH_MAX_FORK", 4);
+const minFork = envCount("BENCH_MIN_FORK", maxFork);
 const handler = helloHandler(parkingOptions());
 
 const pool = listen({
