@@ -86,7 +86,10 @@ async function serve(
           );
         }
         if (!request.response.finished) await request.finish();
-        if (!conn.requestComplete) await request.requestBody.discard();
+        // Only a connection that serves on reads the rest of the body here;
+        // one that ends drains it in end(), bounded by drainTimeout.
+        if (!conn.requestComplete && request.response.keepAlive && !conn.upgraded)
+          await request.requestBody.discard();
       } catch (error) {
         resetTimeouts();
         // The client's connection failed or timed out: nobody's error but the client's.

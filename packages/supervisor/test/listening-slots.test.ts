@@ -5,10 +5,9 @@
 // (given back once idle), and no connection is lost while slots move or a
 // listening worker is killed. The choice itself: worker-choice.test.ts.
 
-import { createConnection } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { LISTENING_SLOTS } from "../src/internal/worker-choice";
-import { type App, eventually, startApp, stopAll } from "./helpers/run-app";
+import { type App, eventually, holdMany, startApp, stopAll } from "./helpers/run-app";
 
 afterEach(stopAll);
 
@@ -25,33 +24,6 @@ function grants(app: App): string[] {
 /** How many slots workers handed back (a connection outlasted the release time). */
 function releases(app: App): number {
   return [...app.output().matchAll(/handed its slot back\n/g)].length;
-}
-
-/** A connection that the worker holds (HOLD) until `release()`; `pid` is the worker's. */
-async function hold(app: App): Promise<{ pid: string; release: () => Promise<void> }> {
-  const socket = createConnection({ host: "127.0.0.1", port: app.port });
-  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
-  const pid = await new Promise<string>((resolve, reject) => {
-    let text = "";
-    socket.on("data", (chunk) => {
-      text += chunk.toString();
-      if (text.includes("\n")) resolve(text.trim());
-    });
-    socket.on("error", reject);
-    socket.write("HOLD\n");
-  });
-  return {
-    pid,
-    release: () => {
-      socket.end();
-      return closed;
-    },
-  };
-}
-
-/** `n` held connections at once, once each has its worker. */
-function holdMany(app: App, n: number) {
-  return Promise.all(Array.from({ length: n }, () => hold(app)));
 }
 
 describe("listening slots", () => {

@@ -4,7 +4,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, startApp, stopAll } from "./helpers/run-app";
+import { eventually, holdMany, startApp, stopAll } from "./helpers/run-app";
 
 afterEach(stopAll);
 
@@ -90,13 +90,30 @@ describe("pool size", () => {
       (stats) => stats.workers === 1 && stats.idle === 1,
       "one idle worker",
     );
-    // Five slow connections at once: three workers at most, the rest wait their turn.
-    const answers = await Promise.all(Array.from({ length: 5 }, () => app.ask("SLOW 400")));
-    expect(answers.every((answer) => /^\d+$/.test(answer))).toBe(true);
-    expect(new Set(answers).size).toBeLessThanOrEqual(3);
+    // Three connections held open: the pool grows to maxFork, one worker each.
+    const held = await holdMany(app, 3);
+    expect(new Set(held.map((h) => h.pid)).size).toBe(3);
     const busiest = await app.stats();
     expect(busiest.forks).toBeGreaterThanOrEqual(3);
-    expect(busiest.workers).toBeLessThanOrEqual(3);
+    expect(busiest.workers).toBe(3);
+    expect(busiest.busy).toBe(3);
+    // Two more wait their turn: nobody answers them while all three are held.
+    let answered = 0;
+    const queued = Array.from({ length: 2 }, () =>
+      app.ask("PID").then((answer) => {
+        answered++;
+        return answer;
+      }),
+    );
+    await eventually(
+      () => app.stats(),
+      (stats) => stats.busy === 3 && stats.workers === 3,
+      "the pool still full",
+    );
+    expect(answered).toBe(0);
+    for (const h of held) await h.release();
+    const answers = await Promise.all(queued);
+    for (const answer of answers) expect(held.map((h) => h.pid)).toContain(answer);
     // Idle spares beyond preFork retire, one per exitDelay, down to minFork.
     const shrunk = await eventually(
       () => app.stats(),

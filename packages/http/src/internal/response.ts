@@ -268,7 +268,11 @@ export class Response {
     this.#conn.responseStarted = true;
     const request = this.#request;
     const http10 = request.versionMinor === 0;
-    let keepAlive = request.keepAlive && !this.#closeRequested && !this.#conn.upgraded;
+    // A client that expects 100 Continue and gets a final status instead may
+    // never send its body: the connection cannot be read past it, so it ends.
+    const bodyWithheld = request.expectContinue && !this.#continueSent && !this.#conn.requestComplete;
+    let keepAlive =
+      request.keepAlive && !this.#closeRequested && !this.#conn.upgraded && !bodyWithheld;
     let framing = "";
     const code = this.#code;
     if (code === 205) framing = "Content-Length: 0\r\n";

@@ -142,6 +142,33 @@ export async function startApp(
   return app;
 }
 
+/** A connection that the worker holds (HOLD) until `release()`; `pid` is the worker's. */
+export async function hold(app: App): Promise<{ pid: string; release: () => Promise<void> }> {
+  const socket = createConnection({ host: "127.0.0.1", port: app.port });
+  const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
+  const pid = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    socket.on("data", (chunk) => {
+      text += chunk.toString();
+      if (text.includes("\n")) resolve(text.trim());
+    });
+    socket.on("error", reject);
+    socket.write("HOLD\n");
+  });
+  return {
+    pid,
+    release: () => {
+      socket.end();
+      return closed;
+    },
+  };
+}
+
+/** `n` held connections at once, once each has its worker. */
+export function holdMany(app: App, n: number) {
+  return Promise.all(Array.from({ length: n }, () => hold(app)));
+}
+
 /** Polls `check` until it holds (a bound on waiting, not a timing assertion). */
 export async function eventually<T>(
   check: () => Promise<T> | T,
