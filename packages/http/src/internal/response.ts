@@ -270,7 +270,8 @@ export class Response {
     const http10 = request.versionMinor === 0;
     // A client that expects 100 Continue and gets a final status instead may
     // never send its body: the connection cannot be read past it, so it ends.
-    const bodyWithheld = request.expectContinue && !this.#continueSent && !this.#conn.requestComplete;
+    const bodyWithheld =
+      request.expectContinue && !this.#continueSent && !this.#conn.requestComplete;
     let keepAlive =
       request.keepAlive && !this.#closeRequested && !this.#conn.upgraded && !bodyWithheld;
     let framing = "";
