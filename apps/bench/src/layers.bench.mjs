@@ -10,15 +10,16 @@
 //
 //   node src/layers.bench.mjs           60 s of warm-up each, then 5 rounds of 5 s
 //   node src/layers.bench.mjs --quick   10 s of warm-up each, 2 rounds of 3 s (or BENCH_QUICK=1)
-// BENCH_WARMUP_MS overrides the warm-up; BENCH_WORKERS the pool size (33).
+// BENCH_WARMUP_MS overrides the warm-up; BENCH_WORKERS the pool size (33);
+// BENCH_CONNECTIONS wrk's connections (32; at most one per worker, or some wait).
 import { fileURLToPath } from "node:url";
-import { formatRate, median } from "./harness.mjs";
+import { envCount, formatRate, median } from "./harness.mjs";
 import { treeCpu } from "./load/process-tree.mjs";
 import { startServer, stopServer } from "./load/servers.mjs";
 import { checkWrk, wrk } from "./load/wrk.mjs";
 
 const SERVER = fileURLToPath(new URL("./layers/server.mjs", import.meta.url));
-const WRK = ["-t1", "-c32", "--latency"];
+const WRK = ["-t1", `-c${envCount("BENCH_CONNECTIONS", 32)}`, "--latency"];
 const LAYERS = [
   { name: "net.Socket (bare loop)", layer: "net" },
   { name: "@moonbridge/socket (bare loop)", layer: "moonsocket" },
@@ -29,7 +30,7 @@ const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1
 const rounds = quick ? 2 : 5;
 const roundMs = quick ? 3000 : 5000;
 const warmupMs = Number(process.env.BENCH_WARMUP_MS ?? (quick ? 10_000 : 60_000));
-const workers = process.env.BENCH_WORKERS ?? "33";
+const workers = String(envCount("BENCH_WORKERS", 33));
 
 checkWrk();
 const servers = [];

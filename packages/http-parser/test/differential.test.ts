@@ -535,17 +535,18 @@ describe("differential against llhttp", () => {
     );
   });
 
-  // About 0.3 ms per input alone; generous for a shared CI runner.
-  const timeout = Math.max(60_000, RUNS * 3);
+  // About 0.5 ms per input alone; CI runs the packages' suites side by side on
+  // two cores, where this test has been seen 8 times slower.
+  const timeout = Math.max(240_000, RUNS * 12);
 
   /**
-   * `runs` inputs in batches of 10 000 seeded `seed`, `seed + 2`, ...: a
+   * `runs` inputs in batches of 2 000 seeded `seed`, `seed + 2`, ...: a
    * failure prints its batch's seed. Between batches the worker yields, or
    * vitest's RPC times out on a long run.
    */
   async function assertInBatches(inputs: fc.Arbitrary<Generated>, seed: number, runs: number) {
-    for (let done = 0, batch = 0; done < runs; done += 10_000, batch++) {
-      const numRuns = Math.min(10_000, runs - done);
+    for (let done = 0, batch = 0; done < runs; done += 2_000, batch++) {
+      const numRuns = Math.min(2_000, runs - done);
       fc.assert(fc.property(inputs, check), { seed: seed + 2 * batch, numRuns });
       await new Promise((resolve) => setImmediate(resolve));
     }
