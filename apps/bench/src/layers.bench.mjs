@@ -8,7 +8,7 @@
 // the user + system time of the server's processes (threads included: V8
 // compiles in the background) over a round, divided by its requests.
 //
-//   node src/layers.bench.mjs           60 s of warm-up each, then 5 rounds of 5 s
+//   node src/layers.bench.mjs           60 s of warm-up each (slices of 5 s), then 5 rounds of 5 s
 //   node src/layers.bench.mjs --quick   10 s of warm-up each, 2 rounds of 3 s (or BENCH_QUICK=1)
 // BENCH_WARMUP_MS overrides the warm-up; BENCH_WORKERS the pool size (33);
 // BENCH_CONNECTIONS wrk's connections (32; at most one per worker, or some wait).
@@ -19,6 +19,8 @@ import { startServer, stopServer } from "./load/servers.mjs";
 import { checkWrk, wrk } from "./load/wrk.mjs";
 
 const SERVER = fileURLToPath(new URL("./layers/server.mjs", import.meta.url));
+/** Each warm-up slice is one wrk run: new connections, so every worker serves several in all. */
+const WARMUP_SLICE_MS = 5000;
 const WRK = ["-t1", `-c${envCount("BENCH_CONNECTIONS", 32)}`, "--latency"];
 const LAYERS = [
   { name: "net.Socket (bare loop)", layer: "net" },
@@ -38,10 +40,13 @@ try {
   for (const { name, layer } of LAYERS)
     servers.push(await startServer(name, SERVER, { BENCH_LAYER: layer, BENCH_WORKERS: workers }));
   for (const server of servers) {
-    const warm = await wrk(server.port, warmupMs, WRK);
-    console.log(
-      `${server.name}: warmed up for ${warmupMs / 1000} s (${formatRate(warm.rate)} req/s)`,
-    );
+    // In slices, each with new connections: a worker re-optimizes its code after
+    // its first connection ends (round 1 after one long warm-up ran at 12k
+    // req/s, round 3 at 20k), and every measured round starts new connections.
+    const rates = [];
+    for (let done = 0; done < warmupMs; done += WARMUP_SLICE_MS)
+      rates.push(formatRate((await wrk(server.port, WARMUP_SLICE_MS, WRK)).rate));
+    console.log(`${server.name}: warmed up for ${warmupMs / 1000} s (${rates.join(", ")} req/s)`);
   }
   /** @type {Map<string, { rate: number, p99: number, cpuUs: number }[]>} */
   const results = new Map(servers.map((server) => [server.name, []]));

@@ -150,6 +150,18 @@ describe.each(["tcp", "unix"] as const)("reading over %s", (transport) => {
     await expect(moon.read()).rejects.toMatchObject({ code: "LINE_TOO_LONG" });
   });
 
+  it("a read waiting for its line gets it as it arrives, or LINE_TOO_LONG", async () => {
+    const { moon, client } = await connect(transport, { maxLineLength: 8 });
+    const withNewline = moon.read("L");
+    const without = moon.read("l");
+    const tooLong = moon.read();
+    await send(client, "ab\r\nc");
+    expect(await withNewline).toBe("ab\r\n");
+    await send(client, "d\n123456789\n");
+    expect(await without).toBe("cd");
+    await expect(tooLong).rejects.toMatchObject({ code: "LINE_TOO_LONG" });
+  });
+
   it("bad arguments are refused with INVALID_ARGUMENT", async () => {
     const { moon } = await connect(transport);
     await expect(moon.xread(-1)).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });

@@ -32,8 +32,13 @@ export class ChunkQueue {
       if (base + size > from) {
         const lo = from > base ? from - base : 0;
         const hi = Math.min(size, to - base);
-        const at = chunk.subarray(start + lo, start + hi).indexOf(byte);
-        if (at !== -1) return base + lo + at;
+        // A search to the chunk's end needs no view (the usual line read); a
+        // bounded one does, or small reads in a big chunk would cost quadratic time.
+        const at =
+          hi === size
+            ? chunk.indexOf(byte, start + lo) - start - lo
+            : chunk.subarray(start + lo, start + hi).indexOf(byte);
+        if (at >= 0) return base + lo + at;
       }
       base += size;
     }
@@ -83,7 +88,7 @@ export class ChunkQueue {
     this.#first++;
     // Compact now and then so a long-lived socket's array does not grow without end.
     if (this.#first === this.#chunks.length) {
-      this.#chunks.length = 0;
+      this.#chunks = []; // not `length = 0`: that is a call into V8's runtime
       this.#first = 0;
     } else if (this.#first >= 64 && this.#first * 2 >= this.#chunks.length) {
       this.#chunks = this.#chunks.slice(this.#first);

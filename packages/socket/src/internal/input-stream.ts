@@ -17,12 +17,21 @@ const LF = 0x0a;
 /** Returned by #tryServe when a request must wait for more bytes. */
 const WAIT = Symbol("wait");
 
+/** What a read delivers: the bytes, or a line as a string (read "l" and "L"). */
+const BYTES = 0;
+const LINE = 1;
+const LINE_WITH_NEWLINE = 2;
+type Format = typeof BYTES | typeof LINE | typeof LINE_WITH_NEWLINE;
+
 interface ReadRequest {
   maxlen: number;
   terminator: number;
+  format: Format;
   /** Bytes already searched for the terminator, so a slow sender costs linear time. */
   searched: number;
-  resolve(value: Buffer | null): void;
+  // A line is resolved as a string: a promise resolved with an object (a Buffer)
+  // looks up its `then` along the prototype chain, every time.
+  resolve(value: Buffer | string | null): void;
   reject(error: MoonSocketError): void;
 }
 
@@ -79,25 +88,35 @@ export class InputStream implements MoonInput {
   xread(maxlen?: number, terminator?: string | number): Promise<Buffer | null> {
     let bound: number;
     let byte: number;
-    let searched = 0;
     try {
       this.#checkOpen();
       bound = checkMaxlen(maxlen);
       byte = checkTerminator(terminator);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#read(bound, byte, BYTES) as Promise<Buffer | null>;
+  }
+
+  /** A read of up to `maxlen` bytes, stopping after `terminator` (-1: none), delivered as `format`. */
+  #read(maxlen: number, terminator: number, format: Format): Promise<Buffer | string | null> {
+    let searched = 0;
+    try {
+      this.#checkOpen();
       if (this.#requests.length === 0) {
         // The common case: the bytes are there, and no request object is made.
-        const result = this.#take(bound, byte, 0);
+        const result = this.#take(maxlen, terminator, 0);
         if (result !== WAIT) {
           this.#flow();
-          return Promise.resolve(result);
+          return Promise.resolve(format === BYTES ? result : this.#line(result, format));
         }
-        searched = Math.min(this.#queue.length, bound);
+        searched = Math.min(this.#queue.length, maxlen);
       }
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<Buffer | null>((resolve, reject) => {
-      this.#requests.push({ maxlen: bound, terminator: byte, searched, resolve, reject });
+    return new Promise<Buffer | string | null>((resolve, reject) => {
+      this.#requests.push({ maxlen, terminator, format, searched, resolve, reject });
       this.#flow();
     });
   }
@@ -163,17 +182,23 @@ export class InputStream implements MoonInput {
     return unread;
   }
 
-  async #readLine(keepNewline: boolean): Promise<string | null> {
-    const line = await this.xread(this.#maxLineLength + 1, LF);
-    if (line === null) return null;
-    const hasNewline = line.length > 0 && line[line.length - 1] === LF;
-    if (!hasNewline && line.length > this.#maxLineLength) {
+  #readLine(keepNewline: boolean): Promise<string | null> {
+    const format = keepNewline ? LINE_WITH_NEWLINE : LINE;
+    return this.#read(this.#maxLineLength + 1, LF, format) as Promise<string | null>;
+  }
+
+  /** The bytes of a line read as its string (without the newline for "l"); throws LINE_TOO_LONG. */
+  #line(bytes: Buffer | null, format: Format): string | null {
+    if (bytes === null) return null;
+    const hasNewline = bytes.length > 0 && bytes[bytes.length - 1] === LF;
+    if (!hasNewline && bytes.length > this.#maxLineLength) {
       throw new MoonSocketError(
         "LINE_TOO_LONG",
         `a line is longer than maxLineLength (${this.#maxLineLength} bytes)`,
       );
     }
-    return line.toString("utf8", 0, hasNewline && !keepNewline ? line.length - 1 : line.length);
+    const end = hasNewline && format === LINE ? bytes.length - 1 : bytes.length;
+    return bytes.toString("utf8", 0, end);
   }
 
   #tryServe(request: ReadRequest): Buffer | null | typeof WAIT {
@@ -203,9 +228,11 @@ export class InputStream implements MoonInput {
   #serve(): void {
     while (this.#requests.length > 0) {
       const request = this.#requests[0] as ReadRequest;
-      let result: Buffer | null | typeof WAIT;
+      let result: Buffer | string | null | typeof WAIT;
       try {
         result = this.#tryServe(request);
+        if (result !== WAIT && request.format !== BYTES)
+          result = this.#line(result, request.format);
       } catch (error) {
         this.#requests.shift();
         request.reject(error as MoonSocketError);

@@ -182,6 +182,11 @@ export class OutputStream implements MoonOutput {
   #whenCompleted(): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
     if (this.#completed === this.#issued) return Promise.resolve();
+    // Node wrote it all at once (the usual small response): the kernel has
+    // it now, and the write callbacks only wait for the next tick. A write
+    // that failed has destroyed the socket, and its error comes through them.
+    const socket = this.#socket as Socket;
+    if (socket.writableLength === 0 && !socket.destroyed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ target: this.#issued, resolve, reject });
     });
