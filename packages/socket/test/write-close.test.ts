@@ -125,6 +125,7 @@ describe.each(["tcp", "unix"] as const)("writing and closing over %s", (transpor
     await expect(moon.close()).rejects.toMatchObject({ code: "SOCKET_CLOSED" });
     expect(() => moon.cancel()).toThrow(expect.objectContaining({ code: "SOCKET_CLOSED" }));
     await expect(moon.xread(1)).rejects.toMatchObject({ code: "SOCKET_CLOSED" });
+    await expect(moon.read()).rejects.toMatchObject({ code: "SOCKET_CLOSED" });
     expect(() => moon.xreadNb(1)).toThrow(expect.objectContaining({ code: "SOCKET_CLOSED" }));
     expect(() => moon.write("x")).toThrow(expect.objectContaining({ code: "SOCKET_CLOSED" }));
     expect(() => moon.writeNb("x")).toThrow(expect.objectContaining({ code: "SOCKET_CLOSED" }));

@@ -89,7 +89,6 @@ export class InputStream implements MoonInput {
     let bound: number;
     let byte: number;
     try {
-      this.#checkOpen();
       bound = checkMaxlen(maxlen);
       byte = checkTerminator(terminator);
     } catch (error) {
