@@ -12,6 +12,9 @@
 //   node src/layers.bench.mjs --quick   10 s of warm-up each, 2 rounds of 3 s (or BENCH_QUICK=1)
 // BENCH_WARMUP_MS overrides the warm-up; BENCH_WORKERS the pool size (33);
 // BENCH_CONNECTIONS wrk's connections (32; at most one per worker, or some wait).
+// BENCH_BEFORE (the path of an earlier build's moonbridge index.js, e.g. a git
+// worktree's packages/moonbridge/dist/index.js) adds that build's socket and
+// http layers as rows, to compare before and after in one run.
 import { fileURLToPath } from "node:url";
 import { envCount, formatRate, median } from "./harness.mjs";
 import { treeCpu } from "./load/process-tree.mjs";
@@ -22,10 +25,18 @@ const SERVER = fileURLToPath(new URL("./layers/server.mjs", import.meta.url));
 /** Each warm-up slice is one wrk run: new connections, so every worker serves several in all. */
 const WARMUP_SLICE_MS = 5000;
 const WRK = ["-t1", `-c${envCount("BENCH_CONNECTIONS", 32)}`, "--latency"];
+const BEFORE = process.env.BENCH_BEFORE;
+/** @type {{ name: string, layer: string, env?: Record<string, string> }[]} */
 const LAYERS = [
   { name: "net.Socket (bare loop)", layer: "net" },
   { name: "@moonbridge/socket (bare loop)", layer: "moonsocket" },
   { name: "@moonbridge/http (hello world)", layer: "http" },
+  ...(BEFORE
+    ? [
+        { name: "before: @moonbridge/socket (bare loop)", layer: "moonsocket" },
+        { name: "before: @moonbridge/http (hello world)", layer: "http" },
+      ].map((row) => ({ ...row, env: { BENCH_MOONBRIDGE: BEFORE } }))
+    : []),
 ];
 
 const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1";
@@ -37,8 +48,10 @@ const workers = String(envCount("BENCH_WORKERS", 33));
 checkWrk();
 const servers = [];
 try {
-  for (const { name, layer } of LAYERS)
-    servers.push(await startServer(name, SERVER, { BENCH_LAYER: layer, BENCH_WORKERS: workers }));
+  for (const { name, layer, env } of LAYERS)
+    servers.push(
+      await startServer(name, SERVER, { BENCH_LAYER: layer, BENCH_WORKERS: workers, ...env }),
+    );
   for (const server of servers) {
     // In slices, each with new connections: a worker re-optimizes its code after
     // its first connection ends (round 1 after one long warm-up ran at 12k

@@ -10,6 +10,7 @@
 // Binds 127.0.0.1 port 0 and prints the port once every worker is ready.
 import { fork } from "node:child_process";
 import net from "node:net";
+import { pathToFileURL } from "node:url";
 import { envCount } from "../harness.mjs";
 
 const LAYERS = ["net", "moonsocket", "http"];
@@ -73,8 +74,15 @@ async function worker(/** @type {(message: string) => void} */ send) {
   /** Serves one connection to its end with the chosen layer. */
   let serve = async (/** @type {net.Socket} */ socket) => serveNet(socket);
   if (layer !== "net") {
-    const { MoonSocket } = await import("moonbridge");
-    const http = layer === "http" ? (await import("../load/ours.mjs")).helloHandler({}) : undefined;
+    // BENCH_MOONBRIDGE: another build's index.js (bench:layers' BENCH_BEFORE).
+    const where = process.env.BENCH_MOONBRIDGE;
+    /** @type {typeof import("moonbridge")} */
+    const moonbridge = await import(where ? pathToFileURL(where).href : "moonbridge");
+    const { MoonSocket } = moonbridge;
+    const http =
+      layer === "http"
+        ? (await import("../load/ours.mjs")).helloHandler({}, undefined, moonbridge.http)
+        : undefined;
     serve = async (socket) => {
       const moon = new MoonSocket(socket);
       if (http !== undefined) await http(moon);

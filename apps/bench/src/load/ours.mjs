@@ -28,9 +28,10 @@ export function parkingOptions() {
  * `onRequest` is called for each request (to count them).
  * @param {Record<string, unknown>} options generateHandler's options
  * @param {() => void} [onRequest]
+ * @param {typeof http} [module] the http module to use (another build's, to compare)
  */
-export function helloHandler(options, onRequest) {
-  return http.generateHandler(options, async (request) => {
+export function helloHandler(options, onRequest, module = http) {
+  return module.generateHandler(options, async (request) => {
     onRequest?.();
     request.sendStatus(200);
     request.sendHeader("Content-Type", "text/plain");
