@@ -88,7 +88,7 @@ async function serve(
         if (!request.response.finished) await request.finish();
         // Only a connection that serves on reads the rest of the body here;
         // one that ends drains it in end(), bounded by drainTimeout.
-        if (!conn.requestComplete && request.response.keepAlive && !conn.upgraded)
+        if (!conn.requestComplete && request.response.keepAlive)
           await request.requestBody.discard();
       } catch (error) {
         resetTimeouts();
