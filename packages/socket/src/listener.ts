@@ -6,7 +6,7 @@
 import type { Server, Socket } from "node:net";
 import { MoonSocketError } from "./errors";
 import { checkSize, resolveOptions } from "./internal/options";
-import { type Readiness, registerReadable, Signal } from "./internal/readiness";
+import { READABLE, type Readiness, Signal } from "./internal/readiness";
 import { reset } from "./internal/reset";
 import { MoonSocket, type MoonSocketOptions } from "./moon-socket";
 
@@ -45,9 +45,12 @@ export class MoonListener {
     this.server = server;
     const signal = new Signal();
     this.#readiness = { signal, ready: () => this.#pending.length > 0 || this.#closed };
-    registerReadable(this, this.#readiness);
     server.on("connection", this.#onConnection);
     server.on("close", this.#onClose);
+  }
+
+  get [READABLE](): Readiness {
+    return this.#readiness;
   }
 
   /** Connections waiting to be accepted. */

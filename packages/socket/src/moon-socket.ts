@@ -10,7 +10,7 @@ import { Endpoint } from "./internal/addresses";
 import { InputStream } from "./internal/input-stream";
 import { checkSeconds, resolveOptions } from "./internal/options";
 import { OutputStream } from "./internal/output-stream";
-import { registerReadable, registerWritable } from "./internal/readiness";
+import { READABLE, type Readiness, WRITABLE } from "./internal/readiness";
 import { reset } from "./internal/reset";
 import type { SocketState } from "./internal/socket-state";
 import { DEFAULT_PARK_TIMEOUT, type ParkingLot, type ParkOptions } from "./parking";
@@ -106,10 +106,14 @@ export class MoonSocket {
     this.#output = new OutputStream(socket, this.#state, resolved);
     this.input = this.#input;
     this.output = this.#output;
-    registerReadable(this, this.#input.readiness);
-    registerReadable(this.#input, this.#input.readiness);
-    registerWritable(this, this.#output.readiness);
-    registerWritable(this.#output, this.#output.readiness);
+  }
+
+  get [READABLE](): Readiness {
+    return this.#input.readiness;
+  }
+
+  get [WRITABLE](): Readiness {
+    return this.#output.readiness;
   }
 
   /** True after close(), cancel(), detach() or park(). */

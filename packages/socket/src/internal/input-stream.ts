@@ -8,7 +8,7 @@ import { ioError, MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";
 import { ChunkQueue } from "./chunk-queue";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
-import { type Readiness, Signal } from "./readiness";
+import { READABLE, type Readiness, Signal } from "./readiness";
 import type { SocketState } from "./socket-state";
 import { stopReading } from "./stop-reading";
 
@@ -45,7 +45,8 @@ export class InputStream implements MoonInput {
   #ended: boolean;
   #error: MoonSocketError | undefined;
   #paused = true;
-  readonly readiness: Readiness;
+  /** What poll() waits on; made when first asked for (most sockets are never polled). */
+  #readiness: Readiness | undefined;
 
   constructor(
     socket: Socket | null,
@@ -58,12 +59,6 @@ export class InputStream implements MoonInput {
     this.#limit = limits.inputBufferLimit;
     this.#maxLineLength = limits.maxLineLength;
     this.#ended = socket === null;
-    const signal = new Signal();
-    this.readiness = {
-      signal,
-      ready: () =>
-        this.#queue.length > 0 || this.#ended || this.#error !== undefined || state.closed,
-    };
     if (unread !== undefined && unread.length > 0) {
       this.#queue.push(Buffer.from(unread.buffer, unread.byteOffset, unread.byteLength));
     }
@@ -75,6 +70,19 @@ export class InputStream implements MoonInput {
       if (socket.readableEnded) this.#ended = true;
       this.#flow();
     }
+  }
+
+  get readiness(): Readiness {
+    this.#readiness ??= {
+      signal: new Signal(),
+      ready: () =>
+        this.#queue.length > 0 || this.#ended || this.#error !== undefined || this.#state.closed,
+    };
+    return this.#readiness;
+  }
+
+  get [READABLE](): Readiness {
+    return this.readiness;
   }
 
   get buffered(): number {
@@ -161,7 +169,7 @@ export class InputStream implements MoonInput {
     this.#detachListeners();
     this.#queue.clear();
     this.#failRequests("the socket was closed while a read waited");
-    this.readiness.signal.notify();
+    this.#readiness?.signal.notify();
   }
 
   /** On detach: the socket stops reading, in the kernel too; every byte received and not read is returned. */
@@ -296,20 +304,20 @@ export class InputStream implements MoonInput {
     this.#queue.push(chunk);
     if (this.#requests.length > 0) this.#serve();
     else this.#flow();
-    this.readiness.signal.notify();
+    this.#readiness?.signal.notify();
   };
 
   readonly #onEnd = (): void => {
     if (this.#ended) return;
     this.#ended = true;
     this.#serve();
-    this.readiness.signal.notify();
+    this.#readiness?.signal.notify();
   };
 
   readonly #onError = (error: Error): void => {
     if (this.#error !== undefined) return;
     this.#error = ioError(error);
     this.#serve();
-    this.readiness.signal.notify();
+    this.#readiness?.signal.notify();
   };
 }

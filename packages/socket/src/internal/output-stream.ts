@@ -7,7 +7,7 @@ import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "../errors";
 import type { MoonOutput, OutputData } from "../streams";
 import { invalid } from "./options";
-import { type Readiness, Signal } from "./readiness";
+import { type Readiness, Signal, WRITABLE } from "./readiness";
 import type { SocketState } from "./socket-state";
 
 const EMPTY = Buffer.alloc(0);
@@ -40,18 +40,27 @@ export class OutputStream implements MoonOutput {
   #waiters: FlushWaiter[] = [];
   #error: MoonSocketError | undefined;
   #closed = false;
-  readonly readiness: Readiness;
+  /** What poll() waits on; made when first asked for (most sockets are never polled). */
+  #readiness: Readiness | undefined;
 
   constructor(socket: Socket | null, state: SocketState, limits: { outputBufferLimit: number }) {
     this.#socket = socket;
     this.#state = state;
     this.#limit = limits.outputBufferLimit;
-    const signal = new Signal();
-    this.readiness = {
-      signal,
-      ready: () => this.#error !== undefined || this.#closed || state.closed || this.#room() > 0,
-    };
     socket?.on("error", this.#onError);
+  }
+
+  get readiness(): Readiness {
+    this.#readiness ??= {
+      signal: new Signal(),
+      ready: () =>
+        this.#error !== undefined || this.#closed || this.#state.closed || this.#room() > 0,
+    };
+    return this.#readiness;
+  }
+
+  get [WRITABLE](): Readiness {
+    return this.readiness;
   }
 
   get buffered(): number {
@@ -121,7 +130,7 @@ export class OutputStream implements MoonOutput {
     this.#handOff();
     if (this.#closed) return this.#whenCompleted();
     this.#closed = true;
-    this.readiness.signal.notify();
+    this.#readiness?.signal.notify();
     if (this.#error !== undefined) return Promise.reject(this.#error);
     return new Promise<void>((resolve, reject) => {
       socket.end((error?: Error | null) => (error ? reject(ioError(error)) : resolve()));
@@ -142,7 +151,7 @@ export class OutputStream implements MoonOutput {
       );
     }
     this.#socket?.off("error", this.#onError);
-    this.readiness.signal.notify();
+    this.#readiness?.signal.notify();
   }
 
   #gather(bytes: Buffer): void {
@@ -226,12 +235,12 @@ export class OutputStream implements MoonOutput {
         (this.#waiters.shift() as FlushWaiter).resolve();
       }
     }
-    this.readiness.signal.notify();
+    this.#readiness?.signal.notify();
   };
 
   readonly #onError = (error: Error): void => {
     if (this.#error === undefined) this.#error = ioError(error);
     this.#failWaiters(this.#error);
-    this.readiness.signal.notify();
+    this.#readiness?.signal.notify();
   };
 }

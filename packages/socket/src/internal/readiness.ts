@@ -1,6 +1,7 @@
 // What poll() needs from a thing it waits on: whether it is ready now, and a
 // way to hear when that may have changed. Sockets, their streams and
-// listeners register theirs here, so poll() takes them without a public protocol.
+// listeners give theirs under a symbol of this file, so poll() takes them
+// without a public protocol.
 
 /** Listeners to wake when readiness may have changed; cheap when nobody waits. */
 export class Signal {
@@ -27,21 +28,24 @@ export interface Readiness {
   readonly signal: Signal;
 }
 
-const readables = new WeakMap<object, Readiness>();
-const writables = new WeakMap<object, Readiness>();
-
-export function registerReadable(owner: object, readiness: Readiness): void {
-  readables.set(owner, readiness);
-}
-
-export function registerWritable(owner: object, readiness: Readiness): void {
-  writables.set(owner, readiness);
-}
+/**
+ * The key of the getter through which a thing poll() reads from gives its
+ * readiness. A getter on the class costs nothing per object (a WeakMap entry
+ * per socket and stream did: four per connection, and ephemeron work in every
+ * scavenge). Not exported from the package: nothing else can pose as one.
+ */
+export const READABLE: unique symbol = Symbol("readable readiness");
+/** The same for the things poll() writes to. */
+export const WRITABLE: unique symbol = Symbol("writable readiness");
 
 export function readableReadiness(owner: unknown): Readiness | undefined {
-  return typeof owner === "object" && owner !== null ? readables.get(owner) : undefined;
+  return typeof owner === "object" && owner !== null
+    ? (owner as { [READABLE]?: Readiness })[READABLE]
+    : undefined;
 }
 
 export function writableReadiness(owner: unknown): Readiness | undefined {
-  return typeof owner === "object" && owner !== null ? writables.get(owner) : undefined;
+  return typeof owner === "object" && owner !== null
+    ? (owner as { [WRITABLE]?: Readiness })[WRITABLE]
+    : undefined;
 }
