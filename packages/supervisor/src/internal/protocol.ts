@@ -14,7 +14,7 @@
  * keeps in each worker: one is listened on, the rest wait, so that under load
  * a worker never waits for a copy and copies are sent in batches.
  */
-export const SPARE_COPIES = 16;
+export const SPARE_COPIES = 64;
 
 /** A worker that has used this many sets since its last report reports at once (asking for as many). */
 export const REFILL_BATCH = SPARE_COPIES / 2;
