@@ -100,13 +100,21 @@ export class MoonSocket {
     this.#closeTimeout = resolved.closeTimeout;
     if (socket !== null) {
       socket.allowHalfOpen = true;
-      socket.on("error", ignore); // errors reach the streams; this keeps a late one from crashing the process
+      // One listener for both streams; it stays after close, so a late error cannot crash the process.
+      socket.on("error", this.#onError);
     }
     this.#input = new InputStream(socket, this.#state, options.unread, resolved);
     this.#output = new OutputStream(socket, this.#state, resolved);
     this.input = this.#input;
     this.output = this.#output;
   }
+
+  readonly #onError = (error: Error): void => {
+    if (this.#state.closed) return;
+    const failure = ioError(error);
+    this.#input.fail(failure);
+    this.#output.fail(failure);
+  };
 
   get [READABLE](): Readiness {
     return this.#input.readiness;
@@ -191,6 +199,15 @@ export class MoonSocket {
     }
     const finished = this.#output.finish();
     this.#output.shutdown();
+    if (seconds === 0 && socket.writableLength === 0) {
+      // All of it is with the kernel, and the FIN follows at once: nothing for a linger
+      // timer to bound (a timer per connection is not free).
+      const destroy = (): void => {
+        socket.destroy();
+      };
+      finished.then(destroy, destroy);
+      return earlier === undefined ? Promise.resolve() : Promise.reject(earlier);
+    }
     const linger = seconds > 0 ? seconds : this.#closeTimeout;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -251,7 +268,7 @@ export class MoonSocket {
     const ended = this.#input.ended;
     const unread = this.#input.detach();
     this.#output.shutdown();
-    socket.off("error", ignore);
+    socket.off("error", this.#onError);
     return { socket, unread, ended };
   }
 
@@ -299,7 +316,7 @@ export class MoonSocket {
     const ended = this.#input.ended;
     const unread = this.#input.detach();
     this.#output.shutdown();
-    socket.off("error", ignore);
+    socket.off("error", this.#onError);
     const bytes =
       prefix === undefined || prefix.length === 0
         ? unread
@@ -385,5 +402,3 @@ export class MoonSocket {
     return this.#addresses;
   }
 }
-
-function ignore(): void {}

@@ -4,7 +4,7 @@
 // waits or fewer than `inputBufferLimit` bytes are buffered.
 
 import type { Socket } from "node:net";
-import { ioError, MoonSocketError } from "../errors";
+import { MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";
 import { ChunkQueue } from "./chunk-queue";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
@@ -65,7 +65,6 @@ export class InputStream implements MoonInput {
     if (socket !== null) {
       socket.on("data", this.#onData);
       socket.on("end", this.#onEnd);
-      socket.on("error", this.#onError);
       socket.on("close", this.#onEnd);
       if (socket.readableEnded) this.#ended = true;
       this.#flow();
@@ -294,7 +293,6 @@ export class InputStream implements MoonInput {
     if (socket === null) return;
     socket.off("data", this.#onData);
     socket.off("end", this.#onEnd);
-    socket.off("error", this.#onError);
     socket.off("close", this.#onEnd);
     socket.pause();
     this.#paused = true;
@@ -314,10 +312,11 @@ export class InputStream implements MoonInput {
     this.#readiness?.signal.notify();
   };
 
-  readonly #onError = (error: Error): void => {
+  /** The socket failed (MoonSocket hears its errors while open): reads fail after the bytes before it. */
+  fail(error: MoonSocketError): void {
     if (this.#error !== undefined) return;
-    this.#error = ioError(error);
+    this.#error = error;
     this.#serve();
     this.#readiness?.signal.notify();
-  };
+  }
 }

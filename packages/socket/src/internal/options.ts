@@ -10,12 +10,12 @@ export interface ResolvedOptions {
   closeTimeout: number;
 }
 
-export const DEFAULTS: ResolvedOptions = {
+export const DEFAULTS: Readonly<ResolvedOptions> = Object.freeze({
   inputBufferLimit: 64 * 1024,
   outputBufferLimit: 64 * 1024,
   maxLineLength: 64 * 1024,
   closeTimeout: 30,
-};
+});
 
 export function invalid(message: string): MoonSocketError {
   return new MoonSocketError("INVALID_ARGUMENT", message);
@@ -39,13 +39,30 @@ export function checkSeconds(name: string, value: unknown): number {
 
 export function resolveOptions(
   options: Partial<Record<keyof ResolvedOptions, unknown>>,
-): ResolvedOptions {
-  const pick = (name: keyof ResolvedOptions) => options[name] ?? DEFAULTS[name];
+): Readonly<ResolvedOptions> {
+  const { inputBufferLimit, outputBufferLimit, maxLineLength, closeTimeout } = options;
+  // The usual case, once per connection: nothing to check, nothing to allocate.
+  if (
+    inputBufferLimit === undefined &&
+    outputBufferLimit === undefined &&
+    maxLineLength === undefined &&
+    closeTimeout === undefined
+  ) {
+    return DEFAULTS;
+  }
   return {
-    inputBufferLimit: checkSize("inputBufferLimit", pick("inputBufferLimit"), 1),
-    outputBufferLimit: checkSize("outputBufferLimit", pick("outputBufferLimit"), 1),
-    maxLineLength: checkSize("maxLineLength", pick("maxLineLength"), 1),
-    closeTimeout: checkSeconds("closeTimeout", pick("closeTimeout")),
+    inputBufferLimit: checkSize(
+      "inputBufferLimit",
+      inputBufferLimit ?? DEFAULTS.inputBufferLimit,
+      1,
+    ),
+    outputBufferLimit: checkSize(
+      "outputBufferLimit",
+      outputBufferLimit ?? DEFAULTS.outputBufferLimit,
+      1,
+    ),
+    maxLineLength: checkSize("maxLineLength", maxLineLength ?? DEFAULTS.maxLineLength, 1),
+    closeTimeout: checkSeconds("closeTimeout", closeTimeout ?? DEFAULTS.closeTimeout),
   };
 }
 

@@ -47,7 +47,6 @@ export class OutputStream implements MoonOutput {
     this.#socket = socket;
     this.#state = state;
     this.#limit = limits.outputBufferLimit;
-    socket?.on("error", this.#onError);
   }
 
   get readiness(): Readiness {
@@ -150,7 +149,6 @@ export class OutputStream implements MoonOutput {
         new MoonSocketError("SOCKET_CLOSED", "the socket was closed while a flush waited"),
       );
     }
-    this.#socket?.off("error", this.#onError);
     this.#readiness?.signal.notify();
   }
 
@@ -226,7 +224,7 @@ export class OutputStream implements MoonOutput {
 
   readonly #onWritten = (error?: Error | null): void => {
     this.#completed++;
-    if (error) this.#onError(error);
+    if (error) this.fail(ioError(error));
     else {
       while (
         this.#waiters.length > 0 &&
@@ -238,9 +236,10 @@ export class OutputStream implements MoonOutput {
     this.#readiness?.signal.notify();
   };
 
-  readonly #onError = (error: Error): void => {
-    if (this.#error === undefined) this.#error = ioError(error);
+  /** The socket failed (MoonSocket hears its errors while open, and the write callbacks): flushes fail. */
+  fail(error: MoonSocketError): void {
+    if (this.#error === undefined) this.#error = error;
     this.#failWaiters(this.#error);
     this.#readiness?.signal.notify();
-  };
+  }
 }
