@@ -8,6 +8,7 @@
 
 import { HttpParserError, type HttpParserErrorCode } from "./errors";
 import { B_DONE, B_TRAILERS, BodyDecoder } from "./internal/body-decoder";
+import { NO_BYTES, NO_INTS } from "./internal/empty";
 import {
   buildHead,
   fieldList,
@@ -89,9 +90,9 @@ export class RequestParser {
   readonly #words = new WordScanner();
   readonly #text = new SectionText();
   readonly #layout: SectionLayout = {
-    bytes: new Uint8Array(0),
+    bytes: NO_BYTES,
     base: 0,
-    fields: new Int32Array(0),
+    fields: NO_INTS,
     fieldCount: 0,
     asciiOnly: true,
     text: undefined,
@@ -110,7 +111,7 @@ export class RequestParser {
   #isTrailers = false;
   #base = 0;
   #savedLength = 0;
-  #saved = new Uint8Array(0);
+  #saved: Uint8Array = NO_BYTES;
   #fields = new Int32Array(64);
   #fieldCount = 0;
   #tokenStart = 0;

@@ -3,6 +3,7 @@
 // values are checked four bytes at a time (SWAR) through one Int32Array view
 // of the input, made at most once per input buffer.
 
+import { NO_INTS } from "./empty";
 import { HTAB } from "./tables";
 
 /** Bytes checked one by one before switching to words: most values end sooner. */
@@ -20,7 +21,7 @@ function isPrintableWord(w: number): boolean {
 
 export class WordScanner {
   #data: Uint8Array | undefined;
-  #words: Int32Array<ArrayBufferLike> = new Int32Array(0);
+  #words: Int32Array<ArrayBufferLike> = NO_INTS;
   /** Index in `#data` of the first byte of `#words[0]`. */
   #wordStart = 0;
 
