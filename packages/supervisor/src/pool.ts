@@ -35,7 +35,7 @@ import type { ResolvedOptions } from "./options";
 
 export type { BoundAddress } from "./internal/bind-listeners";
 
-/** Counters of a pool, for monitoring (`moonbridge --stats`); idle, busy and served as workers last reported (within 5 ms). */
+/** Counters of a pool, for monitoring (`moonbridge --stats`); idle, busy and served as workers last reported (within 20 ms). */
 export interface PoolStats extends ParkingStats {
   workers: number;
   idle: number;

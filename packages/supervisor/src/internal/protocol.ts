@@ -20,7 +20,7 @@ export const SPARE_COPIES = 64;
 export const REFILL_BATCH = SPARE_COPIES / 2;
 
 /** Milliseconds a worker waits before reporting a change of state: the reports of a busy moment coalesce. */
-export const REPORT_MS = 5;
+export const REPORT_MS = 20;
 
 /**
  * Milliseconds a worker holding a listening slot may serve one connection
