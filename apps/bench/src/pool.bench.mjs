@@ -6,6 +6,9 @@
 // under load, interleaved round by round (A, B, C, A, B, C, ...); each figure
 // is the median of the rounds, with wrk's socket errors (a row with errors is
 // not valid). node:http in cluster round-robin is an extra row for context.
+// Each row also has the CPU time of the server's processes per connection
+// (user + system, threads included, from /proc): steadier than the rate on
+// a machine that wrk and others share, and what an A/B of two builds compares.
 //
 //   node src/pool.bench.mjs             5 rounds of 5 s per server, 2 s warm-up
 //   node src/pool.bench.mjs --quick     2 rounds of 3 s (or BENCH_QUICK=1)
@@ -20,6 +23,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compare, formatRate, median, optionsFromEnv, pick } from "./harness.mjs";
+import { treeCpu } from "./load/process-tree.mjs";
 import { probe, startServer, stopServer } from "./load/servers.mjs";
 import { checkWrk, wrk as runWrk } from "./load/wrk.mjs";
 import { formatTop, selfTimes } from "./pool/cpuprofile-top.mjs";
@@ -91,6 +95,8 @@ async function bench() {
   const entries = pick(ENTRIES, optionsFromEnv().only);
   /** @type {Map<string, WrkResult[]>} */
   const runs = new Map(entries.map((e) => [e.name, []]));
+  /** CPU time of the server's processes per connection in each round, µs (a steadier measure than the rate). @type {Map<string, number[]>} */
+  const cpu = new Map(entries.map((e) => [e.name, []]));
   /** @type {Server[]} */
   const servers = [];
   const item = { name: "Connection: close", input: null };
@@ -102,8 +108,13 @@ async function bench() {
       servers.push(server);
       return {
         async run(/** @type {number} */ ms) {
+          const pid = /** @type {number} */ (server.child.pid);
+          const before = treeCpu(pid);
           const result = await wrk(server.port, ms);
+          const after = treeCpu(pid);
+          const seconds = after.leader + after.others - before.leader - before.others;
           runs.get(entry.name)?.push(result);
+          cpu.get(entry.name)?.push((seconds * 1e6) / Math.max(1, result.requests));
           return result.rate;
         },
         close: () => stopServer(server),
@@ -117,7 +128,7 @@ async function bench() {
       warmupMs: 0,
       prewarmMs: 0,
     });
-    report(entries, results, runs);
+    report(entries, results, runs, cpu);
   } finally {
     await Promise.all(servers.map((s) => stopServer(s)));
   }
@@ -127,8 +138,9 @@ async function bench() {
  * @param {Entry[]} entries
  * @param {import("./harness.mjs").Result[]} results
  * @param {Map<string, WrkResult[]>} runs
+ * @param {Map<string, number[]>} cpu
  */
-function report(entries, results, runs) {
+function report(entries, results, runs, cpu) {
   const medianOf = (/** @type {string} */ name) =>
     results.find((r) => r.competitor === name)?.median;
   const none = medianOf(NONE);
@@ -149,9 +161,9 @@ function report(entries, results, runs) {
   };
   console.log("\n### New connections handed to workers per second\n");
   console.log(
-    "| server | median req/s | spread (IQR) | vs SCHED_NONE | vs round-robin | wrk errors c/r/w/t | non-2xx | valid |",
+    "| server | median req/s | spread (IQR) | vs SCHED_NONE | vs round-robin | CPU per connection | wrk errors c/r/w/t | non-2xx | valid |",
   );
-  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
   /** @type {{ entry: Entry, median: number, valid: boolean } | undefined} */
   let best;
   for (const entry of entries) {
@@ -164,7 +176,7 @@ function report(entries, results, runs) {
       sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0;
     const spread = `±${(((q(0.75) - q(0.25)) / 2 / result.median) * 100).toFixed(1)}%`;
     console.log(
-      `| ${entry.name} | ${formatRate(result.median)} | ${spread} | ${ratio(result.median, none)} | ${ratio(result.median, rr)} | ${e.connect}/${e.read}/${e.write}/${e.timeout} | ${e.non2xx} | ${valid ? "yes" : "**no**"} |`,
+      `| ${entry.name} | ${formatRate(result.median)} | ${spread} | ${ratio(result.median, none)} | ${ratio(result.median, rr)} | ${median(cpu.get(entry.name) ?? []).toFixed(0)} µs | ${e.connect}/${e.read}/${e.write}/${e.timeout} | ${e.non2xx} | ${valid ? "yes" : "**no**"} |`,
     );
     if (
       entry.poolSize !== undefined &&
@@ -187,7 +199,9 @@ function report(entries, results, runs) {
   console.log(
     `\nNode ${process.version}; wrk ${WRK.join(" ")}; median of ${rounds} interleaved rounds of ` +
       `${timeMs / 1000} s per server after a ${WARMUP_MS / 1000} s warm-up; all servers on 127.0.0.1, ` +
-      `running for the whole run; wrk errors summed over the rounds (connect/read/write/timeout).`,
+      `running for the whole run; CPU per connection is the user + system time of the server's processes ` +
+      `(threads included) over a round divided by its requests, median of the rounds; ` +
+      `wrk errors summed over the rounds (connect/read/write/timeout).`,
   );
   console.log("\nPer-round req/s:");
   for (const r of results)
