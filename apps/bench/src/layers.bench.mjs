@@ -17,7 +17,7 @@
 // http layers as rows, to compare before and after in one run.
 import { fileURLToPath } from "node:url";
 import { envCount, formatRate, median } from "./harness.mjs";
-import { treeCpu } from "./load/process-tree.mjs";
+import { treeCpuDuring } from "./load/process-tree.mjs";
 import { startServer, stopServer } from "./load/servers.mjs";
 import { checkWrk, wrk } from "./load/wrk.mjs";
 
@@ -65,16 +65,15 @@ try {
   const results = new Map(servers.map((server) => [server.name, []]));
   for (let round = 0; round < rounds; round++) {
     for (const server of servers) {
-      const pid = /** @type {number} */ (server.child.pid);
-      const before = treeCpu(pid);
-      const result = await wrk(server.port, roundMs, WRK);
-      const after = treeCpu(pid);
+      const { value: result, seconds } = await treeCpuDuring(
+        /** @type {number} */ (server.child.pid),
+        () => wrk(server.port, roundMs, WRK),
+      );
       const errors = Object.values(result.errors).reduce((a, b) => a + b, 0);
       if (errors > 0 || result.non2xx > 0)
         throw new Error(
           `${server.name}: ${errors} socket errors, ${result.non2xx} non-2xx answers`,
         );
-      const seconds = after.leader + after.others - before.leader - before.others;
       results.get(server.name)?.push({
         rate: result.rate,
         p99: result.latency?.p99 ?? Number.NaN,

@@ -23,7 +23,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compare, formatRate, median, optionsFromEnv, pick } from "./harness.mjs";
-import { treeCpu } from "./load/process-tree.mjs";
+import { treeCpuDuring } from "./load/process-tree.mjs";
 import { probe, startServer, stopServer } from "./load/servers.mjs";
 import { checkWrk, wrk as runWrk } from "./load/wrk.mjs";
 import { formatTop, selfTimes } from "./pool/cpuprofile-top.mjs";
@@ -108,11 +108,10 @@ async function bench() {
       servers.push(server);
       return {
         async run(/** @type {number} */ ms) {
-          const pid = /** @type {number} */ (server.child.pid);
-          const before = treeCpu(pid);
-          const result = await wrk(server.port, ms);
-          const after = treeCpu(pid);
-          const seconds = after.leader + after.others - before.leader - before.others;
+          const { value: result, seconds } = await treeCpuDuring(
+            /** @type {number} */ (server.child.pid),
+            () => wrk(server.port, ms),
+          );
           runs.get(entry.name)?.push(result);
           cpu.get(entry.name)?.push((seconds * 1e6) / Math.max(1, result.requests));
           return result.rate;

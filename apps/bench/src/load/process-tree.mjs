@@ -111,6 +111,22 @@ export function treeCpu(pid) {
 }
 
 /**
+ * Awaits `work` and returns what it resolved with, and the CPU seconds that
+ * `pid` and its descendants used meanwhile (threads included): what a load
+ * run cost the server, per request once divided by the requests.
+ * @template T
+ * @param {number} pid
+ * @param {() => Promise<T>} work
+ * @returns {Promise<{ value: T, seconds: number }>}
+ */
+export async function treeCpuDuring(pid, work) {
+  const before = treeCpu(pid);
+  const value = await work();
+  const after = treeCpu(pid);
+  return { value, seconds: after.leader + after.others - before.leader - before.others };
+}
+
+/**
  * {@link treeMemory} of a server left alone: after `quietMs` (V8's memory
  * reducer shrinks an idle heap some 8 s after the last activity: a process
  * measured sooner still holds the garbage of its start or of its last work),
