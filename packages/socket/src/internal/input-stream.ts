@@ -1,12 +1,15 @@
 // socket.input: reads served in order from a queue of received chunks. A read
 // that cannot be served yet waits in a queue of requests; each arrival serves
 // as many as it can. Flow control: the socket reads ahead only while someone
-// waits or fewer than `inputBufferLimit` bytes are buffered.
+// waits or fewer than `inputBufferLimit` bytes are buffered. The bytes come
+// straight from the socket's handle where it has one (handle-reads.ts), else
+// through its Readable.
 
 import type { Socket } from "node:net";
 import { MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";
 import { ChunkQueue } from "./chunk-queue";
+import { type HandleReader, readFromHandle } from "./handle-reads";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
 import { READABLE, type Readiness, Signal } from "./readiness";
 import type { SocketState } from "./socket-state";
@@ -45,6 +48,8 @@ export class InputStream implements MoonInput {
   #ended: boolean;
   #error: MoonSocketError | undefined;
   #paused = true;
+  /** Reads the socket's handle; undefined: the socket is read as a stream ('data'). */
+  readonly #reader: HandleReader | undefined;
   /** What poll() waits on; made when first asked for (most sockets are never polled). */
   #readiness: Readiness | undefined;
 
@@ -62,8 +67,9 @@ export class InputStream implements MoonInput {
     if (unread !== undefined && unread.length > 0) {
       this.#queue.push(Buffer.from(unread.buffer, unread.byteOffset, unread.byteLength));
     }
+    this.#reader = socket === null ? undefined : readFromHandle(socket, this.#onData);
     if (socket !== null) {
-      socket.on("data", this.#onData);
+      if (this.#reader === undefined) socket.on("data", this.#onData);
       socket.on("end", this.#onEnd);
       socket.on("close", this.#onEnd);
       if (socket.readableEnded) this.#ended = true;
@@ -258,7 +264,11 @@ export class InputStream implements MoonInput {
     const wanted = this.#requests.length > 0 || this.#queue.length < this.#limit;
     if (wanted === !this.#paused) return;
     this.#paused = !wanted;
-    if (wanted) socket.resume();
+    const reader = this.#reader;
+    if (reader !== undefined) {
+      if (wanted) reader.start();
+      else reader.stop();
+    } else if (wanted) socket.resume();
     else socket.pause();
   }
 
@@ -291,6 +301,8 @@ export class InputStream implements MoonInput {
   #detachListeners(): void {
     const socket = this.#socket;
     if (socket === null) return;
+    // Reading stays as it was: the handle goes on reading into the Readable, paused.
+    this.#reader?.release();
     socket.off("data", this.#onData);
     socket.off("end", this.#onEnd);
     socket.off("close", this.#onEnd);

@@ -26,10 +26,10 @@ export async function cleanup(): Promise<void> {
   await Promise.all(pending.map((fn) => fn()));
 }
 
-export async function connect(
+/** A connection's two plain Node sockets: the server side (`raw`, paused, half-open) and the client. */
+export async function pair(
   transport: Transport = "tcp",
-  options: MoonSocketOptions = {},
-): Promise<Connection> {
+): Promise<{ raw: Socket; client: Socket; server: Server }> {
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   let dir: string | undefined;
   const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
@@ -48,14 +48,21 @@ export async function connect(
   client.on("error", () => {}); // tests inspect errors through their own listeners
   await new Promise<void>((resolve) => client.once("connect", resolve));
   const raw = await accepted;
-  const moon = new MoonSocket(raw, options);
   cleanups.push(async () => {
     client.destroy();
     raw.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
-  return { moon, client, server };
+  return { raw, client, server };
+}
+
+export async function connect(
+  transport: Transport = "tcp",
+  options: MoonSocketOptions = {},
+): Promise<Connection> {
+  const { raw, client, server } = await pair(transport);
+  return { moon: new MoonSocket(raw, options), client, server };
 }
 
 /** Everything the client receives until the server's FIN (or an error). */
