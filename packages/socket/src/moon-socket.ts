@@ -199,7 +199,7 @@ export class MoonSocket {
     }
     const finished = this.#output.finish();
     this.#output.shutdown();
-    if (seconds === 0 && socket.writableLength === 0) {
+    if (seconds === 0 && this.#output.unsent === 0) {
       // All of it is with the kernel, and the FIN follows at once: nothing for a linger
       // timer to bound (a timer per connection is not free).
       const destroy = (): void => {

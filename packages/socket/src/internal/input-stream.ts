@@ -2,14 +2,14 @@
 // that cannot be served yet waits in a queue of requests; each arrival serves
 // as many as it can. Flow control: the socket reads ahead only while someone
 // waits or fewer than `inputBufferLimit` bytes are buffered. The bytes come
-// straight from the socket's handle where it has one (handle-reads.ts), else
+// straight from the socket's handle where it has one (handle-io.ts), else
 // through its Readable.
 
 import type { Socket } from "node:net";
 import { MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";
 import { ChunkQueue } from "./chunk-queue";
-import { type HandleReader, readFromHandle } from "./handle-reads";
+import { type HandleReader, readFromHandle } from "./handle-io";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
 import { READABLE, type Readiness, Signal } from "./readiness";
 import type { SocketState } from "./socket-state";

@@ -1,11 +1,13 @@
 // socket.output: writes gathered until a flush (or until outputBufferLimit
-// bytes wait) and then handed to Node's socket as one buffer, so a response
-// head and a small body cost one system call. Counting writes issued against
-// writes completed tells flush() when the kernel has everything.
+// bytes wait) and then handed over as one buffer, so a response head and a
+// small body cost one system call: to the socket's handle where it has one
+// (handle-io.ts), else to the socket as a stream. Counting writes issued
+// against writes completed tells flush() when the kernel has everything.
 
 import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "../errors";
 import type { MoonOutput, OutputData } from "../streams";
+import { type HandleWriter, writeToHandle } from "./handle-io";
 import { invalid } from "./options";
 import { type Readiness, Signal, WRITABLE } from "./readiness";
 import type { SocketState } from "./socket-state";
@@ -32,12 +34,16 @@ export class OutputStream implements MoonOutput {
   readonly #socket: Socket | null;
   readonly #state: SocketState;
   readonly #limit: number;
+  /** Writes the socket's handle; undefined: the socket is written as a stream. */
+  readonly #writer: HandleWriter | undefined;
   #gathered: Buffer[] = [];
   #gatheredLength = 0;
   /** Writes handed to Node, and how many of them Node has completed. */
   #issued = 0;
   #completed = 0;
   #waiters: FlushWaiter[] = [];
+  /** finish(): the FIN to send once every write has completed, or the failure to report. */
+  #finWaits: { end(): void; reject(error: MoonSocketError): void } | undefined;
   #error: MoonSocketError | undefined;
   #closed = false;
   /** What poll() waits on; made when first asked for (most sockets are never polled). */
@@ -47,6 +53,7 @@ export class OutputStream implements MoonOutput {
     this.#socket = socket;
     this.#state = state;
     this.#limit = limits.outputBufferLimit;
+    this.#writer = socket === null ? undefined : writeToHandle(socket);
   }
 
   get readiness(): Readiness {
@@ -63,7 +70,12 @@ export class OutputStream implements MoonOutput {
   }
 
   get buffered(): number {
-    return this.#gatheredLength + (this.#socket?.writableLength ?? 0);
+    return this.#gatheredLength + this.unsent;
+  }
+
+  /** Bytes handed over (to the socket or its handle) and not taken by the kernel yet. */
+  get unsent(): number {
+    return (this.#socket?.writableLength ?? 0) + (this.#writer?.queued ?? 0);
   }
 
   get closed(): boolean {
@@ -132,7 +144,13 @@ export class OutputStream implements MoonOutput {
     this.#readiness?.signal.notify();
     if (this.#error !== undefined) return Promise.reject(this.#error);
     return new Promise<void>((resolve, reject) => {
-      socket.end((error?: Error | null) => (error ? reject(ioError(error)) : resolve()));
+      const end = (): void => {
+        socket.end((error?: Error | null) => (error ? reject(ioError(error)) : resolve()));
+      };
+      // The FIN waits for writes still queued in libuv, as it does for Node's own
+      // buffer: until it is sent, a close that times out can still reset the connection.
+      if ((this.#writer?.queued ?? 0) === 0) end();
+      else this.#finWaits = { end, reject };
     });
   }
 
@@ -160,7 +178,7 @@ export class OutputStream implements MoonOutput {
 
   /** Bytes writeNb may still hand over before reaching the limit. */
   #room(): number {
-    return this.#limit - this.#gatheredLength - (this.#socket?.writableLength ?? 0);
+    return this.#limit - this.#gatheredLength - this.unsent;
   }
 
   #handOff(): void {
@@ -172,10 +190,9 @@ export class OutputStream implements MoonOutput {
     this.#gatheredLength = 0;
     if (chunks.length === 1 || length <= CONCAT_LIMIT) {
       this.#issued++;
-      socket.write(
-        chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length),
-        this.#onWritten,
-      );
+      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
+      if (this.#writer?.write(bytes, this.#onWritten) !== true)
+        socket.write(bytes, this.#onWritten);
       return;
     }
     socket.cork();
@@ -193,7 +210,7 @@ export class OutputStream implements MoonOutput {
     // it now, and the write callbacks only wait for the next tick. A write
     // that failed has destroyed the socket, and its error comes through them.
     const socket = this.#socket as Socket;
-    if (socket.writableLength === 0 && !socket.destroyed) return Promise.resolve();
+    if (this.unsent === 0 && !socket.destroyed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ target: this.#issued, resolve, reject });
     });
@@ -232,6 +249,11 @@ export class OutputStream implements MoonOutput {
       ) {
         (this.#waiters.shift() as FlushWaiter).resolve();
       }
+      const fin = this.#finWaits;
+      if (fin !== undefined && this.#completed === this.#issued) {
+        this.#finWaits = undefined;
+        fin.end();
+      }
     }
     this.#readiness?.signal.notify();
   };
@@ -240,6 +262,9 @@ export class OutputStream implements MoonOutput {
   fail(error: MoonSocketError): void {
     if (this.#error === undefined) this.#error = error;
     this.#failWaiters(this.#error);
+    const fin = this.#finWaits;
+    this.#finWaits = undefined;
+    fin?.reject(this.#error);
     this.#readiness?.signal.notify();
   }
 }

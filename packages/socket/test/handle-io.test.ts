@@ -1,15 +1,15 @@
-// Reading straight from a connection's handle (src/internal/handle-reads.ts):
-// the Node internals it needs are there (this fails loudly on a Node version
-// without them, instead of every socket silently taking the slower stream
-// path), bytes arrive in order and are counted, the end of stream and errors
-// take Node's own way, and the stream path still serves sockets the handle
-// path cannot take.
+// Reading and writing straight on a connection's handle
+// (src/internal/handle-io.ts): the Node internals it needs are there (this
+// fails loudly on a Node version without them, instead of every socket
+// silently taking the slower stream path), bytes arrive in order and are
+// counted, the end of stream and errors take Node's own way, and the stream
+// path still serves sockets the handle path cannot take.
 
 import type { Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoonSocket } from "../src/index";
-import { readFromHandle, streamReadState } from "../src/internal/handle-reads";
-import { cleanup, connect, pair, send, until } from "./helpers/connect";
+import { readFromHandle, streamInternals, writeToHandle } from "../src/internal/handle-io";
+import { cleanup, collect, connect, pair, send, until } from "./helpers/connect";
 
 afterEach(cleanup);
 
@@ -23,11 +23,18 @@ function reading(raw: Socket) {
 
 describe("the Node internals the handle path needs", () => {
   it("stream_wrap shares its read state", () => {
-    const state = streamReadState();
+    const state = streamInternals();
     expect(state).not.toBeNull();
     expect(state?.streamBaseState).toBeInstanceOf(Int32Array);
   });
 });
+
+/** A writer for a fresh connection's handle (throws if the handle path refuses it). */
+function writing(raw: Socket) {
+  const writer = writeToHandle(raw);
+  if (writer === undefined) throw new Error("the handle path refused a fresh connection");
+  return writer;
+}
 
 describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport) => {
   it("takes a fresh connection, delivers its bytes in order and counts them in bytesRead", async () => {
@@ -120,5 +127,71 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
     for (let chunk = await moon.xread(4096); chunk !== null; chunk = await moon.xread(4096))
       total += chunk.length;
     expect(total).toBe(sent.length);
+  });
+
+  it("writes to the handle: done at once when the kernel takes it all, counted in bytesWritten", async () => {
+    const { raw, client } = await pair(transport);
+    const writer = writing(raw);
+    const received = collect(client);
+    let done = 0;
+    expect(writer.write(Buffer.from("hello "), () => done++)).toBe(true);
+    expect(done).toBe(1);
+    expect(writer.write(Buffer.from("world"), () => done++)).toBe(true);
+    expect(raw.bytesWritten).toBe(11);
+    raw.end();
+    expect((await received).data.toString()).toBe("hello world");
+  });
+
+  it("a write the kernel cannot take now waits in libuv, in order, and is done once taken", async () => {
+    const { raw, client } = await pair(transport);
+    const writer = writing(raw);
+    client.pause();
+    const size = 8 * 1024 * 1024;
+    const first = Buffer.alloc(size, 0x61);
+    const second = Buffer.from("end");
+    const done: Array<Error | null | undefined> = [];
+    writer.write(first, (error) => done.push(error));
+    writer.write(second, (error) => done.push(error));
+    expect(writer.queued).toBeGreaterThan(0);
+    expect(done).toEqual([]);
+    const received = collect(client);
+    client.resume();
+    await until(() => done.length === 2, "both writes");
+    expect(done).toEqual([undefined, undefined]);
+    expect(writer.queued).toBe(0);
+    raw.end();
+    const { data } = await received;
+    expect(data.length).toBe(size + 3);
+    expect(data.subarray(size).toString()).toBe("end");
+  });
+
+  it("leaves the socket to its stream while it has stream writes queued or corked", async () => {
+    const { raw } = await pair(transport);
+    const writer = writing(raw);
+    raw.cork();
+    raw.write("corked");
+    expect(writer.write(Buffer.from("x"), () => {})).toBe(false);
+    raw.uncork();
+  });
+
+  it("a failed write destroys the socket with the system error and reports it", async () => {
+    const { raw, client } = await pair(transport);
+    const writer = writing(raw);
+    const errors: Error[] = [];
+    raw.on("error", (error) => errors.push(error));
+    client.destroy();
+    // The kernel learns of the peer's close on a first write; a later one fails.
+    const outcomes: Array<NodeJS.ErrnoException | null | undefined> = [];
+    for (let i = 0; i < 50 && !raw.destroyed; i++) {
+      writer.write(Buffer.alloc(64 * 1024), (error) => outcomes.push(error));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(raw.destroyed).toBe(true);
+    const failure = outcomes.find((error) => error !== undefined && error !== null);
+    expect(failure?.syscall).toBe("write");
+    expect(["EPIPE", "ECONNRESET"]).toContain(failure?.code);
+    await until(() => errors.length > 0, "the socket's error event");
+    expect(errors[0]).toBe(failure);
+    expect(writer.write(Buffer.from("x"), () => {})).toBe(false);
   });
 });

@@ -1,0 +1,228 @@
+// A connection's I/O straight on its libuv handle, not through net.Socket's
+// stream machinery, which costs every chunk read a push, a buffer and a
+// process.nextTick, and every write a Writable state update and another
+// nextTick (together about a sixth of a keep-alive request's CPU in a pool
+// of one-connection workers). Bytes read go from the handle to the input
+// stream; an end of stream or a read error goes to Node's own handler, so
+// the socket ends ('end') or fails ('error', destroyed) exactly as always. A
+// write goes to the handle whenever net.Socket has none queued, and its
+// bytes count in the socket's bytesWritten as Node's own do. Uses Node
+// internals (net.Socket's `_handle`, stream_wrap's shared state and
+// WriteWrap); test/handle-io.test.ts fails loudly if they change.
+
+import type { Socket } from "node:net";
+import { getSystemErrorName } from "node:util";
+
+/** stream_wrap's shared state (where a read's length or error and offset are, whether a write completed at once) and its write request. */
+interface StreamBinding {
+  streamBaseState: Int32Array;
+  kReadBytesOrError: number;
+  kArrayBufferOffset: number;
+  kLastWriteWasAsync: number;
+  WriteWrap: new () => WriteRequest;
+}
+
+/** What net.Socket's `_handle` is for TCP and Unix socket connections. */
+interface ConnectionHandle {
+  readStart(): number;
+  readStop(): number;
+  /** net.Socket's own flag: true while the handle reads for it. */
+  reading?: boolean;
+  onread: (this: ConnectionHandle, arrayBuffer: ArrayBuffer | undefined) => unknown;
+  writeBuffer(request: WriteRequest, data: Uint8Array): number;
+  /** Bytes libuv holds that the kernel has not taken yet. */
+  readonly writeQueueSize: number;
+}
+
+/** A write in flight, as stream_wrap's WriteWrap; `done` and `buffer` are ours (the buffer stays alive until written). */
+interface WriteRequest {
+  handle: ConnectionHandle;
+  oncomplete: (this: WriteRequest, status: number) => void;
+  async: boolean;
+  buffer: Uint8Array | null;
+  done: ((error?: Error | null) => void) | null;
+  socket: Socket | null;
+}
+
+/** Starts and stops the reads of one socket's handle. */
+export interface HandleReader {
+  start(): void;
+  stop(): void;
+  /** Gives the reads back to net.Socket (as it was: reading or not); the reader is done. */
+  release(): void;
+}
+
+/** Writes to a socket's handle while net.Socket has none queued. */
+export interface HandleWriter {
+  /**
+   * Hands `data` to the kernel, or to libuv's queue for what the kernel does
+   * not take now; `done` gets the outcome (at once when the kernel took it
+   * all). False, with nothing done: the socket must be written as a stream
+   * (it has writes queued, is corked, ending or gone).
+   */
+  write(data: Uint8Array, done: (error?: Error | null) => void): boolean;
+  /** Bytes handed over and not taken by the kernel yet. */
+  readonly queued: number;
+}
+
+let streamBinding: StreamBinding | null | undefined;
+
+/** stream_wrap's internals, or null when this Node has none of the shape known here. */
+export function streamInternals(): StreamBinding | null {
+  if (streamBinding !== undefined) return streamBinding;
+  streamBinding = null;
+  try {
+    const binding = (
+      process as unknown as { binding(name: string): Partial<StreamBinding> }
+    ).binding("stream_wrap");
+    if (
+      binding.streamBaseState instanceof Int32Array &&
+      typeof binding.kReadBytesOrError === "number" &&
+      typeof binding.kArrayBufferOffset === "number" &&
+      typeof binding.kLastWriteWasAsync === "number" &&
+      typeof binding.WriteWrap === "function"
+    ) {
+      streamBinding = binding as StreamBinding;
+    }
+  } catch {
+    // No process.binding (another runtime): sockets are read and written as streams.
+  }
+  return streamBinding;
+}
+
+/** The handle classes of TCP and Unix socket connections (TLS and others keep their stream path). */
+const CONNECTION_HANDLES = new Set(["TCP", "Pipe"]);
+
+function connectionHandle(socket: Socket): ConnectionHandle | undefined {
+  const handle = (socket as unknown as { _handle?: Partial<ConnectionHandle> | null })._handle;
+  if (
+    handle === undefined ||
+    handle === null ||
+    !CONNECTION_HANDLES.has(handle.constructor?.name) ||
+    typeof handle.readStart !== "function" ||
+    typeof handle.readStop !== "function" ||
+    typeof handle.onread !== "function" ||
+    typeof handle.writeBuffer !== "function"
+  ) {
+    return undefined;
+  }
+  return handle as ConnectionHandle;
+}
+
+/**
+ * Delivers the bytes `socket` receives to `onData`, read from its handle, from
+ * the next start() on. Undefined when the socket cannot be read so (no handle
+ * of the known kind, bytes already in its Readable, or someone else reading
+ * it): read it as a stream then.
+ */
+export function readFromHandle(
+  socket: Socket,
+  onData: (chunk: Buffer) => void,
+): HandleReader | undefined {
+  const handle = connectionHandle(socket);
+  const state = streamInternals();
+  if (handle === undefined || state === null) return undefined;
+  if (socket.readableLength > 0 || socket.readableFlowing === true) return undefined;
+  if (socket.listenerCount("data") > 0 || socket.listenerCount("readable") > 0) return undefined;
+  const { streamBaseState, kReadBytesOrError, kArrayBufferOffset } = state;
+  const nodeOnRead = handle.onread;
+  handle.onread = function onread(arrayBuffer) {
+    const nread = streamBaseState[kReadBytesOrError] as number;
+    if (nread > 0 && arrayBuffer !== undefined) {
+      onData(Buffer.from(arrayBuffer, streamBaseState[kArrayBufferOffset], nread));
+      return;
+    }
+    // Nothing this time, the end of stream, or an error: Node's way.
+    return nodeOnRead.call(this, arrayBuffer);
+  };
+  let released = false;
+  return {
+    start() {
+      if (released || handle.reading === true || socket.destroyed) return;
+      handle.reading = true;
+      const status = handle.readStart();
+      if (status < 0) socket.destroy(systemError("read", status));
+    },
+    stop() {
+      if (released || handle.reading !== true) return;
+      handle.reading = false;
+      handle.readStop();
+    },
+    release() {
+      if (released) return;
+      released = true;
+      handle.onread = nodeOnRead;
+    },
+  };
+}
+
+/**
+ * A writer for `socket`'s handle, or undefined when it has none of the known
+ * kind (then write it as a stream).
+ */
+export function writeToHandle(socket: Socket): HandleWriter | undefined {
+  const handle = connectionHandle(socket);
+  const state = streamInternals();
+  if (handle === undefined || state === null) return undefined;
+  const { streamBaseState, kLastWriteWasAsync, WriteWrap } = state;
+  return {
+    write(data, done) {
+      if (
+        socket.writableLength > 0 ||
+        socket.writableCorked > 0 ||
+        socket.writableEnded ||
+        socket.destroyed ||
+        (socket as unknown as { _handle: unknown })._handle !== handle
+      ) {
+        return false;
+      }
+      const request = new WriteWrap();
+      request.handle = handle;
+      request.oncomplete = onWriteComplete;
+      request.async = false;
+      const status = handle.writeBuffer(request, data);
+      if (status < 0) {
+        failWrite(socket, status, done);
+      } else if (streamBaseState[kLastWriteWasAsync] === 0) {
+        done();
+      } else {
+        request.async = true;
+        request.buffer = data;
+        request.done = done;
+        request.socket = socket;
+      }
+      return true;
+    },
+    get queued() {
+      return handle.writeQueueSize;
+    },
+  };
+}
+
+/** libuv finished a write that had to wait (called on the request). */
+function onWriteComplete(this: WriteRequest, status: number): void {
+  const { done, socket } = this;
+  this.buffer = null;
+  this.done = null;
+  this.socket = null;
+  if (done === null || socket === null) return;
+  if (status < 0) failWrite(socket, status, done);
+  else done();
+}
+
+/** A failed write destroys the socket with the error, as net.Socket's own do, and tells the writer. */
+function failWrite(socket: Socket, status: number, done: (error?: Error | null) => void): void {
+  const error = systemError("write", status);
+  socket.destroy(error);
+  done(error);
+}
+
+/** The error net.Socket makes of a failed read or write (`read ECONNRESET`, with code and errno). */
+function systemError(syscall: string, status: number): NodeJS.ErrnoException {
+  const code = getSystemErrorName(status);
+  const error: NodeJS.ErrnoException = new Error(`${syscall} ${code}`);
+  error.code = code;
+  error.errno = status;
+  error.syscall = syscall;
+  return error;
+}
