@@ -5,7 +5,7 @@
 // counted, the end of stream and errors take Node's own way, and the stream
 // path still serves sockets the handle path cannot take.
 
-import type { Socket } from "node:net";
+import { connect as netConnect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoonSocket } from "../src/index";
 import { readFromHandle, streamInternals, writeToHandle } from "../src/internal/handle-io";
@@ -113,6 +113,32 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
     expect(await moon.read()).toBe("after");
     client.end();
     expect(await moon.read()).toBeNull();
+  });
+
+  it("a MoonSocket over a client still connecting reads it as a stream; its writes wait for the connection", async () => {
+    const { server } = await pair(transport);
+    const address = server.address();
+    const echoed = new Promise<string>((resolve) =>
+      server.once("connection", (peer: Socket) => {
+        peer.once("data", (chunk: Buffer) => {
+          peer.end(chunk);
+          resolve(chunk.toString());
+        });
+        peer.resume(); // the test server pauses its connections
+      }),
+    );
+    const client =
+      typeof address === "string"
+        ? netConnect({ path: address })
+        : netConnect({ host: "127.0.0.1", port: address?.port ?? 0 });
+    expect(client.connecting).toBe(true);
+    expect(readFromHandle(client, () => {})).toBeUndefined();
+    const moon = new MoonSocket(client);
+    await moon.write("ping\n").flush();
+    expect(await echoed).toBe("ping\n");
+    expect(await moon.read()).toBe("ping");
+    expect(await moon.read()).toBeNull();
+    await moon.close();
   });
 
   it("a MoonSocket stops the handle when its buffer is full and reads on once it is drained", async () => {

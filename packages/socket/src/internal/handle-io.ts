@@ -58,7 +58,7 @@ export interface HandleWriter {
    * Hands `data` to the kernel, or to libuv's queue for what the kernel does
    * not take now; `done` gets the outcome (at once when the kernel took it
    * all). False, with nothing done: the socket must be written as a stream
-   * (it has writes queued, is corked, ending or gone).
+   * (it is still connecting, has writes queued, is corked, ending or gone).
    */
   write(data: Uint8Array, done: (error?: Error | null) => void): boolean;
   /** Bytes handed over and not taken by the kernel yet. */
@@ -112,8 +112,8 @@ function connectionHandle(socket: Socket): ConnectionHandle | undefined {
 /**
  * Delivers the bytes `socket` receives to `onData`, read from its handle, from
  * the next start() on. Undefined when the socket cannot be read so (no handle
- * of the known kind, bytes already in its Readable, or someone else reading
- * it): read it as a stream then.
+ * of the known kind, still connecting, bytes already in its Readable, or
+ * someone else reading it): read it as a stream then.
  */
 export function readFromHandle(
   socket: Socket,
@@ -122,7 +122,9 @@ export function readFromHandle(
   const handle = connectionHandle(socket);
   const state = streamInternals();
   if (handle === undefined || state === null) return undefined;
-  if (socket.readableLength > 0 || socket.readableFlowing === true) return undefined;
+  // A client still connecting has a handle that cannot read yet: Node's stream waits for 'connect'.
+  if (socket.connecting || socket.readableLength > 0 || socket.readableFlowing === true)
+    return undefined;
   if (socket.listenerCount("data") > 0 || socket.listenerCount("readable") > 0) return undefined;
   const { streamBaseState, kReadBytesOrError, kArrayBufferOffset } = state;
   const nodeOnRead = handle.onread;
@@ -168,6 +170,7 @@ export function writeToHandle(socket: Socket): HandleWriter | undefined {
   return {
     write(data, done) {
       if (
+        socket.connecting ||
         socket.writableLength > 0 ||
         socket.writableCorked > 0 ||
         socket.writableEnded ||
