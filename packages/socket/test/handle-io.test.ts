@@ -191,6 +191,28 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
     expect(data.subarray(size).toString()).toBe("end");
   });
 
+  it("writes strings as UTF-8 from their characters, at once or queued", async () => {
+    const { raw, client } = await pair(transport);
+    const writer = writing(raw);
+    client.pause();
+    const big = "ü".repeat(4 * 1024 * 1024); // 8 MiB of UTF-8: more than the kernel takes at once
+    const done: Array<Error | null | undefined> = [];
+    expect(writer.write("grüße ", (error) => done.push(error))).toBe(true);
+    expect(done).toEqual([undefined]);
+    writer.write(big, (error) => done.push(error));
+    writer.write(" €", (error) => done.push(error));
+    expect(writer.queued).toBeGreaterThan(0);
+    const received = collect(client);
+    client.resume();
+    await until(() => done.length === 3, "the three writes");
+    raw.end();
+    const text = (await received).data.toString("utf8");
+    expect(text.length).toBe(6 + big.length + 2);
+    expect(text.startsWith("grüße ü")).toBe(true);
+    expect(text.endsWith("ü €")).toBe(true);
+    expect(raw.bytesWritten).toBe(Buffer.byteLength(text));
+  });
+
   it("leaves the socket to its stream while it has stream writes queued or corked", async () => {
     const { raw } = await pair(transport);
     const writer = writing(raw);

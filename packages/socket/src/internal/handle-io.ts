@@ -30,6 +30,7 @@ interface ConnectionHandle {
   reading?: boolean;
   onread: (this: ConnectionHandle, arrayBuffer: ArrayBuffer | undefined) => unknown;
   writeBuffer(request: WriteRequest, data: Uint8Array): number;
+  writeUtf8String(request: WriteRequest, data: string): number;
   /** Bytes libuv holds that the kernel has not taken yet. */
   readonly writeQueueSize: number;
 }
@@ -60,7 +61,7 @@ export interface HandleWriter {
    * all). False, with nothing done: the socket must be written as a stream
    * (it is still connecting, has writes queued, is corked, ending or gone).
    */
-  write(data: Uint8Array, done: (error?: Error | null) => void): boolean;
+  write(data: Uint8Array | string, done: (error?: Error | null) => void): boolean;
   /** Bytes handed over and not taken by the kernel yet. */
   readonly queued: number;
 }
@@ -102,7 +103,8 @@ function connectionHandle(socket: Socket): ConnectionHandle | undefined {
     typeof handle.readStart !== "function" ||
     typeof handle.readStop !== "function" ||
     typeof handle.onread !== "function" ||
-    typeof handle.writeBuffer !== "function"
+    typeof handle.writeBuffer !== "function" ||
+    typeof handle.writeUtf8String !== "function"
   ) {
     return undefined;
   }
@@ -183,14 +185,18 @@ export function writeToHandle(socket: Socket): HandleWriter | undefined {
       request.handle = handle;
       request.oncomplete = onWriteComplete;
       request.async = false;
-      const status = handle.writeBuffer(request, data);
+      // A string is written from its own characters (libuv gets a copy only of what must wait).
+      const status =
+        typeof data === "string"
+          ? handle.writeUtf8String(request, data)
+          : handle.writeBuffer(request, data);
       if (status < 0) {
         failWrite(socket, status, done);
       } else if (streamBaseState[kLastWriteWasAsync] === 0) {
         done();
       } else {
         request.async = true;
-        request.buffer = data;
+        request.buffer = typeof data === "string" ? null : data;
         request.done = done;
         request.socket = socket;
       }

@@ -30,13 +30,22 @@ function toBuffer(data: OutputData): Buffer {
   throw invalid("write takes Uint8Array, string or number arguments");
 }
 
+/** The chunks as one buffer of `length` bytes. */
+function joined(chunks: Array<Buffer | string>, length: number): Buffer {
+  const buffers = chunks.map((chunk) =>
+    typeof chunk === "string" ? Buffer.from(chunk, "utf8") : chunk,
+  );
+  return Buffer.concat(buffers, length);
+}
+
 export class OutputStream implements MoonOutput {
   readonly #socket: Socket | null;
   readonly #state: SocketState;
   readonly #limit: number;
   /** Writes the socket's handle; undefined: the socket is written as a stream. */
   readonly #writer: HandleWriter | undefined;
-  #gathered: Buffer[] = [];
+  /** Strings stay strings until they must be joined: a lone one goes to the kernel without a copy in a Buffer. */
+  #gathered: Array<Buffer | string> = [];
   #gatheredLength = 0;
   /** Writes handed to Node, and how many of them Node has completed. */
   #issued = 0;
@@ -84,7 +93,13 @@ export class OutputStream implements MoonOutput {
 
   write(...data: OutputData[]): this {
     this.#checkWritable();
-    for (const item of data) this.#gather(toBuffer(item));
+    for (const item of data) {
+      if (typeof item === "string") this.#gather(item, Buffer.byteLength(item, "utf8"));
+      else {
+        const bytes = toBuffer(item);
+        this.#gather(bytes, bytes.length);
+      }
+    }
     if (this.#gatheredLength >= this.#limit) this.#handOff();
     return this;
   }
@@ -108,10 +123,10 @@ export class OutputStream implements MoonOutput {
       const bytes = toBuffer(item);
       if (rest !== undefined) rest.push(bytes);
       else if (bytes.length <= room) {
-        this.#gather(bytes);
+        this.#gather(bytes, bytes.length);
         room -= bytes.length;
       } else {
-        this.#gather(bytes.subarray(0, room));
+        this.#gather(bytes.subarray(0, room), room);
         rest = [bytes.subarray(room)];
         room = 0;
       }
@@ -170,10 +185,10 @@ export class OutputStream implements MoonOutput {
     this.#readiness?.signal.notify();
   }
 
-  #gather(bytes: Buffer): void {
-    if (bytes.length === 0) return;
-    this.#gathered.push(bytes);
-    this.#gatheredLength += bytes.length;
+  #gather(chunk: Buffer | string, length: number): void {
+    if (length === 0) return;
+    this.#gathered.push(chunk);
+    this.#gatheredLength += length;
   }
 
   /** Bytes writeNb may still hand over before reaching the limit. */
@@ -190,9 +205,8 @@ export class OutputStream implements MoonOutput {
     this.#gatheredLength = 0;
     if (chunks.length === 1 || length <= CONCAT_LIMIT) {
       this.#issued++;
-      const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, length);
-      if (this.#writer?.write(bytes, this.#onWritten) !== true)
-        socket.write(bytes, this.#onWritten);
+      const data = chunks.length === 1 ? (chunks[0] as Buffer | string) : joined(chunks, length);
+      if (this.#writer?.write(data, this.#onWritten) !== true) socket.write(data, this.#onWritten);
       return;
     }
     socket.cork();
