@@ -8,7 +8,7 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoonSocket } from "../src/index";
-import { readFromHandle, streamInternals, writeToHandle } from "../src/internal/handle-io";
+import { HandleReader, HandleWriter, streamInternals } from "../src/internal/handle-io";
 import { cleanup, collect, connect, pair, send, until } from "./helpers/connect";
 
 afterEach(cleanup);
@@ -16,7 +16,7 @@ afterEach(cleanup);
 /** Collects what a reader delivers. */
 function reading(raw: Socket) {
   const chunks: Buffer[] = [];
-  const reader = readFromHandle(raw, (chunk) => chunks.push(Buffer.from(chunk)));
+  const reader = HandleReader.of(raw, (chunk) => chunks.push(Buffer.from(chunk)));
   if (reader === undefined) throw new Error("the handle path refused a fresh connection");
   return { reader, text: () => Buffer.concat(chunks).toString("latin1") };
 }
@@ -31,7 +31,7 @@ describe("the Node internals the handle path needs", () => {
 
 /** A writer for a fresh connection's handle (throws if the handle path refuses it). */
 function writing(raw: Socket) {
-  const writer = writeToHandle(raw);
+  const writer = HandleWriter.of(raw);
   if (writer === undefined) throw new Error("the handle path refused a fresh connection");
   return writer;
 }
@@ -93,13 +93,13 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
   it("refuses a socket that is read already, or holds bytes in its Readable", async () => {
     const flowing = await pair(transport);
     flowing.raw.on("data", () => {});
-    expect(readFromHandle(flowing.raw, () => {})).toBeUndefined();
+    expect(HandleReader.of(flowing.raw, () => {})).toBeUndefined();
 
     const buffered = await pair(transport);
     buffered.raw.read(0); // reads into the Readable, paused: nothing is consumed
     await send(buffered.client, "early");
     await until(() => buffered.raw.readableLength === 5, "the bytes in the Readable");
-    expect(readFromHandle(buffered.raw, () => {})).toBeUndefined();
+    expect(HandleReader.of(buffered.raw, () => {})).toBeUndefined();
   });
 
   it("a MoonSocket over a socket the handle path refuses reads it as a stream, losing nothing", async () => {
@@ -132,7 +132,7 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
         ? netConnect({ path: address })
         : netConnect({ host: "127.0.0.1", port: address?.port ?? 0 });
     expect(client.connecting).toBe(true);
-    expect(readFromHandle(client, () => {})).toBeUndefined();
+    expect(HandleReader.of(client, () => {})).toBeUndefined();
     const moon = new MoonSocket(client);
     await moon.write("ping\n").flush();
     expect(await echoed).toBe("ping\n");

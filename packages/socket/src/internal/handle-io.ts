@@ -45,27 +45,6 @@ interface WriteRequest {
   socket: Socket | null;
 }
 
-/** Starts and stops the reads of one socket's handle. */
-export interface HandleReader {
-  start(): void;
-  stop(): void;
-  /** Gives the reads back to net.Socket (as it was: reading or not); the reader is done. */
-  release(): void;
-}
-
-/** Writes to a socket's handle while net.Socket has none queued. */
-export interface HandleWriter {
-  /**
-   * Hands `data` to the kernel, or to libuv's queue for what the kernel does
-   * not take now; `done` gets the outcome (at once when the kernel took it
-   * all). False, with nothing done: the socket must be written as a stream
-   * (it is still connecting, has writes queued, is corked, ending or gone).
-   */
-  write(data: Uint8Array | string, done: (error?: Error | null) => void): boolean;
-  /** Bytes handed over and not taken by the kernel yet. */
-  readonly queued: number;
-}
-
 let streamBinding: StreamBinding | null | undefined;
 
 /** stream_wrap's internals, or null when this Node has none of the shape known here. */
@@ -111,101 +90,147 @@ function connectionHandle(socket: Socket): ConnectionHandle | undefined {
   return handle as ConnectionHandle;
 }
 
-/**
- * Delivers the bytes `socket` receives to `onData`, read from its handle, from
- * the next start() on. Undefined when the socket cannot be read so (no handle
- * of the known kind, still connecting, bytes already in its Readable, or
- * someone else reading it): read it as a stream then.
- */
-export function readFromHandle(
-  socket: Socket,
-  onData: (chunk: Buffer) => void,
-): HandleReader | undefined {
-  const handle = connectionHandle(socket);
-  const state = streamInternals();
-  if (handle === undefined || state === null) return undefined;
-  // A client still connecting has a handle that cannot read yet: Node's stream waits for 'connect'.
-  if (socket.connecting || socket.readableLength > 0 || socket.readableFlowing === true)
-    return undefined;
-  if (socket.listenerCount("data") > 0 || socket.listenerCount("readable") > 0) return undefined;
-  const { streamBaseState, kReadBytesOrError, kArrayBufferOffset } = state;
-  const nodeOnRead = handle.onread;
-  handle.onread = function onread(arrayBuffer) {
-    const nread = streamBaseState[kReadBytesOrError] as number;
-    if (nread > 0 && arrayBuffer !== undefined) {
-      onData(Buffer.from(arrayBuffer, streamBaseState[kArrayBufferOffset], nread));
-      return;
-    }
-    // Nothing this time, the end of stream, or an error: Node's way.
-    return nodeOnRead.call(this, arrayBuffer);
-  };
-  let released = false;
-  return {
-    start() {
-      if (released || handle.reading === true || socket.destroyed) return;
-      handle.reading = true;
-      const status = handle.readStart();
-      if (status < 0) socket.destroy(systemError("read", status));
-    },
-    stop() {
-      if (released || handle.reading !== true) return;
-      handle.reading = false;
-      handle.readStop();
-    },
-    release() {
-      if (released) return;
-      released = true;
-      handle.onread = nodeOnRead;
-    },
-  };
+/** The reader a handle's reads go to (a property of the handle: one shared onread for all). */
+const READER = Symbol("moonbridge reader");
+
+/** Starts and stops the reads of one socket's handle. */
+export class HandleReader {
+  readonly #socket: Socket;
+  readonly #handle: ConnectionHandle;
+  readonly #nodeOnRead: ConnectionHandle["onread"];
+  /** Gets each chunk read (a Buffer over the bytes Node allocated for that read). */
+  readonly onData: (chunk: Buffer) => void;
+  #released = false;
+
+  private constructor(socket: Socket, handle: ConnectionHandle, onData: (chunk: Buffer) => void) {
+    this.#socket = socket;
+    this.#handle = handle;
+    this.#nodeOnRead = handle.onread;
+    this.onData = onData;
+    (handle as unknown as { [READER]: HandleReader })[READER] = this;
+    handle.onread = onHandleRead;
+  }
+
+  /**
+   * A reader that delivers the bytes `socket` receives to `onData`, read from
+   * its handle, from the next start() on. Undefined when the socket cannot be
+   * read so (no handle of the known kind, still connecting, bytes already in
+   * its Readable, or someone else reading it): read it as a stream then.
+   */
+  static of(socket: Socket, onData: (chunk: Buffer) => void): HandleReader | undefined {
+    const handle = connectionHandle(socket);
+    if (handle === undefined || streamInternals() === null) return undefined;
+    // A client still connecting has a handle that cannot read yet: Node's stream waits for 'connect'.
+    if (socket.connecting || socket.readableLength > 0 || socket.readableFlowing === true)
+      return undefined;
+    if (socket.listenerCount("data") > 0 || socket.listenerCount("readable") > 0) return undefined;
+    return new HandleReader(socket, handle, onData);
+  }
+
+  start(): void {
+    const handle = this.#handle;
+    if (this.#released || handle.reading === true || this.#socket.destroyed) return;
+    handle.reading = true;
+    const status = handle.readStart();
+    if (status < 0) this.#socket.destroy(systemError("read", status));
+  }
+
+  stop(): void {
+    const handle = this.#handle;
+    if (this.#released || handle.reading !== true) return;
+    handle.reading = false;
+    handle.readStop();
+  }
+
+  /** Gives the reads back to net.Socket (as it was: reading or not); the reader is done. */
+  release(): void {
+    if (this.#released) return;
+    this.#released = true;
+    this.#handle.onread = this.#nodeOnRead;
+  }
+
+  /** What Node's own handler does with a read that brought no bytes (nothing, the end, an error). */
+  nodeRead(handle: ConnectionHandle, arrayBuffer: ArrayBuffer | undefined): unknown {
+    return this.#nodeOnRead.call(handle, arrayBuffer);
+  }
 }
 
-/**
- * A writer for `socket`'s handle, or undefined when it has none of the known
- * kind (then write it as a stream).
- */
-export function writeToHandle(socket: Socket): HandleWriter | undefined {
-  const handle = connectionHandle(socket);
-  const state = streamInternals();
-  if (handle === undefined || state === null) return undefined;
-  const { streamBaseState, kLastWriteWasAsync, WriteWrap } = state;
-  return {
-    write(data, done) {
-      if (
-        socket.connecting ||
-        socket.writableLength > 0 ||
-        socket.writableCorked > 0 ||
-        socket.writableEnded ||
-        socket.destroyed ||
-        (socket as unknown as { _handle: unknown })._handle !== handle
-      ) {
-        return false;
-      }
-      const request = new WriteWrap();
-      request.handle = handle;
-      request.oncomplete = onWriteComplete;
-      request.async = false;
-      // A string is written from its own characters (libuv gets a copy only of what must wait).
-      const status =
-        typeof data === "string"
-          ? handle.writeUtf8String(request, data)
-          : handle.writeBuffer(request, data);
-      if (status < 0) {
-        failWrite(socket, status, done);
-      } else if (streamBaseState[kLastWriteWasAsync] === 0) {
-        done();
-      } else {
-        request.async = true;
-        request.buffer = typeof data === "string" ? null : data;
-        request.done = done;
-        request.socket = socket;
-      }
-      return true;
-    },
-    get queued() {
-      return handle.writeQueueSize;
-    },
-  };
+/** Every taken handle's onread (called on the handle). */
+function onHandleRead(this: ConnectionHandle, arrayBuffer: ArrayBuffer | undefined): unknown {
+  const reader = (this as unknown as { [READER]: HandleReader })[READER];
+  const { streamBaseState, kReadBytesOrError, kArrayBufferOffset } = streamBinding as StreamBinding;
+  const nread = streamBaseState[kReadBytesOrError] as number;
+  if (nread > 0 && arrayBuffer !== undefined) {
+    reader.onData(Buffer.from(arrayBuffer, streamBaseState[kArrayBufferOffset], nread));
+    return;
+  }
+  // Nothing this time, the end of stream, or an error: Node's way.
+  return reader.nodeRead(this, arrayBuffer);
+}
+
+/** Writes to a socket's handle while net.Socket has none queued. */
+export class HandleWriter {
+  readonly #socket: Socket;
+  readonly #handle: ConnectionHandle;
+
+  private constructor(socket: Socket, handle: ConnectionHandle) {
+    this.#socket = socket;
+    this.#handle = handle;
+  }
+
+  /** A writer for `socket`'s handle, or undefined when it has none of the known kind (then write it as a stream). */
+  static of(socket: Socket): HandleWriter | undefined {
+    const handle = connectionHandle(socket);
+    if (handle === undefined || streamInternals() === null) return undefined;
+    return new HandleWriter(socket, handle);
+  }
+
+  /**
+   * Hands `data` to the kernel, or to libuv's queue for what the kernel does
+   * not take now; `done` gets the outcome (at once when the kernel took it
+   * all). False, with nothing done: the socket must be written as a stream
+   * (it is still connecting, has writes queued, is corked, ending or gone).
+   */
+  write(data: Uint8Array | string, done: (error?: Error | null) => void): boolean {
+    const socket = this.#socket;
+    const handle = this.#handle;
+    if (
+      socket.connecting ||
+      socket.writableLength > 0 ||
+      socket.writableCorked > 0 ||
+      socket.writableEnded ||
+      socket.destroyed ||
+      (socket as unknown as { _handle: unknown })._handle !== handle
+    ) {
+      return false;
+    }
+    const { streamBaseState, kLastWriteWasAsync, WriteWrap } = streamBinding as StreamBinding;
+    const request = new WriteWrap();
+    request.handle = handle;
+    request.oncomplete = onWriteComplete;
+    request.async = false;
+    // A string is written from its own characters (libuv gets a copy only of what must wait).
+    const status =
+      typeof data === "string"
+        ? handle.writeUtf8String(request, data)
+        : handle.writeBuffer(request, data);
+    if (status < 0) {
+      failWrite(socket, status, done);
+    } else if (streamBaseState[kLastWriteWasAsync] === 0) {
+      done();
+    } else {
+      request.async = true;
+      request.buffer = typeof data === "string" ? null : data;
+      request.done = done;
+      request.socket = socket;
+    }
+    return true;
+  }
+
+  /** Bytes handed over and not taken by the kernel yet. */
+  get queued(): number {
+    return this.#handle.writeQueueSize;
+  }
 }
 
 /** libuv finished a write that had to wait (called on the request). */

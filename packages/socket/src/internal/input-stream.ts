@@ -9,7 +9,7 @@ import type { Socket } from "node:net";
 import { MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";
 import { ChunkQueue } from "./chunk-queue";
-import { type HandleReader, readFromHandle } from "./handle-io";
+import { HandleReader } from "./handle-io";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
 import { READABLE, type Readiness, Signal } from "./readiness";
 import type { SocketState } from "./socket-state";
@@ -67,7 +67,7 @@ export class InputStream implements MoonInput {
     if (unread !== undefined && unread.length > 0) {
       this.#queue.push(Buffer.from(unread.buffer, unread.byteOffset, unread.byteLength));
     }
-    this.#reader = socket === null ? undefined : readFromHandle(socket, this.#onData);
+    this.#reader = socket === null ? undefined : HandleReader.of(socket, this.#onData);
     if (socket !== null) {
       if (this.#reader === undefined) socket.on("data", this.#onData);
       socket.on("end", this.#onEnd);

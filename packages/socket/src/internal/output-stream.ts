@@ -7,7 +7,7 @@
 import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "../errors";
 import type { MoonOutput, OutputData } from "../streams";
-import { type HandleWriter, writeToHandle } from "./handle-io";
+import { HandleWriter } from "./handle-io";
 import { invalid } from "./options";
 import { type Readiness, Signal, WRITABLE } from "./readiness";
 import type { SocketState } from "./socket-state";
@@ -62,7 +62,7 @@ export class OutputStream implements MoonOutput {
     this.#socket = socket;
     this.#state = state;
     this.#limit = limits.outputBufferLimit;
-    this.#writer = socket === null ? undefined : writeToHandle(socket);
+    this.#writer = socket === null ? undefined : HandleWriter.of(socket);
   }
 
   get readiness(): Readiness {
