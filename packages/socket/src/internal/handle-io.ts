@@ -1,8 +1,8 @@
 // A connection's I/O straight on its libuv handle, not through net.Socket's
 // stream machinery, which costs every chunk read a push, a buffer and a
 // process.nextTick, and every write a Writable state update and another
-// nextTick (together about a sixth of a keep-alive request's CPU in a pool
-// of one-connection workers). Bytes read go from the handle to the input
+// nextTick (together 13% of a keep-alive request's CPU in a pool of
+// one-connection workers: 84.0 against 72.7 us in an A/B run). Bytes read go from the handle to the input
 // stream; an end of stream or a read error goes to Node's own handler, so
 // the socket ends ('end') or fails ('error', destroyed) exactly as always. A
 // write goes to the handle whenever net.Socket has none queued, and its
