@@ -16,7 +16,7 @@ afterEach(cleanup);
 /** Collects what a reader delivers. */
 function reading(raw: Socket) {
   const chunks: Buffer[] = [];
-  const reader = HandleReader.of(raw, (chunk) => chunks.push(Buffer.from(chunk)));
+  const reader = HandleReader.of(raw, (chunk) => chunks.push(chunk)); // kept as given: each must be its own
   if (reader === undefined) throw new Error("the handle path refused a fresh connection");
   return { reader, text: () => Buffer.concat(chunks).toString("latin1") };
 }
@@ -28,6 +28,13 @@ describe("the Node internals the handle path needs", () => {
     expect(state?.streamBaseState).toBeInstanceOf(Int32Array);
   });
 });
+
+/** `length` bytes of a pattern that differs per `seed` and never repeats within a read. */
+function patterned(length: number, seed: number): Buffer {
+  const bytes = Buffer.alloc(length);
+  for (let i = 0; i < length; i++) bytes[i] = (i * seed + (i >> 8)) & 0xff;
+  return bytes;
+}
 
 /** A writer for a fresh connection's handle (throws if the handle path refuses it). */
 function writing(raw: Socket) {
@@ -88,6 +95,57 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
     await send(client, "theirs");
     await until(() => Buffer.concat(theirs).toString() === "theirs", "the Readable's bytes");
     expect(text()).toBe("mine");
+  });
+
+  it("keeps two connections' bytes apart, megabytes of them at once (one read buffer serves all)", async () => {
+    const one = await pair(transport);
+    const two = await pair(transport);
+    const a = reading(one.raw);
+    const b = reading(two.raw);
+    a.reader.start();
+    b.reader.start();
+    const sentA = patterned(1 << 20, 7);
+    const sentB = patterned(1 << 20, 13);
+    one.client.write(sentA);
+    two.client.write(sentB);
+    await until(
+      () => a.text().length === sentA.length && b.text().length === sentB.length,
+      "both megabytes",
+    );
+    expect(a.text() === sentA.toString("latin1")).toBe(true);
+    expect(b.text() === sentB.toString("latin1")).toBe(true);
+  });
+
+  it("after release, a full Readable stops the handle, and reading it on loses nothing", async () => {
+    const { raw, client } = await pair(transport);
+    const { reader } = reading(raw);
+    reader.start();
+    reader.release();
+    const sent = patterned(4 << 20, 31);
+    client.end(sent);
+    // Nobody reads: the Readable fills to its high-water mark and the handle stops.
+    await until(() => raw.readableLength >= raw.readableHighWaterMark, "the Readable to fill");
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(raw.readableLength).toBeLessThan(sent.length);
+    const got: Buffer[] = [];
+    raw.on("data", (chunk: Buffer) => got.push(chunk)).resume();
+    await new Promise((resolve) => raw.once("end", resolve));
+    expect(Buffer.concat(got).equals(sent)).toBe(true);
+  });
+
+  it("a handle released by one reader is taken again by the next", async () => {
+    const { raw, client } = await pair(transport);
+    const first = reading(raw);
+    first.reader.start();
+    await send(client, "one");
+    await until(() => first.text() === "one", "the first reader's bytes");
+    first.reader.stop();
+    first.reader.release();
+    const second = reading(raw);
+    second.reader.start();
+    await send(client, "two");
+    await until(() => second.text() === "two", "the second reader's bytes");
+    expect(first.text()).toBe("one");
   });
 
   it("refuses a socket that is read already, or holds bytes in its Readable", async () => {
