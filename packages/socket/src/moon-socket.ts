@@ -1,5 +1,7 @@
 // MoonSocket: the socket object a Moonbridge connect handler receives, over a
-// Node net.Socket (TCP over IPv4/IPv6, or a Unix domain socket). It owns the
+// Node net.Socket (TCP over IPv4/IPv6, or a Unix domain socket), or over the
+// bare libuv handle of such a connection (fromHandle: no net.Socket made,
+// as the pool's workers serve them). It owns the
 // connection's end: close() flushes and sends FIN, cancel() resets, detach()
 // hands the connection and its unread bytes on, and park() gives it to the
 // owner's parking lot (parking.ts) to come back in a later handler.
@@ -7,6 +9,7 @@
 import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "./errors";
 import { Endpoint } from "./internal/addresses";
+import { BareConnection } from "./internal/bare-connection";
 import { InputStream } from "./internal/input-stream";
 import { checkSeconds, resolveOptions } from "./internal/options";
 import { OutputStream } from "./internal/output-stream";
@@ -34,6 +37,13 @@ export interface MoonSocketOptions {
   parking?: ParkingLot;
   /** The connection comes back from being parked (`socket.resumed`). @default false */
   resumed?: boolean;
+}
+
+/** The connection of a socket made by {@link MoonSocket.fromHandle} (a key only this file knows). */
+const BARE = Symbol("bare connection");
+
+interface InternalOptions extends MoonSocketOptions {
+  [BARE]?: BareConnection;
 }
 
 /** What {@link MoonSocket.detach} returns: the connection and what was read of it. */
@@ -66,7 +76,11 @@ export class MoonSocket {
   readonly output: MoonOutput;
   /** The interval timer's name when the handler runs for one, else undefined. */
   readonly interval: string | undefined;
-  /** The Node socket underneath, for options such as `setNoDelay`; null without a connection. */
+  /**
+   * The Node socket underneath, for options such as `setNoDelay`; null
+   * without a connection, and for a connection served on its handle
+   * ({@link fromHandle}: the pool's workers serve theirs so).
+   */
   readonly netSocket: Socket | null;
   /** True if the connection was parked by an earlier handler and comes back now (its first bytes are waiting). */
   readonly resumed: boolean;
@@ -77,6 +91,8 @@ export class MoonSocket {
   readonly #input: InputStream;
   readonly #output: OutputStream;
   readonly #closeTimeout: number;
+  /** The connection when it has no net.Socket ({@link fromHandle}). */
+  readonly #bare: BareConnection | undefined;
   #addresses: { local: Endpoint; remote: Endpoint } | undefined;
 
   /**
@@ -93,20 +109,43 @@ export class MoonSocket {
     if (options.unread !== undefined && !(options.unread instanceof Uint8Array)) {
       throw new MoonSocketError("INVALID_ARGUMENT", "unread must be a Uint8Array");
     }
+    const bare = (options as InternalOptions)[BARE];
     this.interval = options.interval;
     this.netSocket = socket;
+    this.#bare = bare;
     this.resumed = options.resumed === true;
-    this.parking = socket === null ? undefined : options.parking;
+    this.parking = socket === null && bare === undefined ? undefined : options.parking;
     this.#closeTimeout = resolved.closeTimeout;
     if (socket !== null) {
       socket.allowHalfOpen = true;
       // One listener for both streams; it stays after close, so a late error cannot crash the process.
       socket.on("error", this.#onError);
-    }
-    this.#input = new InputStream(socket, this.#state, options.unread, resolved);
-    this.#output = new OutputStream(socket, this.#state, resolved);
+    } else if (bare !== undefined) bare.onError = this.#onError;
+    const connection = bare ?? socket;
+    this.#input = new InputStream(connection, this.#state, options.unread, resolved);
+    this.#output = new OutputStream(connection, this.#state, resolved);
     this.input = this.#input;
     this.output = this.#output;
+  }
+
+  /**
+   * A socket over a connection's bare libuv handle (a `TCP` or `Pipe` handle
+   * of Node's own bindings, as a server accepting on such handles gets it),
+   * with no net.Socket made: cheaper for short connections. Everything works
+   * as over a net.Socket, except that `netSocket` is null and {@link detach}
+   * makes one. Throws `INVALID_ARGUMENT` if `handle` is not such a handle
+   * (or this Node's bindings are not the known ones).
+   */
+  static fromHandle(handle: unknown, options: MoonSocketOptions = {}): MoonSocket {
+    const bare = BareConnection.of(handle);
+    if (bare === undefined) {
+      throw new MoonSocketError(
+        "INVALID_ARGUMENT",
+        "fromHandle needs a TCP or Unix socket connection's handle",
+      );
+    }
+    const internal: InternalOptions = { ...options, [BARE]: bare };
+    return new MoonSocket(null, internal);
   }
 
   readonly #onError = (error: Error): void => {
@@ -122,6 +161,16 @@ export class MoonSocket {
 
   get [WRITABLE](): Readiness {
     return this.#output.readiness;
+  }
+
+  /** Bytes received from the peer so far (by this socket: `unread` given to it not counted). */
+  get bytesRead(): number {
+    return this.#input.received;
+  }
+
+  /** Bytes written and handed over for sending so far (buffered ones not yet flushed not counted). */
+  get bytesWritten(): number {
+    return this.#output.sent;
   }
 
   /** True after close(), cancel(), detach() or park(). */
@@ -192,8 +241,8 @@ export class MoonSocket {
     const earlier = this.#output.error;
     this.#state.closed = true;
     this.#input.shutdown();
-    const socket = this.netSocket;
-    if (socket === null) {
+    const end = this.#end();
+    if (end === undefined) {
       this.#output.shutdown();
       return Promise.resolve();
     }
@@ -202,16 +251,14 @@ export class MoonSocket {
     if (seconds === 0 && this.#output.unsent === 0) {
       // All of it is with the kernel, and the FIN follows at once: nothing for a linger
       // timer to bound (a timer per connection is not free).
-      const destroy = (): void => {
-        socket.destroy();
-      };
+      const destroy = (): void => end.destroy();
       finished.then(destroy, destroy);
       return earlier === undefined ? Promise.resolve() : Promise.reject(earlier);
     }
     const linger = seconds > 0 ? seconds : this.#closeTimeout;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reset(socket);
+        end.reset();
         reject(
           new MoonSocketError(
             "ETIMEDOUT",
@@ -227,12 +274,12 @@ export class MoonSocket {
       finished.then(
         () => {
           clearTimeout(timer);
-          socket.destroy();
+          end.destroy();
           resolve();
         },
         (error: unknown) => {
           clearTimeout(timer);
-          socket.destroy();
+          end.destroy();
           reject(ioError(error));
         },
       );
@@ -248,7 +295,16 @@ export class MoonSocket {
     this.#state.closed = true;
     this.#input.shutdown();
     this.#output.shutdown();
-    if (this.netSocket !== null) reset(this.netSocket);
+    this.#end()?.reset();
+  }
+
+  /** How the connection ends: closed (after the FIN) or reset; undefined without one. */
+  #end(): { destroy(): void; reset(): void } | undefined {
+    const bare = this.#bare;
+    if (bare !== undefined) return bare;
+    const socket = this.netSocket;
+    if (socket === null) return undefined;
+    return new SocketEnd(socket);
   }
 
   /**
@@ -259,8 +315,7 @@ export class MoonSocket {
    */
   async detach(): Promise<DetachedSocket> {
     this.#checkOpen();
-    const socket = this.netSocket;
-    if (socket === null)
+    if (this.netSocket === null && this.#bare === undefined)
       throw new MoonSocketError("NO_CONNECTION", "this socket has no connection to detach");
     await this.#output.flush();
     this.#checkOpen();
@@ -268,6 +323,7 @@ export class MoonSocket {
     const ended = this.#input.ended;
     const unread = this.#input.detach();
     this.#output.shutdown();
+    const socket = this.netSocket ?? (this.#bare as BareConnection).toSocket();
     socket.off("error", this.#onError);
     return { socket, unread, ended };
   }
@@ -311,18 +367,20 @@ export class MoonSocket {
       this.#checkOpen();
       this.#checkParkable();
     }
-    const socket = this.netSocket as Socket;
     this.#state.closed = true;
     const ended = this.#input.ended;
     const unread = this.#input.detach();
     this.#output.shutdown();
-    socket.off("error", this.#onError);
+    const socket = this.netSocket;
+    socket?.off("error", this.#onError);
+    const handle = this.#bare?.release() ?? null;
     const bytes =
       prefix === undefined || prefix.length === 0
         ? unread
         : Buffer.concat([prefix, unread], prefix.length + unread.length);
     (this.parking as ParkingLot).take({
       socket,
+      handle,
       bytes,
       wake: unread.length > 0 || ended,
       timeout,
@@ -393,12 +451,39 @@ export class MoonSocket {
   /** Read from the kernel when first asked (two system calls nobody should pay for unasked), then kept. */
   #endpoints(): { local: Endpoint; remote: Endpoint } {
     if (this.#addresses === undefined) {
-      const socket = this.netSocket;
-      this.#addresses = {
-        local: new Endpoint(socket?.localAddress, socket?.localPort),
-        remote: new Endpoint(socket?.remoteAddress, socket?.remotePort),
-      };
+      const bare = this.#bare;
+      if (bare !== undefined) {
+        const local = bare.address("local");
+        const remote = bare.address("remote");
+        this.#addresses = {
+          local: new Endpoint(local.address, local.port),
+          remote: new Endpoint(remote.address, remote.port),
+        };
+      } else {
+        const socket = this.netSocket;
+        this.#addresses = {
+          local: new Endpoint(socket?.localAddress, socket?.localPort),
+          remote: new Endpoint(socket?.remoteAddress, socket?.remotePort),
+        };
+      }
     }
     return this.#addresses;
+  }
+}
+
+/** A net.Socket's end: closed, or reset. */
+class SocketEnd {
+  readonly #socket: Socket;
+
+  constructor(socket: Socket) {
+    this.#socket = socket;
+  }
+
+  destroy(): void {
+    this.#socket.destroy();
+  }
+
+  reset(): void {
+    reset(this.#socket);
   }
 }

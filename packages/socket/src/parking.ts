@@ -7,8 +7,13 @@ import type { Socket } from "node:net";
 
 /** A connection on its way to be parked: what {@link MoonSocket.park} hands to the {@link ParkingLot}. */
 export interface ParkedSocket {
-  /** The connection, reading stopped (in the kernel too: no byte is read after this). */
-  socket: Socket;
+  /** The connection, reading stopped (in the kernel too: no byte is read after this); null when it is a bare handle. */
+  socket: Socket | null;
+  /**
+   * The connection's libuv handle when it has no net.Socket (a socket made by
+   * `MoonSocket.fromHandle`), reading stopped: the lot's to pass on and close. Else null.
+   */
+  handle: object | null;
   /** Bytes to give first to whoever takes the connection back (the handler's own, then the unread ones). */
   bytes: Buffer;
   /** True if some of `bytes` are the peer's, received and not read: the connection should come back at once. */

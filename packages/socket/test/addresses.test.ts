@@ -7,9 +7,12 @@ import { cleanup, connect } from "./helpers/connect";
 
 afterEach(cleanup);
 
-describe("addresses of a connection", () => {
+describe.each([
+  ["tcp", "unix"],
+  ["tcp, bare handle", "unix, bare handle"],
+] as const)("addresses of a connection (%s)", (tcp, unix) => {
   it("a TCP connection over IPv4 has 4-byte addresses, ports, and text forms", async () => {
-    const { moon, client } = await connect("tcp");
+    const { moon, client } = await connect(tcp);
     expect([...(moon.localIp4 as Buffer)]).toEqual([127, 0, 0, 1]);
     expect([...(moon.remoteIp4 as Buffer)]).toEqual([127, 0, 0, 1]);
     expect(moon.localIp6).toBeUndefined();
@@ -21,7 +24,7 @@ describe("addresses of a connection", () => {
   });
 
   it("addresses read while the socket was open stay readable after it is closed", async () => {
-    const { moon, client } = await connect("tcp");
+    const { moon, client } = await connect(tcp);
     expect(moon.remoteTcpPort).toBe(client.localPort);
     moon.cancel();
     expect(moon.remoteTcpPort).toBe(client.localPort);
@@ -29,13 +32,13 @@ describe("addresses of a connection", () => {
   });
 
   it("the bytes handed out are copies: changing them changes nothing", async () => {
-    const { moon } = await connect("tcp");
+    const { moon } = await connect(tcp);
     (moon.localIp4 as Buffer)[0] = 1;
     expect([...(moon.localIp4 as Buffer)]).toEqual([127, 0, 0, 1]);
   });
 
   it("a Unix socket has no IP addresses or ports", async () => {
-    const { moon } = await connect("unix");
+    const { moon } = await connect(unix);
     expect(moon.localIp4).toBeUndefined();
     expect(moon.remoteIp6).toBeUndefined();
     expect(moon.localTcpPort).toBeUndefined();

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import type { MoonSocket } from "../src/index";
 import { ChunkQueue } from "../src/internal/chunk-queue";
-import { cleanup, connect, send, until } from "./helpers/connect";
+import { cleanup, connect, send, TRANSPORTS, until } from "./helpers/connect";
 
 afterEach(cleanup);
 
@@ -116,7 +116,7 @@ async function runOps(
   return Buffer.concat(got);
 }
 
-describe.each(["tcp", "unix"] as const)("random chunking over %s", (transport) => {
+describe.each(TRANSPORTS)("random chunking over %s", (transport) => {
   it("every byte arrives once, in order, whatever the pieces and the reads", async () => {
     await fc.assert(
       fc.asyncProperty(

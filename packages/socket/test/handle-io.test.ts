@@ -9,7 +9,7 @@ import { connect as netConnect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoonSocket } from "../src/index";
 import { HandleReader, HandleWriter, streamInternals } from "../src/internal/handle-io";
-import { cleanup, collect, connect, pair, send, until } from "./helpers/connect";
+import { cleanup, collect, connect, pair, send, takeHandle, until } from "./helpers/connect";
 
 afterEach(cleanup);
 
@@ -300,4 +300,87 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
     expect(errors[0]).toBe(failure);
     expect(writer.write(Buffer.from("x"), () => {})).toBe(false);
   });
+});
+
+describe.each(["tcp", "unix"] as const)("a MoonSocket over a bare handle (%s)", (transport) => {
+  it("has no net.Socket, counts the bytes each way, and serves a request to its FIN", async () => {
+    const { raw, client } = await pair(transport);
+    const moon = MoonSocket.fromHandle(takeHandle(raw));
+    expect(moon.netSocket).toBeNull();
+    const received = collect(client);
+    await send(client, "ping\n");
+    expect(await moon.read()).toBe("ping");
+    await moon.write("pong\n").flush();
+    expect(moon.bytesRead).toBe(5);
+    expect(moon.bytesWritten).toBe(5);
+    await moon.close();
+    const { data, error } = await received;
+    expect(error).toBeUndefined();
+    expect(data.toString()).toBe("pong\n");
+  });
+
+  it("refuses what is not a connection's handle", async () => {
+    const { raw } = await pair(transport);
+    expect(() => MoonSocket.fromHandle(raw)).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
+    expect(() => MoonSocket.fromHandle({})).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
+    expect(() => MoonSocket.fromHandle(null)).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT" }),
+    );
+  });
+
+  it("a close that cannot send its data in time resets the connection", async () => {
+    const { raw, client } = await pair(transport);
+    const moon = MoonSocket.fromHandle(takeHandle(raw));
+    client.pause(); // the peer reads nothing: the data stays with us
+    moon.write(Buffer.alloc(8 << 20));
+    const outcome = await moon.close(0.2).then(
+      () => "sent",
+      (error: { code?: string }) => error.code,
+    );
+    expect(outcome).toBe("ETIMEDOUT");
+  });
+});
+
+/** A connection's handle as a server accepting on Node's own TCP handles gets it: fresh, never in a net.Socket. */
+async function acceptedHandle(): Promise<{ handle: object; client: Socket }> {
+  const { TCP, constants } = (
+    process as unknown as {
+      binding(name: "tcp_wrap"): {
+        TCP: new (type: number) => Record<string, (...args: unknown[]) => unknown>;
+        constants: { SERVER: number };
+      };
+    }
+  ).binding("tcp_wrap");
+  const server = new TCP(constants.SERVER);
+  expect(server.bind?.("127.0.0.1", 0)).toBe(0);
+  const address: { port?: number } = {};
+  server.getsockname?.(address);
+  const accepted = new Promise<object>((resolve) => {
+    server.onconnection = (_status: unknown, client: unknown) => {
+      server.close?.();
+      resolve(client as object);
+    };
+  });
+  expect(server.listen?.(8)).toBe(0);
+  const client = netConnect({ host: "127.0.0.1", port: address.port ?? 0 });
+  client.on("error", () => {});
+  const handle = await accepted;
+  return { handle, client };
+}
+
+it("a MoonSocket over a freshly accepted handle (no onread of Node's yet) reads, writes and closes", async () => {
+  const { handle, client } = await acceptedHandle();
+  const moon = MoonSocket.fromHandle(handle);
+  const received = collect(client);
+  client.write("hi\n");
+  expect(await moon.read()).toBe("hi");
+  await moon.write("there\n").flush();
+  client.end();
+  expect(await moon.read()).toBeNull();
+  await moon.close();
+  expect((await received).data.toString()).toBe("there\n");
 });

@@ -3,8 +3,14 @@
 // for the next owner), and a MoonSocket over it carries on in order.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { MoonSocket, MoonSocketError, type ParkedSocket, type ParkingLot } from "../src/index";
-import { cleanup, connect, send, until } from "./helpers/connect";
+import {
+  MoonSocket,
+  MoonSocketError,
+  type MoonSocketOptions,
+  type ParkedSocket,
+  type ParkingLot,
+} from "../src/index";
+import { cleanup, connect, send, TRANSPORTS, until } from "./helpers/connect";
 
 afterEach(cleanup);
 
@@ -34,7 +40,13 @@ async function parkCode(socket: MoonSocket, options?: Parameters<MoonSocket["par
   }
 }
 
-describe.each(["tcp", "unix"] as const)("park over %s", { timeout: 10_000 }, (transport) => {
+/** A new MoonSocket over a parked connection, whichever form it was parked in (a net.Socket, or a bare handle). */
+function comeBack(parked: ParkedSocket, options: MoonSocketOptions): MoonSocket {
+  if (parked.socket !== null) return new MoonSocket(parked.socket, options);
+  return MoonSocket.fromHandle(parked.handle, options);
+}
+
+describe.each(TRANSPORTS)("park over %s", { timeout: 10_000 }, (transport) => {
   it("gives the connection to the lot, closed here, and nothing is read while it is parked", async () => {
     const parking = lot();
     const { moon, client } = await connect(transport, { parking });
@@ -49,14 +61,16 @@ describe.each(["tcp", "unix"] as const)("park over %s", { timeout: 10_000 }, (tr
     expect(parked?.wake).toBe(false);
     expect(parked?.timeout).toBe(10);
     if (parked === undefined) throw new Error("not parked");
-    const socket = parked.socket;
-    const before = socket.bytesRead;
+    // What the connection's handle has read (a net.Socket's bytesRead is its handle's).
+    const handle = parked.handle ?? (parked.socket as unknown as { _handle: object })._handle;
+    const bytesRead = () => (handle as { bytesRead: number }).bytesRead;
+    const before = bytesRead();
     await send(client, "second\n");
     await pause(50);
     // Reading stopped in the kernel: the bytes wait there, for the next owner.
-    expect(socket.bytesRead).toBe(before);
-    expect(socket.readableLength).toBe(0);
-    const resumed = new MoonSocket(socket, { unread: parked.bytes, resumed: true });
+    expect(bytesRead()).toBe(before);
+    expect(parked.socket?.readableLength ?? 0).toBe(0);
+    const resumed = comeBack(parked, { unread: parked.bytes, resumed: true });
     expect(resumed.resumed).toBe(true);
     expect(await resumed.read()).toBe("second");
   });
@@ -74,7 +88,7 @@ describe.each(["tcp", "unix"] as const)("park over %s", { timeout: 10_000 }, (tr
     expect(parked?.timeout).toBe(65);
     if (parked === undefined) throw new Error("not parked");
     await send(client, "!\n");
-    const resumed = new MoonSocket(parked.socket, { unread: parked.bytes });
+    const resumed = comeBack(parked, { unread: parked.bytes });
     expect(resumed.resumed).toBe(false);
     expect(await resumed.read()).toBe("put back:rest of it!");
   });

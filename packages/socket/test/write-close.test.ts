@@ -4,11 +4,11 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { MoonSocket, poll } from "../src/index";
-import { cleanup, collect, connect, send, until } from "./helpers/connect";
+import { cleanup, collect, connect, send, TRANSPORTS, until } from "./helpers/connect";
 
 afterEach(cleanup);
 
-describe.each(["tcp", "unix"] as const)("writing and closing over %s", (transport) => {
+describe.each(TRANSPORTS)("writing and closing over %s", (transport) => {
   it("write buffers strings, numbers and bytes in order; flush hands them over", async () => {
     const { moon, client } = await connect(transport);
     const received = collect(client);
@@ -177,12 +177,12 @@ describe.each(["tcp", "unix"] as const)("writing and closing over %s", (transpor
     const received = collect(client);
     moon.cancel();
     const { error } = await received;
-    if (transport === "tcp") expect(error?.code).toBe("ECONNRESET");
+    if (transport.startsWith("tcp")) expect(error?.code).toBe("ECONNRESET");
     expect(moon.closed).toBe(true);
   });
 
   it("writes to a peer that reset the connection fail with the system's code", async () => {
-    if (transport === "unix") return;
+    if (transport.startsWith("unix")) return;
     const { moon, client } = await connect(transport);
     client.resetAndDestroy();
     await until(() => moon.input.ended, "the reset to arrive");

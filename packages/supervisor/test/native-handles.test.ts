@@ -4,7 +4,13 @@
 
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { type AddressInfo, createConnection, createServer, type Socket } from "node:net";
+import {
+  type AddressInfo,
+  createConnection,
+  createServer,
+  Socket as NetSocket,
+  type Socket,
+} from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import ts from "typescript";
@@ -30,11 +36,14 @@ const SRC = join(import.meta.dirname, "..", "src", "internal");
  */
 const CHILD = `
 const { handleSender, receiveHandles } = require("./handle-channel.js");
-const { acceptOnce, isTcp, releaseHandle, wrapAccepted } = require("./native-handles.js");
+const { Socket } = require("node:net");
+const { acceptOnce, releaseHandle } = require("./native-handles.js");
+/** A connection's handle as a net.Socket, paused (as net.Server makes them). */
+const wrap = (handle) => new Socket({ handle, allowHalfOpen: true, readable: true, writable: true, pauseOnCreate: true });
 let listening = false;
 receiveHandles(process, (kind, id, handle) => {
   if (kind === "conn") {
-    const socket = wrapAccepted(handle, isTcp(handle));
+    const socket = wrap(handle);
     socket.once("data", (chunk) => {
       socket.pause();
       socket.write("child read " + chunk + "\\n", () => {
@@ -48,7 +57,7 @@ receiveHandles(process, (kind, id, handle) => {
   process.send({ copy: id });
   if (listening) return handle.close();
   listening = true;
-  acceptOnce([handle], (socket) => socket.end("copy " + id + "\\n"), () => process.exit(3));
+  acceptOnce([handle], (client) => wrap(client).end("copy " + id + "\\n"), () => process.exit(3));
 });
 process.on("message", (message) => process.send({ echo: message }));
 process.send({ ready: true });
@@ -105,7 +114,15 @@ describe("Node internals used by the pool", () => {
     const accepted: Socket[] = [];
     acceptOnce(
       [handle],
-      (socket) => accepted.push(socket),
+      (client) =>
+        accepted.push(
+          new NetSocket({
+            handle: client,
+            readable: true,
+            writable: true,
+            pauseOnCreate: true,
+          } as never),
+        ),
       (error) => {
         throw error;
       },
@@ -179,7 +196,7 @@ describe("Node internals used by the pool", () => {
     handle.close();
   });
 
-  it("a connection's raw handle travels both ways and is read once where it waits (releaseHandle, wrapAccepted, readOnce)", async () => {
+  it("a connection's raw handle travels both ways and is read once where it waits (releaseHandle, readOnce)", async () => {
     const child = startChild();
     expect(await nextMessage(child)).toEqual({ ready: true });
     const server = createServer({ pauseOnConnect: true });

@@ -86,7 +86,7 @@ export class Connection {
     });
     // Stalls are found by checking progress a few times per stallTimeout, not by a
     // timer refreshed on every read and write: keep-alive requests pay nothing for it.
-    if (options.stallTimeout > 0 && socket.netSocket !== null) this.#armStallCheck();
+    if (options.stallTimeout > 0) this.#armStallCheck();
     const lot = options.parking ? socket.parking : undefined;
     this.#lot = lot;
     if (lot !== undefined) {
@@ -404,9 +404,9 @@ export class Connection {
    * found between stallTimeout and 1.25 times it after the last byte).
    */
   readonly #checkStall = (): void => {
-    const net = this.socket.netSocket;
-    if (net === null || this.socket.closed) return;
-    const progress = net.bytesRead + net.bytesWritten;
+    const socket = this.socket;
+    if (socket.closed) return;
+    const progress = socket.bytesRead + socket.bytesWritten;
     if (this.#phase === "idle" || this.#waiting === 0 || progress !== this.#progress) {
       this.#progress = progress;
       this.#quietChecks = 0;

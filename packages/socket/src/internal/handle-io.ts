@@ -7,25 +7,29 @@
 // each read's bytes are copied: without it Node allocates 64 KiB per read
 // and shrinks it (another 8%: 81.9 against 74.4 us). Bytes read go from the handle to the input
 // stream; an end of stream or a read error goes to Node's own handler, so
-// the socket ends ('end') or fails ('error', destroyed) exactly as always. A
+// the socket ends ('end') or fails ('error', destroyed) exactly as always
+// (or, for a connection with no net.Socket at all, bare-connection.ts, to
+// its BareHost). A
 // write goes to the handle whenever net.Socket has none queued, and its
 // bytes count in the socket's bytesWritten as Node's own do. Uses Node
 // internals (net.Socket's `_handle`, stream_wrap's shared state and
 // WriteWrap); test/handle-io.test.ts fails loudly if they change.
 
 import type { Socket } from "node:net";
+import { constants } from "node:os";
 import { getSystemErrorName } from "node:util";
 
 /** stream_wrap's shared state (where a read's length or error is, whether a write completed at once) and its write request. */
 interface StreamBinding {
   streamBaseState: Int32Array;
+  ShutdownWrap: new () => ShutdownRequest;
   kReadBytesOrError: number;
   kLastWriteWasAsync: number;
   WriteWrap: new () => WriteRequest;
 }
 
 /** What net.Socket's `_handle` is for TCP and Unix socket connections. */
-interface ConnectionHandle {
+export interface ConnectionHandle {
   readStart(): number;
   readStop(): number;
   /** net.Socket's own flag: true while the handle reads for it. */
@@ -37,6 +41,33 @@ interface ConnectionHandle {
   useUserBuffer(buffer: Uint8Array): void;
   /** Bytes libuv holds that the kernel has not taken yet. */
   readonly writeQueueSize: number;
+  /** Sends FIN once the queued writes are out: 0 (oncomplete follows), 1 (done at once) or an error. */
+  shutdown(request: ShutdownRequest): number;
+  close(callback?: () => void): void;
+  /** TCP only: closes with RST; returns an error status or 0. */
+  reset?(callback?: () => void): number;
+  getsockname?(out: Record<string, unknown>): number;
+  getpeername?(out: Record<string, unknown>): number;
+  setNoDelay?(enable: boolean): number;
+}
+
+/** A FIN in flight, as stream_wrap's ShutdownWrap. */
+interface ShutdownRequest {
+  handle: ConnectionHandle;
+  oncomplete: (this: ShutdownRequest, status: number) => void;
+  done: ((error?: NodeJS.ErrnoException) => void) | null;
+}
+
+/**
+ * Who a handle serves when no net.Socket does (bare-connection.ts): it hears
+ * the end of stream and I/O errors, and says whether it is closed.
+ */
+export interface BareHost {
+  readonly destroyed: boolean;
+  /** The peer's FIN came (reading has stopped). */
+  readEnded(): void;
+  /** A read or write failed: the connection is over. */
+  failed(error: NodeJS.ErrnoException): void;
 }
 
 /** A write in flight, as stream_wrap's WriteWrap; `done` and `buffer` are ours (the buffer stays alive until written). */
@@ -46,7 +77,7 @@ interface WriteRequest {
   async: boolean;
   buffer: Uint8Array | null;
   done: ((error?: Error | null) => void) | null;
-  socket: Socket | null;
+  host: Socket | BareHost | null;
 }
 
 let streamBinding: StreamBinding | null | undefined;
@@ -63,7 +94,8 @@ export function streamInternals(): StreamBinding | null {
       binding.streamBaseState instanceof Int32Array &&
       typeof binding.kReadBytesOrError === "number" &&
       typeof binding.kLastWriteWasAsync === "number" &&
-      typeof binding.WriteWrap === "function"
+      typeof binding.WriteWrap === "function" &&
+      typeof binding.ShutdownWrap === "function"
     ) {
       streamBinding = binding as StreamBinding;
     }
@@ -77,17 +109,25 @@ export function streamInternals(): StreamBinding | null {
 const CONNECTION_HANDLES = new Set(["TCP", "Pipe"]);
 
 function connectionHandle(socket: Socket): ConnectionHandle | undefined {
-  const handle = (socket as unknown as { _handle?: Partial<ConnectionHandle> | null })._handle;
+  const handle = asConnectionHandle((socket as unknown as { _handle?: unknown })._handle);
+  // Node's own onread must be there to take the end of stream and errors.
+  return typeof handle?.onread === "function" ? handle : undefined;
+}
+
+/** `value` as a TCP or Unix socket connection's handle, or undefined if it is none (or this Node's differ). */
+export function asConnectionHandle(value: unknown): ConnectionHandle | undefined {
+  const handle = value as Partial<ConnectionHandle> | null | undefined;
   if (
     handle === undefined ||
     handle === null ||
     !CONNECTION_HANDLES.has(handle.constructor?.name) ||
     typeof handle.readStart !== "function" ||
     typeof handle.readStop !== "function" ||
-    typeof handle.onread !== "function" ||
     typeof handle.writeBuffer !== "function" ||
     typeof handle.writeUtf8String !== "function" ||
-    typeof handle.useUserBuffer !== "function"
+    typeof handle.useUserBuffer !== "function" ||
+    typeof handle.shutdown !== "function" ||
+    typeof handle.close !== "function"
   ) {
     return undefined;
   }
@@ -96,6 +136,8 @@ function connectionHandle(socket: Socket): ConnectionHandle | undefined {
 
 /** The reader a handle's reads go to (a property of the handle: one shared onread for all). */
 const READER = Symbol("moonbridge reader");
+/** Set on a handle once it reads into READ_BUFFER (for its whole life: libuv has no way back). */
+const USES_READ_BUFFER = Symbol("moonbridge read buffer");
 
 /**
  * Where every taken handle reads (reads are synchronous: each one's bytes are
@@ -103,31 +145,51 @@ const READER = Symbol("moonbridge reader");
  */
 const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
 
-/** Starts and stops the reads of one socket's handle. */
+/** libuv's end of stream (the same number on every platform). */
+const UV_EOF = -4095;
+
+/** Starts and stops the reads of one connection's handle, for its net.Socket or its BareHost. */
 export class HandleReader {
-  readonly #socket: Socket;
+  readonly #host: Socket | BareHost;
+  readonly #socket: Socket | null;
   readonly #handle: ConnectionHandle;
-  readonly #nodeOnRead: ConnectionHandle["onread"];
+  /** Node's own onread (for a net.Socket), which the end of stream and errors go to. */
+  readonly #nodeOnRead: ConnectionHandle["onread"] | null;
   /** Gets each chunk read (a Buffer of its own). */
   readonly onData: (chunk: Buffer) => void;
   #released = false;
 
-  private constructor(socket: Socket, handle: ConnectionHandle, onData: (chunk: Buffer) => void) {
+  private constructor(
+    host: Socket | BareHost,
+    socket: Socket | null,
+    handle: ConnectionHandle,
+    onData: (chunk: Buffer) => void,
+  ) {
+    this.#host = host;
     this.#socket = socket;
     this.#handle = handle;
     this.onData = onData;
-    const taken = handle as unknown as { [READER]?: HandleReader };
+    const taken = handle as unknown as {
+      [READER]?: HandleReader;
+      [USES_READ_BUFFER]?: true;
+    };
+    const current = handle.onread;
     const earlier = taken[READER];
+    // Taken before and released, Node's handler is the one the earlier reader kept.
+    this.#nodeOnRead =
+      socket === null
+        ? null
+        : current !== onHandleRead
+          ? current
+          : earlier === undefined
+            ? null
+            : earlier.#nodeOnRead;
     taken[READER] = this;
-    if (earlier !== undefined) {
-      // Taken before and released: the handle reads into READ_BUFFER already.
-      this.#nodeOnRead = earlier.#nodeOnRead;
-      return;
-    }
-    this.#nodeOnRead = handle.onread;
     handle.onread = onHandleRead;
-    // For the handle's whole life (libuv has no way back): after release() the reads are pushed to the socket here.
-    handle.useUserBuffer(READ_BUFFER);
+    if (taken[USES_READ_BUFFER] !== true) {
+      taken[USES_READ_BUFFER] = true;
+      handle.useUserBuffer(READ_BUFFER);
+    }
   }
 
   /**
@@ -143,15 +205,24 @@ export class HandleReader {
     if (socket.connecting || socket.readableLength > 0 || socket.readableFlowing === true)
       return undefined;
     if (socket.listenerCount("data") > 0 || socket.listenerCount("readable") > 0) return undefined;
-    return new HandleReader(socket, handle, onData);
+    return new HandleReader(socket, socket, handle, onData);
+  }
+
+  /** A reader of a handle no net.Socket has: the end and errors go to `host`. */
+  static bare(
+    handle: ConnectionHandle,
+    host: BareHost,
+    onData: (chunk: Buffer) => void,
+  ): HandleReader {
+    return new HandleReader(host, null, handle, onData);
   }
 
   start(): void {
     const handle = this.#handle;
-    if (this.#released || handle.reading === true || this.#socket.destroyed) return;
+    if (this.#released || handle.reading === true || this.#host.destroyed) return;
     handle.reading = true;
     const status = handle.readStart();
-    if (status < 0) this.#socket.destroy(systemError("read", status));
+    if (status < 0) fail(this.#host, systemError("read", status));
   }
 
   stop(): void {
@@ -161,7 +232,7 @@ export class HandleReader {
     handle.readStop();
   }
 
-  /** Gives the reads back to net.Socket (as it was: reading or not); the reader is done. */
+  /** Gives the reads back to net.Socket (as it was: reading or not), or for a bare handle drops them; the reader is done. */
   release(): void {
     this.#released = true;
   }
@@ -175,22 +246,27 @@ export class HandleReader {
       return;
     }
     const socket = this.#socket;
-    if (socket.destroyed) return;
+    if (socket === null || socket.destroyed) return;
     // What Node's own onread does with a read (a full Readable stops the handle until read again).
-    if (!socket.push(chunk)) this.#stopForStream();
+    if (!socket.push(chunk)) this.#stopForStream(socket);
   }
 
   /** Stops the handle as net.Socket does when its Readable is full (it starts it again when read). */
-  #stopForStream(): void {
+  #stopForStream(socket: Socket): void {
     const handle = this.#handle;
     handle.reading = false;
     const status = handle.readStop();
-    if (status < 0) this.#socket.destroy(systemError("read", status));
+    if (status < 0) socket.destroy(systemError("read", status));
   }
 
-  /** What Node's own handler does with a read that brought no bytes (nothing, the end, an error). */
-  nodeRead(handle: ConnectionHandle, arrayBuffer: ArrayBuffer | undefined): unknown {
-    return this.#nodeOnRead.call(handle, arrayBuffer);
+  /** A read that brought no bytes (nothing, the end, an error): Node's way for a net.Socket, the host's otherwise. */
+  noBytes(handle: ConnectionHandle, nread: number, arrayBuffer: ArrayBuffer | undefined): unknown {
+    if (this.#nodeOnRead !== null) return this.#nodeOnRead.call(handle, arrayBuffer);
+    if (nread === 0) return;
+    const host = this.#host as BareHost;
+    handle.reading = false; // libuv has stopped reading
+    if (nread === UV_EOF) host.readEnded();
+    else host.failed(systemError("read", nread));
   }
 }
 
@@ -203,16 +279,17 @@ function onHandleRead(this: ConnectionHandle, arrayBuffer: ArrayBuffer | undefin
     reader.bytes(nread);
     return;
   }
-  // Nothing this time, the end of stream, or an error: Node's way.
-  return reader.nodeRead(this, arrayBuffer);
+  return reader.noBytes(this, nread, arrayBuffer);
 }
 
-/** Writes to a socket's handle while net.Socket has none queued. */
+/** Writes to a connection's handle: always for a bare one, while net.Socket has none queued for a socket. */
 export class HandleWriter {
-  readonly #socket: Socket;
+  readonly #host: Socket | BareHost;
+  readonly #socket: Socket | null;
   readonly #handle: ConnectionHandle;
 
-  private constructor(socket: Socket, handle: ConnectionHandle) {
+  private constructor(host: Socket | BareHost, socket: Socket | null, handle: ConnectionHandle) {
+    this.#host = host;
     this.#socket = socket;
     this.#handle = handle;
   }
@@ -221,7 +298,12 @@ export class HandleWriter {
   static of(socket: Socket): HandleWriter | undefined {
     const handle = connectionHandle(socket);
     if (handle === undefined || streamInternals() === null) return undefined;
-    return new HandleWriter(socket, handle);
+    return new HandleWriter(socket, socket, handle);
+  }
+
+  /** A writer of a handle no net.Socket has: a failed write goes to `host`. */
+  static bare(handle: ConnectionHandle, host: BareHost): HandleWriter {
+    return new HandleWriter(host, null, handle);
   }
 
   /**
@@ -234,14 +316,20 @@ export class HandleWriter {
     const socket = this.#socket;
     const handle = this.#handle;
     if (
-      socket.connecting ||
-      socket.writableLength > 0 ||
-      socket.writableCorked > 0 ||
-      socket.writableEnded ||
-      socket.destroyed ||
-      (socket as unknown as { _handle: unknown })._handle !== handle
+      socket !== null &&
+      (socket.connecting ||
+        socket.writableLength > 0 ||
+        socket.writableCorked > 0 ||
+        socket.writableEnded ||
+        socket.destroyed ||
+        (socket as unknown as { _handle: unknown })._handle !== handle)
     ) {
       return false;
+    }
+    if (socket === null && this.#host.destroyed) {
+      // A bare handle closed already (a reset, an error): nothing can be written.
+      done(systemError("write", -constants.errno.EPIPE));
+      return true;
     }
     const { streamBaseState, kLastWriteWasAsync, WriteWrap } = streamBinding as StreamBinding;
     const request = new WriteWrap();
@@ -254,14 +342,14 @@ export class HandleWriter {
         ? handle.writeUtf8String(request, data)
         : handle.writeBuffer(request, data);
     if (status < 0) {
-      failWrite(socket, status, done);
+      failWrite(this.#host, status, done);
     } else if (streamBaseState[kLastWriteWasAsync] === 0) {
       done();
     } else {
       request.async = true;
       request.buffer = typeof data === "string" ? null : data;
       request.done = done;
-      request.socket = socket;
+      request.host = this.#host;
     }
     return true;
   }
@@ -274,24 +362,62 @@ export class HandleWriter {
 
 /** libuv finished a write that had to wait (called on the request). */
 function onWriteComplete(this: WriteRequest, status: number): void {
-  const { done, socket } = this;
+  const { done, host } = this;
   this.buffer = null;
   this.done = null;
-  this.socket = null;
-  if (done === null || socket === null) return;
-  if (status < 0) failWrite(socket, status, done);
+  this.host = null;
+  if (done === null || host === null) return;
+  if (status < 0) failWrite(host, status, done);
   else done();
 }
 
-/** A failed write destroys the socket with the error, as net.Socket's own do, and tells the writer. */
-function failWrite(socket: Socket, status: number, done: (error?: Error | null) => void): void {
+/** A failed write ends the connection with the error, as net.Socket's own do, and tells the writer. */
+function failWrite(
+  host: Socket | BareHost,
+  status: number,
+  done: (error?: Error | null) => void,
+): void {
   const error = systemError("write", status);
-  socket.destroy(error);
+  fail(host, error);
   done(error);
 }
 
+/** An I/O error ends the connection: a net.Socket is destroyed with it, a bare host is told. */
+function fail(host: Socket | BareHost, error: NodeJS.ErrnoException): void {
+  if ("failed" in host) host.failed(error);
+  else host.destroy(error);
+}
+
+/**
+ * Sends FIN on `handle` once its queued writes are out, as net.Socket's end()
+ * does; `done` gets the outcome (a connection the peer already closed counts as done).
+ */
+export function shutdownHandle(
+  handle: ConnectionHandle,
+  done: (error?: NodeJS.ErrnoException) => void,
+): void {
+  const { ShutdownWrap } = streamBinding as StreamBinding;
+  const request = new ShutdownWrap();
+  request.handle = handle;
+  request.done = done;
+  request.oncomplete = onShutdownComplete;
+  const status = handle.shutdown(request);
+  if (status === 1 || status === UV_ENOTCONN) done();
+  else if (status < 0) done(systemError("shutdown", status));
+}
+
+/** libuv's "not connected" (what a shutdown after the peer's reset gets): -errno on Unix. */
+const UV_ENOTCONN = -constants.errno.ENOTCONN;
+
+function onShutdownComplete(this: ShutdownRequest): void {
+  // As net.Socket's own: the outcome of a FIN is not an error of the stream.
+  const done = this.done;
+  this.done = null;
+  done?.();
+}
+
 /** The error net.Socket makes of a failed read or write (`read ECONNRESET`, with code and errno). */
-function systemError(syscall: string, status: number): NodeJS.ErrnoException {
+export function systemError(syscall: string, status: number): NodeJS.ErrnoException {
   const code = getSystemErrorName(status);
   const error: NodeJS.ErrnoException = new Error(`${syscall} ${code}`);
   error.code = code;

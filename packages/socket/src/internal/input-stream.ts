@@ -8,6 +8,7 @@
 import type { Socket } from "node:net";
 import { MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";
+import { BareConnection } from "./bare-connection";
 import { ChunkQueue } from "./chunk-queue";
 import { HandleReader } from "./handle-io";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
@@ -39,7 +40,9 @@ interface ReadRequest {
 }
 
 export class InputStream implements MoonInput {
+  /** The net.Socket read, if the connection is one (else bare, or none). */
   readonly #socket: Socket | null;
+  readonly #connected: boolean;
   readonly #state: SocketState;
   readonly #limit: number;
   readonly #maxLineLength: number;
@@ -48,24 +51,35 @@ export class InputStream implements MoonInput {
   #ended: boolean;
   #error: MoonSocketError | undefined;
   #paused = true;
+  /** Bytes received from the connection so far (the unread ones given at the start not counted). */
+  #received = 0;
   /** Reads the socket's handle; undefined: the socket is read as a stream ('data'). */
   readonly #reader: HandleReader | undefined;
   /** What poll() waits on; made when first asked for (most sockets are never polled). */
   #readiness: Readiness | undefined;
 
   constructor(
-    socket: Socket | null,
+    connection: Socket | BareConnection | null,
     state: SocketState,
     unread: Uint8Array | undefined,
     limits: { inputBufferLimit: number; maxLineLength: number },
   ) {
+    const bare = connection instanceof BareConnection ? connection : undefined;
+    const socket = bare === undefined ? (connection as Socket | null) : null;
     this.#socket = socket;
+    this.#connected = connection !== null;
     this.#state = state;
     this.#limit = limits.inputBufferLimit;
     this.#maxLineLength = limits.maxLineLength;
-    this.#ended = socket === null;
+    this.#ended = connection === null;
     if (unread !== undefined && unread.length > 0) {
       this.#queue.push(Buffer.from(unread.buffer, unread.byteOffset, unread.byteLength));
+    }
+    if (bare !== undefined) {
+      bare.onEnd = this.#onEnd;
+      this.#reader = bare.reader(this.#onData);
+      this.#flow();
+      return;
     }
     this.#reader = socket === null ? undefined : HandleReader.of(socket, this.#onData);
     if (socket !== null) {
@@ -96,6 +110,11 @@ export class InputStream implements MoonInput {
 
   get ended(): boolean {
     return this.#ended;
+  }
+
+  /** Bytes received from the connection so far. */
+  get received(): number {
+    return this.#received;
   }
 
   xread(maxlen?: number, terminator?: string | number): Promise<Buffer | null> {
@@ -188,6 +207,7 @@ export class InputStream implements MoonInput {
       // Last: read() may have started reading again. Synchronous, so nothing comes in between.
       stopReading(socket);
     }
+    // A bare handle stopped reading with its reader (#detachListeners), in the kernel too.
     const unread = this.#queue.takeAll();
     // A read waits whenever an idle connection is parked: no stack trace for that (it costs more than the park).
     this.#failRequests("the socket was detached while a read waited", false);
@@ -259,8 +279,7 @@ export class InputStream implements MoonInput {
 
   /** Reads ahead while someone waits or the buffer has room; stops otherwise. */
   #flow(): void {
-    const socket = this.#socket;
-    if (socket === null || this.#atEnd() || this.#state.closed) return;
+    if (!this.#connected || this.#atEnd() || this.#state.closed) return;
     const wanted = this.#requests.length > 0 || this.#queue.length < this.#limit;
     if (wanted === !this.#paused) return;
     this.#paused = !wanted;
@@ -268,8 +287,8 @@ export class InputStream implements MoonInput {
     if (reader !== undefined) {
       if (wanted) reader.start();
       else reader.stop();
-    } else if (wanted) socket.resume();
-    else socket.pause();
+    } else if (wanted) this.#socket?.resume();
+    else this.#socket?.pause();
   }
 
   #atEnd(): boolean {
@@ -300,7 +319,13 @@ export class InputStream implements MoonInput {
 
   #detachListeners(): void {
     const socket = this.#socket;
-    if (socket === null) return;
+    if (socket === null) {
+      // A bare handle: reading stops here (its reader is done).
+      this.#reader?.stop();
+      this.#reader?.release();
+      this.#paused = true;
+      return;
+    }
     // Reading stays as it was: the handle goes on reading into the Readable, paused.
     this.#reader?.release();
     socket.off("data", this.#onData);
@@ -311,6 +336,7 @@ export class InputStream implements MoonInput {
   }
 
   readonly #onData = (chunk: Buffer): void => {
+    this.#received += chunk.length;
     this.#queue.push(chunk);
     if (this.#requests.length > 0) this.#serve();
     else this.#flow();

@@ -7,6 +7,7 @@
 import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "../errors";
 import type { MoonOutput, OutputData } from "../streams";
+import { BareConnection } from "./bare-connection";
 import { HandleWriter } from "./handle-io";
 import { invalid } from "./options";
 import { type Readiness, Signal, WRITABLE } from "./readiness";
@@ -39,7 +40,13 @@ function joined(chunks: Array<Buffer | string>, length: number): Buffer {
 }
 
 export class OutputStream implements MoonOutput {
+  /** The net.Socket written, if the connection is one. */
   readonly #socket: Socket | null;
+  /** The connection, if it has no net.Socket (then every write goes to its handle). */
+  readonly #bare: BareConnection | undefined;
+  readonly #connected: boolean;
+  /** Bytes handed over for sending so far. */
+  #sent = 0;
   readonly #state: SocketState;
   readonly #limit: number;
   /** Writes the socket's handle; undefined: the socket is written as a stream. */
@@ -58,11 +65,20 @@ export class OutputStream implements MoonOutput {
   /** What poll() waits on; made when first asked for (most sockets are never polled). */
   #readiness: Readiness | undefined;
 
-  constructor(socket: Socket | null, state: SocketState, limits: { outputBufferLimit: number }) {
+  constructor(
+    connection: Socket | BareConnection | null,
+    state: SocketState,
+    limits: { outputBufferLimit: number },
+  ) {
+    const bare = connection instanceof BareConnection ? connection : undefined;
+    const socket = bare === undefined ? (connection as Socket | null) : null;
     this.#socket = socket;
+    this.#bare = bare;
+    this.#connected = connection !== null;
     this.#state = state;
     this.#limit = limits.outputBufferLimit;
-    this.#writer = socket === null ? undefined : HandleWriter.of(socket);
+    this.#writer =
+      bare !== undefined ? bare.writer() : socket === null ? undefined : HandleWriter.of(socket);
   }
 
   get readiness(): Readiness {
@@ -89,6 +105,11 @@ export class OutputStream implements MoonOutput {
 
   get closed(): boolean {
     return this.#closed || this.#state.closed;
+  }
+
+  /** Bytes handed over for sending so far. */
+  get sent(): number {
+    return this.#sent;
   }
 
   write(...data: OutputData[]): this {
@@ -151,16 +172,19 @@ export class OutputStream implements MoonOutput {
    * stream (all data and the FIN given to the kernel). Used by close() too.
    */
   finish(): Promise<void> {
+    if (!this.#connected) return Promise.resolve();
     const socket = this.#socket;
-    if (socket === null) return Promise.resolve();
+    const bare = this.#bare;
     this.#handOff();
     if (this.#closed) return this.#whenCompleted();
     this.#closed = true;
     this.#readiness?.signal.notify();
     if (this.#error !== undefined) return Promise.reject(this.#error);
     return new Promise<void>((resolve, reject) => {
+      const ended = (error?: Error | null): void => (error ? reject(ioError(error)) : resolve());
       const end = (): void => {
-        socket.end((error?: Error | null) => (error ? reject(ioError(error)) : resolve()));
+        if (bare !== undefined) bare.end(ended);
+        else socket?.end(ended);
       };
       // The FIN waits for writes still queued in libuv, as it does for Node's own
       // buffer: until it is sent, a close that times out can still reset the connection.
@@ -203,6 +227,15 @@ export class OutputStream implements MoonOutput {
     const length = this.#gatheredLength;
     this.#gathered = [];
     this.#gatheredLength = 0;
+    this.#sent += length;
+    // A bare handle has no stream to cork: its writes go one by one, in order, to the handle.
+    if (this.#bare !== undefined && chunks.length > 1 && length > CONCAT_LIMIT) {
+      for (const chunk of chunks) {
+        this.#issued++;
+        (this.#writer as HandleWriter).write(chunk, this.#onWritten);
+      }
+      return;
+    }
     if (chunks.length === 1 || length <= CONCAT_LIMIT) {
       this.#issued++;
       const data = chunks.length === 1 ? (chunks[0] as Buffer | string) : joined(chunks, length);
@@ -223,8 +256,9 @@ export class OutputStream implements MoonOutput {
     // Node wrote it all at once (the usual small response): the kernel has
     // it now, and the write callbacks only wait for the next tick. A write
     // that failed has destroyed the socket, and its error comes through them.
-    const socket = this.#socket as Socket;
-    if (this.unsent === 0 && !socket.destroyed) return Promise.resolve();
+    const gone =
+      this.#bare !== undefined ? this.#bare.destroyed : (this.#socket as Socket).destroyed;
+    if (this.unsent === 0 && !gone) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ target: this.#issued, resolve, reject });
     });
@@ -232,7 +266,7 @@ export class OutputStream implements MoonOutput {
 
   #checkOpen(): void {
     if (this.#state.closed) throw new MoonSocketError("SOCKET_CLOSED", "the socket is closed");
-    if (this.#socket === null) {
+    if (!this.#connected) {
       throw new MoonSocketError(
         "NO_CONNECTION",
         "this socket has no connection (interval or main handler)",

@@ -8,7 +8,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { MoonSocket, type MoonSocketOptions } from "../../src/index";
 
-export type Transport = "tcp" | "unix";
+/** How the server side is served: over a net.Socket, or over its bare handle (MoonSocket.fromHandle, as the pool's workers do). */
+export type Transport = "tcp" | "unix" | "tcp, bare handle" | "unix, bare handle";
+
+/** Every transport, for describe.each: each suite runs over net.Socket and over bare handles. */
+export const TRANSPORTS = ["tcp", "unix", "tcp, bare handle", "unix, bare handle"] as const;
+
+/** The socket kind of a transport. */
+function kind(transport: Transport): "tcp" | "unix" {
+  return transport.startsWith("tcp") ? "tcp" : "unix";
+}
 
 export interface Connection {
   /** The server side, as a handler would get it. */
@@ -33,7 +42,7 @@ export async function pair(
   const server = createServer({ allowHalfOpen: true, pauseOnConnect: true });
   let dir: string | undefined;
   const accepted = new Promise<Socket>((resolve) => server.once("connection", resolve));
-  if (transport === "tcp") {
+  if (kind(transport) === "tcp") {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   } else {
     dir = mkdtempSync(join(tmpdir(), "moon-socket-"));
@@ -62,7 +71,19 @@ export async function connect(
   options: MoonSocketOptions = {},
 ): Promise<Connection> {
   const { raw, client, server } = await pair(transport);
-  return { moon: new MoonSocket(raw, options), client, server };
+  if (!transport.endsWith("bare handle"))
+    return { moon: new MoonSocket(raw, options), client, server };
+  return { moon: MoonSocket.fromHandle(takeHandle(raw), options), client, server };
+}
+
+/** Takes the handle out of a fresh accepted net.Socket (as a server accepting on handles would have it); the socket is left empty. */
+export function takeHandle(raw: Socket): object {
+  const internals = raw as unknown as { _handle: object | null };
+  const handle = internals._handle;
+  if (handle === null) throw new Error("the socket has no handle");
+  internals._handle = null;
+  raw.destroy();
+  return handle;
 }
 
 /** Everything the client receives until the server's FIN (or an error). */

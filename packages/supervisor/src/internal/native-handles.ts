@@ -11,7 +11,7 @@
 //   without making a net.Socket for each of thousands of idle connections.
 // test/native-handles.test.ts fails loudly if these internals change.
 
-import { Socket as NetSocket, type Socket } from "node:net";
+import type { Socket } from "node:net";
 import { getSystemErrorName } from "node:util";
 
 /** A libuv stream handle as tcp_wrap and pipe_wrap make it. */
@@ -144,29 +144,17 @@ export function bindPipe(path: string): NativeHandle {
   return handle;
 }
 
-/** The connection's socket, made the way net.Server makes it, paused until read. */
-export function wrapAccepted(client: NativeHandle, tcp: boolean): Socket {
-  const socket = new NetSocket({
-    handle: client,
-    allowHalfOpen: true,
-    readable: true,
-    writable: true,
-    pauseOnCreate: true,
-  } as unknown as ConstructorParameters<typeof NetSocket>[0]);
-  // Small responses must not wait for Nagle's algorithm (inherited from the listener on Linux).
-  if (tcp && process.platform !== "linux") socket.setNoDelay(true);
-  return socket;
-}
-
 /**
  * Listens on every handle until one accepts a connection; then closes them all
  * synchronously (inside the accept callback, so libuv accepts exactly one) and
- * calls `onSocket`. The handles are used up: each accept needs fresh copies.
- * `onError` gets a listen or accept failure (the handles are closed then too).
+ * calls `onConnection` with the connection's handle (served as it is, no
+ * net.Socket made: MoonSocket.fromHandle). The handles are used up: each
+ * accept needs fresh copies. `onError` gets a listen or accept failure (the
+ * handles are closed then too).
  */
 export function acceptOnce(
   handles: readonly NativeHandle[],
-  onSocket: (socket: Socket) => void,
+  onConnection: (client: NativeHandle) => void,
   onError: (error: NodeJS.ErrnoException) => void,
 ): () => void {
   const { TCP } = load();
@@ -183,7 +171,11 @@ export function acceptOnce(
     handle.onconnection = (status, client) => {
       closeAll();
       if (status < 0 || client === undefined) onError(systemError("accept", status, "listener"));
-      else onSocket(wrapAccepted(client, handle instanceof TCP));
+      else {
+        // Small responses must not wait for Nagle's algorithm (inherited from the listener on Linux).
+        if (handle instanceof TCP && process.platform !== "linux") client.setNoDelay?.(true);
+        onConnection(client);
+      }
     };
     const status = handle.listen(511);
     if (status < 0) {
@@ -196,11 +188,6 @@ export function acceptOnce(
 }
 
 function ignoreRead(): void {}
-
-/** True for a TCP (not Unix socket) handle. */
-export function isTcp(handle: NativeHandle): boolean {
-  return handle instanceof load().TCP;
-}
 
 /**
  * Takes the raw handle out of a net.Socket whose reading has stopped (a

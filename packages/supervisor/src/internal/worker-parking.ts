@@ -4,10 +4,11 @@
 // that is leaving (retired, reloaded) always wants its connection parked, so
 // that it can go without closing it.
 
+import type { Socket } from "node:net";
 import type { ParkedSocket, ParkingLot } from "@moonbridge/socket";
 import { type HandleSender, handleSender } from "./handle-channel";
 import { log } from "./log";
-import { releaseHandle } from "./native-handles";
+import { isNativeHandle, releaseHandle } from "./native-handles";
 import type { FromWorker } from "./protocol";
 
 export class WorkerParking implements ParkingLot {
@@ -57,7 +58,10 @@ export class WorkerParking implements ParkingLot {
   }
 
   take(connection: ParkedSocket): void {
-    const handle = releaseHandle(connection.socket);
+    // A bare handle is ours as it is; a net.Socket's is taken out of it.
+    const handle = isNativeHandle(connection.handle)
+      ? connection.handle
+      : releaseHandle(connection.socket as Socket);
     const id = ++this.#nextId;
     this.#send({
       t: "park",

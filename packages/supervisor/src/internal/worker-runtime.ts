@@ -6,7 +6,6 @@
 // it is busy and whether it handed its slot back go to the supervisor in
 // coalesced reports.
 
-import type { Socket } from "node:net";
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
@@ -14,7 +13,7 @@ import type { ResolvedOptions } from "../options";
 import { receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
 import { log } from "./log";
-import { acceptOnce, isTcp, type NativeHandle, wrapAccepted } from "./native-handles";
+import { acceptOnce, type NativeHandle } from "./native-handles";
 import {
   type ExitReason,
   type FromWorker,
@@ -173,10 +172,9 @@ export class WorkerRuntime {
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
     this.#begin();
-    const socket = wrapAccepted(handle, isTcp(handle));
     const unread = Buffer.from(message.bytes, "base64");
     void this.#serve(
-      new MoonSocket(socket, { unread, resumed: true, parking: this.#parking }),
+      MoonSocket.fromHandle(handle, { unread, resumed: true, parking: this.#parking }),
       undefined,
     );
   }
@@ -266,7 +264,7 @@ export class WorkerRuntime {
     );
     this.#used++;
     this.#changed();
-    this.#stopAccepting = acceptOnce(handles, this.#onSocket, this.#onAcceptError);
+    this.#stopAccepting = acceptOnce(handles, this.#onConnection, this.#onAcceptError);
     this.#armUnused();
     if (this.#stopAccepting !== undefined && !this.#announcedAccepting) {
       this.#announcedAccepting = true;
@@ -274,11 +272,11 @@ export class WorkerRuntime {
     }
   }
 
-  readonly #onSocket = (socket: Socket): void => {
+  readonly #onConnection = (handle: NativeHandle): void => {
     this.#stopAccepting = undefined;
     this.#begin();
     this.#armRelease();
-    void this.#serve(new MoonSocket(socket, { parking: this.#parking }), undefined);
+    void this.#serve(MoonSocket.fromHandle(handle, { parking: this.#parking }), undefined);
   };
 
   readonly #onAcceptError = (error: NodeJS.ErrnoException): void => {
