@@ -39,13 +39,6 @@ export interface MoonSocketOptions {
   resumed?: boolean;
 }
 
-/** The connection of a socket made by {@link MoonSocket.fromHandle} (a key only this file knows). */
-const BARE = Symbol("bare connection");
-
-interface InternalOptions extends MoonSocketOptions {
-  [BARE]?: BareConnection;
-}
-
 /** What {@link MoonSocket.detach} returns: the connection and what was read of it. */
 export interface DetachedSocket {
   socket: Socket;
@@ -102,6 +95,12 @@ export class MoonSocket {
    * peer's FIN leaves the output writable, as in Moonbridge.
    */
   constructor(socket: Socket | null, options: MoonSocketOptions = {}) {
+    // fromHandle passes its BareConnection here (the public type says what users pass).
+    let bare: BareConnection | undefined;
+    if (socket instanceof BareConnection) {
+      bare = socket;
+      socket = null;
+    }
     const resolved = resolveOptions(options);
     if (options.interval !== undefined && typeof options.interval !== "string") {
       throw new MoonSocketError("INVALID_ARGUMENT", "interval must be a string");
@@ -109,7 +108,6 @@ export class MoonSocket {
     if (options.unread !== undefined && !(options.unread instanceof Uint8Array)) {
       throw new MoonSocketError("INVALID_ARGUMENT", "unread must be a Uint8Array");
     }
-    const bare = (options as InternalOptions)[BARE];
     this.interval = options.interval;
     this.netSocket = socket;
     this.#bare = bare;
@@ -144,8 +142,7 @@ export class MoonSocket {
         "fromHandle needs a TCP or Unix socket connection's handle",
       );
     }
-    const internal: InternalOptions = { ...options, [BARE]: bare };
-    return new MoonSocket(null, internal);
+    return new MoonSocket(bare as unknown as Socket, options);
   }
 
   readonly #onError = (error: Error): void => {
@@ -245,6 +242,13 @@ export class MoonSocket {
     if (end === undefined) {
       this.#output.shutdown();
       return Promise.resolve();
+    }
+    if (seconds === 0 && this.#output.closeWithHandle()) {
+      // A bare handle whose data the kernel has: closing it sends the FIN after the data
+      // (unread input gets a reset either way, as after a shutdown).
+      this.#output.shutdown();
+      end.destroy();
+      return earlier === undefined ? Promise.resolve() : Promise.reject(earlier);
     }
     const finished = this.#output.finish();
     this.#output.shutdown();

@@ -116,22 +116,32 @@ function connectionHandle(socket: Socket): ConnectionHandle | undefined {
 
 /** `value` as a TCP or Unix socket connection's handle, or undefined if it is none (or this Node's differ). */
 export function asConnectionHandle(value: unknown): ConnectionHandle | undefined {
-  const handle = value as Partial<ConnectionHandle> | null | undefined;
-  if (
-    handle === undefined ||
-    handle === null ||
-    !CONNECTION_HANDLES.has(handle.constructor?.name) ||
-    typeof handle.readStart !== "function" ||
-    typeof handle.readStop !== "function" ||
-    typeof handle.writeBuffer !== "function" ||
-    typeof handle.writeUtf8String !== "function" ||
-    typeof handle.useUserBuffer !== "function" ||
-    typeof handle.shutdown !== "function" ||
-    typeof handle.close !== "function"
-  ) {
-    return undefined;
+  if (typeof value !== "object" || value === null) return undefined;
+  // The methods are the class's: checked once per class (by its prototype), not per connection.
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (!KNOWN_PROTOTYPES.has(prototype as object)) {
+    if (!isConnectionPrototype(prototype)) return undefined;
+    KNOWN_PROTOTYPES.add(prototype as object);
   }
-  return handle as ConnectionHandle;
+  return value as ConnectionHandle;
+}
+
+/** Prototypes of handle classes found to have every method used here. */
+const KNOWN_PROTOTYPES = new WeakSet<object>();
+
+function isConnectionPrototype(prototype: unknown): boolean {
+  const methods = prototype as Partial<ConnectionHandle> | null;
+  return (
+    methods !== null &&
+    CONNECTION_HANDLES.has(methods.constructor?.name) &&
+    typeof methods.readStart === "function" &&
+    typeof methods.readStop === "function" &&
+    typeof methods.writeBuffer === "function" &&
+    typeof methods.writeUtf8String === "function" &&
+    typeof methods.useUserBuffer === "function" &&
+    typeof methods.shutdown === "function" &&
+    typeof methods.close === "function"
+  );
 }
 
 /** The reader a handle's reads go to (a property of the handle: one shared onread for all). */

@@ -193,6 +193,22 @@ export class OutputStream implements MoonOutput {
     });
   }
 
+  /**
+   * For a close of a bare handle: hands everything over and, if the kernel
+   * took it all, marks the output closed and returns true; closing the handle
+   * then sends the FIN after the data (one system call, not a shutdown and a
+   * close). False, with nothing closed, when bytes wait in libuv, the output
+   * was closed already or failed: then finish() as usual.
+   */
+  closeWithHandle(): boolean {
+    if (this.#bare === undefined || this.#closed || this.#error !== undefined) return false;
+    this.#handOff();
+    if (this.#error !== undefined || this.unsent > 0) return false;
+    this.#closed = true;
+    this.#readiness?.signal.notify();
+    return true;
+  }
+
   /** The system error that ended this stream, if one did. */
   get error(): MoonSocketError | undefined {
     return this.#error;
