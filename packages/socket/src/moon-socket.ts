@@ -6,6 +6,7 @@
 // hands the connection and its unread bytes on, and park() gives it to the
 // owner's parking lot (parking.ts) to come back in a later handler.
 
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "./errors";
 import { Endpoint } from "./internal/addresses";

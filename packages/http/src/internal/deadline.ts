@@ -3,6 +3,8 @@
 // operation: the timer fires at the old time, sees the new one, and re-arms;
 // keep-alive requests that each move the deadline cost nothing per request.
 
+import { performance } from "node:perf_hooks";
+
 export class Deadline {
   /** When the current phase expires (performance.now() milliseconds); Infinity: never. */
   #at = Number.POSITIVE_INFINITY;

@@ -2,6 +2,8 @@
 // front. Taking bytes that lie in one chunk returns a view (no copy); only a
 // take that spans chunks copies, once, into a buffer of the exact size.
 
+import { Buffer } from "node:buffer";
+
 const EMPTY = Buffer.alloc(0);
 
 export class ChunkQueue {

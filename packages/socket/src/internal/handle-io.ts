@@ -15,6 +15,7 @@
 // internals (net.Socket's `_handle`, stream_wrap's shared state and
 // WriteWrap); test/handle-io.test.ts fails loudly if they change.
 
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { constants } from "node:os";
 import { getSystemErrorName } from "node:util";
@@ -81,6 +82,10 @@ interface WriteRequest {
 }
 
 let streamBinding: StreamBinding | null | undefined;
+/** streamBinding's fields used on every read and write (set with it). */
+let streamState = new Int32Array(0);
+let readBytesOrError = 0;
+let lastWriteWasAsync = 0;
 
 /** stream_wrap's internals, or null when this Node has none of the shape known here. */
 export function streamInternals(): StreamBinding | null {
@@ -98,6 +103,10 @@ export function streamInternals(): StreamBinding | null {
       typeof binding.ShutdownWrap === "function"
     ) {
       streamBinding = binding as StreamBinding;
+      // Kept as plain values: the binding object is slow to read properties from, every read.
+      streamState = streamBinding.streamBaseState;
+      readBytesOrError = streamBinding.kReadBytesOrError;
+      lastWriteWasAsync = streamBinding.kLastWriteWasAsync;
     }
   } catch {
     // No process.binding (another runtime): sockets are read and written as streams.
@@ -250,7 +259,9 @@ export class HandleReader {
   /** A read's bytes (copied out of the read buffer): to onData, or after release() to the socket's Readable. */
   bytes(nread: number): void {
     const chunk = Buffer.allocUnsafe(nread);
-    READ_BUFFER.copy(chunk, 0, 0, nread);
+    // A request head is small: a loop copies it faster than Buffer#copy's way into C++.
+    if (nread <= 512) for (let i = 0; i < nread; i++) chunk[i] = READ_BUFFER[i] as number;
+    else READ_BUFFER.copy(chunk, 0, 0, nread);
     if (!this.#released) {
       this.onData(chunk);
       return;
@@ -283,8 +294,7 @@ export class HandleReader {
 /** Every taken handle's onread (called on the handle; the bytes are in READ_BUFFER). */
 function onHandleRead(this: ConnectionHandle, arrayBuffer: ArrayBuffer | undefined): unknown {
   const reader = (this as unknown as { [READER]: HandleReader })[READER];
-  const { streamBaseState, kReadBytesOrError } = streamBinding as StreamBinding;
-  const nread = streamBaseState[kReadBytesOrError] as number;
+  const nread = streamState[readBytesOrError] as number;
   if (nread > 0) {
     reader.bytes(nread);
     return;
@@ -341,8 +351,7 @@ export class HandleWriter {
       done(systemError("write", -constants.errno.EPIPE));
       return true;
     }
-    const { streamBaseState, kLastWriteWasAsync, WriteWrap } = streamBinding as StreamBinding;
-    const request = new WriteWrap();
+    const request = new (streamBinding as StreamBinding).WriteWrap();
     request.handle = handle;
     request.oncomplete = onWriteComplete;
     request.async = false;
@@ -353,7 +362,7 @@ export class HandleWriter {
         : handle.writeBuffer(request, data);
     if (status < 0) {
       failWrite(this.#host, status, done);
-    } else if (streamBaseState[kLastWriteWasAsync] === 0) {
+    } else if (streamState[lastWriteWasAsync] === 0) {
       done();
     } else {
       request.async = true;

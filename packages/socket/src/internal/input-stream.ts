@@ -5,6 +5,7 @@
 // straight from the socket's handle where it has one (handle-io.ts), else
 // through its Readable.
 
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";

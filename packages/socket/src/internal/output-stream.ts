@@ -4,6 +4,7 @@
 // (handle-io.ts), else to the socket as a stream. Counting writes issued
 // against writes completed tells flush() when the kernel has everything.
 
+import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "../errors";
 import type { MoonOutput, OutputData } from "../streams";
