@@ -3,6 +3,7 @@
 // path, headers, getParams, ...); what waits for the client is awaited
 // (body, postParams, processRequestBody(), finish(), ...).
 
+import type { Buffer } from "node:buffer";
 import type { PartMeta } from "@moonbridge/body-parser";
 import { parseUrlencoded } from "@moonbridge/body-parser";
 import { type HeaderView, HeaderViews } from "@moonbridge/headers";

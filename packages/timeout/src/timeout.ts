@@ -119,6 +119,8 @@ export function timeout<T>(seconds?: number, fn?: () => T): number | undefined |
  * returns, as Moonbridge resets timers then.
  */
 export function resetTimeouts(): void {
+  // Nothing armed (every change goes through update()): nothing to do, the common case after each request.
+  if (base === undefined && subTimers.length === 0) return;
   base = undefined;
   subTimers.length = 0;
   update();

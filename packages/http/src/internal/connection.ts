@@ -6,6 +6,7 @@
 // when the pool wants it), and closes it so that the client always receives
 // its response first.
 
+import { Buffer } from "node:buffer";
 import { performance } from "node:perf_hooks";
 import { BodyParserError } from "@moonbridge/body-parser";
 import { HttpParserError, type RequestHead, RequestParser } from "@moonbridge/http-parser";

@@ -3,6 +3,7 @@
 // streamed to a callback, or read and dropped. The reference's exclusions
 // between these ways are kept here, in one place.
 
+import { Buffer } from "node:buffer";
 import {
   getBoundary,
   MultipartParser,

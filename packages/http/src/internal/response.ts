@@ -4,6 +4,7 @@
 // with the connection (HTTP/1.0). A Content-Length the application sends is
 // held to: a byte too many is refused before it is written.
 
+import { Buffer } from "node:buffer";
 import type { RequestHead } from "@moonbridge/http-parser";
 import { HttpError } from "../errors";
 import type { Connection } from "./connection";
