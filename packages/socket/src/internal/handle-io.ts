@@ -83,7 +83,7 @@ interface WriteRequest {
 
 let streamBinding: StreamBinding | null | undefined;
 /** streamBinding's fields used on every read and write (set with it). */
-let streamState = new Int32Array(0);
+let streamState: Int32Array = new Int32Array(0);
 let readBytesOrError = 0;
 let lastWriteWasAsync = 0;
 
