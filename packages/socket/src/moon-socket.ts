@@ -239,8 +239,7 @@ export class MoonSocket {
     const earlier = this.#output.error;
     this.#state.closed = true;
     this.#input.shutdown();
-    const end = this.#end();
-    if (end === undefined) {
+    if (this.netSocket === null && this.#bare === undefined) {
       this.#output.shutdown();
       return Promise.resolve();
     }
@@ -248,7 +247,7 @@ export class MoonSocket {
       // A bare handle whose data the kernel has: closing it sends the FIN after the data
       // (unread input gets a reset either way, as after a shutdown).
       this.#output.shutdown();
-      end.destroy();
+      this.#destroyConnection();
       return earlier === undefined ? Promise.resolve() : Promise.reject(earlier);
     }
     const finished = this.#output.finish();
@@ -256,14 +255,14 @@ export class MoonSocket {
     if (seconds === 0 && this.#output.unsent === 0) {
       // All of it is with the kernel, and the FIN follows at once: nothing for a linger
       // timer to bound (a timer per connection is not free).
-      const destroy = (): void => end.destroy();
+      const destroy = (): void => this.#destroyConnection();
       finished.then(destroy, destroy);
       return earlier === undefined ? Promise.resolve() : Promise.reject(earlier);
     }
     const linger = seconds > 0 ? seconds : this.#closeTimeout;
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
-        end.reset();
+        this.#resetConnection();
         reject(
           new MoonSocketError(
             "ETIMEDOUT",
@@ -279,12 +278,12 @@ export class MoonSocket {
       finished.then(
         () => {
           clearTimeout(timer);
-          end.destroy();
+          this.#destroyConnection();
           resolve();
         },
         (error: unknown) => {
           clearTimeout(timer);
-          end.destroy();
+          this.#destroyConnection();
           reject(ioError(error));
         },
       );
@@ -300,16 +299,19 @@ export class MoonSocket {
     this.#state.closed = true;
     this.#input.shutdown();
     this.#output.shutdown();
-    this.#end()?.reset();
+    this.#resetConnection();
   }
 
-  /** How the connection ends: closed (after the FIN) or reset; undefined without one. */
-  #end(): { destroy(): void; reset(): void } | undefined {
-    const bare = this.#bare;
-    if (bare !== undefined) return bare;
-    const socket = this.netSocket;
-    if (socket === null) return undefined;
-    return new SocketEnd(socket);
+  /** Closes the connection's handle or socket (after the FIN, or dropping what is unsent). */
+  #destroyConnection(): void {
+    if (this.#bare !== undefined) this.#bare.destroy();
+    else this.netSocket?.destroy();
+  }
+
+  /** Closes the connection with a reset (a plain close on Unix sockets). */
+  #resetConnection(): void {
+    if (this.#bare !== undefined) this.#bare.reset();
+    else if (this.netSocket !== null) reset(this.netSocket);
   }
 
   /**
@@ -457,38 +459,20 @@ export class MoonSocket {
   #endpoints(): { local: Endpoint; remote: Endpoint } {
     if (this.#addresses === undefined) {
       const bare = this.#bare;
-      if (bare !== undefined) {
-        const local = bare.address("local");
-        const remote = bare.address("remote");
-        this.#addresses = {
-          local: new Endpoint(local.address, local.port),
-          remote: new Endpoint(remote.address, remote.port),
-        };
-      } else {
-        const socket = this.netSocket;
-        this.#addresses = {
-          local: new Endpoint(socket?.localAddress, socket?.localPort),
-          remote: new Endpoint(socket?.remoteAddress, socket?.remotePort),
-        };
-      }
+      const socket = this.netSocket;
+      const local = bare?.address("local") ?? {
+        address: socket?.localAddress,
+        port: socket?.localPort,
+      };
+      const remote = bare?.address("remote") ?? {
+        address: socket?.remoteAddress,
+        port: socket?.remotePort,
+      };
+      this.#addresses = {
+        local: new Endpoint(local.address, local.port),
+        remote: new Endpoint(remote.address, remote.port),
+      };
     }
     return this.#addresses;
-  }
-}
-
-/** A net.Socket's end: closed, or reset. */
-class SocketEnd {
-  readonly #socket: Socket;
-
-  constructor(socket: Socket) {
-    this.#socket = socket;
-  }
-
-  destroy(): void {
-    this.#socket.destroy();
-  }
-
-  reset(): void {
-    reset(this.#socket);
   }
 }
