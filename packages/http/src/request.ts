@@ -12,7 +12,7 @@ import type { MoonSocket } from "@moonbridge/socket";
 import { HttpError } from "./errors";
 import type { Connection } from "./internal/connection";
 import { type PostStreamCallback, type PostTables, RequestBody } from "./internal/request-body";
-import { Response, type ResponseData } from "./internal/response";
+import { BEFORE_OUTPUT, Response, type ResponseData } from "./internal/response";
 
 export type { PostStreamCallback, ResponseData };
 
@@ -63,9 +63,14 @@ export class Request {
     const [path, query] = splitTarget(head);
     this.path = path;
     this.query = query;
-    const response = new Response(conn, head);
-    this.#response = response;
-    response.beforeOutput = () => this.#autoProcess();
+    this.#response = new Response(conn, head, this);
+  }
+
+  /** @internal The response is about to start: the body is read first, unless reading was deferred. */
+  [BEFORE_OUTPUT](): Promise<void> | undefined {
+    if (this.#deferred || this.#conn.requestComplete) return undefined;
+    const body = this.#body;
+    return body.unread ? body.process() : undefined;
   }
 
   /** True once an I/O error or a timeout ended the connection; a faulty request refuses further use. */
@@ -288,12 +293,6 @@ export class Request {
   }
 
   /** What the response waits for before its first byte: the body's processing, unless deferred or done. */
-  #autoProcess(): Promise<void> | undefined {
-    if (this.#deferred || this.#conn.requestComplete) return undefined;
-    const body = this.#body;
-    return body.unread ? body.process() : undefined;
-  }
-
   #headerViews(): HeaderViews {
     this.#views ??= new HeaderViews(this.#head.headers);
     return this.#views;

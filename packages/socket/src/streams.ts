@@ -2,6 +2,8 @@
 // `socket.output`, Moonbridge's Lua file handles in TypeScript. The classes
 // behind them are internal; MoonSocket makes them.
 
+import type { MoonSocketError } from "./errors";
+
 /** A piece of output: bytes as given, strings as UTF-8, numbers as their decimal text. */
 export type OutputData = Uint8Array | string | number;
 
@@ -96,4 +98,6 @@ export interface MoonOutput {
   readonly buffered: number;
   /** True after `close()` (or the socket's). */
   readonly closed: boolean;
+  /** The I/O error that ended the output (writes and flushes fail with it), if one did. */
+  readonly error: MoonSocketError | undefined;
 }

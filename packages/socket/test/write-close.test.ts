@@ -194,6 +194,20 @@ describe.each(TRANSPORTS)("writing and closing over %s", (transport) => {
     }
     expect(failure).toMatchObject({ name: "MoonSocketError" });
     expect(String((failure as { code: string }).code)).toMatch(/^E/);
+    // The output keeps the error: later writes and flushes fail with it.
+    expect(moon.output.error).toBe(failure);
+    await expect(moon.flush()).rejects.toBe(failure);
+  });
+
+  it("output.error is undefined while writes succeed; buffered 0 after a flush the kernel took at once", async () => {
+    const { moon, client } = await connect(transport);
+    const received = collect(client);
+    const flushed = moon.write("hello").flush();
+    expect(moon.output.buffered).toBe(0);
+    expect(moon.output.error).toBeUndefined();
+    await flushed;
+    await moon.close();
+    expect((await received).data.toString()).toBe("hello");
   });
 
   it("detach() hands on the connection with every unread byte; a new MoonSocket goes on from there", async () => {

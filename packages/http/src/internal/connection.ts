@@ -325,10 +325,12 @@ export class Connection {
   #enter(phase: Phase): void {
     this.#phase = phase;
     const options = this.options;
+    // One clock reading for every deadline this phase sets.
+    const now = performance.now();
     if (this.#parkDeadline !== undefined) {
       if (phase === "idle") {
-        this.#idleSince = performance.now();
-        this.#parkDeadline.set(options.parkAfter);
+        this.#idleSince = now;
+        this.#parkDeadline.set(options.parkAfter, now);
       } else this.#parkDeadline.set(0);
     }
     this.#deadline.set(
@@ -339,6 +341,7 @@ export class Connection {
           : phase === "request"
             ? options.responseTimeout
             : options.drainTimeout,
+      now,
     );
   }
 

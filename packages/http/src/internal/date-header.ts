@@ -1,16 +1,21 @@
 // The Date header (RFC 9110 section 6.6.1), made once per second rather than
-// once per response.
+// once per response. Whether the second has changed is told by the monotonic
+// clock (a fast call), not by Date.now() (a call into V8's runtime); the wall
+// clock is read only to make the next second's line, so a clock that is set
+// shows within a second.
 
-let second = -1;
+import { performance } from "node:perf_hooks";
+
 let line = "";
+/** When (performance.now() ms) the current line's second ends. */
+let validUntil = Number.NEGATIVE_INFINITY;
 
 /** `Date: <IMF-fixdate>\r\n` for the current second. */
 export function dateLine(): string {
+  const tick = performance.now();
+  if (tick < validUntil) return line;
   const now = Date.now();
-  const current = Math.floor(now / 1000);
-  if (current !== second) {
-    second = current;
-    line = `Date: ${new Date(now).toUTCString()}\r\n`;
-  }
+  line = `Date: ${new Date(now).toUTCString()}\r\n`;
+  validUntil = tick + (1000 - (now % 1000));
   return line;
 }

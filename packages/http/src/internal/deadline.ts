@@ -17,13 +17,13 @@ export class Deadline {
     this.#onExpire = onExpire;
   }
 
-  /** The phase now ends `seconds` from now; 0: it never does. */
-  set(seconds: number): void {
+  /** The phase now ends `seconds` from now (`now`: performance.now(), if the caller has it); 0: it never does. */
+  set(seconds: number, now?: number): void {
     if (seconds === 0) {
       this.#at = Number.POSITIVE_INFINITY;
       return;
     }
-    const at = performance.now() + seconds * 1000;
+    const at = (now ?? performance.now()) + seconds * 1000;
     this.#at = at;
     if (at < this.#armedAt) this.#arm(at);
   }

@@ -18,6 +18,14 @@ const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
 /** What sendData() takes: bytes as they are, anything else as its text. */
 export type ResponseData = Uint8Array | string | number | bigint | boolean;
 
+/** The request's method run before the first byte goes out (it reads the body, unless reading was deferred). */
+export const BEFORE_OUTPUT = Symbol("before output");
+
+/** Whose response this is: the request, which reads its body before the response starts. */
+export interface ResponseOwner {
+  [BEFORE_OUTPUT](): Promise<void> | undefined;
+}
+
 export class Response {
   readonly #conn: Connection;
   readonly #request: RequestHead;
@@ -35,21 +43,23 @@ export class Response {
   #finished = false;
   #continueSent = false;
   /** Body data written and not yet sent. */
-  #pending: ResponseData[] = [];
+  /** Body data written and not yet sent, while all of it is text: joined (no array per response). */
+  #pendingText = "";
+  /** The same once bytes came too: each item as written (the text before them first). */
+  #pendingItems: Array<string | Uint8Array> | undefined;
   #pendingBytes = 0;
-  #pendingAllText = true;
   #sentBytes = 0;
   readonly #isHead: boolean;
   /** For HEAD: the body bytes the application wrote (and the server dropped). */
   #headBytes = 0;
   /** Whether the connection may carry another request after this response. */
   keepAlive = false;
-  /** Runs before the first byte goes out (reads the request body, unless reading was deferred). */
-  beforeOutput: () => Promise<void> | undefined = () => undefined;
+  readonly #owner: ResponseOwner;
 
-  constructor(conn: Connection, request: RequestHead) {
+  constructor(conn: Connection, request: RequestHead, owner: ResponseOwner) {
     this.#conn = conn;
     this.#request = request;
+    this.#owner = owner;
     this.#isHead = request.method === "HEAD";
   }
 
@@ -143,12 +153,13 @@ export class Response {
   data(items: ResponseData[]): Promise<void> {
     this.#checkWritable();
     let bytes = 0;
+    let allText = true;
     for (let i = 0; i < items.length; i++) {
       let item = items[i] as ResponseData;
       if (typeof item === "string") bytes += Buffer.byteLength(item);
       else if (item instanceof Uint8Array) {
         bytes += item.length;
-        this.#pendingAllText = false;
+        allText = false;
       } else {
         item = String(item);
         items[i] = item;
@@ -170,7 +181,17 @@ export class Response {
         `sendData: more body bytes than the Content-Length of ${length} sent; none of this call was sent`,
       );
     }
-    for (const item of items) this.#pending.push(item);
+    let pending = this.#pendingItems;
+    if (pending === undefined && allText) {
+      for (const item of items) this.#pendingText += item as string;
+    } else {
+      if (pending === undefined) {
+        pending = this.#pendingText === "" ? [] : [this.#pendingText];
+        this.#pendingItems = pending;
+        this.#pendingText = "";
+      }
+      for (const item of items) pending.push(item as string | Uint8Array);
+    }
     this.#pendingBytes += bytes;
     if (this.#pendingBytes < this.#conn.options.minimumOutputChunkSize) return RESOLVED;
     return this.#emit(false);
@@ -203,7 +224,7 @@ export class Response {
   }
 
   #emit(final: boolean): Promise<void> {
-    const before = this.beforeOutput();
+    const before = this.#owner[BEFORE_OUTPUT]();
     if (before === undefined) return this.#send(final);
     return before.then(() => this.#send(final));
   }
@@ -219,7 +240,12 @@ export class Response {
         () => Promise.reject(failure),
       );
     }
-    return this.#conn.waitOn(this.#conn.socket.flush());
+    const socket = this.#conn.socket;
+    const flushed = socket.flush();
+    // The kernel took it all at once (the usual small response): nothing to wait on, no extra promise.
+    const output = socket.output;
+    if (output.buffered === 0 && output.error === undefined && !socket.closed) return flushed;
+    return this.#conn.waitOn(flushed);
   }
 
   /** Hands the head (first time), the pending data and, if `final`, the body's end to the socket. */
@@ -229,20 +255,19 @@ export class Response {
     let text = this.#headSent ? "" : this.#head(final);
     const bytes = this.#pendingBytes;
     if (bytes > 0) {
-      const pending = this.#pending;
       if (this.#chunked) text += `${bytes.toString(16)}\r\n`;
-      if (this.#pendingAllText) {
-        for (const item of pending) text += item as string;
-      } else {
+      const items = this.#pendingItems;
+      if (items === undefined) text += this.#pendingText;
+      else {
         if (text !== "") socket.write(text);
         text = "";
-        socket.write(...(pending as Array<string | Uint8Array>));
+        socket.write(...items);
       }
       if (this.#chunked) text += "\r\n";
       this.#sentBytes += bytes;
-      this.#pending = [];
+      this.#pendingText = "";
+      this.#pendingItems = undefined;
       this.#pendingBytes = 0;
-      this.#pendingAllText = true;
     }
     if (final) {
       this.#finished = true;

@@ -47,8 +47,11 @@ const REASONS: Record<number, string> = {
   505: "HTTP Version Not Supported",
 };
 
+/** "404 Not Found" for every code above, by code: made once, not per response. */
+const LINES: string[] = [];
+for (const code in REASONS) LINES[Number(code)] = `${code} ${REASONS[code]}`;
+
 /** The status line's text after the version: "404 Not Found" (just "599" for an unknown code). */
 export function statusLine(status: number): string {
-  const reason = REASONS[status];
-  return reason === undefined ? String(status) : `${status} ${reason}`;
+  return LINES[status] ?? String(status);
 }

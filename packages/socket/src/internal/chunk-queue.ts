@@ -51,6 +51,11 @@ export class ChunkQueue {
   take(n: number): Buffer {
     if (n === 0) return EMPTY;
     const head = this.#chunks[this.#first] as Buffer;
+    if (this.#offset === 0 && head.length === n) {
+      // A whole chunk (the usual read of a request): itself, no view made.
+      this.#advance(n);
+      return head;
+    }
     if (head.length - this.#offset >= n) {
       const view = head.subarray(this.#offset, this.#offset + n);
       this.#advance(n);
@@ -90,7 +95,10 @@ export class ChunkQueue {
     this.#first++;
     // Compact now and then so a long-lived socket's array does not grow without end.
     if (this.#first === this.#chunks.length) {
-      this.#chunks = []; // not `length = 0`: that is a call into V8's runtime
+      // Kept for the next chunk when it held one (pop is cheap; `length = 0` is a call
+      // into V8's runtime), else a new one: a socket reads one chunk at a time mostly.
+      if (this.#first === 1) this.#chunks.pop();
+      else this.#chunks = [];
       this.#first = 0;
     } else if (this.#first >= 64 && this.#first * 2 >= this.#chunks.length) {
       this.#chunks = this.#chunks.slice(this.#first);

@@ -242,9 +242,16 @@ export class OutputStream implements MoonOutput {
     const socket = this.#socket as Socket;
     const chunks = this.#gathered;
     const length = this.#gatheredLength;
-    this.#gathered = [];
     this.#gatheredLength = 0;
     this.#sent += length;
+    if (chunks.length === 1) {
+      // The usual flush of one write: the array is kept for the next (no new one per flush).
+      const data = chunks.pop() as Buffer | string;
+      this.#issued++;
+      if (this.#writer?.write(data, this.#onWritten) !== true) socket.write(data, this.#onWritten);
+      return;
+    }
+    this.#gathered = [];
     // A bare handle has no stream to cork: its writes go one by one, in order, to the handle.
     if (this.#bare !== undefined && chunks.length > 1 && length > CONCAT_LIMIT) {
       for (const chunk of chunks) {
@@ -253,9 +260,9 @@ export class OutputStream implements MoonOutput {
       }
       return;
     }
-    if (chunks.length === 1 || length <= CONCAT_LIMIT) {
+    if (length <= CONCAT_LIMIT) {
       this.#issued++;
-      const data = chunks.length === 1 ? (chunks[0] as Buffer | string) : joined(chunks, length);
+      const data = joined(chunks, length);
       if (this.#writer?.write(data, this.#onWritten) !== true) socket.write(data, this.#onWritten);
       return;
     }
