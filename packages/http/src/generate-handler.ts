@@ -66,16 +66,16 @@ async function serve(
   let failure: { error: unknown } | undefined;
   try {
     for (;;) {
-      let head: Awaited<ReturnType<Connection["nextHead"]>>;
+      let more: boolean;
       try {
-        head = await conn.nextHead();
+        more = await conn.nextRequest();
       } catch (error) {
         const status = clientErrorStatus(error);
         if (status !== undefined) conn.sendErrorResponse(status);
         break;
       }
-      if (head === null) break;
-      const request = new Request(conn, head);
+      if (!more) break;
+      const request = new Request(conn, conn.head);
       let result: unknown;
       try {
         result = await callback(request);

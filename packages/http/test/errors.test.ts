@@ -236,6 +236,13 @@ describe("misuse of the request object throws HttpError with a code", () => {
     { what: "a status that is not one", code: "INVALID_STATUS", run: (r) => r.sendStatus("OK") },
     { what: "an interim status", code: "INVALID_STATUS", run: (r) => r.sendStatus(100) },
     {
+      what: "a status string whose code is not three digits",
+      code: "INVALID_STATUS",
+      run: (r) => r.sendStatus("2e2 OK"),
+    },
+    { what: "a four-digit status", code: "INVALID_STATUS", run: (r) => r.sendStatus(1000) },
+    { what: "a fractional status", code: "INVALID_STATUS", run: (r) => r.sendStatus(200.5) },
+    {
       what: "a status line with CRLF",
       code: "INVALID_HEADER",
       run: (r) => r.sendStatus("200 OK\r\nX: y"),

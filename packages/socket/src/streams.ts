@@ -42,6 +42,15 @@ export interface MoonInput {
   xreadNb(maxlen?: number, terminator?: string | number): Buffer | null;
 
   /**
+   * Waits for input without taking any: resolves `true` once at least one
+   * byte is buffered, `false` at end of stream with nothing left; rejects
+   * like {@link xread} on an I/O error (after the bytes before it) or when the
+   * socket is closed meanwhile. Then {@link xreadNb} takes what came. Like
+   * `xread(0)`, but resolving with a boolean (no Buffer to look `then` up on).
+   */
+  readable(): Promise<boolean>;
+
+  /**
    * Lua's `file:read(format)`: `"l"` a line without its `"\n"` (the default),
    * `"L"` a line with it, both as UTF-8 strings and `null` at end of stream;
    * `"a"` every byte up to the end of stream (an empty buffer at the end); a

@@ -19,6 +19,36 @@ describe.each(TRANSPORTS)("reading over %s", (transport) => {
     expect(moon.input.buffered).toBe(0);
   });
 
+  it("readable() waits for bytes without taking them, and says false at the end", async () => {
+    const { moon, client } = await connect(transport);
+    const waiting = moon.input.readable();
+    await send(client, "abc");
+    expect(await waiting).toBe(true);
+    // Nothing was taken: the bytes are all there for xreadNb, and readable() is true at once.
+    expect(await moon.input.readable()).toBe(true);
+    expect(text(moon.xreadNb())).toBe("abc");
+    await send(client, "de");
+    client.end();
+    await until(() => moon.input.ended, "the end of stream");
+    // Bytes left at the end: still readable; once they are taken, false.
+    expect(await moon.input.readable()).toBe(true);
+    expect(text(moon.xreadNb())).toBe("de");
+    expect(await moon.input.readable()).toBe(false);
+  });
+
+  it("readable() keeps its place among waiting reads and fails when the socket closes", async () => {
+    const { moon, client } = await connect(transport);
+    const line = moon.xread(100, "\n");
+    const ready = moon.input.readable();
+    await send(client, "one\ntwo");
+    expect(text(await line)).toBe("one\n");
+    expect(await ready).toBe(true);
+    expect(text(moon.xreadNb())).toBe("two");
+    const pending = moon.input.readable();
+    await moon.close();
+    await expect(pending).rejects.toMatchObject({ code: "SOCKET_CLOSED" });
+  });
+
   it("xread stops at maxlen before a later terminator", async () => {
     const { moon, client } = await connect(transport);
     await send(client, "abcdef\n");

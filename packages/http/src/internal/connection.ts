@@ -43,6 +43,8 @@ export class Connection {
   /** Read and not yet parsed: the rest of the current request, or the next ones. */
   #pending: Buffer = EMPTY;
   #head: RequestHead | undefined;
+  /** The head of the request being served (set by nextRequest). */
+  #current: RequestHead | undefined;
   /** Decoded body chunks of the current request not yet taken (views of #pending's buffers). */
   #body: Uint8Array[] = [];
   #bodyTaken = 0;
@@ -129,34 +131,41 @@ export class Connection {
     return this.#upgraded;
   }
 
+  /** The head of the request nextRequest() found. */
+  get head(): RequestHead {
+    return this.#current as RequestHead;
+  }
+
   /**
-   * The next request's head, or null when the client closed between requests
-   * (or the idle timeout did). Throws the parser's error for a bad request,
-   * or the socket's on an I/O error.
+   * Waits for the next request's head (then in `head`): false when the client
+   * closed between requests (or the idle timeout did). Throws the parser's
+   * error for a bad request, or the socket's on an I/O error. Resolves with a
+   * boolean, not the head: a promise resolved with an object looks up `then` on it.
    */
-  async nextHead(): Promise<RequestHead | null> {
+  async nextRequest(): Promise<boolean> {
     this.responseStarted = false;
     this.#enter(this.#pending.length === 0 ? "idle" : "header");
     for (;;) {
       const head = this.#head;
       if (head !== undefined) {
         this.#head = undefined;
+        this.#current = head;
         this.#requests++;
         this.#enter("request");
-        return head;
+        return true;
       }
       if (this.#error !== undefined) throw this.#error;
       if (this.#pending.length > 0) this.#execute();
       else if (this.#eof) {
         this.#finishParser();
-        if (this.#error === undefined) return null;
+        if (this.#error === undefined) return false;
       } else {
         // Between requests only: a new connection's first request is usually on its way.
         const between = this.#phase === "idle" && this.#requests > 0;
         if (between && (this.#lot?.wanted === true || this.options.parkAfter === 0))
           this.#parkSoon();
         if (this.#upgraded || !(await this.#fill())) {
-          if (this.#upgraded || this.timedOut !== undefined || this.#gone) return null;
+          if (this.#upgraded || this.timedOut !== undefined || this.#gone) return false;
         } else if (this.#phase === "idle") this.#enter("header");
       }
     }
@@ -378,7 +387,7 @@ export class Connection {
     if (chunk !== null && chunk.length === 0) {
       this.#beginWait();
       try {
-        chunk = (await socket.xread(0)) === null ? null : socket.xreadNb(max);
+        chunk = (await socket.input.readable()) ? socket.xreadNb(max) : null;
       } catch (error) {
         if (this.timedOut !== undefined || this.#gone) return false;
         throw this.ioError(error);

@@ -83,12 +83,13 @@ export class Response {
       code = status;
       line = statusLine(status);
     } else if (typeof status === "string") {
-      code = Number(status.slice(0, 3));
+      code = leadingCode(status);
       line = status;
       if (status.length > 3 && status.charCodeAt(3) !== 0x20) code = Number.NaN;
       checkHeaderValue(status, "sendStatus");
     } else code = Number.NaN;
-    if (!Number.isInteger(code) || code < 200 || code > 999 || String(code).length !== 3) {
+    // An integer from 200 to 999 has three digits: no String(code) per response to tell.
+    if (!Number.isInteger(code) || code < 200 || code > 999) {
       throw new HttpError(
         "INVALID_STATUS",
         'sendStatus needs a final status from 200 to 999, as a number or "200 OK" (interim 1xx responses are the server\'s)',
@@ -358,6 +359,17 @@ export class Response {
     if (this.#code === 0) throw orderError("sendData");
     if (this.#finished) throw new HttpError("RESPONSE_FINISHED", "sendData after finish");
   }
+}
+
+/** The code a status string starts with ("404 Not Found": 404), or NaN unless it starts with three digits. */
+function leadingCode(status: string): number {
+  let code = 0;
+  for (let i = 0; i < 3; i++) {
+    const digit = status.charCodeAt(i) - 0x30;
+    if (!(digit >= 0 && digit <= 9)) return Number.NaN; // NaN past the end too
+    code = code * 10 + digit;
+  }
+  return code;
 }
 
 function orderError(what: string): HttpError {

@@ -26,7 +26,9 @@ const WAIT = Symbol("wait");
 const BYTES = 0;
 const LINE = 1;
 const LINE_WITH_NEWLINE = 2;
-type Format = typeof BYTES | typeof LINE | typeof LINE_WITH_NEWLINE;
+/** readable(): true when bytes are there, false at the end. */
+const READY = 3;
+type Format = typeof BYTES | typeof LINE | typeof LINE_WITH_NEWLINE | typeof READY;
 
 interface ReadRequest {
   maxlen: number;
@@ -36,7 +38,7 @@ interface ReadRequest {
   searched: number;
   // A line is resolved as a string: a promise resolved with an object (a Buffer)
   // looks up its `then` along the prototype chain, every time.
-  resolve(value: Buffer | string | null): void;
+  resolve(value: Buffer | string | boolean | null): void;
   reject(error: MoonSocketError): void;
 }
 
@@ -130,8 +132,16 @@ export class InputStream implements MoonInput {
     return this.#read(bound, byte, BYTES) as Promise<Buffer | null>;
   }
 
+  readable(): Promise<boolean> {
+    return this.#read(0, -1, READY) as Promise<boolean>;
+  }
+
   /** A read of up to `maxlen` bytes, stopping after `terminator` (-1: none), delivered as `format`. */
-  #read(maxlen: number, terminator: number, format: Format): Promise<Buffer | string | null> {
+  #read(
+    maxlen: number,
+    terminator: number,
+    format: Format,
+  ): Promise<Buffer | string | boolean | null> {
     let searched = 0;
     try {
       this.#checkOpen();
@@ -140,14 +150,14 @@ export class InputStream implements MoonInput {
         const result = this.#take(maxlen, terminator, 0);
         if (result !== WAIT) {
           this.#flow();
-          return Promise.resolve(format === BYTES ? result : this.#line(result, format));
+          return Promise.resolve(format === BYTES ? result : this.#deliver(result, format));
         }
         searched = Math.min(this.#queue.length, maxlen);
       }
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<Buffer | string | null>((resolve, reject) => {
+    return new Promise<Buffer | string | boolean | null>((resolve, reject) => {
       this.#requests.push({ maxlen, terminator, format, searched, resolve, reject });
       this.#flow();
     });
@@ -220,6 +230,11 @@ export class InputStream implements MoonInput {
     return this.#read(this.#maxLineLength + 1, LF, format) as Promise<string | null>;
   }
 
+  /** What a read of `format` (not BYTES) delivers for `bytes`: readable()'s boolean, or the line. */
+  #deliver(bytes: Buffer | null, format: Format): string | boolean | null {
+    return format === READY ? bytes !== null : this.#line(bytes, format);
+  }
+
   /** The bytes of a line read as its string (without the newline for "l"); throws LINE_TOO_LONG. */
   #line(bytes: Buffer | null, format: Format): string | null {
     if (bytes === null) return null;
@@ -261,11 +276,11 @@ export class InputStream implements MoonInput {
   #serve(): void {
     while (this.#requests.length > 0) {
       const request = this.#requests[0] as ReadRequest;
-      let result: Buffer | string | null | typeof WAIT;
+      let result: Buffer | string | boolean | null | typeof WAIT;
       try {
         result = this.#tryServe(request);
         if (result !== WAIT && request.format !== BYTES)
-          result = this.#line(result, request.format);
+          result = this.#deliver(result, request.format);
       } catch (error) {
         this.#requests.shift();
         request.reject(error as MoonSocketError);
