@@ -160,13 +160,26 @@ export class Connection {
         this.#finishParser();
         if (this.#error === undefined) return false;
       } else {
+        if (this.#upgraded) return false;
         // Between requests only: a new connection's first request is usually on its way.
         const between = this.#phase === "idle" && this.#requests > 0;
         if (between && (this.#lot?.wanted === true || this.options.parkAfter === 0))
           this.#parkSoon();
-        if (this.#upgraded || !(await this.#fill())) {
-          if (this.#upgraded || this.timedOut !== undefined || this.#gone) return false;
-        } else if (this.#phase === "idle") this.#enter("header");
+        if (this.#takeInput()) {
+          if (this.#phase === "idle" && this.#pending.length > 0) this.#enter("header");
+          continue;
+        }
+        // Waited for here, not in a helper: every async step costs a turn of the
+        // microtask queue, and this is the wait of every keep-alive request.
+        this.#waiting++;
+        try {
+          await this.socket.input.readable();
+        } catch (error) {
+          if (this.timedOut !== undefined || this.#gone) return false;
+          throw this.ioError(error);
+        } finally {
+          this.#waiting--;
+        }
       }
     }
   }
@@ -251,13 +264,22 @@ export class Connection {
       if (this.#complete) return null;
       if (this.#pending.length > 0) this.#execute();
       else if (this.#eof) this.#finishParser();
-      else await this.#fill();
+      else if (!this.#takeInput()) {
+        this.#waiting++;
+        try {
+          await this.socket.input.readable();
+        } catch (error) {
+          throw this.ioError(error);
+        } finally {
+          this.#waiting--;
+        }
+      }
     }
   }
 
   /** Counts `io` as waiting on the client (for the stall timeout) until it settles; a failure marks the connection failed. */
   waitOn(io: Promise<void>): Promise<void> {
-    this.#beginWait();
+    this.#waiting++;
     return io.then(this.#endWait, this.#endWaitFailed);
   }
 
@@ -374,37 +396,18 @@ export class Connection {
     }
   }
 
-  /** Reads the next piece of input into #pending; false at the end of the stream. */
-  async #fill(): Promise<boolean> {
-    const socket = this.socket;
-    const max = this.options.maximumInputChunkSize;
+  /** Takes the input buffered into #pending, or notes the end of the stream; false when neither is there yet. */
+  #takeInput(): boolean {
     let chunk: Buffer | null;
     try {
-      chunk = socket.xreadNb(max);
+      chunk = this.socket.xreadNb(this.options.maximumInputChunkSize);
     } catch (error) {
       throw this.ioError(error);
     }
-    if (chunk !== null && chunk.length === 0) {
-      this.#beginWait();
-      try {
-        chunk = (await socket.input.readable()) ? socket.xreadNb(max) : null;
-      } catch (error) {
-        if (this.timedOut !== undefined || this.#gone) return false;
-        throw this.ioError(error);
-      } finally {
-        this.#waiting--;
-      }
-    }
-    if (chunk === null) {
-      this.#eof = true;
-      return false;
-    }
-    this.#pending = chunk;
+    if (chunk === null) this.#eof = true;
+    else if (chunk.length === 0) return false;
+    else this.#pending = chunk;
     return true;
-  }
-
-  #beginWait(): void {
-    this.#waiting++;
   }
 
   #armStallCheck(): void {
