@@ -155,8 +155,13 @@ export class Connection {
         return true;
       }
       if (this.#error !== undefined) throw this.#error;
-      if (this.#pending.length > 0) this.#execute();
-      else if (this.#eof) {
+      if (this.#pending.length > 0) {
+        this.#execute();
+        // The header timeout runs from the first bytes of a head the parser could not finish
+        // (a whole head goes straight to "request": one phase change fewer per request).
+        if (this.#phase === "idle" && this.#head === undefined && this.#error === undefined)
+          this.#enter("header");
+      } else if (this.#eof) {
         this.#finishParser();
         if (this.#error === undefined) return false;
       } else {
@@ -165,10 +170,7 @@ export class Connection {
         const between = this.#phase === "idle" && this.#requests > 0;
         if (between && (this.#lot?.wanted === true || this.options.parkAfter === 0))
           this.#parkSoon();
-        if (this.#takeInput()) {
-          if (this.#phase === "idle" && this.#pending.length > 0) this.#enter("header");
-          continue;
-        }
+        if (this.#takeInput()) continue;
         // Waited for here, not in a helper: every async step costs a turn of the
         // microtask queue, and this is the wait of every keep-alive request.
         this.#waiting++;
