@@ -1,9 +1,10 @@
 // Where a pool of one-connection workers spends its keep-alive time, layer by
 // layer: the same 33-process pool (src/layers/server.mjs: a parent passes
 // each connection to an idle worker, one connection per worker at a time)
-// runs plain net.Socket, @moonbridge/socket, or @moonbridge/http, all
+// runs plain net.Socket, @moonbridge/socket, @moonbridge/socket with
+// @moonbridge/http-parser reading each head, or @moonbridge/http, all
 // answering the same hello-world request, under `wrk -t1 -c32 --latency`.
-// All three run for the whole bench, one at a time under load, interleaved
+// All four run for the whole bench, one at a time under load, interleaved
 // round by round; each figure is the median of the rounds. CPU per request is
 // the user + system time of the server's processes (threads included: V8
 // compiles in the background) over a round, divided by its requests.
@@ -30,6 +31,7 @@ const BEFORE = process.env.BENCH_BEFORE;
 const LAYERS = [
   { name: "net.Socket (bare loop)", layer: "net" },
   { name: "@moonbridge/socket (bare loop)", layer: "moonsocket" },
+  { name: "@moonbridge/socket + http-parser (heads parsed)", layer: "parser" },
   { name: "@moonbridge/http (hello world)", layer: "http" },
   ...(BEFORE
     ? [

@@ -5,6 +5,7 @@
 // worker runs on the connection is BENCH_LAYER:
 //   net        plain net.Socket: count the request heads in each chunk, write as many fixed answers
 //   moonsocket @moonbridge/socket: read the head line by line, write the fixed answer, flush
+//   parser     @moonbridge/socket and @moonbridge/http-parser: parse each head, write the fixed answer, flush
 //   http       @moonbridge/http's generateHandler with the hello-world callback
 // The answer is the same everywhere (200, text/plain, "Hello World!\n").
 // Binds 127.0.0.1 port 0 and prints the port once every worker is ready.
@@ -13,7 +14,7 @@ import net from "node:net";
 import { pathToFileURL } from "node:url";
 import { envCount } from "../harness.mjs";
 
-const LAYERS = ["net", "moonsocket", "http"];
+const LAYERS = ["net", "moonsocket", "parser", "http"];
 const layer = process.env.BENCH_LAYER ?? "http";
 if (!LAYERS.includes(layer))
   throw new Error(`BENCH_LAYER must be one of ${LAYERS.join(", ")}, got "${layer}"`);
@@ -78,7 +79,7 @@ async function worker(/** @type {(message: string) => void} */ send) {
     const where = process.env.BENCH_MOONBRIDGE;
     /** @type {typeof import("moonbridge")} */
     const moonbridge = await import(where ? pathToFileURL(where).href : "moonbridge");
-    const { MoonSocket } = moonbridge;
+    const { MoonSocket, RequestParser } = moonbridge;
     const http =
       layer === "http"
         ? (await import("../load/ours.mjs")).helloHandler({}, undefined, moonbridge.http)
@@ -88,7 +89,8 @@ async function worker(/** @type {(message: string) => void} */ send) {
       if (http !== undefined) await http(moon);
       else {
         // A client that resets mid-request (wrk at the end of a run) ends only its connection.
-        await serveMoonSocket(moon).catch(() => {
+        const loop = layer === "parser" ? serveParsed(moon, RequestParser) : serveMoonSocket(moon);
+        await loop.catch(() => {
           if (!moon.closed) moon.cancel();
         });
       }
@@ -129,4 +131,41 @@ async function serveMoonSocket(/** @type {import("moonbridge").MoonSocket} */ so
     await socket.write(ANSWER).flush();
   }
   await socket.close();
+}
+
+/**
+ * The HTTP module's reading without the rest of it: each head parsed by
+ * @moonbridge/http-parser (waiting with input.readable(), taking with
+ * xreadNb, as the module does), then the fixed answer.
+ * @param {import("moonbridge").MoonSocket} socket
+ * @param {typeof import("moonbridge").RequestParser} RequestParser
+ */
+async function serveParsed(socket, RequestParser) {
+  let heads = 0;
+  const parser = new RequestParser({
+    onRequestHead() {
+      heads++;
+    },
+    onBody() {},
+    onTrailers() {},
+    onRequestComplete() {
+      parser.pause(); // one request at a time, as the HTTP module
+    },
+  });
+  let pending = Buffer.alloc(0);
+  for (;;) {
+    while (heads === 0) {
+      if (pending.length === 0) {
+        if (!(await socket.input.readable())) {
+          await socket.close();
+          return;
+        }
+        pending = /** @type {Buffer} */ (socket.xreadNb(65536));
+      }
+      const used = parser.execute(pending);
+      pending = pending.subarray(used);
+    }
+    heads--;
+    await socket.write(ANSWER).flush();
+  }
 }
