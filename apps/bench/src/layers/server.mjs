@@ -152,6 +152,7 @@ async function serveParsed(socket, RequestParser) {
       parser.pause(); // one request at a time, as the HTTP module
     },
   });
+  /** @type {Buffer} */
   let pending = Buffer.alloc(0);
   for (;;) {
     while (heads === 0) {

@@ -155,6 +155,12 @@ function isConnectionPrototype(prototype: unknown): boolean {
 
 /** The reader a handle's reads go to (a property of the handle: one shared onread for all). */
 const READER = Symbol("moonbridge reader");
+/**
+ * Our writes a handle has queued in libuv and not completed (kept on the
+ * handle: every writer it ever has counts here). While there are none,
+ * nothing of ours waits in libuv, and writeQueueSize (a call into C++) is not read.
+ */
+const IN_FLIGHT = Symbol("moonbridge writes in flight");
 /** Set on a handle once it reads into READ_BUFFER (for its whole life: libuv has no way back). */
 const USES_READ_BUFFER = Symbol("moonbridge read buffer");
 
@@ -369,13 +375,17 @@ export class HandleWriter {
       request.buffer = typeof data === "string" ? null : data;
       request.done = done;
       request.host = this.#host;
+      const counted = handle as ConnectionHandle & { [IN_FLIGHT]?: number };
+      counted[IN_FLIGHT] = (counted[IN_FLIGHT] ?? 0) + 1;
     }
     return true;
   }
 
   /** Bytes handed over and not taken by the kernel yet. */
   get queued(): number {
-    return this.#handle.writeQueueSize;
+    // Read from the handle (a call into C++) only while a write of ours waits in libuv.
+    const handle = this.#handle as ConnectionHandle & { [IN_FLIGHT]?: number };
+    return (handle[IN_FLIGHT] ?? 0) === 0 ? 0 : handle.writeQueueSize;
   }
 }
 
@@ -386,6 +396,8 @@ function onWriteComplete(this: WriteRequest, status: number): void {
   this.done = null;
   this.host = null;
   if (done === null || host === null) return;
+  (this.handle as ConnectionHandle & { [IN_FLIGHT]: number })[IN_FLIGHT]--; // counted when queued
+
   if (status < 0) failWrite(host, status, done);
   else done();
 }
