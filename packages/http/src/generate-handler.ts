@@ -66,9 +66,20 @@ async function serve(
   let failure: { error: unknown } | undefined;
   try {
     for (;;) {
-      let more: boolean;
+      let more: boolean | undefined;
       try {
-        more = await conn.nextRequest();
+        conn.beginNext();
+        more = conn.nextHead();
+        while (more === undefined) {
+          // Awaited here, not in a Connection method: one async step per request fewer.
+          try {
+            await conn.waitForInput();
+          } catch (error) {
+            more = conn.inputFailed(error);
+            break;
+          }
+          more = conn.nextHead();
+        }
       } catch (error) {
         const status = clientErrorStatus(error);
         if (status !== undefined) conn.sendErrorResponse(status);

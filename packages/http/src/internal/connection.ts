@@ -43,7 +43,7 @@ export class Connection {
   /** Read and not yet parsed: the rest of the current request, or the next ones. */
   #pending: Buffer = EMPTY;
   #head: RequestHead | undefined;
-  /** The head of the request being served (set by nextRequest). */
+  /** The head of the request being served (set by nextHead). */
   #current: RequestHead | undefined;
   /** Decoded body chunks of the current request not yet taken (views of #pending's buffers). */
   #body: Uint8Array[] = [];
@@ -60,6 +60,8 @@ export class Connection {
   #phase: Phase = "idle";
   /** Reads or flushes waiting on the client: only then does a lack of progress count as a stall. */
   #waiting = 0;
+  /** waitForInput() counted in #waiting, until nextHead() or inputFailed() comes back. */
+  #inputWait = false;
   /** Bytes moved either way at the last stall check, and how many checks in a row since saw none while waiting. */
   #progress = 0;
   #quietChecks = 0;
@@ -131,20 +133,29 @@ export class Connection {
     return this.#upgraded;
   }
 
-  /** The head of the request nextRequest() found. */
+  /** The head of the request nextHead() found. */
   get head(): RequestHead {
     return this.#current as RequestHead;
   }
 
-  /**
-   * Waits for the next request's head (then in `head`): false when the client
-   * closed between requests (or the idle timeout did). Throws the parser's
-   * error for a bad request, or the socket's on an I/O error. Resolves with a
-   * boolean, not the head: a promise resolved with an object looks up `then` on it.
-   */
-  async nextRequest(): Promise<boolean> {
+  /** Begins the wait for the next request: once after each response, and at the start. */
+  beginNext(): void {
     this.responseStarted = false;
     this.#enter(this.#pending.length === 0 ? "idle" : "header");
+  }
+
+  /**
+   * The next request's head, as far as the input read so far goes: true when
+   * it is found (then in `head`), false when no request follows (the client
+   * closed between requests, or the last one switched protocols), undefined
+   * when more input must come first: await waitForInput(), then ask again.
+   * Throws the parser's error for a bad request, or the socket's on an I/O
+   * error. Synchronous, so that the request loop awaits the input itself:
+   * every async step in between would cost a turn of the microtask queue
+   * and a promise per keep-alive request.
+   */
+  nextHead(): boolean | undefined {
+    this.#endInputWait();
     for (;;) {
       const head = this.#head;
       if (head !== undefined) {
@@ -170,20 +181,33 @@ export class Connection {
         const between = this.#phase === "idle" && this.#requests > 0;
         if (between && (this.#lot?.wanted === true || this.options.parkAfter === 0))
           this.#parkSoon();
-        if (this.#takeInput()) continue;
-        // Waited for here, not in a helper: every async step costs a turn of the
-        // microtask queue, and this is the wait of every keep-alive request.
-        this.#waiting++;
-        try {
-          await this.socket.input.readable();
-        } catch (error) {
-          if (this.timedOut !== undefined || this.#gone) return false;
-          throw this.ioError(error);
-        } finally {
-          this.#waiting--;
-        }
+        if (!this.#takeInput()) return undefined;
       }
     }
+  }
+
+  /** Waits for more input for nextHead(), counted as waiting on the client (true: some came, false: the end). */
+  waitForInput(): Promise<boolean> {
+    this.#inputWait = true;
+    this.#waiting++;
+    return this.socket.input.readable();
+  }
+
+  /**
+   * waitForInput() failed: false when the connection ended here (a timeout,
+   * or it was parked or closed as the worker leaves), else throws the
+   * socket's error (the connection is failed then).
+   */
+  inputFailed(error: unknown): false {
+    this.#endInputWait();
+    if (this.timedOut !== undefined || this.#gone) return false;
+    throw this.ioError(error);
+  }
+
+  #endInputWait(): void {
+    if (!this.#inputWait) return;
+    this.#inputWait = false;
+    this.#waiting--;
   }
 
   /**
