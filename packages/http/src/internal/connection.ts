@@ -371,7 +371,7 @@ export class Connection {
     this.#enter("drain");
     try {
       await socket.output.close();
-      while ((await socket.xread(0)) !== null) socket.xreadNb();
+      while (await socket.input.readable()) socket.xreadNb();
     } catch {
       // The drain timeout closed the socket, or the client reset it: either way, done.
     }
