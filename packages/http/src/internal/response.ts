@@ -42,7 +42,6 @@ export class Response {
   #chunked = false;
   #finished = false;
   #continueSent = false;
-  /** Body data written and not yet sent. */
   /** Body data written and not yet sent, while all of it is text: joined (no array per response). */
   #pendingText = "";
   /** The same once bytes came too: each item as written (the text before them first). */
