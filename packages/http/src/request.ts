@@ -292,7 +292,6 @@ export class Request {
     return this.#bodyState;
   }
 
-  /** What the response waits for before its first byte: the body's processing, unless deferred or done. */
   #headerViews(): HeaderViews {
     this.#views ??= new HeaderViews(this.#head.headers);
     return this.#views;

@@ -161,6 +161,7 @@ const READER = Symbol("moonbridge reader");
  * nothing of ours waits in libuv, and writeQueueSize (a call into C++) is not read.
  */
 const IN_FLIGHT = Symbol("moonbridge writes in flight");
+type CountedHandle = ConnectionHandle & { [IN_FLIGHT]?: number };
 /** Set on a handle once it reads into READ_BUFFER (for its whole life: libuv has no way back). */
 const USES_READ_BUFFER = Symbol("moonbridge read buffer");
 
@@ -375,7 +376,7 @@ export class HandleWriter {
       request.buffer = typeof data === "string" ? null : data;
       request.done = done;
       request.host = this.#host;
-      const counted = handle as ConnectionHandle & { [IN_FLIGHT]?: number };
+      const counted = handle as CountedHandle;
       counted[IN_FLIGHT] = (counted[IN_FLIGHT] ?? 0) + 1;
     }
     return true;
@@ -384,7 +385,7 @@ export class HandleWriter {
   /** Bytes handed over and not taken by the kernel yet. */
   get queued(): number {
     // Read from the handle (a call into C++) only while a write of ours waits in libuv.
-    const handle = this.#handle as ConnectionHandle & { [IN_FLIGHT]?: number };
+    const handle = this.#handle as CountedHandle;
     return (handle[IN_FLIGHT] ?? 0) === 0 ? 0 : handle.writeQueueSize;
   }
 }
@@ -396,8 +397,8 @@ function onWriteComplete(this: WriteRequest, status: number): void {
   this.done = null;
   this.host = null;
   if (done === null || host === null) return;
-  (this.handle as ConnectionHandle & { [IN_FLIGHT]: number })[IN_FLIGHT]--; // counted when queued
-
+  const counted = this.handle as CountedHandle;
+  counted[IN_FLIGHT] = (counted[IN_FLIGHT] as number) - 1; // counted when it was queued
   if (status < 0) failWrite(host, status, done);
   else done();
 }
