@@ -7,6 +7,7 @@ import type { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
 import { HttpError } from "./errors";
 import { Connection, clientErrorStatus } from "./internal/connection";
+import { isThenable } from "./internal/thenable";
 import { type HttpOptions, resolveOptions } from "./options";
 import { Request } from "./request";
 
@@ -89,7 +90,9 @@ async function serve(
       const request = new Request(conn, conn.head);
       let result: unknown;
       try {
-        result = await callback(request);
+        result = callback(request);
+        // A callback that answered synchronously is not awaited: no turn of the microtask queue for nothing.
+        if (isThenable(result)) result = await result;
         if (!request.response.statusSent) {
           throw new HttpError(
             "NO_RESPONSE",

@@ -38,10 +38,6 @@ export class Request {
   readonly target: string;
   /** "HTTP/1.0" or "HTTP/1.1". */
   readonly protocol: "HTTP/1.0" | "HTTP/1.1";
-  /** The path without its leading slash and without the query, not percent-decoded; undefined only for `OPTIONS *`. */
-  readonly path: string | undefined;
-  /** The query with its "?" ("?a=1&b=2"), or "" when there is none; undefined only for `OPTIONS *`. */
-  readonly query: string | undefined;
 
   readonly #conn: Connection;
   readonly #head: RequestHead;
@@ -52,6 +48,8 @@ export class Request {
   #getParamsList: Record<string, string[]> | undefined;
   #getParams: Record<string, string> | undefined;
   #deferred = false;
+  /** path and query, split from the target when first asked for (not every callback looks). */
+  #split: [string | undefined, string | undefined] | undefined;
 
   /** @internal Made by the handler that generateHandler() returns. */
   constructor(conn: Connection, head: RequestHead) {
@@ -60,9 +58,6 @@ export class Request {
     this.method = head.method;
     this.target = head.target;
     this.protocol = head.versionMinor === 0 ? "HTTP/1.0" : "HTTP/1.1";
-    const [path, query] = splitTarget(head);
-    this.path = path;
-    this.query = query;
     this.#response = new Response(conn, head, this);
   }
 
@@ -71,6 +66,18 @@ export class Request {
     if (this.#deferred || this.#conn.requestComplete) return undefined;
     const body = this.#body;
     return body.unread ? body.process() : undefined;
+  }
+
+  /** The path without its leading slash and without the query, not percent-decoded; undefined only for `OPTIONS *`. */
+  get path(): string | undefined {
+    this.#split ??= splitTarget(this.#head);
+    return this.#split[0];
+  }
+
+  /** The query with its "?" ("?a=1&b=2"), or "" when there is none; undefined only for `OPTIONS *`. */
+  get query(): string | undefined {
+    this.#split ??= splitTarget(this.#head);
+    return this.#split[1];
   }
 
   /** True once an I/O error or a timeout ended the connection; a faulty request refuses further use. */

@@ -11,6 +11,7 @@ import {
   parseUrlencoded,
 } from "@moonbridge/body-parser";
 import { HttpError } from "../errors";
+import { isThenable } from "./thenable";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -266,10 +267,6 @@ function asBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk)
     ? chunk
     : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }
 
 async function callAndWait(

@@ -10,6 +10,7 @@ import { HttpError } from "../errors";
 import type { Connection } from "./connection";
 import { dateLine } from "./date-header";
 import { checkHeaderName, checkHeaderValue } from "./header-check";
+import { CHUNKED, NO_FRAMING, responseHead } from "./response-head";
 import { statusLine } from "./status-text";
 
 const RESOLVED = Promise.resolve();
@@ -300,15 +301,16 @@ export class Response {
       request.expectContinue && !this.#continueSent && !this.#conn.requestComplete;
     let keepAlive =
       request.keepAlive && !this.#closeRequested && !this.#conn.upgraded && !bodyWithheld;
-    let framing = "";
+    let framing = NO_FRAMING;
     const code = this.#code;
-    if (code === 205) framing = "Content-Length: 0\r\n";
-    else if (this.#contentLength !== undefined || code === 204 || code === 304) framing = "";
-    else if (this.#isHead) framing = final ? `Content-Length: ${this.#headBytes}\r\n` : "";
-    else if (final) framing = `Content-Length: ${this.#pendingBytes}\r\n`;
+    if (code === 205) framing = 0;
+    else if (this.#contentLength !== undefined || code === 204 || code === 304)
+      framing = NO_FRAMING;
+    else if (this.#isHead) framing = final ? this.#headBytes : NO_FRAMING;
+    else if (final) framing = this.#pendingBytes;
     else if (!http10) {
       this.#chunked = true;
-      framing = "Transfer-Encoding: chunked\r\n";
+      framing = CHUNKED;
     } else keepAlive = false; // HTTP/1.0 without a length: the end of the connection ends the body
     this.keepAlive = keepAlive;
     const connection = keepAlive
@@ -318,7 +320,14 @@ export class Response {
       : "Connection: close\r\n";
     const options = this.#conn.options;
     const date = this.#hasDate || options.staticDate ? "" : dateLine();
-    return `HTTP/1.1 ${this.#status}\r\n${options.staticHeaders}${date}${this.#headers}${framing}${connection}\r\n`;
+    return responseHead(
+      this.#status,
+      options.staticHeaders,
+      date,
+      this.#headers,
+      framing,
+      connection,
+    );
   }
 
   #setContentLength(text: string): void {

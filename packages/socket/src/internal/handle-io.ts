@@ -314,6 +314,8 @@ export class HandleWriter {
   readonly #host: Socket | BareHost;
   readonly #socket: Socket | null;
   readonly #handle: ConnectionHandle;
+  /** The request of the last write, if the kernel took all of it at once. */
+  #spare: WriteRequest | undefined;
 
   private constructor(host: Socket | BareHost, socket: Socket | null, handle: ConnectionHandle) {
     this.#host = host;
@@ -358,10 +360,16 @@ export class HandleWriter {
       done(systemError("write", -constants.errno.EPIPE));
       return true;
     }
-    const request = new (streamBinding as StreamBinding).WriteWrap();
-    request.handle = handle;
-    request.oncomplete = onWriteComplete;
-    request.async = false;
+    // A request the kernel took at once never got its C++ side (Node makes
+    // that only for a write that waits): it is used again, not made anew.
+    let request = this.#spare;
+    this.#spare = undefined;
+    if (request === undefined) {
+      request = new (streamBinding as StreamBinding).WriteWrap();
+      request.handle = handle;
+      request.oncomplete = onWriteComplete;
+      request.async = false;
+    }
     // A string is written from its own characters (libuv gets a copy only of what must wait).
     const status =
       typeof data === "string"
@@ -370,6 +378,7 @@ export class HandleWriter {
     if (status < 0) {
       failWrite(this.#host, status, done);
     } else if (streamState[lastWriteWasAsync] === 0) {
+      this.#spare = request;
       done();
     } else {
       request.async = true;

@@ -51,6 +51,9 @@ export class InputStream implements MoonInput {
   readonly #maxLineLength: number;
   readonly #queue = new ChunkQueue();
   #requests: ReadRequest[] = [];
+  /** The resolving functions of the promise #read is making, handed over by #capture. */
+  #captured: ReadRequest["resolve"] | undefined;
+  #capturedReject: ReadRequest["reject"] | undefined;
   #ended: boolean;
   #error: MoonSocketError | undefined;
   #paused = true;
@@ -157,11 +160,25 @@ export class InputStream implements MoonInput {
     } catch (error) {
       return Promise.reject(error);
     }
-    return new Promise<Buffer | string | boolean | null>((resolve, reject) => {
-      this.#requests.push({ maxlen, terminator, format, searched, resolve, reject });
+    // The executor is made once per stream, not per read: a closure and its context fewer per wait.
+    const promise = new Promise<Buffer | string | boolean | null>(this.#capture);
+    const resolve = this.#captured as ReadRequest["resolve"];
+    const reject = this.#capturedReject as ReadRequest["reject"];
+    this.#captured = undefined;
+    this.#capturedReject = undefined;
+    this.#requests.push({ maxlen, terminator, format, searched, resolve, reject });
+    try {
       this.#flow();
-    });
+    } catch (error) {
+      reject(error as MoonSocketError);
+    }
+    return promise;
   }
+
+  readonly #capture = (resolve: ReadRequest["resolve"], reject: ReadRequest["reject"]): void => {
+    this.#captured = resolve;
+    this.#capturedReject = reject;
+  };
 
   xreadNb(maxlen?: number, terminator?: string | number): Buffer | null {
     this.#checkOpen();

@@ -15,6 +15,8 @@ import { type Readiness, Signal, WRITABLE } from "./readiness";
 import type { SocketState } from "./socket-state";
 
 const EMPTY = Buffer.alloc(0);
+/** What flush() returns when the kernel has everything: one promise, not one per flush. */
+const RESOLVED: Promise<void> = Promise.resolve();
 /** Above this many gathered bytes, chunks are corked instead of copied into one. */
 const CONCAT_LIMIT = 256 * 1024;
 
@@ -276,13 +278,13 @@ export class OutputStream implements MoonOutput {
 
   #whenCompleted(): Promise<void> {
     if (this.#error !== undefined) return Promise.reject(this.#error);
-    if (this.#completed === this.#issued) return Promise.resolve();
+    if (this.#completed === this.#issued) return RESOLVED;
     // Node wrote it all at once (the usual small response): the kernel has
     // it now, and the write callbacks only wait for the next tick. A write
     // that failed has destroyed the socket, and its error comes through them.
     const gone =
       this.#bare !== undefined ? this.#bare.destroyed : (this.#socket as Socket).destroyed;
-    if (this.unsent === 0 && !gone) return Promise.resolve();
+    if (this.unsent === 0 && !gone) return RESOLVED;
     return new Promise<void>((resolve, reject) => {
       this.#waiters.push({ target: this.#issued, resolve, reject });
     });
