@@ -10,6 +10,7 @@ import { HttpError } from "../errors";
 import type { Connection } from "./connection";
 import { dateLine } from "./date-header";
 import { checkHeaderName, checkHeaderValue } from "./header-check";
+import { headerLine } from "./header-line";
 import { CHUNKED, NO_FRAMING, responseHead } from "./response-head";
 import { statusLine } from "./status-text";
 
@@ -137,7 +138,7 @@ export class Response {
         }
         break;
     }
-    this.#headers += `${name}: ${text}\r\n`;
+    this.#headers += headerLine(name, text);
   }
 
   closeAfterFinish(): void {
