@@ -4,12 +4,10 @@
 // serve again: only if every callback returned exactly true.
 
 import type { MoonSocket } from "@moonbridge/socket";
-import { resetTimeouts } from "@moonbridge/timeout";
 import { HttpError } from "./errors";
-import { Connection, clientErrorStatus } from "./internal/connection";
-import { isThenable } from "./internal/thenable";
+import { RequestLoop } from "./internal/request-loop";
 import { type HttpOptions, resolveOptions } from "./options";
-import { Request } from "./request";
+import type { Request } from "./request";
 
 /** The application's request callback; exactly `true` keeps the worker for more connections. */
 export type RequestCallback = (request: Request) => unknown;
@@ -57,74 +55,12 @@ export function generateHandler(
   return (socket) => serve(socket, callback as RequestCallback, resolved);
 }
 
-async function serve(
+function serve(
   socket: MoonSocket,
   callback: RequestCallback,
   options: ReturnType<typeof resolveOptions>,
 ): Promise<boolean> {
-  const conn = new Connection(socket, options);
-  let survive = true;
-  let failure: { error: unknown } | undefined;
-  try {
-    for (;;) {
-      let more: boolean | undefined;
-      try {
-        conn.beginNext();
-        more = conn.nextHead();
-        while (more === undefined) {
-          // Awaited here, not in a Connection method: one async step per request fewer.
-          try {
-            await conn.waitForInput();
-          } catch (error) {
-            more = conn.inputFailed(error);
-            break;
-          }
-          more = conn.nextHead();
-        }
-      } catch (error) {
-        const status = clientErrorStatus(error);
-        if (status !== undefined) conn.sendErrorResponse(status);
-        break;
-      }
-      if (!more) break;
-      const request = new Request(conn, conn.head);
-      let result: unknown;
-      try {
-        result = callback(request);
-        // A callback that answered synchronously is not awaited: no turn of the microtask queue for nothing.
-        if (isThenable(result)) result = await result;
-        if (!request.response.statusSent) {
-          throw new HttpError(
-            "NO_RESPONSE",
-            "the request callback returned without sending a status",
-          );
-        }
-        if (!request.response.finished) await request.finish();
-        // Only a connection that serves on reads the rest of the body here;
-        // one that ends drains it in end(), bounded by drainTimeout.
-        if (!conn.requestComplete && request.response.keepAlive)
-          await request.requestBody.discard();
-      } catch (error) {
-        resetTimeouts();
-        // The client's connection failed or timed out: nobody's error but the client's.
-        if (conn.failed || socket.closed) break;
-        const status = clientErrorStatus(error);
-        if (status !== undefined) {
-          conn.sendErrorResponse(status);
-          break;
-        }
-        if (conn.responseStarted) socket.cancel();
-        else conn.sendErrorResponse(500);
-        failure = { error };
-        break;
-      }
-      resetTimeouts();
-      if (result !== true) survive = false;
-      if (!request.response.keepAlive || conn.upgraded) break;
-    }
-  } finally {
-    await conn.end();
-  }
-  if (failure !== undefined) throw failure.error;
-  return survive;
+  return new Promise<boolean>((resolve, reject) => {
+    new RequestLoop(socket, callback, options, resolve, reject).start();
+  });
 }

@@ -68,6 +68,55 @@ describe("one request", () => {
     expect(await server.handled(1)).toEqual([true]);
   });
 
+  it("serves a burst of pipelined requests in order with a callback that answers synchronously", async () => {
+    // Nothing is awaited between these requests: the loop must not grow the stack per request.
+    let served = 0;
+    const server = await startServer((request) => {
+      served++;
+      request.sendStatus(200);
+      request.sendData(request.path ?? "");
+      request.finish();
+      return true;
+    });
+    const count = 5000;
+    let burst = "";
+    for (let i = 0; i < count; i++) burst += `GET /${i} HTTP/1.1\r\nHost: a\r\n\r\n`;
+    burst += "GET /last HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+    const client = await RawClient.open(server.port);
+    await client.send(burst);
+    for (let i = 0; i < count; i++) expect((await client.response()).body.toString()).toBe(`${i}`);
+    expect((await client.response()).body.toString()).toBe("last");
+    expect((await client.closed()).how).toBe("end");
+    expect(served).toBe(count + 1);
+    expect(await server.handled(1)).toEqual([true]);
+  });
+
+  it("takes a thenable's first outcome only, however often its then calls back", async () => {
+    const server = await startServer((request) => {
+      request.sendStatus(200);
+      request.sendData(request.path ?? "");
+      const finished = request.finish();
+      return {
+        // biome-ignore lint/suspicious/noThenProperty: a thenable of the application's, on purpose
+        then(resolve: (value: unknown) => void, reject: (error: unknown) => void) {
+          finished.then(() => {
+            resolve(true);
+            resolve(false);
+            reject(new Error("after the result"));
+          });
+        },
+      };
+    });
+    const client = await RawClient.open(server.port);
+    await client.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");
+    expect((await client.response()).body.toString()).toBe("a");
+    expect((await client.response()).body.toString()).toBe("b");
+    await client.send("GET /c HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+    expect((await client.response()).body.toString()).toBe("c");
+    expect((await client.closed()).how).toBe("end");
+    expect(await server.handled(1)).toEqual([true]);
+  });
+
   it("pipelined POST bodies stay with their own request", async () => {
     const { port } = await startServer(async (request) => {
       const body = await request.body;

@@ -16,6 +16,8 @@ export function dateLine(): string {
   if (tick < validUntil) return line;
   const now = Date.now();
   line = `Date: ${new Date(now).toUTCString()}\r\n`;
-  validUntil = tick + (1000 - (now % 1000));
+  // Date.now() drops the fraction of its millisecond: the second may end up to
+  // 1 ms sooner than 1000 - now % 1000 says, so the line is remade early, not late.
+  validUntil = tick + (999 - (now % 1000));
   return line;
 }
