@@ -8,8 +8,10 @@
 // round; each figure is the median of the rounds. With keep-alive every
 // server's per-connection request counts are checked: a connection that got
 // no answer (a pool too small starves the rest silently) makes the row invalid.
-// Ours runs twice, with parking on (the default) and off (`parking: false`),
-// in the same rounds; the ratio on/off is printed under each table.
+// Ours runs three times in the same rounds: as configured by default, with
+// parking off (`parking: false`), and with V8's young-generation shrinking
+// (listen()'s `keepYoungGeneration: false`); the ratios to the default are
+// printed under each table.
 //
 //   node src/http.bench.mjs           warm-up, then 5 rounds of 5 s per server and mode
 //   node src/http.bench.mjs --quick   at most 30 s of warm-up, 2 rounds of 3 s (or BENCH_QUICK=1)
@@ -65,6 +67,7 @@ const WARMUP_MIN_MS = Number(process.env.BENCH_WARMUP_MIN_MS ?? (quick ? 0 : 60_
 
 const OURS_ON = "moonbridge (minFork 33)";
 const OURS_OFF = "moonbridge (minFork 33, parking off)";
+const OURS_SHRINK = "moonbridge (minFork 33, keepYoungGeneration false)";
 /** A build from before parking rejects `parking: false`: the row is left out, and said so. */
 const PARKING = parkingSupported();
 
@@ -81,6 +84,12 @@ const ENTRIES = [
         },
       ]
     : []),
+  {
+    name: OURS_SHRINK,
+    script: OURS,
+    env: { BENCH_MIN_FORK: "33", BENCH_KEEP_YOUNG: "0" },
+    minWarmupMs: WARMUP_MIN_MS,
+  },
   { name: "node:http ×1", script: NODE, env: { BENCH_WORKERS: "1" } },
   { name: CLUSTER, script: NODE, env: { BENCH_WORKERS: "2" } },
 ];
@@ -266,12 +275,17 @@ function report(results, runs) {
       );
     }
     const on = modeResults.find((r) => r.competitor === OURS_ON);
-    const off = modeResults.find((r) => r.competitor === OURS_OFF);
-    if (on !== undefined && off !== undefined)
-      console.log(
-        `\nParking on / off (ours, same run): ${(on.median / off.median).toFixed(2)}× median req/s, ` +
-          `${(p99Of(OURS_ON) / p99Of(OURS_OFF)).toFixed(2)}× p99 latency.`,
-      );
+    for (const [other, what] of [
+      [OURS_OFF, "Parking on / off"],
+      [OURS_SHRINK, "keepYoungGeneration true (the default) / false"],
+    ]) {
+      const row = modeResults.find((r) => r.competitor === other);
+      if (on !== undefined && row !== undefined)
+        console.log(
+          `\n${what} (ours, same run): ${(on.median / row.median).toFixed(2)}× median req/s, ` +
+            `${(p99Of(OURS_ON) / p99Of(other)).toFixed(2)}× p99 latency.`,
+        );
+    }
     console.log("\nPer-round req/s:");
     for (const r of modeResults)
       console.log(`- ${r.competitor}: ${r.samples.map((s) => formatRate(s)).join(", ")}`);

@@ -44,6 +44,13 @@ export interface ListenOptions {
    * 0: no parking. @default the open-files limit less a quarter of it (at most 1024 less), or 4096 where it cannot be read
    */
   maxParked?: number;
+  /**
+   * Workers keep V8's young generation committed: V8 would shrink it after
+   * every scavenge in a process that allocates as slowly as one worker of a
+   * pool does, and fault it in again, zeroed, page by page (see the README's
+   * "Young generation"). false: V8's own behaviour. @default true
+   */
+  keepYoungGeneration?: boolean;
   /** Runs once in each worker before it takes connections. */
   prepare?(): unknown | Promise<unknown>;
   /** Serves one connection (or interval/main run). Exactly `true`: the worker serves again; anything else: it exits. */
@@ -64,6 +71,7 @@ export interface ResolvedOptions {
   memoryLimit: number | undefined;
   shutdownTimeout: number;
   maxParked: number;
+  keepYoungGeneration: boolean;
   prepare: (() => unknown) | undefined;
   connect: (socket: MoonSocket) => unknown;
   finish: (() => unknown) | undefined;
@@ -97,6 +105,12 @@ function seconds(name: string, value: unknown, fallback: number): number {
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
     throw invalid(`${name} must be a finite number of seconds >= 0, got ${String(value)}`);
   }
+  return value;
+}
+
+function flag(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw invalid(`${name} must be a boolean, got ${String(value)}`);
   return value;
 }
 
@@ -183,6 +197,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     memoryLimit,
     shutdownTimeout: seconds("shutdownTimeout", o.shutdownTimeout, 30),
     maxParked: count("maxParked", o.maxParked, defaultMaxParked(), 0),
+    keepYoungGeneration: flag("keepYoungGeneration", o.keepYoungGeneration, true),
     prepare: handler("prepare", o.prepare, false) as ResolvedOptions["prepare"],
     connect: handler("connect", o.connect, true) as ResolvedOptions["connect"],
     finish: handler("finish", o.finish, false) as ResolvedOptions["finish"],

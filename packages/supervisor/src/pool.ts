@@ -165,7 +165,11 @@ export class Pool {
   // --- workers ---
 
   #fork(): void {
-    const child = forkWorker(this.#index, this.#options.memoryLimit);
+    const child = forkWorker(
+      this.#index,
+      this.#options.memoryLimit,
+      this.#options.keepYoungGeneration,
+    );
     const worker: Worker = {
       child,
       handles: handleSender(child, () => child.kill("SIGKILL")),

@@ -21,7 +21,11 @@ describe("listen options", () => {
       idleTimeout: 0,
       memoryLimit: undefined,
       shutdownTimeout: 30,
+      keepYoungGeneration: true,
     });
+    expect(
+      resolveOptions({ listeners: [tcp], connect, keepYoungGeneration: false }).keepYoungGeneration,
+    ).toBe(false);
     // maxParked: below this process's open-files limit, with room for listeners and pipes.
     const limits = readFileSync("/proc/self/limits", "latin1");
     const soft = Number(/^Max open files\s+(\d+)/m.exec(limits)?.[1]);
@@ -125,6 +129,11 @@ describe("listen options", () => {
       what: "a fractional maxParked",
       options: { listeners: [tcp], connect, maxParked: 1.5 },
       names: /maxParked/,
+    },
+    {
+      what: "a keepYoungGeneration that is not a boolean",
+      options: { listeners: [tcp], connect, keepYoungGeneration: "yes" },
+      names: /keepYoungGeneration/,
     },
     {
       what: "a tiny memoryLimit",

@@ -4,7 +4,7 @@
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, holdMany, startApp, stopAll } from "./helpers/run-app";
+import { type App, eventually, holdMany, startApp, stopAll } from "./helpers/run-app";
 
 afterEach(stopAll);
 
@@ -238,6 +238,37 @@ describe("memoryLimit", () => {
     expect(app.output()).toMatch(/far above memoryLimit; killing it/);
     expect(await app.ask("PID")).toMatch(/^\d+$/);
     expect(await app.stop()).toBe(0);
+  });
+});
+
+describe("keepYoungGeneration", () => {
+  /** Asks `count` connections at once, so that each goes to a worker of its own. */
+  async function workers(app: App, count: number) {
+    const held = await holdMany(app, count, "V8");
+    await Promise.all(held.map((h) => h.release()));
+    return held.map((h) => JSON.parse(h.pid) as { execArgv: string[]; random: number });
+  }
+
+  it("forks workers with --predictable and a random seed of each one's own; false or the application's own flags: as they are", async () => {
+    const options = { minFork: 2, preFork: 2, maxFork: 2 };
+    const kept = await workers(await startApp({ options }), 2);
+    const seeds = kept.map((w) => {
+      expect(w.execArgv).toContain("--predictable");
+      return w.execArgv.find((arg) => arg.startsWith("--random-seed="));
+    });
+    expect(seeds[0]).toMatch(/^--random-seed=[1-9]\d*$/);
+    expect(seeds[1]).not.toBe(seeds[0]);
+    // --predictable alone would give every worker the same sequence.
+    expect(kept[1]?.random).not.toBe(kept[0]?.random);
+
+    const off = await workers(
+      await startApp({ options: { ...options, keepYoungGeneration: false } }),
+      1,
+    );
+    expect(off[0]?.execArgv.join(" ")).not.toMatch(/predictable|random-seed/);
+
+    const own = await workers(await startApp({ options, nodeArgs: ["--random-seed=7"] }), 1);
+    expect(own[0]?.execArgv).toEqual(["--random-seed=7"]);
   });
 });
 

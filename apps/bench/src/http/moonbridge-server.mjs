@@ -9,7 +9,9 @@
 // their worker), BENCH_PARKING=1 `parking: true`; unset, the option is not
 // passed (the default: parking on, in a build that has it). BENCH_STATS_FILE,
 // when set, gets the supervisor's pool.stats() as JSON every 200 ms (how many
-// connections were parked under the load). Binds 127.0.0.1,
+// connections were parked under the load). BENCH_KEEP_YOUNG=0 passes
+// `keepYoungGeneration: false` to listen() (workers run with V8's own
+// young-generation shrinking). Binds 127.0.0.1,
 // port 0, and prints the port on stdout once workers accept. Runs in the
 // supervisor and again in every worker, as listen() requires.
 import { appendFileSync } from "node:fs";
@@ -30,6 +32,7 @@ const pool = listen({
   preFork: 1,
   minFork,
   maxFork: Math.max(minFork, 16),
+  ...(process.env.BENCH_KEEP_YOUNG === "0" ? { keepYoungGeneration: false } : {}),
   async connect(socket) {
     requests = 0;
     try {

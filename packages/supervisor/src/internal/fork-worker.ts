@@ -1,12 +1,18 @@
 // Starting a worker process: the application's own script, forked with the
-// supervisor's Node options (and a heap limit from memoryLimit) and the
-// environment that tells it which pool it serves.
+// supervisor's Node options (and a heap limit from memoryLimit, and V8's
+// young generation kept: young-generation.ts) and the environment that tells
+// it which pool it serves.
 
 import { type ChildProcess, fork } from "node:child_process";
 import { POOL_ENV, WORKER_ENV } from "./protocol";
+import { youngGenerationArgs } from "./young-generation";
 
 /** Forks a worker of pool `index` (the listen() call's number). */
-export function forkWorker(index: number, memoryLimit: number | undefined): ChildProcess {
+export function forkWorker(
+  index: number,
+  memoryLimit: number | undefined,
+  keepYoungGeneration: boolean,
+): ChildProcess {
   const main = process.argv[1];
   if (main === undefined)
     throw new Error("listen() must run in a module started as a script (node app.js)");
@@ -17,6 +23,7 @@ export function forkWorker(index: number, memoryLimit: number | undefined): Chil
   ) {
     execArgv.push(`--max-old-space-size=${Math.max(16, Math.floor(memoryLimit / (1024 * 1024)))}`);
   }
+  if (keepYoungGeneration) execArgv.push(...youngGenerationArgs(execArgv));
   return fork(main, process.argv.slice(2), {
     execArgv,
     env: { ...process.env, [WORKER_ENV]: "1", [POOL_ENV]: String(index) },

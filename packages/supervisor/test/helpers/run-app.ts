@@ -45,6 +45,8 @@ export async function startApp(
     listeners?: unknown[];
     options?: Record<string, unknown>;
     runMillis?: number;
+    /** Node options for the supervisor (and so its workers). */
+    nodeArgs?: string[];
     /** Extra environment variables for the supervisor (and so its workers). */
     env?: Record<string, string>;
   },
@@ -56,7 +58,7 @@ export async function startApp(
   const listeners = (config.listeners ?? [{ proto: "tcp", host: "127.0.0.1", port: 0 }]).map(
     (listener) => JSON.parse(JSON.stringify(listener).replaceAll("$DIR", dir)),
   );
-  const child = spawn(process.execPath, [APP], {
+  const child = spawn(process.execPath, [...(config.nodeArgs ?? []), APP], {
     env: {
       ...process.env,
       ...config.env,
@@ -142,8 +144,14 @@ export async function startApp(
   return app;
 }
 
-/** A connection that the worker holds (HOLD) until `release()`; `pid` is the worker's. */
-export async function hold(app: App): Promise<{ pid: string; release: () => Promise<void> }> {
+/**
+ * A connection that the worker holds (HOLD, or another command that holds)
+ * until `release()`; `pid` is the worker's answer (its pid, for HOLD).
+ */
+export async function hold(
+  app: App,
+  command = "HOLD",
+): Promise<{ pid: string; release: () => Promise<void> }> {
   const socket = createConnection({ host: "127.0.0.1", port: app.port });
   const closed = new Promise<void>((resolve) => socket.on("close", () => resolve()));
   const pid = await new Promise<string>((resolve, reject) => {
@@ -153,7 +161,7 @@ export async function hold(app: App): Promise<{ pid: string; release: () => Prom
       if (text.includes("\n")) resolve(text.trim());
     });
     socket.on("error", reject);
-    socket.write("HOLD\n");
+    socket.write(`${command}\n`);
   });
   return {
     pid,
@@ -165,8 +173,8 @@ export async function hold(app: App): Promise<{ pid: string; release: () => Prom
 }
 
 /** `n` held connections at once, once each has its worker. */
-export function holdMany(app: App, n: number) {
-  return Promise.all(Array.from({ length: n }, () => hold(app)));
+export function holdMany(app: App, n: number, command = "HOLD") {
+  return Promise.all(Array.from({ length: n }, () => hold(app, command)));
 }
 
 /** Polls `check` until it holds (a bound on waiting, not a timing assertion). */
