@@ -275,9 +275,9 @@ function report(results, runs) {
       );
     }
     const on = modeResults.find((r) => r.competitor === OURS_ON);
-    for (const [other, what] of [
-      [OURS_OFF, "Parking on / off"],
-      [OURS_SHRINK, "keepYoungGeneration true (the default) / false"],
+    for (const { other, what } of [
+      { other: OURS_OFF, what: "Parking on / off" },
+      { other: OURS_SHRINK, what: "keepYoungGeneration true (the default) / false" },
     ]) {
       const row = modeResults.find((r) => r.competitor === other);
       if (on !== undefined && row !== undefined)
