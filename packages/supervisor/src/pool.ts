@@ -165,11 +165,7 @@ export class Pool {
   // --- workers ---
 
   #fork(): void {
-    const child = forkWorker(
-      this.#index,
-      this.#options.memoryLimit,
-      this.#options.keepYoungGeneration,
-    );
+    const child = forkWorker(this.#index, this.#options);
     const worker: Worker = {
       child,
       handles: handleSender(child, () => child.kill("SIGKILL")),

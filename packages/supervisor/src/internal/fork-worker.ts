@@ -4,14 +4,17 @@
 // it which pool it serves.
 
 import { type ChildProcess, fork } from "node:child_process";
+import type { ResolvedOptions } from "../options";
 import { POOL_ENV, WORKER_ENV } from "./protocol";
 import { youngGenerationArgs } from "./young-generation";
 
 /** Forks a worker of pool `index` (the listen() call's number). */
 export function forkWorker(
   index: number,
-  memoryLimit: number | undefined,
-  keepYoungGeneration: boolean,
+  {
+    memoryLimit,
+    keepYoungGeneration,
+  }: Pick<ResolvedOptions, "memoryLimit" | "keepYoungGeneration">,
 ): ChildProcess {
   const main = process.argv[1];
   if (main === undefined)
