@@ -11,17 +11,22 @@
 // Ours runs three times in the same rounds: as configured by default, with
 // parking off (`parking: false`), and with V8's young-generation shrinking
 // (listen()'s `keepYoungGeneration: false`); the ratios to the default are
-// printed under each table.
+// printed under each table. Each measured run is preceded by a settle run of
+// 3 s of the same load, unmeasured for the table and reported in a column of
+// its own: a server's first seconds after the pause while the others are
+// measured (on some virtual machines memory untouched for 10-20 s is slow to
+// touch again, which a pool of 33 processes pays 33 times: `bench:pause`).
 //
 //   node src/http.bench.mjs           warm-up, then 5 rounds of 5 s per server and mode
-//   node src/http.bench.mjs --quick   at most 30 s of warm-up, 2 rounds of 3 s (or BENCH_QUICK=1)
+//   node src/http.bench.mjs --quick   at most 30 s of warm-up, 2 rounds of 3 s, settle 1 s (or BENCH_QUICK=1)
 //   node src/http.bench.mjs --profile our server alone, keep-alive, under
 //                                     --cpu-prof (BENCH_PROF_DIR, default
 //                                     /tmp/httpprof): top self times of the
 //                                     busiest worker
 // BENCH_ONLY (comma-separated substrings of server names) picks servers;
 // BENCH_WARMUP_MAX_MS caps each server's warm-up (default 180000, quick 30000);
-// BENCH_WARMUP_MIN_MS is the least warm-up of our pools (default 60000, quick 0).
+// BENCH_WARMUP_MIN_MS is the least warm-up of our pools (default 60000, quick 0);
+// BENCH_SETTLE_MS the settle run before each measured one (default 5000, quick 1000; 0: none).
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -56,6 +61,8 @@ const WARMUP_MAX_MS = Number(process.env.BENCH_WARMUP_MAX_MS ?? (quick ? 30_000 
  * with parking on and off compared, both must be past that.
  */
 const WARMUP_MIN_MS = Number(process.env.BENCH_WARMUP_MIN_MS ?? (quick ? 0 : 60_000));
+/** Load right before each measured run, so that the table holds the steady state and the column "after a pause" the start. */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? (quick ? 1000 : 5000));
 
 /**
  * @typedef {object} Entry
@@ -98,6 +105,7 @@ const ENTRIES = [
  * @typedef {object} Run
  * @property {import("./load/wrk.mjs").WrkResult} wrk
  * @property {number | undefined} served Connections that carried at least one request (keep-alive only).
+ * @property {import("./load/wrk.mjs").WrkResult | undefined} settle The settle run before it.
  */
 
 /** Lines a server appended to its counts file since `from`; waits until `expected` arrive (or 3 s pass). */
@@ -181,7 +189,16 @@ async function bench() {
         async setup() {
           return {
             async run(/** @type {number} */ ms) {
-              const before = (await newCounts(s.counts, 0, 0)).length;
+              let before = (await newCounts(s.counts, 0, 0)).length;
+              /** @type {import("./load/wrk.mjs").WrkResult | undefined} */
+              let settle;
+              if (SETTLE_MS > 0) {
+                settle = await wrk(s.server.port, SETTLE_MS, wrkArgs);
+                // Its connections' lines, so that they are not taken for the measured run's.
+                if (mode === "keep-alive")
+                  before += (await newCounts(s.counts, before, CONNECTIONS)).length;
+                else before = (await newCounts(s.counts, 0, 0)).length;
+              }
               const result = await wrk(s.server.port, ms, wrkArgs);
               /** @type {number | undefined} */
               let served;
@@ -189,7 +206,7 @@ async function bench() {
                 const lines = await newCounts(s.counts, before, CONNECTIONS);
                 served = lines.filter((n) => n > 0).length;
               }
-              perServer.get(s.entry.name)?.push({ wrk: result, served });
+              perServer.get(s.entry.name)?.push({ wrk: result, served, settle });
               return result.rate;
             },
           };
@@ -247,21 +264,25 @@ function report(results, runs) {
     const modeRuns = /** @type {Map<string, Run[]>} */ (runs.get(mode));
     const p99Of = (/** @type {string} */ name) =>
       median((modeRuns.get(name) ?? []).map((r) => r.wrk.latency?.p99 ?? Number.NaN));
+    const settleP99Of = (/** @type {string} */ name) =>
+      median((modeRuns.get(name) ?? []).map((r) => r.settle?.latency?.p99 ?? Number.NaN));
     const baseP99 = p99Of(CLUSTER);
+    const baseSettleP99 = settleP99Of(CLUSTER);
     console.log(`\n### ${mode}: requests per second, ${CONNECTIONS} connections\n`);
     console.log(
-      "| server | median req/s | vs node:cluster ×2 | p99 latency | p99 vs node:cluster ×2 | connections served (fewest in a round) | wrk errors c/r/w/t | non-2xx | valid |",
+      "| server | median req/s | vs node:cluster ×2 | p99 latency | p99 vs node:cluster ×2 | connections served (fewest in a round) | wrk errors c/r/w/t | non-2xx | valid | p99 after a pause (settle run) | vs node:cluster ×2 |",
     );
-    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+    console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
     for (const result of modeResults) {
       const list = modeRuns.get(result.competitor) ?? [];
       const e = { connect: 0, read: 0, write: 0, timeout: 0, non2xx: 0 };
-      for (const r of list) {
-        e.connect += r.wrk.errors.connect;
-        e.read += r.wrk.errors.read;
-        e.write += r.wrk.errors.write;
-        e.timeout += r.wrk.errors.timeout;
-        e.non2xx += r.wrk.non2xx;
+      // The settle runs' failures count too: unmeasured is not unchecked.
+      for (const w of list.flatMap((r) => (r.settle === undefined ? [r.wrk] : [r.settle, r.wrk]))) {
+        e.connect += w.errors.connect;
+        e.read += w.errors.read;
+        e.write += w.errors.write;
+        e.timeout += w.errors.timeout;
+        e.non2xx += w.non2xx;
       }
       const servedList = list.map((r) => r.served).filter((n) => n !== undefined);
       const fewest = servedList.length === 0 ? undefined : Math.min(...servedList);
@@ -269,9 +290,14 @@ function report(results, runs) {
         e.connect + e.read + e.write + e.timeout + e.non2xx === 0 &&
         (fewest === undefined || fewest === CONNECTIONS);
       const p99 = p99Of(result.competitor);
+      const settleP99 = settleP99Of(result.competitor);
       const ratio = base === undefined ? "–" : `${(result.median / base.median).toFixed(2)}×`;
+      const settle =
+        SETTLE_MS > 0
+          ? `${settleP99.toFixed(2)} ms | ${(settleP99 / baseSettleP99).toFixed(2)}×`
+          : "– | –";
       console.log(
-        `| ${result.competitor} | ${formatRate(result.median)} | ${ratio} | ${p99.toFixed(2)} ms | ${(p99 / baseP99).toFixed(2)}× | ${fewest === undefined ? "–" : `${fewest}/${CONNECTIONS}`} | ${e.connect}/${e.read}/${e.write}/${e.timeout} | ${e.non2xx} | ${valid ? "yes" : "**no**"} |`,
+        `| ${result.competitor} | ${formatRate(result.median)} | ${ratio} | ${p99.toFixed(2)} ms | ${(p99 / baseP99).toFixed(2)}× | ${fewest === undefined ? "–" : `${fewest}/${CONNECTIONS}`} | ${e.connect}/${e.read}/${e.write}/${e.timeout} | ${e.non2xx} | ${valid ? "yes" : "**no**"} | ${settle} |`,
       );
     }
     const on = modeResults.find((r) => r.competitor === OURS_ON);
@@ -286,15 +312,23 @@ function report(results, runs) {
             `${(p99Of(OURS_ON) / p99Of(other)).toFixed(2)}× p99 latency.`,
         );
     }
-    console.log("\nPer-round req/s:");
-    for (const r of modeResults)
-      console.log(`- ${r.competitor}: ${r.samples.map((s) => formatRate(s)).join(", ")}`);
+    console.log("\nPer round: req/s; p99 ms; p99 ms of the settle run before it:");
+    for (const r of modeResults) {
+      const list = modeRuns.get(r.competitor) ?? [];
+      const ms = (/** @type {number | undefined} */ p) => (p === undefined ? "–" : p.toFixed(1));
+      console.log(
+        `- ${r.competitor}: ${r.samples.map((s) => formatRate(s)).join(", ")}; ` +
+          `${list.map((run) => ms(run.wrk.latency?.p99)).join(", ")}; ` +
+          `${list.map((run) => ms(run.settle?.latency?.p99)).join(", ")}`,
+      );
+    }
   }
   if (!PARKING)
     console.log(`\n${OURS_OFF} left out: this build of moonbridge rejects the \`parking\` option.`);
   console.log(
     `\nNode ${process.version}; wrk -t1 -c${CONNECTIONS} --latency (and -H 'Connection: close'); median of ${rounds} interleaved rounds of ` +
-      `${timeMs / 1000} s per server after the warm-up below; p99 is the median of the rounds' p99; all servers on 127.0.0.1.`,
+      `${timeMs / 1000} s per server after the warm-up below, each right after a settle run of ${SETTLE_MS / 1000} s (the same load, its p99 in the last column, its errors counted); ` +
+      "p99 is the median of the rounds' p99; all servers on 127.0.0.1.",
   );
 }
 
