@@ -1,5 +1,6 @@
 // The one error class of @moonbridge/supervisor: what listen() throws for bad
-// options, for a call from inside a handler, and for a listener it cannot bind.
+// options, for a call from inside a handler, in a worker without a supervisor,
+// and for a listener it cannot bind.
 
 /** Stable codes of {@link SupervisorError}; match on these, never on the message. */
 export type SupervisorErrorCode =
@@ -8,7 +9,9 @@ export type SupervisorErrorCode =
   /** listen() was called from a prepare, connect or finish handler. */
   | "LISTEN_IN_HANDLER"
   /** A listener could not be bound (address in use, permission, a non-socket file at a path). */
-  | "BIND_FAILED";
+  | "BIND_FAILED"
+  /** The process is marked as a worker (MOONBRIDGE_WORKER=1) but has no channel to a supervisor. */
+  | "NO_SUPERVISOR";
 
 /**
  * Thrown by listen() (bad options, a call from a handler) or the rejection of

@@ -32,7 +32,8 @@ const myPool = Number(process.env[POOL_ENV]);
  * In the supervisor it returns the {@link Pool} (`ready`, `addresses`,
  * `stats()`, `reload()`, `stop()`); in a worker, an inert {@link WorkerSide}.
  * Throws SupervisorError `INVALID_OPTION` for a bad option (before anything
- * is bound) and `LISTEN_IN_HANDLER` when called from a handler.
+ * is bound), `LISTEN_IN_HANDLER` when called from a handler, and
+ * `NO_SUPERVISOR` in a process marked as a worker that no supervisor forked.
  *
  * @example
  * ```ts
@@ -55,6 +56,12 @@ export function listen(options: ListenOptions): Pool | WorkerSide {
   const resolved = resolveOptions(options);
   const index = calls++;
   if (isWorker) {
+    if (process.send === undefined) {
+      throw new SupervisorError(
+        "NO_SUPERVISOR",
+        `${WORKER_ENV}=1 is set, but this process has no IPC channel to a supervisor: listen() did not fork it (a process that a worker starts inherits the variable; remove it from that process's environment)`,
+      );
+    }
     if (index === myPool && runtime === undefined) {
       const mine = new WorkerRuntime(resolved);
       runtime = mine;

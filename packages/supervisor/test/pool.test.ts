@@ -1,10 +1,11 @@
 // Real supervisors (test/fixtures/app.mjs in a child process) on 127.0.0.1
 // port 0 and on Unix sockets: serving, pool sizes, worker replacement.
 
-import { existsSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { type App, eventually, holdMany, startApp, stopAll } from "./helpers/run-app";
+import { APP, type App, eventually, holdMany, startApp, stopAll } from "./helpers/run-app";
 
 afterEach(stopAll);
 
@@ -217,6 +218,74 @@ describe("a worker that dies while waiting for a connection", () => {
     expect(await app.stop()).toBe(0);
   });
 });
+
+describe("a supervisor that dies", () => {
+  it("leaves its busy worker to answer its connection and go, without an error", async () => {
+    const app = await startApp({ options: { minFork: 1, maxFork: 1, preFork: 1 } });
+    await eventually(
+      () => app.stats(),
+      (s) => s.idle === 1,
+      "an idle worker",
+    );
+    const answer = app.ask("BLOCK 1500");
+    await eventually(
+      () => app.records(),
+      (lines) => lines.some((line) => line.startsWith("block ")),
+      "the worker blocked",
+    );
+    // The worker's event loop is blocked: it learns of the supervisor's end only after
+    // it has answered, and its first message after the connection goes to a closed pipe.
+    app.child.kill("SIGKILL");
+    const pid = Number(await answer);
+    expect(pid).toBeGreaterThan(0);
+    await eventually(
+      async () => alive(pid),
+      (running) => !running,
+      "the worker gone",
+    );
+    expect(app.output()).not.toMatch(/Unhandled 'error' event|EPIPE/);
+  });
+});
+
+describe("a process marked as a worker that no supervisor forked", () => {
+  it("fails in listen() with NO_SUPERVISOR", async () => {
+    // As a process started by a worker would be: the variables inherited, no channel.
+    const child = spawn(process.execPath, [APP], {
+      env: {
+        ...process.env,
+        MOONBRIDGE_WORKER: "1",
+        MOONBRIDGE_POOL: "0",
+        MOONBRIDGE_TEST_CONFIG: JSON.stringify({
+          listeners: [{ proto: "tcp", host: "127.0.0.1", port: 0 }],
+        }),
+      },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    const code = await new Promise((resolve) => child.on("exit", resolve));
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/NO_SUPERVISOR/);
+    expect(stderr).toMatch(/no IPC channel to a supervisor/);
+  });
+});
+
+/** Whether process `pid` still runs (on Linux a zombie, dead but not yet reaped, counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  if (!existsSync("/proc/self/stat")) return true;
+  try {
+    return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, "utf8"));
+  } catch {
+    return false;
+  }
+}
 
 describe("memoryLimit", () => {
   it("a worker above the limit after a connection answers it, then leaves; one that keeps growing is killed", async () => {

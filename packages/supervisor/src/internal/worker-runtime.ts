@@ -80,6 +80,11 @@ export class WorkerRuntime {
 
   start(): void {
     this.started = true;
+    if (!process.connected) {
+      // The supervisor went before this worker could start: nobody to serve for.
+      resetTimeouts();
+      process.exit(0);
+    }
     process.on("message", this.#onMessage);
     receiveHandles(process, (kind, id, handle) => {
       if (kind === "copy") this.#onCopy(id, handle);
@@ -371,8 +376,12 @@ export class WorkerRuntime {
 }
 
 function send(message: FromWorker): void {
-  if (process.connected) process.send?.(message);
+  // With a callback a failed write is not an 'error' event, which would kill the
+  // worker: a supervisor gone before 'disconnect' came is handled by 'disconnect'.
+  if (process.connected) process.send?.(message, undefined, {}, ignoreSendError);
 }
+
+function ignoreSendError(): void {}
 
 /** Sends and waits (a little at most) until the message is written: the process is about to exit. */
 function sendAndWait(message: FromWorker): Promise<void> {

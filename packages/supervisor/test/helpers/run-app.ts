@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PoolStats } from "../../src/index";
 
-const APP = join(import.meta.dirname, "..", "fixtures", "app.mjs");
+/** The test application (test/fixtures/app.mjs). */
+export const APP = join(import.meta.dirname, "..", "fixtures", "app.mjs");
 
 export interface App {
   child: ChildProcess;
