@@ -12,7 +12,7 @@
 // parking off (`parking: false`), and with V8's young-generation shrinking
 // (listen()'s `keepYoungGeneration: false`); the ratios to the default are
 // printed under each table. Each measured run is preceded by a settle run of
-// 3 s of the same load, unmeasured for the table and reported in a column of
+// 5 s of the same load, unmeasured for the table and reported in a column of
 // its own: a server's first seconds after the pause while the others are
 // measured (on some virtual machines memory untouched for 10-20 s is slow to
 // touch again, which a pool of 33 processes pays 33 times: `bench:pause`).
