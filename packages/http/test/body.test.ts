@@ -3,7 +3,7 @@
 // exclusions; automatic processing when the response starts; 100 Continue.
 
 import { afterEach, describe, expect, it } from "vitest";
-import type { HttpError, Request } from "../src/index";
+import type { HttpError, HttpOptions, Request } from "../src/index";
 import { RawClient } from "./helpers/client";
 import { multipart, post } from "./helpers/multipart";
 import { startServer, stopServers } from "./helpers/server";
@@ -11,7 +11,7 @@ import { startServer, stopServers } from "./helpers/server";
 afterEach(stopServers);
 
 /** Starts a server whose callback's returned value is sent back as JSON. */
-async function jsonServer(compute: (request: Request) => Promise<unknown>) {
+async function jsonServer(compute: (request: Request) => Promise<unknown>, options?: HttpOptions) {
   return startServer(async (request) => {
     let value: unknown;
     try {
@@ -24,7 +24,7 @@ async function jsonServer(compute: (request: Request) => Promise<unknown>) {
     request.sendData(JSON.stringify(value));
     await request.finish();
     return true;
-  });
+  }, options);
 }
 
 async function ask(port: number, bytes: Buffer | string): Promise<unknown> {
@@ -123,7 +123,11 @@ describe("POST tables", () => {
         comment: (await r.postParams).comment,
         sizes: list.files?.map((value) => value.length),
         meta: meta?.files?.map((m) => [m.fieldName, m.fileName, m.contentType ?? null]),
-        first: (await r.postMetadata)?.comment?.fileName ?? null,
+        first: Object.entries((await r.postMetadata) ?? {}).map(([name, m]) => [
+          name,
+          m.fileName ?? null,
+          m.contentType ?? null,
+        ]),
       };
     });
     expect(await ask(port, post("/", FORM, UPLOAD))).toEqual({
@@ -134,7 +138,10 @@ describe("POST tables", () => {
         ["files", "empty.bin", "application/octet-stream"],
         ["files", "b.bin", null],
       ],
-      first: null,
+      first: [
+        ["comment", null, null],
+        ["files", "a.txt", "text/plain"],
+      ],
     });
   });
 
@@ -236,25 +243,106 @@ describe("streams", () => {
     ).toEqual({ bytes: 300_000, calls: true });
   });
 
-  it("the ways exclude each other", async () => {
-    const { port } = await jsonServer(async (r) => {
-      const body = (await r.body).toString();
-      const again = (await r.body).toString();
-      const codes: string[] = [];
-      for (const attempt of [() => r.postParams, () => r.streamRequestBody(() => {})]) {
+  for (const [what, options] of [
+    ["maximumInputChunkSize", { maximumInputChunkSize: 1000 }],
+    ["chunkSize (the default of maximumInputChunkSize)", { chunkSize: 1000 }],
+  ] as const) {
+    it(`body and field stream chunks are at most ${what} bytes`, async () => {
+      const { port } = await jsonServer(async (r) => {
+        const sizes: number[] = [];
+        if (r.path === "form") {
+          r.streamPostParam("files", (chunk) => {
+            if (chunk !== undefined && chunk.length > 0) sizes.push(chunk.length);
+          });
+          await r.processRequestBody();
+        } else await r.streamRequestBody((chunk) => sizes.push(chunk.length));
+        return { total: sizes.reduce((a, b) => a + b, 0), largest: Math.max(...sizes) };
+      }, options);
+      expect(
+        await ask(port, post("/raw", "application/octet-stream", Buffer.alloc(300_000, 1))),
+      ).toEqual({ total: 300_000, largest: 1000 });
+      const form = (await ask(port, post("/form", FORM, UPLOAD))) as Record<string, number>;
+      expect(form.total).toBe(100_003); // a.txt, empty.bin and b.bin
+      expect(form.largest).toBeLessThanOrEqual(1000);
+    });
+  }
+
+  it("streamRequestBody without a callback reads and drops an unread body; the next request follows", async () => {
+    const server = await startServer(async (r) => {
+      let after = "";
+      if (r.method === "POST") {
+        await r.streamRequestBody();
         try {
-          await attempt();
+          await r.body;
         } catch (error) {
-          codes.push((error as HttpError).code);
+          after = (error as HttpError).code;
         }
       }
-      return { body, again, codes };
+      r.sendStatus(200);
+      r.sendData(`${r.method} ${after}`);
+      await r.finish();
+      return true;
     });
-    expect(await ask(port, post("/", "application/x-www-form-urlencoded", "a=1"))).toEqual({
-      body: "a=1",
-      again: "a=1",
-      codes: ["BODY_CONSUMED", "BODY_CONSUMED"],
+    const client = await RawClient.open(server.port);
+    // The body looks like a request: were it not read, it would be answered as one.
+    const body = "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n".repeat(5000);
+    await client.send(
+      Buffer.concat([
+        post("/", "application/octet-stream", body),
+        Buffer.from("GET /next HTTP/1.1\r\nHost: a\r\n\r\n"),
+      ]),
+    );
+    expect((await client.response()).body.toString()).toBe("POST BODY_CONSUMED");
+    expect((await client.response()).body.toString()).toBe("GET ");
+    client.close();
+  });
+
+  it("the ways exclude each other, whichever comes first", async () => {
+    const { port } = await jsonServer(async (r) => {
+      const ways: Record<string, () => Promise<unknown>> = {
+        body: () => r.body,
+        postParams: () => r.postParams,
+        streamRequestBody: () => r.streamRequestBody(() => {}),
+      };
+      const first = r.path as string;
+      await ways[first]?.();
+      const codes: Record<string, string> = {};
+      for (const [name, attempt] of Object.entries(ways)) {
+        if (name === first) continue;
+        try {
+          await attempt();
+          codes[name] = "allowed";
+        } catch (error) {
+          codes[name] = (error as HttpError).code;
+        }
+      }
+      return codes;
     });
+    const form = (path: string) => post(`/${path}`, "application/x-www-form-urlencoded", "a=1");
+    expect(await ask(port, form("body"))).toEqual({
+      postParams: "BODY_CONSUMED",
+      streamRequestBody: "BODY_CONSUMED",
+    });
+    expect(await ask(port, form("postParams"))).toEqual({
+      body: "BODY_CONSUMED",
+      streamRequestBody: "BODY_CONSUMED",
+    });
+    expect(await ask(port, form("streamRequestBody"))).toEqual({
+      body: "BODY_CONSUMED",
+      postParams: "BODY_CONSUMED",
+    });
+  });
+
+  it("the body and the tables can be read again", async () => {
+    const { port } = await jsonServer(async (r) => {
+      if (r.path === "tables") {
+        return [await r.postParams, await r.postParamsList, await r.processRequestBody()];
+      }
+      return [(await r.body).toString(), (await r.body).toString()];
+    });
+    const form = (path: string) => post(`/${path}`, "application/x-www-form-urlencoded", "a=1");
+    expect(await ask(port, form("body"))).toEqual(["a=1", "a=1"]);
+    expect(await ask(port, form("tables"))).toEqual([{ a: "1" }, { a: ["1"] }, null]);
   });
 });
 
@@ -281,6 +369,33 @@ describe("when the response starts", () => {
     client.close();
     await server.handled(1);
     expect(seen).toEqual([{ x: "1" }, { y: "2" }, {}]);
+  });
+
+  it("field streams run when the response starts, and only later when reading was deferred", async () => {
+    const events: string[] = [];
+    const server = await startServer(async (r) => {
+      events.push(r.path as string);
+      if (r.path === "defer") r.deferReading();
+      r.streamPostParam("comment", (chunk, meta) => {
+        events.push(meta !== undefined ? "first" : chunk === undefined ? "end" : "chunk");
+      });
+      r.sendStatus(200);
+      await r.sendData("answered");
+      await r.finish();
+      events.push("finished");
+      await r.processRequestBody(); // deferred: the body is read now
+      events.push("processed");
+      return true;
+    });
+    const client = await RawClient.open(server.port);
+    await client.send(Buffer.concat([post("/auto", FORM, UPLOAD), post("/defer", FORM, UPLOAD)]));
+    for (let i = 0; i < 2; i++) expect((await client.response()).body.toString()).toBe("answered");
+    client.close();
+    await server.handled(1);
+    expect(events).toEqual([
+      ...["auto", "first", "end", "finished", "processed"],
+      ...["defer", "finished", "first", "end", "processed"],
+    ]);
   });
 
   it("100 Continue is sent when the body is first read, and not for a request answered unread, whose connection then closes", async () => {

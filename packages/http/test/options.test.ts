@@ -3,6 +3,7 @@
 
 import { afterEach, describe, expect, it } from "vitest";
 import { generateHandler, type HttpOptions, type Request } from "../src/index";
+import { resolveOptions } from "../src/options";
 import { exchange } from "./helpers/client";
 import { startServer, stopServers } from "./helpers/server";
 
@@ -42,6 +43,28 @@ describe("generateHandler options", () => {
       expect(() => generateHandler(ok, { [name]: value } as HttpOptions)).toThrow(message);
     });
   }
+
+  it("fills in the README's defaults; chunkSize is the default of both chunk sizes", () => {
+    expect(resolveOptions(undefined)).toEqual({
+      requestHeaderSizeLimit: 81920,
+      requestBodySizeLimit: 64 * 1024 * 1024,
+      maximumInputChunkSize: 16384,
+      minimumOutputChunkSize: 16384,
+      staticHeaders: "",
+      staticDate: false,
+      idleTimeout: 65,
+      requestHeaderTimeout: 120,
+      stallTimeout: 60,
+      responseTimeout: 3600,
+      drainTimeout: 2,
+      parking: true,
+      parkAfter: 1,
+    });
+    expect(resolveOptions({ chunkSize: 1000, minimumOutputChunkSize: 50 })).toMatchObject({
+      maximumInputChunkSize: 1000,
+      minimumOutputChunkSize: 50,
+    });
+  });
 
   it("needs a callback", () => {
     expect(() => generateHandler({} as never, {} as never)).toThrow(/callback/);

@@ -151,25 +151,32 @@ describe("response framing", () => {
     const response = await exchange(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     expect(response.framing).toBe("chunked");
     expect(response.body.toString()).toBe("first second");
+    expect(response.chunkSizes).toEqual([6, 6, 0]); // flush() sent its 6 bytes at once
   });
 
-  it("sends chunks of at least minimumOutputChunkSize bytes", async () => {
-    const { port } = await startServer(
-      async (request) => {
+  for (const [what, options] of [
+    ["minimumOutputChunkSize", { minimumOutputChunkSize: 256 }],
+    ["chunkSize (the default of minimumOutputChunkSize)", { chunkSize: 256 }],
+  ] as const) {
+    it(`gathers small writes into chunks of at least ${what} bytes`, async () => {
+      const { port } = await startServer(async (request) => {
         request.sendStatus(200);
         for (let i = 0; i < 100; i++) await request.sendData("0123456789");
         await request.finish();
         return true;
-      },
-      { minimumOutputChunkSize: 256 },
-    );
-    const client = await RawClient.open(port);
-    await client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
-    const response = await client.response();
-    expect(response.framing).toBe("chunked");
-    expect(response.body.toString()).toBe("0123456789".repeat(100));
-    client.close();
-  });
+      }, options);
+      const response = await exchange(port, "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+      expect(response.framing).toBe("chunked");
+      expect(response.body.toString()).toBe("0123456789".repeat(100));
+      const sizes = response.chunkSizes ?? [];
+      expect(sizes.at(-1)).toBe(0);
+      // Every chunk but the one finish() sent with the rest is at least 256 bytes.
+      for (const size of sizes.slice(0, -2)) expect(size).toBeGreaterThanOrEqual(256);
+      // ... and no bigger than the gathering needs: 1000 bytes make 3 or 4 chunks, not 1 or 100.
+      expect(sizes.length - 1).toBeGreaterThanOrEqual(3);
+      expect(sizes.length - 1).toBeLessThanOrEqual(4);
+    });
+  }
 
   it("honours the application's Content-Length and refuses a byte too many", async () => {
     const errors: string[] = [];

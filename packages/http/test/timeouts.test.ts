@@ -1,7 +1,9 @@
 // Slow and idle clients against each timeout: idleTimeout closes quietly,
 // requestHeaderTimeout and stallTimeout answer 408, responseTimeout resets a
-// response under way, drainTimeout bounds the lingering close. Short
-// timeouts keep the tests quick; nothing here asserts how long anything took.
+// response under way, drainTimeout bounds the lingering close; 0 disables
+// each. Short timeouts keep the tests quick; each test disables (0) the
+// other timeouts that could end its connection, so that only the one it
+// names can pass it. Nothing here asserts how long anything took.
 
 import { afterEach, describe, expect, it } from "vitest";
 import type { HttpOptions, Request } from "../src/index";
@@ -43,7 +45,11 @@ describe("timeouts", () => {
   });
 
   it("requestHeaderTimeout answers 408 to a slow-loris header that keeps trickling", async () => {
-    const server = await startServer(readBodyThenAnswer, { ...QUICK, stallTimeout: 5 });
+    const server = await startServer(readBodyThenAnswer, {
+      ...QUICK,
+      stallTimeout: 0,
+      responseTimeout: 0,
+    });
     const client = await RawClient.open(server.port);
     const trickle = (async () => {
       for (const byte of "GET / HTTP/1.1\r\nHost: a\r\nX-Slow: 1234567890") {
@@ -60,7 +66,7 @@ describe("timeouts", () => {
   });
 
   it("stallTimeout answers 408 to a body that stops arriving", async () => {
-    const server = await startServer(readBodyThenAnswer, { ...QUICK, responseTimeout: 10 });
+    const server = await startServer(readBodyThenAnswer, { ...QUICK, responseTimeout: 0 });
     const client = await RawClient.open(server.port);
     await client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly part of it");
     const response = await client.response();
@@ -78,7 +84,7 @@ describe("timeouts", () => {
         await request.finish();
         return true;
       },
-      { ...QUICK, responseTimeout: 10 },
+      { ...QUICK, responseTimeout: 0 },
     );
     const client = await RawClient.open(server.port);
     await client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -95,7 +101,7 @@ describe("timeouts", () => {
         await request.finish();
         return true;
       },
-      { ...QUICK, responseTimeout: 30 },
+      { ...QUICK, responseTimeout: 0 },
     );
     const client = await RawClient.open(server.port);
     await client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
@@ -106,12 +112,15 @@ describe("timeouts", () => {
   });
 
   it("responseTimeout answers 408 to a request whose callback takes too long, then ends it", async () => {
-    const server = await startServer(async (request) => {
-      await new Promise((resolve) => setTimeout(resolve, 1200));
-      request.sendStatus(200);
-      await request.finish();
-      return true;
-    }, QUICK);
+    const server = await startServer(
+      async (request) => {
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        request.sendStatus(200);
+        await request.finish();
+        return true;
+      },
+      { ...QUICK, stallTimeout: 0 },
+    );
     const client = await RawClient.open(server.port);
     await client.send("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
     expect((await client.response()).status).toBe(408);
@@ -124,7 +133,8 @@ describe("timeouts", () => {
     const server = await startServer(readBodyThenAnswer, {
       ...QUICK,
       requestBodySizeLimit: 10,
-      stallTimeout: 5,
+      stallTimeout: 0,
+      responseTimeout: 0,
     });
     const client = await RawClient.open(server.port);
     await client.send("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 1000000000\r\n\r\n");
@@ -140,5 +150,24 @@ describe("timeouts", () => {
     await client.closed();
     await flood;
     expect(await server.handled(1)).toEqual([true]);
+  });
+
+  it("0 disables a timeout: a client slower than every QUICK timeout is still answered", async () => {
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const server = await startServer(
+      async (request) => {
+        await pause(1000); // past QUICK's responseTimeout
+        request.sendStatus(200);
+        request.sendData("patient");
+        await request.finish();
+        return true;
+      },
+      { idleTimeout: 0, requestHeaderTimeout: 0, stallTimeout: 0, responseTimeout: 0 },
+    );
+    const client = await RawClient.open(server.port);
+    await pause(700); // idle, past QUICK's idleTimeout
+    await client.send(["GET / HTTP/1.1\r\n", "Host: a\r\n\r\n"], 700); // a stalled header
+    expect((await client.response()).body.toString()).toBe("patient");
+    client.close();
   });
 });

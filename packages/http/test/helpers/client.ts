@@ -14,6 +14,8 @@ export interface RawResponse {
   body: Buffer;
   /** How the body was framed. */
   framing: "length" | "chunked" | "close" | "none";
+  /** The size of each chunk of a chunked body, the last (0) included. */
+  chunkSizes?: number[];
 }
 
 export class RawClient {
@@ -104,18 +106,20 @@ export class RawClient {
       }
       if (headers["transfer-encoding"]?.[0] === "chunked") {
         const parts: Buffer[] = [];
+        const chunkSizes: number[] = [];
         for (;;) {
           const lineEnd = await this.#until(() => this.#buffer.indexOf("\r\n"));
           const size = Number.parseInt(this.#buffer.subarray(0, lineEnd).toString(), 16);
           await this.#until(() => (this.#buffer.length >= lineEnd + 2 + size + 2 ? 0 : -1));
           parts.push(this.#buffer.subarray(lineEnd + 2, lineEnd + 2 + size));
+          chunkSizes.push(size);
           if (this.#buffer.subarray(lineEnd + 2 + size, lineEnd + 4 + size).toString() !== "\r\n") {
             throw new Error("chunk not followed by CRLF");
           }
           this.#buffer = this.#buffer.subarray(lineEnd + 4 + size);
           if (size === 0) break;
         }
-        return { ...base, body: Buffer.concat(parts), framing: "chunked" };
+        return { ...base, body: Buffer.concat(parts), framing: "chunked", chunkSizes };
       }
       await this.#until(() => (this.#ended ? 0 : -1));
       const body = this.#buffer;
