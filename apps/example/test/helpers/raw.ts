@@ -12,16 +12,27 @@ export interface RawResult {
 
 /**
  * Writes `pieces` (waiting `gapMillis` between them) and collects the
- * answer until the server closes, or `waitMillis` pass.
+ * answer until the server closes, or `waitMillis` pass. `stopOnAnswer`: no
+ * piece is written once the server has answered (as a client does that stops
+ * sending when a response comes early: a byte sent after the server closed
+ * would be answered with a reset). `halfOpen`: the server's FIN does not end
+ * the exchange; the pieces go on until the server closes its side for
+ * reading too (the writes fail: "reset").
  */
 export function raw(
   port: number,
   pieces: Array<string | Buffer> | string | Buffer,
-  options: { gapMillis?: number; waitMillis?: number; until?: (text: string) => boolean } = {},
+  options: {
+    gapMillis?: number;
+    waitMillis?: number;
+    until?: (text: string) => boolean;
+    stopOnAnswer?: boolean;
+    halfOpen?: boolean;
+  } = {},
 ): Promise<RawResult> {
   const list = Array.isArray(pieces) ? pieces : [pieces];
   return new Promise((resolve) => {
-    const socket = connect(port, "127.0.0.1");
+    const socket = connect({ port, host: "127.0.0.1", allowHalfOpen: options.halfOpen ?? false });
     const chunks: Buffer[] = [];
     let done = false;
     const finish = (how: RawResult["how"]) => {
@@ -36,11 +47,13 @@ export function raw(
       chunks.push(chunk);
       if (options.until?.(Buffer.concat(chunks).toString("latin1"))) finish("open");
     });
-    socket.on("end", () => finish("end"));
+    socket.on("end", () => {
+      if (!options.halfOpen) finish("end");
+    });
     socket.on("error", () => finish("reset"));
     socket.once("connect", async () => {
       for (const piece of list) {
-        if (done) return;
+        if (done || (options.stopOnAnswer && chunks.length > 0)) return;
         socket.write(piece);
         if (options.gapMillis) await new Promise((r) => setTimeout(r, options.gapMillis));
       }

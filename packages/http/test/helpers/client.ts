@@ -26,8 +26,9 @@ export class RawClient {
   #waiters: Array<() => void> = [];
   readonly connected: Promise<void>;
 
-  constructor(port: number) {
-    this.socket = connect(port, "127.0.0.1");
+  /** `halfOpen`: the server's FIN leaves this side open for writing (Node would end it). */
+  constructor(port: number, halfOpen = false) {
+    this.socket = connect({ port, host: "127.0.0.1", allowHalfOpen: halfOpen });
     this.socket.setNoDelay(true);
     this.connected = new Promise((resolve, reject) => {
       this.socket.once("connect", resolve);
@@ -48,8 +49,8 @@ export class RawClient {
     });
   }
 
-  static async open(port: number): Promise<RawClient> {
-    const client = new RawClient(port);
+  static async open(port: number, halfOpen = false): Promise<RawClient> {
+    const client = new RawClient(port, halfOpen);
     await client.connected;
     return client;
   }
