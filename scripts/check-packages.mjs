@@ -70,7 +70,12 @@ function templateProblems({ path, pkg }) {
   const expect = (ok, what) => ok || problems.push(what);
   expect(pkg.type === "module", '"type": "module"');
   expect(pkg.sideEffects === false, '"sideEffects": false');
-  expect(JSON.stringify(pkg.files) === '["dist"]', '"files": ["dist"]');
+  // A package with a command adds bin/: its entry is a source file, so that a
+  // workspace install can link the command before the package is built.
+  const files = pkg.bin === undefined ? '["dist"]' : '["dist","bin"]';
+  expect(JSON.stringify(pkg.files) === files, `"files": ${files}`);
+  for (const target of Object.values(pkg.bin ?? {}))
+    expect(String(target).startsWith("./bin/"), `bin entries under ./bin/ (${target})`);
   expect(pkg.engines?.node === ">=20", '"engines": { "node": ">=20" }');
   expect(pkg.publishConfig?.access === "public", '"publishConfig": { "access": "public" }');
   expect(pkg.exports?.["./package.json"] === "./package.json", 'exports["./package.json"]');
@@ -138,7 +143,7 @@ function withWorkspaceDeps(name, all, seen = new Set()) {
   return seen;
 }
 
-/** Packs, installs with npm outside the workspace, loads both ways, runs README examples. */
+/** Packs, installs with npm outside the workspace, loads both ways, runs README examples and commands. */
 function smokeTest(entry, all) {
   const scratch = mkdtempSync(join(tmpdir(), `moonbridge-smoke-${entry.dir}-`));
   try {
@@ -181,7 +186,12 @@ console.log(a.length + " exports, same through import and require");
       writeFileSync(join(scratch, `example-${i}.mjs`), code);
       run("node", [`example-${i}.mjs`], scratch);
     });
-    return `${loaded}; ${examples.length} README example(s) ran`;
+    // Each command, as npm linked it for the user, answers --help.
+    const commands = Object.keys(entry.pkg.bin ?? {});
+    for (const command of commands)
+      run(join(scratch, "node_modules", ".bin", command), ["--help"], scratch);
+    const ran = commands.length === 0 ? "" : `; ${commands.join(", ")} --help ran`;
+    return `${loaded}; ${examples.length} README example(s) ran${ran}`;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }

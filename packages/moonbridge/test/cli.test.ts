@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
-const CLI = join(import.meta.dirname, "..", "dist", "cli.js");
+/** The command's entry as package.json's bin names it (it runs the built dist/cli.js). */
+const CLI = join(import.meta.dirname, "..", "bin", "moonbridge.js");
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const started: ChildProcess[] = [];
 const dirs: string[] = [];

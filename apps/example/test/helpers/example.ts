@@ -7,7 +7,8 @@ import { join } from "node:path";
 import { afterAll, beforeAll } from "vitest";
 
 const ROOT = join(import.meta.dirname, "..", "..");
-const CLI = join(ROOT, "node_modules", "moonbridge", "dist", "cli.js");
+/** The moonbridge command's entry, as its package.json's bin names it. */
+const CLI = join(ROOT, "node_modules", "moonbridge", "bin", "moonbridge.js");
 
 export interface Example {
   child: ChildProcess;
