@@ -8,7 +8,10 @@ import { HttpError, type Request } from "../src/index";
 import { RawClient } from "./helpers/client";
 import { startServer, stopServers } from "./helpers/server";
 
-afterEach(stopServers);
+afterEach(async () => {
+  vi.restoreAllMocks(); // a spy left by a failed test must not outlive it
+  await stopServers();
+});
 
 async function echoPath(request: Request): Promise<boolean> {
   request.sendStatus(200);
@@ -151,7 +154,6 @@ describe("application errors", () => {
     const closed = await client.closed();
     expect(closed.rest).toMatch(/\r\n\r\n7\r\npartial\r\n$/);
     expect(cancel).toHaveBeenCalledTimes(1);
-    cancel.mockRestore();
     expect(((await server.handled(1))[0] as Error).message).toBe("late");
   });
 

@@ -145,13 +145,11 @@ describe("timeouts", () => {
       const chunk = Buffer.alloc(16 * 1024, 0x62);
       // Until a write fails (the server closed), or for at most 20 s.
       for (let i = 0; i < 4000; i++) {
-        if (
-          !(await client.send(chunk).then(
-            () => true,
-            () => false,
-          ))
-        )
-          return true;
+        const sent = await client.send(chunk).then(
+          () => true,
+          () => false,
+        );
+        if (!sent) return true;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
       return false;
