@@ -41,11 +41,21 @@ async function main(): Promise<void> {
     for (const specifier of line.imports) await import(importTarget(specifier));
     await import(pathToFileURL(resolve(line.app)).href);
   } catch (error) {
-    process.stderr.write(
-      `moonbridge: cannot load ${line.app}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
+    process.stderr.write(`moonbridge: cannot load ${line.app}: ${describeLoadError(error)}\n`);
     process.exit(1);
   }
+}
+
+/**
+ * The supervisor's own errors (a port in use: BIND_FAILED) by code and
+ * message, their stack being ours, not the app's; anything else with its stack.
+ */
+function describeLoadError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as { code?: unknown }).code;
+  if (error.name === "SupervisorError" && typeof code === "string")
+    return `${code}: ${error.message}`;
+  return error.stack ?? error.message;
 }
 
 /** Paths are files; anything else is a package, found from the working directory (as node --import does). */

@@ -11,7 +11,7 @@ import {
   type BoundAddress,
   type BoundListener,
   bindListeners,
-  closeListeners,
+  removeSocketFiles,
 } from "./internal/bind-listeners";
 import { exitVerdict } from "./internal/exit-reason";
 import { forkWorker } from "./internal/fork-worker";
@@ -19,9 +19,10 @@ import { handleSender } from "./internal/handle-channel";
 import { IntervalSchedule } from "./internal/interval-schedule";
 import { debug, log } from "./internal/log";
 import { killOversized } from "./internal/memory-watch";
+import { acceptBacklogAndClose } from "./internal/native-handles";
 import type { ParkingStats } from "./internal/parked-connections";
 import { ParkingDesk } from "./internal/parking-desk";
-import { planSize } from "./internal/pool-size";
+import { forkErrorWait, planSize } from "./internal/pool-size";
 import { type FromWorker, SPARE_COPIES, type ToWorker } from "./internal/protocol";
 import {
   holdsSlot,
@@ -34,6 +35,17 @@ import type { Run, Worker, WorkerState } from "./internal/worker-record";
 import type { ResolvedOptions } from "./options";
 
 export type { BoundAddress } from "./internal/bind-listeners";
+
+/** Workers in a row exiting because connect did not return true, before it is logged (once). */
+const NOT_TRUE_IN_A_ROW = 5;
+
+/**
+ * Milliseconds a stopping pool keeps connections that wait for their
+ * client's next request (parked, or idle in a worker that is leaving): a
+ * keep-alive client may have sent one right after a response that did not
+ * say `Connection: close` yet. Those that send one are served; the rest close.
+ */
+const STOP_GRACE_MS = 1000;
 
 /** Counters of a pool, for monitoring (`moonbridge --stats`); idle, busy and served as workers last reported (within 20 ms). */
 export interface PoolStats extends ParkingStats {
@@ -68,6 +80,16 @@ export class Pool {
   readonly #intervals: IntervalSchedule;
   readonly #pendingRuns: Run[] = [];
   #nextForkAt = 0;
+  /** Bumped by each reload(): workers of an older one are replaced. */
+  #generation = 0;
+  #reloading = false;
+  /** Workers that failed to start in a row: the wait before the next fork doubles with each. */
+  #startFailures = 0;
+  /** Started workers that crashed or were killed and are not replaced yet: replaced at once. */
+  #owed = 0;
+  /** Workers in a row that exited because connect did not return true; logged once. */
+  #notTrue = 0;
+  #notTrueLogged = false;
   #lastRetireAt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #memoryTimer: ReturnType<typeof setInterval> | undefined;
@@ -116,10 +138,18 @@ export class Pool {
     };
   }
 
-  /** Replaces every worker without refusing a connection (what SIGHUP does). */
+  /**
+   * Replaces every worker without refusing a connection (what SIGHUP does):
+   * new workers start (loading the application module again) one at a
+   * time, and each that becomes ready retires one old worker (an idle one
+   * first; a busy one finishes its connection). If a new worker cannot start,
+   * the reload is abandoned and the old workers serve on (the log says why).
+   */
   reload(): void {
     if (this.#stopping !== undefined) return;
-    for (const worker of this.#workers) this.#retire(worker);
+    this.#generation++;
+    this.#reloading = true;
+    if (this.#oldWorkers() === 0) this.#reloading = false;
     this.#adjust();
   }
 
@@ -176,6 +206,7 @@ export class Pool {
       waiting: false,
       idleSince: 0,
       retiring: false,
+      generation: this.#generation,
       reason: undefined,
       run: undefined,
     };
@@ -213,7 +244,9 @@ export class Pool {
     if (this.#parking.onMessage(worker, message)) return;
     switch (message.t) {
       case "ready":
+        this.#startFailures = 0;
         worker.state = "idle";
+        if (this.#reloading) this.#replaceOne();
         worker.idleSince = Date.now();
         this.#parking.greet(worker);
         this.#topUp(worker);
@@ -258,7 +291,12 @@ export class Pool {
         worker.state = "exiting";
         worker.slot = false;
         worker.reason = message.reason;
+        this.#served += message.took;
+        worker.listenersClosed = true;
         break;
+      case "listeners-closed":
+        worker.listenersClosed = true;
+        return;
       default:
         return;
     }
@@ -279,12 +317,28 @@ export class Pool {
       signal,
     );
     this.#exits[reason] = (this.#exits[reason] ?? 0) + 1;
+    this.#noteNotTrue(reason);
     if (failure === undefined) debug(`pool ${this.#index}: worker ${pid} exited (${reason})`);
-    else {
-      log(`worker ${pid} ${failure}${this.#stopping ? "" : "; replacing it"}`);
-      const retryAt = Date.now() + this.#options.forkErrorDelay * 1000;
-      this.#nextForkAt = Math.max(this.#nextForkAt, retryAt);
+    else if (this.#stopping !== undefined) log(`worker ${pid} ${failure}`);
+    else if (reason === "failed-to-start" && this.#reloading) {
+      // The new version does not start: keep the old workers serving.
+      this.#reloading = false;
+      log(
+        `worker ${pid} ${failure}: reload abandoned, ${this.#oldWorkers()} workers of the running version serve on (fix the application and send SIGHUP again)`,
+      );
+      this.#startFailures++;
+    } else if (reason === "failed-to-start") {
+      // A crash loop: wait, twice as long after each failure in a row (capped).
+      this.#startFailures++;
+      const wait = forkErrorWait(this.#options.forkErrorDelay, this.#startFailures);
+      log(`worker ${pid} ${failure}; trying again in ${wait} s`);
+      this.#nextForkAt = Math.max(this.#nextForkAt, Date.now() + wait * 1000);
+    } else {
+      // It had started: what killed it was its connection's, not the app's start. Replace it now.
+      log(`worker ${pid} ${failure}; replacing it`);
+      this.#owed++;
     }
+
     if (worker.run !== undefined) this.#runEnded(worker.run.name, worker.run.kind);
     this.#parking.onExit(worker);
     this.#grantSlots();
@@ -342,6 +396,16 @@ export class Pool {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timer = undefined;
     const now = Date.now();
+    // Workers that crashed or were killed after starting are replaced at once,
+    // each of them, up to maxFork (a crash loop at start waits: forkErrorWait).
+    if (this.#startFailures > 0) this.#owed = 0;
+    for (; this.#owed > 0 && this.#active() < this.#options.maxFork; this.#owed--) this.#fork();
+    this.#owed = 0;
+    // A reload starts its new workers one at a time, beside the old ones (one beyond maxFork at most).
+    if (this.#reloading && now >= this.#nextForkAt && !this.#newStarting()) {
+      this.#fork();
+      this.#nextForkAt = now + this.#options.forkDelay * 1000;
+    }
     const plan = planSize(
       this.#workers,
       this.#options,
@@ -359,10 +423,66 @@ export class Pool {
       this.#retire(plan.retire);
     }
     // After a fork, look again when the next may be due.
-    const wake = plan.fork ? Math.min(plan.wake, this.#nextForkAt) : plan.wake;
+    let wake = plan.fork ? Math.min(plan.wake, this.#nextForkAt) : plan.wake;
+    // A reload's next new worker waits for the fork delay (its "ready" brings us back otherwise).
+    if (this.#reloading && !this.#newStarting() && this.#nextForkAt > now)
+      wake = Math.min(wake, this.#nextForkAt);
     if (wake !== Number.POSITIVE_INFINITY) {
       this.#timer = setTimeout(() => this.#adjust(), Math.max(1, wake - now));
     }
+  }
+
+  /** Workers of an older generation (before the last reload()) that are not retiring. */
+  #oldWorkers(): number {
+    let old = 0;
+    for (const worker of this.#workers)
+      if (worker.generation < this.#generation && !worker.retiring && worker.state !== "exiting")
+        old++;
+    return old;
+  }
+
+  /** A new worker is ready during a reload: one old worker retires (an idle one first). */
+  #replaceOne(): void {
+    let chosen: Worker | undefined;
+    for (const worker of this.#workers) {
+      if (worker.generation >= this.#generation || worker.retiring || worker.state === "exiting")
+        continue;
+      if (chosen === undefined || (worker.state === "idle" && chosen.state !== "idle"))
+        chosen = worker;
+    }
+    if (chosen !== undefined) this.#retire(chosen);
+    if (this.#oldWorkers() === 0) {
+      this.#reloading = false;
+      log("reload done: every worker runs the application as loaded now");
+    }
+  }
+
+  /** A worker of the current generation is starting. */
+  #newStarting(): boolean {
+    for (const worker of this.#workers)
+      if (worker.generation === this.#generation && worker.state === "starting") return true;
+    return false;
+  }
+
+  /** Workers that serve or will: neither retiring nor exiting. */
+  #active(): number {
+    let active = 0;
+    for (const worker of this.#workers)
+      if (!worker.retiring && worker.state !== "exiting") active++;
+    return active;
+  }
+
+  /** Logs once when workers keep exiting because connect did not return exactly true. */
+  #noteNotTrue(reason: string): void {
+    if (reason !== "connect-not-true") {
+      this.#notTrue = 0;
+      return;
+    }
+    if (++this.#notTrue < NOT_TRUE_IN_A_ROW || this.#notTrueLogged) return;
+    this.#notTrueLogged = true;
+    log(
+      `${this.#notTrue} workers in a row exited because connect did not return exactly true, each costing a fork; to serve again, return true from connect (with http.generateHandler: from the request callback)`,
+    );
   }
 
   // --- interval and main runs ---
@@ -389,6 +509,17 @@ export class Pool {
 
   // --- stopping ---
 
+  /**
+   * Stopping, in order: (1) every worker closes its listener copies (a busy
+   * one too) and starts leaving: its responses say `Connection: close`, its
+   * idle connections come here parked; (2) the supervisor accepts what waits
+   * in the backlog and closes the listeners, so the port refuses new
+   * connections and none it took is reset; (3) for STOP_GRACE_MS, parked and
+   * taken connections whose client sends a request go to idle workers; then
+   * the silent ones close; (4) once no connection waits for a worker, every
+   * worker retires (a busy one finishes first). Workers still there after
+   * shutdownTimeout are killed.
+   */
   async #drain(): Promise<void> {
     await this.ready.catch(() => {});
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -396,21 +527,58 @@ export class Pool {
     if (this.#statsTimer !== undefined) clearInterval(this.#statsTimer);
     this.#intervals.stop();
     this.#pendingRuns.length = 0;
+    const deadline = Date.now() + this.#options.shutdownTimeout * 1000;
+    const killer = setTimeout(() => {
+      for (const worker of this.#workers) {
+        log(`worker ${worker.child.pid} still busy after shutdownTimeout; killing it`);
+        worker.child.kill("SIGKILL");
+      }
+    }, this.#options.shutdownTimeout * 1000);
+    // (1)
+    for (const worker of this.#workers) {
+      if (worker.state === "starting") worker.listenersClosed = true; // copies come only once ready
+      this.#send(worker, { t: "close-listeners" });
+    }
+    await this.#waitFor(
+      () => [...this.#workers].every((worker) => worker.listenersClosed === true),
+      deadline,
+    );
+    // (2)
+    const handles = this.#listeners.map((listener) => listener.handle);
+    let taken = 0;
+    await acceptBacklogAndClose(handles, (client) => {
+      taken++;
+      this.#parking.adopt(client);
+    });
+    log(
+      `pool ${this.#index}: listeners closed in every process; ${taken} connections taken from the backlog`,
+    );
+    await removeSocketFiles(this.#listeners);
+    // (3)
+    const waiting = [...this.#workers].some((worker) => worker.state === "busy");
+    if (waiting || this.#parking.held > 0)
+      await this.#waitFor(
+        () => this.#workers.size === 0,
+        Math.min(deadline, Date.now() + STOP_GRACE_MS),
+      );
+    this.#parking.closeSilent();
+    await this.#waitFor(() => this.#parking.held === 0 || this.#workers.size === 0, deadline);
     this.#parking.stop();
+    // (4)
     if (this.#workers.size > 0) {
       const allExited = new Promise<void>((resolve) => {
         this.#onAllExited = resolve;
       });
       for (const worker of this.#workers) this.#retire(worker);
-      const killer = setTimeout(() => {
-        for (const worker of this.#workers) {
-          log(`worker ${worker.child.pid} still busy after shutdownTimeout; killing it`);
-          worker.child.kill("SIGKILL");
-        }
-      }, this.#options.shutdownTimeout * 1000);
       await allExited;
-      clearTimeout(killer);
     }
-    await closeListeners(this.#listeners);
+    clearTimeout(killer);
+  }
+
+  /** Resolves once `done()` holds (checked every 20 ms) or at `deadline` (ms since the epoch). */
+  async #waitFor(done: () => boolean, deadline: number): Promise<void> {
+    while (!done() && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 }

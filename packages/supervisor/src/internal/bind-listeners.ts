@@ -35,7 +35,10 @@ async function bindTcpListener(
     try {
       const bound = bindTcp("::", port, true);
       return { handle: bound.handle, address: { proto: "tcp", host: "::", port: bound.port } };
-    } catch {
+    } catch (error) {
+      // Only a missing IPv6 falls back; a port in use (or not allowed) is in use on both.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "EADDRINUSE" || code === "EACCES") throw error;
       const bound = bindTcp("0.0.0.0", port, false);
       return { handle: bound.handle, address: { proto: "tcp", host: "0.0.0.0", port: bound.port } };
     }
@@ -96,8 +99,13 @@ export async function bindListeners(listeners: readonly Listener[]): Promise<Bou
 
 /** Closes the supervisor's handles and removes the Unix socket files it made. */
 export async function closeListeners(bound: readonly BoundListener[]): Promise<void> {
+  for (const listener of bound) listener.handle.close();
+  await removeSocketFiles(bound);
+}
+
+/** Removes the Unix socket files of listeners that are closed. */
+export async function removeSocketFiles(bound: readonly BoundListener[]): Promise<void> {
   for (const listener of bound) {
-    listener.handle.close();
     if (listener.address.proto === "local") await unlink(listener.address.path).catch(() => {});
   }
 }

@@ -127,9 +127,16 @@ export function bindTcp(
   // On Linux an accepted socket is a clone of the listening one and inherits
   // TCP_NODELAY: set once here, no system call per connection in the workers.
   handle.setNoDelay?.(true);
+  // libuv keeps a bind's EADDRINUSE for listen(), which the supervisor never
+  // calls; getsockname reports it too, so a port in use fails here, not in
+  // the workers (whose listen() on the unbound socket would pick a random port).
   const out: Record<string, unknown> = {};
-  handle.getsockname(out);
-  return { handle, port: typeof out.port === "number" ? out.port : port };
+  const named = handle.getsockname(out);
+  if (named < 0 || typeof out.port !== "number") {
+    handle.close();
+    throw systemError("bind", named < 0 ? named : -22, `${address}:${port}`);
+  }
+  return { handle, port: out.port };
 }
 
 /** A Unix domain socket handle bound to `path`, not listening. Throws the system error. */
@@ -185,6 +192,51 @@ export function acceptOnce(
     }
   }
   return closeAll;
+}
+
+/** Milliseconds between looks at a backlog being emptied, and how many looks at most. */
+const BACKLOG_LOOK_MS = 10;
+const BACKLOG_LOOKS = 20;
+
+/**
+ * The pool stops: accepts every connection waiting in the listeners'
+ * backlogs (`onConnection` gets each), then closes the listeners. libuv
+ * accepts in its poll phase; the close comes once a look BACKLOG_LOOK_MS
+ * later finds nothing new was taken (at most BACKLOG_LOOKS looks), so only a
+ * connection that arrives in that last moment is refused by the kernel
+ * rather than taken. Call it once no other process holds a copy of the
+ * listeners (else the port stays open in the kernel).
+ */
+export function acceptBacklogAndClose(
+  handles: readonly NativeHandle[],
+  onConnection: (client: NativeHandle) => void,
+): Promise<void> {
+  let taken = 0;
+  for (const handle of handles) {
+    handle.onconnection = (status, client) => {
+      if (status < 0 || client === undefined) return;
+      taken++;
+      onConnection(client);
+    };
+    handle.listen(511); // a failure leaves nothing to accept: the close below still comes
+  }
+  return new Promise((resolve) => {
+    let seen = -1;
+    let looks = 0;
+    const look = (): void => {
+      if (taken !== seen && ++looks < BACKLOG_LOOKS) {
+        seen = taken;
+        setTimeout(look, BACKLOG_LOOK_MS);
+        return;
+      }
+      for (const handle of handles) {
+        handle.onconnection = null;
+        handle.close();
+      }
+      resolve();
+    };
+    setTimeout(look, BACKLOG_LOOK_MS);
+  });
 }
 
 function ignoreRead(): void {}

@@ -111,6 +111,15 @@ export class ParkedConnections {
     connection.handle.close();
   }
 
+  /**
+   * Closes every connection still waiting for its peer; those whose peer
+   * has spoken stay, for a worker (the pool stops, its grace over).
+   */
+  closeSilent(): void {
+    for (const connection of [...this.#held.values()])
+      if (connection.stopWaiting !== undefined) this.#close(connection);
+  }
+
   /** Closes every parked connection (the pool stops). */
   closeAll(): void {
     for (const connection of [...this.#held.values()]) this.#close(connection);

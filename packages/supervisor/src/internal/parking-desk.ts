@@ -192,6 +192,31 @@ export class ParkingDesk<W extends DeskWorker> {
     }
   }
 
+  /** Connections held now: waiting for their peer, for a worker, or sent to one and not yet taken. */
+  get held(): number {
+    return this.#parked.size;
+  }
+
+  /**
+   * The pool stops and took this connection from its listener's backlog: it
+   * waits here, as a parked one, for its first bytes and then a worker.
+   */
+  adopt(handle: NativeHandle): void {
+    this.#parked.add(handle, Buffer.alloc(0), false, 0);
+  }
+
+  /**
+   * The stopping pool's grace is over: connections whose peer has not spoken
+   * are closed, none is parked any more; those whose peer sent a request
+   * still go to workers as they become idle.
+   */
+  closeSilent(): void {
+    this.#stopped = true;
+    this.#parked.closeSilent();
+    this.update();
+    this.dispatch();
+  }
+
   /**
    * The pool stops: connections whose peers sent a request go to idle
    * workers if there are any; the others are closed (an idle connection may

@@ -62,3 +62,16 @@ export function planSize<W extends Candidate>(
   }
   return plan;
 }
+
+/** The longest wait between two forks in a crash loop at start, in seconds (unless forkErrorDelay is longer). */
+export const FORK_ERROR_WAIT_CAP = 60;
+
+/**
+ * Seconds to wait before the next fork after `failures` workers in a row
+ * failed to start: forkErrorDelay, doubled with each further failure, at
+ * most FORK_ERROR_WAIT_CAP (or forkErrorDelay, if that is longer).
+ */
+export function forkErrorWait(forkErrorDelay: number, failures: number): number {
+  const cap = Math.max(forkErrorDelay, FORK_ERROR_WAIT_CAP);
+  return Math.min(cap, forkErrorDelay * 2 ** Math.max(0, failures - 1));
+}

@@ -37,6 +37,13 @@ export type ToWorker =
   /** Exit once idle (now, if idle): the pool shrinks, reloads or stops. */
   | { t: "retire" }
   /**
+   * The pool stops: close every listener copy now, busy or not (the port
+   * stops accepting once no process holds one), answer "listeners-closed",
+   * and leave (responses say so; idle connections are parked); serve on
+   * what the supervisor resumes until "retire".
+   */
+  | { t: "close-listeners" }
+  /**
    * A listening slot: listen whenever idle, until a connection lasts longer
    * than SLOT_RELEASE_MS (the report says `released`), a run arrives (a "run"
    * takes the slot, refused or not), or the worker exits.
@@ -97,8 +104,10 @@ export type FromWorker =
   | { t: "run-refused"; name: string; kind: "interval" | "main" }
   /** A run (interval or main) has ended. */
   | { t: "run-done"; name: string; kind: "interval" | "main" }
-  /** The worker is exiting on its own, and why. */
-  | { t: "exiting"; reason: ExitReason };
+  /** The worker closed every listener copy it held ("close-listeners"). */
+  | { t: "listeners-closed" }
+  /** The worker is exiting on its own, and why; `took`: connections and runs not reported yet. */
+  | { t: "exiting"; reason: ExitReason; took: number };
 
 export type ExitReason =
   | "idle-timeout"

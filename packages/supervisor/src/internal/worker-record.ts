@@ -24,6 +24,10 @@ export interface Worker {
   /** When it last became idle or served (ms): the most recent is chosen first, the oldest retired first. */
   idleSince: number;
   retiring: boolean;
+  /** The pool's reload count when it was forked: an older one is replaced by a reload. */
+  generation: number;
+  /** It holds no listener copy any more (the pool stops; or it exited). */
+  listenersClosed?: boolean;
   reason: ExitReason | undefined;
   run: Run | undefined;
 }

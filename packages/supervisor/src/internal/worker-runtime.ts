@@ -48,6 +48,8 @@ export class WorkerRuntime {
   #state: State = "preparing";
   #stopAccepting: (() => void) | undefined;
   #retire = false;
+  /** The pool stops: no listener copy is kept or listened on any more. */
+  #closed = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
   #announcedAccepting = false;
   /** True while the supervisor lets this worker listen (a listening slot). */
@@ -116,7 +118,7 @@ export class WorkerRuntime {
   }
 
   readonly #onCopy = (id: number, handle: NativeHandle): void => {
-    if (this.#state === "exiting" || !this.#socketListeners.includes(id)) {
+    if (this.#state === "exiting" || this.#closed || !this.#socketListeners.includes(id)) {
       handle.close();
       return;
     }
@@ -150,6 +152,11 @@ export class WorkerRuntime {
         this.#stopAccepting = undefined;
         this.#begin();
         void this.#serve(new MoonSocket(null, { interval: message.name }), message);
+        return;
+      case "close-listeners":
+        this.#closeListeners();
+        this.#parking.leave();
+        send({ t: "listeners-closed" });
         return;
       case "retire":
         this.#retire = true;
@@ -262,6 +269,7 @@ export class WorkerRuntime {
 
   #maybeAccept(): void {
     if (this.#state !== "idle" || !this.#slot || this.#stopAccepting !== undefined) return;
+    if (this.#closed) return;
     if (this.#socketListeners.length === 0) return;
     if (this.#fewestCopies() === 0) return;
     const handles = this.#socketListeners.map(
@@ -349,21 +357,30 @@ export class WorkerRuntime {
     this.#maybeAccept();
   }
 
+  /** Stops listening and closes every listener copy held: none is taken again. */
+  #closeListeners(): void {
+    this.#closed = true;
+    this.#slot = false;
+    this.#stopAccepting?.();
+    this.#stopAccepting = undefined;
+    for (const handles of this.#copies.values()) for (const handle of handles) handle.close();
+    this.#copies.clear();
+  }
+
   async #exit(reason: ExitReason, code: number): Promise<void> {
     if (this.#state === "exiting") return;
     this.#state = "exiting";
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
-    this.#stopAccepting?.();
-    this.#stopAccepting = undefined;
-    this.#slot = false;
     if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
     if (this.#unusedTimer !== undefined) clearTimeout(this.#unusedTimer);
     if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
-    for (const handles of this.#copies.values()) for (const handle of handles) handle.close();
-    this.#copies.clear();
+    this.#closeListeners();
     this.#resumes.clear();
-    await sendAndWait({ t: "exiting", reason });
+    // What the last report left out: stats().served counts every connection.
+    const took = this.#took;
+    this.#took = 0;
+    await sendAndWait({ t: "exiting", reason, took });
     try {
       await this.#options.finish?.();
     } catch (error) {

@@ -46,6 +46,10 @@ export async function startApp(
     listeners?: unknown[];
     options?: Record<string, unknown>;
     runMillis?: number;
+    /** prepare() throws in every worker. */
+    prepareFails?: boolean;
+    /** While a file exists at this path, loading the app throws (a new version that cannot start). */
+    brokenIf?: string;
     /** Node options for the supervisor (and so its workers). */
     nodeArgs?: string[];
     /** Extra environment variables for the supervisor (and so its workers). */
