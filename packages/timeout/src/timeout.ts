@@ -2,17 +2,13 @@
 // timeout(seconds) or a sub-timer around a function kills the whole process
 // when it runs out, even if the event loop is blocked; the supervisor then
 // replaces the process. The earliest armed deadline is the one that counts.
+// The timers live in shared-state.ts, shared by every copy of the package
+// loaded in the process (import and require load one each).
 
-import { nowMs, Watchdog } from "./internal/watchdog";
+import { type SharedState, sharedState, type Timer } from "./internal/shared-state";
+import { armWatchdog, disarmWatchdog, nowMs } from "./internal/watchdog";
 
-interface Timer {
-  deadline: number;
-  label: string;
-}
-
-const watchdog = new Watchdog();
-let base: Timer | undefined;
-const subTimers: Timer[] = [];
+const shared: SharedState = sharedState();
 
 function checkSeconds(seconds: unknown): number {
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
@@ -23,16 +19,16 @@ function checkSeconds(seconds: unknown): number {
 
 /** The earliest armed timer, or undefined. */
 function earliest(): Timer | undefined {
-  let first = base;
-  for (const timer of subTimers)
+  let first = shared.base;
+  for (const timer of shared.subTimers)
     if (first === undefined || timer.deadline < first.deadline) first = timer;
   return first;
 }
 
 function update(): void {
   const first = earliest();
-  if (first === undefined) watchdog.disarm();
-  else watchdog.arm(first.deadline, first.label);
+  if (first === undefined) disarmWatchdog(shared.watchdog);
+  else armWatchdog(shared.watchdog, first.deadline, first.label);
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
@@ -54,8 +50,11 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  *   (a promise for an async `fn`); if a timer runs out first, the process dies and the call
  *   never returns. `seconds` 0 means no sub-timer.
  *
- * A timer kills with SIGKILL after writing one line naming it to stderr. It fires even when
- * the event loop is blocked (a watchdog thread keeps the time).
+ * A timer kills with SIGKILL after writing one line naming it to stderr, or appending it to
+ * the file named by the `MOONBRIDGE_LOGFILE` environment variable when that is set (what
+ * `moonbridge --logfile` does). It fires even when the event loop is blocked (a watchdog
+ * thread keeps the time). Every copy of the package in a process (one loaded through
+ * `import`, one through `require`) shares the same timers.
  *
  * @example
  * ```ts
@@ -74,7 +73,7 @@ export function timeout<T>(seconds?: number, fn?: () => T): number | undefined |
   }
   const s = checkSeconds(seconds);
   if (fn === undefined) {
-    base = s === 0 ? undefined : { deadline: nowMs() + s * 1000, label: `timeout(${s})` };
+    shared.base = s === 0 ? undefined : { deadline: nowMs() + s * 1000, label: `timeout(${s})` };
     update();
     return undefined;
   }
@@ -84,11 +83,11 @@ export function timeout<T>(seconds?: number, fn?: () => T): number | undefined |
     deadline: nowMs() + s * 1000,
     label: `timeout(${s}, ${fn.name || "function"})`,
   };
-  subTimers.push(timer);
+  shared.subTimers.push(timer);
   update();
   const done = (): void => {
-    const at = subTimers.lastIndexOf(timer);
-    if (at >= 0) subTimers.splice(at, 1);
+    const at = shared.subTimers.lastIndexOf(timer);
+    if (at >= 0) shared.subTimers.splice(at, 1);
     update();
   };
   let result: T;
@@ -120,8 +119,8 @@ export function timeout<T>(seconds?: number, fn?: () => T): number | undefined |
  */
 export function resetTimeouts(): void {
   // Nothing armed (every change goes through update()): nothing to do, the common case after each request.
-  if (base === undefined && subTimers.length === 0) return;
-  base = undefined;
-  subTimers.length = 0;
+  if (shared.base === undefined && shared.subTimers.length === 0) return;
+  shared.base = undefined;
+  shared.subTimers.length = 0;
   update();
 }

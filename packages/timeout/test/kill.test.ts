@@ -2,40 +2,10 @@
 // Each case runs test/fixtures/child.mjs (against the build) in a child
 // process. Deadlines are checked only loosely: not before the deadline, and
 // long before a generous bound; how late a kill lands is a benchmark matter.
-import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runChild } from "./helpers/run-child";
 
-const child = fileURLToPath(new URL("./fixtures/child.mjs", import.meta.url));
-
-interface Outcome {
-  signal: NodeJS.Signals | null;
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function run(mode: string): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const proc = spawn(process.execPath, [child, mode], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    proc.stdout.on("data", (d: Buffer) => {
-      stdout += d.toString();
-    });
-    proc.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const guard = setTimeout(() => proc.kill("SIGKILL"), 20_000);
-    proc.on("error", reject);
-    proc.on("close", (code, signal) => {
-      clearTimeout(guard);
-      resolve({ code, signal, stdout, stderr, ms: performance.now() - started });
-    });
-  });
-}
+const run = (mode: string) => runChild("child.mjs", [mode]);
 
 describe("a timer that runs out", () => {
   it("kills a busy-looping process after its deadline, saying which timer fired", async () => {

@@ -3,9 +3,16 @@
 // `while (true) {}` blocks the event loop, so no setTimeout callback would
 // ever run. Main thread and watchdog share a few words of memory; arming and
 // disarming write to them and wake the watchdog only when a deadline moves
-// earlier than the one it is sleeping towards.
+// earlier than the one it is sleeping towards. The state is plain data, held
+// in shared-state.ts, so two copies of the package drive one watchdog.
+//
+// Before the kill the watchdog writes one line naming the timer: to stderr,
+// or appended to the file in MOONBRIDGE_LOGFILE (set by `moonbridge
+// --logfile`), timestamped as the supervisor's own log lines are there. The
+// thread writes it synchronously because the main thread may be blocked, and
+// reads the variable then, through the process environment it shares.
 
-import { Worker } from "node:worker_threads";
+import { SHARE_ENV, Worker } from "node:worker_threads";
 
 /** Shared words: [0] generation (bumped on every change). */
 const GENERATION = 0;
@@ -17,11 +24,23 @@ const LABEL_BYTES = 200;
 // Runs in the worker (as source text, so the package needs no second entry file).
 const WATCHDOG_SOURCE = `
 const { workerData } = require("node:worker_threads");
-const { writeSync } = require("node:fs");
+const { appendFileSync, writeSync } = require("node:fs");
 const state = new Int32Array(workerData.state);
 const times = new Float64Array(workerData.times);
 const label = new Uint8Array(workerData.label);
 const now = () => { const t = process.hrtime(); return t[0] * 1e3 + t[1] / 1e6; };
+// As the supervisor's log: the file when MOONBRIDGE_LOGFILE is set and not
+// empty (opened with O_APPEND, timestamped), stderr otherwise or if it fails.
+const report = (text) => {
+  const file = process.env.MOONBRIDGE_LOGFILE;
+  if (file !== undefined && file !== "") {
+    try {
+      appendFileSync(file, new Date().toISOString() + " " + text, { flag: "a" });
+      return;
+    } catch {}
+  }
+  writeSync(2, text);
+};
 for (;;) {
   const generation = Atomics.load(state, 0);
   const deadline = times[0];
@@ -40,7 +59,7 @@ for (;;) {
   let end = label.indexOf(0);
   if (end < 0) end = label.length;
   const name = Buffer.from(label.subarray(0, end)).toString("latin1");
-  writeSync(2, "moonbridge: " + name + " expired; killing process " + process.pid + "\\n");
+  report("moonbridge: " + name + " expired; killing process " + process.pid + "\\n");
   process.kill(process.pid, "SIGKILL");
   break;
 }
@@ -52,44 +71,58 @@ export function nowMs(): number {
   return t[0] * 1e3 + t[1] / 1e6;
 }
 
-export class Watchdog {
-  readonly #state = new Int32Array(new SharedArrayBuffer(4));
-  readonly #times = new Float64Array(new SharedArrayBuffer(16));
-  readonly #label = new Uint8Array(new SharedArrayBuffer(LABEL_BYTES));
-  #worker: Worker | undefined;
+/** The watchdog's shared memory and its thread, once started. */
+export interface WatchdogState {
+  readonly state: Int32Array;
+  readonly times: Float64Array;
+  readonly label: Uint8Array;
+  worker: Worker | undefined;
+}
 
-  /** Arms (or moves) the deadline, in ms on {@link nowMs}'s clock; `label` names the timer. */
-  arm(deadline: number, label: string): void {
-    this.#worker ??= this.#start();
-    const n = Math.min(label.length, LABEL_BYTES - 1);
-    for (let i = 0; i < n; i++) this.#label[i] = label.charCodeAt(i) & 0xff;
-    this.#label[n] = 0;
-    this.#times[DEADLINE] = deadline;
-    Atomics.add(this.#state, GENERATION, 1);
-    // Only an earlier deadline needs the watchdog awake now; for a later one
-    // it wakes at its old time, sees the change and sleeps on.
-    if (deadline < (this.#times[SLEEPING_UNTIL] as number)) Atomics.notify(this.#state, GENERATION);
-  }
+/** A watchdog with nothing armed; its thread starts when first armed. */
+export function createWatchdog(): WatchdogState {
+  return {
+    state: new Int32Array(new SharedArrayBuffer(4)),
+    times: new Float64Array(new SharedArrayBuffer(16)),
+    label: new Uint8Array(new SharedArrayBuffer(LABEL_BYTES)),
+    worker: undefined,
+  };
+}
 
-  /** No deadline: the watchdog sleeps until armed again. */
-  disarm(): void {
-    if (this.#times[DEADLINE] === 0) return;
-    this.#times[DEADLINE] = 0;
-    Atomics.add(this.#state, GENERATION, 1);
-  }
+/** Arms (or moves) the deadline, in ms on {@link nowMs}'s clock; `label` names the timer. */
+export function armWatchdog(watchdog: WatchdogState, deadline: number, label: string): void {
+  watchdog.worker ??= start(watchdog);
+  const n = Math.min(label.length, LABEL_BYTES - 1);
+  for (let i = 0; i < n; i++) watchdog.label[i] = label.charCodeAt(i) & 0xff;
+  watchdog.label[n] = 0;
+  watchdog.times[DEADLINE] = deadline;
+  Atomics.add(watchdog.state, GENERATION, 1);
+  // Only an earlier deadline needs the watchdog awake now; for a later one
+  // it wakes at its old time, sees the change and sleeps on.
+  if (deadline < (watchdog.times[SLEEPING_UNTIL] as number))
+    Atomics.notify(watchdog.state, GENERATION);
+}
 
-  #start(): Worker {
-    this.#times[SLEEPING_UNTIL] = Number.POSITIVE_INFINITY;
-    const worker = new Worker(WATCHDOG_SOURCE, {
-      eval: true,
-      workerData: {
-        state: this.#state.buffer,
-        times: this.#times.buffer,
-        label: this.#label.buffer,
-      },
-    });
-    // The watchdog must never keep a process alive that is otherwise done.
-    worker.unref();
-    return worker;
-  }
+/** No deadline: the watchdog sleeps until armed again. */
+export function disarmWatchdog(watchdog: WatchdogState): void {
+  if (watchdog.times[DEADLINE] === 0) return;
+  watchdog.times[DEADLINE] = 0;
+  Atomics.add(watchdog.state, GENERATION, 1);
+}
+
+function start(watchdog: WatchdogState): Worker {
+  watchdog.times[SLEEPING_UNTIL] = Number.POSITIVE_INFINITY;
+  const worker = new Worker(WATCHDOG_SOURCE, {
+    eval: true,
+    // The live environment, not a copy taken now: MOONBRIDGE_LOGFILE is read when the line is written.
+    env: SHARE_ENV,
+    workerData: {
+      state: watchdog.state.buffer,
+      times: watchdog.times.buffer,
+      label: watchdog.label.buffer,
+    },
+  });
+  // The watchdog must never keep a process alive that is otherwise done.
+  worker.unref();
+  return worker;
 }
