@@ -24,7 +24,17 @@ export type MoonSocketUsageCode =
 export type MoonSocketErrorCode = MoonSocketUsageCode | `E${string}`;
 
 /**
+ * The brand of MoonSocketErrors, registered so that every copy of the package
+ * knows the others'. Format 1: an Error with `code` (a {@link
+ * MoonSocketErrorCode}), `message` and maybe `cause`; a version that changes
+ * that must use another number.
+ */
+const BRAND = Symbol.for("@moonbridge/socket/error/v1");
+
+/**
  * Thrown (or the rejection) when a socket operation fails. Match on `code`.
+ * `instanceof MoonSocketError` holds for the errors of every copy of the
+ * package loaded in the process (through import and through require).
  *
  * @example
  * ```ts
@@ -41,10 +51,34 @@ export class MoonSocketError extends Error {
     super(message, options);
     this.code = code;
   }
+
+  static {
+    // On the prototype: an error costs nothing more to make.
+    Object.defineProperty(MoonSocketError.prototype, BRAND, { value: true });
+    Object.defineProperty(MoonSocketError, Symbol.hasInstance, { value: isMoonSocketError });
+  }
+}
+
+/**
+ * `instanceof MoonSocketError`: true for a MoonSocketError of any copy of
+ * this package in the process (it may be loaded twice: through import and
+ * through require), by the brand every copy puts on its errors' prototype.
+ * Chosen over a brand check in ioError alone, so that `instanceof
+ * MoonSocketError` in user code and in the packages built on this one
+ * (@moonbridge/http tells a socket's failure from its handler's so) holds for
+ * the other copy's errors too. `this` is the class asked about: a subclass
+ * keeps the ordinary check.
+ */
+function isMoonSocketError(this: unknown, value: unknown): boolean {
+  if (this !== MoonSocketError) return Function.prototype[Symbol.hasInstance].call(this, value);
+  return (
+    typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  );
 }
 
 /** Wraps an error from Node's socket, keeping the system code when there is one. */
 export function ioError(cause: unknown): MoonSocketError {
+  // Another copy's MoonSocketError too (see Symbol.hasInstance): kept, with its code.
   if (cause instanceof MoonSocketError) return cause;
   const code = (cause as { code?: unknown } | null)?.code;
   const systemCode = typeof code === "string" && code.startsWith("E") ? code : "EIO";

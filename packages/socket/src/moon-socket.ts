@@ -17,7 +17,7 @@ import { OutputStream } from "./internal/output-stream";
 import { READABLE, type Readiness, WRITABLE } from "./internal/readiness";
 import { reset } from "./internal/reset";
 import type { SocketState } from "./internal/socket-state";
-import { DEFAULT_PARK_TIMEOUT, type ParkingLot, type ParkOptions } from "./parking";
+import { DEFAULT_PARK_TIMEOUT, MAX_PARK_NOTE, type ParkingLot, type ParkOptions } from "./parking";
 import type { MoonInput, MoonOutput, OutputData, ReadFormat } from "./streams";
 
 /** Options of {@link MoonSocket}; sizes in bytes, times in seconds. */
@@ -38,6 +38,8 @@ export interface MoonSocketOptions {
   parking?: ParkingLot;
   /** The connection comes back from being parked (`socket.resumed`). @default false */
   resumed?: boolean;
+  /** The note it was parked with (`socket.parkNote`). @default none */
+  parkNote?: string | undefined;
 }
 
 /** What {@link MoonSocket.detach} returns: the connection and what was read of it. */
@@ -78,6 +80,8 @@ export class MoonSocket {
   readonly netSocket: Socket | null;
   /** True if the connection was parked by an earlier handler and comes back now (its first bytes are waiting). */
   readonly resumed: boolean;
+  /** The `note` the earlier handler parked it with, if any (see {@link ParkOptions.note}). */
+  readonly parkNote: string | undefined;
   /** Where {@link park} sends the connection; undefined if nobody takes parked connections. */
   readonly parking: ParkingLot | undefined;
 
@@ -113,6 +117,10 @@ export class MoonSocket {
     this.netSocket = socket;
     this.#bare = bare;
     this.resumed = options.resumed === true;
+    if (options.parkNote !== undefined && typeof options.parkNote !== "string") {
+      throw new MoonSocketError("INVALID_ARGUMENT", "parkNote must be a string");
+    }
+    this.parkNote = options.parkNote;
     this.parking = socket === null && bare === undefined ? undefined : options.parking;
     this.#closeTimeout = resolved.closeTimeout;
     if (socket !== null) {
@@ -367,6 +375,13 @@ export class MoonSocket {
     if (prefix !== undefined && !(prefix instanceof Uint8Array)) {
       throw new MoonSocketError("INVALID_ARGUMENT", "prefix must be a Uint8Array");
     }
+    const note = options.note;
+    if (note !== undefined && (typeof note !== "string" || note.length > MAX_PARK_NOTE)) {
+      throw new MoonSocketError(
+        "INVALID_ARGUMENT",
+        `note must be a string of at most ${MAX_PARK_NOTE} characters`,
+      );
+    }
     this.#checkParkable();
     // With nothing left to send this is synchronous: no byte can arrive and be read meanwhile.
     if (this.#output.buffered > 0) {
@@ -391,6 +406,7 @@ export class MoonSocket {
       bytes,
       wake: unread.length > 0 || ended,
       timeout,
+      note,
     });
   }
 

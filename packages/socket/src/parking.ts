@@ -20,6 +20,8 @@ export interface ParkedSocket {
   wake: boolean;
   /** Seconds to wait for the peer's next bytes before closing the connection; 0: no limit. */
   timeout: number;
+  /** The handler's note, given back with the connection (`parkNote` of the socket that resumes it). */
+  note: string | undefined;
 }
 
 /**
@@ -49,7 +51,18 @@ export interface ParkOptions {
   prefix?: Uint8Array;
   /** Seconds the connection may stay parked without the peer sending a byte; then it is closed. 0: no limit. @default 65 */
   timeout?: number;
+  /**
+   * A short text (at most 1024 characters) the lot keeps with the connection
+   * and gives back with it: the resumed socket's `parkNote`. For what the
+   * next handler must know that the bytes do not say (the HTTP module notes
+   * when a request head it parked half-read began, so its timeout runs on).
+   * @default none
+   */
+  note?: string;
 }
+
+/** The longest {@link ParkOptions.note}, in characters. */
+export const MAX_PARK_NOTE = 1024;
 
 /** Seconds a parked connection waits for its peer by default (the HTTP idle timeout). */
 export const DEFAULT_PARK_TIMEOUT = 65;

@@ -101,6 +101,17 @@ describe.each(TRANSPORTS)("park over %s", { timeout: 10_000 }, (transport) => {
     expect(parking.taken[0]?.wake).toBe(false);
   });
 
+  it("hands its note to the lot, and a socket made from a parked one reads it as parkNote", async () => {
+    const parking = lot();
+    const { moon } = await connect(transport, { parking });
+    expect(moon.parkNote).toBeUndefined();
+    await moon.park({ note: "head began at 12345" });
+    const parked = parking.taken[0] as ParkedSocket;
+    expect(parked.note).toBe("head began at 12345");
+    const resumed = comeBack(parked, { parkNote: parked.note });
+    expect(resumed.parkNote).toBe("head began at 12345");
+  });
+
   it("sends what was written before it parks", async () => {
     const parking = lot();
     const { moon, client } = await connect(transport, { parking });
@@ -149,6 +160,8 @@ describe("park refusals", () => {
     expect(await parkCode(moon, { prefix: "text" as unknown as Uint8Array })).toBe(
       "INVALID_ARGUMENT",
     );
+    expect(await parkCode(moon, { note: 7 as unknown as string })).toBe("INVALID_ARGUMENT");
+    expect(await parkCode(moon, { note: "x".repeat(1025) })).toBe("INVALID_ARGUMENT");
     await moon.park();
     expect(await parkCode(moon)).toBe("SOCKET_CLOSED");
     expect(parking.taken).toHaveLength(1);

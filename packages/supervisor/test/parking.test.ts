@@ -87,6 +87,17 @@ describe("a parked connection", () => {
     expect(parkedBy).toBeGreaterThan(0);
   });
 
+  it("comes back with the note it was parked with", async () => {
+    const app = await startApp(small);
+    const client = await converse(app);
+    client.send("PARKNOTE\n");
+    const pid = await client.line();
+    await until("it to be parked", async () => (await app.stats()).parked === 1);
+    client.send("NOTE\n");
+    expect(await client.line()).toBe(`parked by ${pid}`);
+    await app.stop();
+  });
+
   it("bytes that came before the park (unread) bring it back at once", async () => {
     const app = await startApp(small);
     const client = await converse(app);

@@ -3,7 +3,7 @@
 // process.nextTick, and every write a Writable state update and another
 // nextTick (together 13% of a keep-alive request's CPU in a pool of
 // one-connection workers: 84.0 against 72.7 us in an A/B run). The handle
-// reads into one buffer this file keeps (libuv's user buffer), from which
+// reads into one buffer of the process (libuv's user buffer), from which
 // each read's bytes are copied: without it Node allocates 64 KiB per read
 // and shrinks it (another 8%: 81.9 against 74.4 us). Bytes read go from the handle to the input
 // stream; an end of stream or a read error goes to Node's own handler, so
@@ -14,6 +14,14 @@
 // bytes count in the socket's bytesWritten as Node's own do. Uses Node
 // internals (net.Socket's `_handle`, stream_wrap's shared state and
 // WriteWrap); test/handle-io.test.ts fails loudly if they change.
+//
+// The package may be loaded twice in a process (dist/index.js through import,
+// dist/index.cjs through require), and a handle read by one copy, then the
+// other, then the first again. So what marks a handle is keyed by registered
+// symbols, and the read buffer and the onread reading into it are one per
+// process, on globalThis (SharedReads): both copies point libuv at the same
+// buffer and install the same onread, which hands each read to the handle's
+// reader, whichever copy made it. Looked up once at load, not per read.
 
 import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
@@ -81,10 +89,41 @@ interface WriteRequest {
   host: Socket | BareHost | null;
 }
 
+/**
+ * The format of what the copies of this package in a process share: the keys
+ * below, {@link SharedReads} and {@link SharedReader}. A version that changes
+ * any of them must use another number, so that it keeps to its own instead of
+ * misreading these.
+ */
+const FORMAT = "v1";
+
+/** An onread, called on the handle with the ArrayBuffer Node made (none when it reads into a user buffer). */
+type OnRead = ConnectionHandle["onread"];
+
+/** What every copy of this package in the process shares to read handles (on globalThis). */
+interface SharedReads {
+  /**
+   * Where every taken handle reads (reads are synchronous: each one's bytes
+   * are copied out before the next can come, whichever copy's reader takes
+   * them). libuv offers at most this much per read.
+   */
+  readonly buffer: Buffer;
+  /** Every taken handle's onread, made by the first copy that found stream_wrap (it reads its state). */
+  onread: OnRead | undefined;
+}
+
+const SHARED_READS = Symbol.for(`@moonbridge/socket/handle-reads/${FORMAT}`);
+const holder = globalThis as { [SHARED_READS]?: SharedReads };
+holder[SHARED_READS] ??= { buffer: Buffer.allocUnsafeSlow(64 * 1024), onread: undefined };
+const shared: SharedReads = holder[SHARED_READS];
+/** The process's read buffer (shared.buffer). */
+const READ_BUFFER = shared.buffer;
+/** The process's onread (shared.onread), set by streamInternals() once it has found stream_wrap. */
+let onHandleRead: OnRead | undefined;
+
 let streamBinding: StreamBinding | null | undefined;
-/** streamBinding's fields used on every read and write (set with it). */
+/** streamBinding's fields used on every write (set with it). */
 let streamState: Int32Array = new Int32Array(0);
-let readBytesOrError = 0;
 let lastWriteWasAsync = 0;
 
 /** stream_wrap's internals, or null when this Node has none of the shape known here. */
@@ -103,10 +142,11 @@ export function streamInternals(): StreamBinding | null {
       typeof binding.ShutdownWrap === "function"
     ) {
       streamBinding = binding as StreamBinding;
-      // Kept as plain values: the binding object is slow to read properties from, every read.
+      // Kept as plain values: the binding object is slow to read properties from, every write.
       streamState = streamBinding.streamBaseState;
-      readBytesOrError = streamBinding.kReadBytesOrError;
       lastWriteWasAsync = streamBinding.kLastWriteWasAsync;
+      shared.onread ??= makeOnRead(streamState, streamBinding.kReadBytesOrError);
+      onHandleRead = shared.onread;
     }
   } catch {
     // No process.binding (another runtime): sockets are read and written as streams.
@@ -154,33 +194,41 @@ function isConnectionPrototype(prototype: unknown): boolean {
 }
 
 /** The reader a handle's reads go to (a property of the handle: one shared onread for all). */
-const READER = Symbol("moonbridge reader");
+const READER = Symbol.for(`@moonbridge/socket/reader/${FORMAT}`);
 /**
  * Our writes a handle has queued in libuv and not completed (kept on the
- * handle: every writer it ever has counts here). While there are none,
- * nothing of ours waits in libuv, and writeQueueSize (a call into C++) is not read.
+ * handle: every writer it ever has, of any copy, counts here). While there
+ * are none, nothing of ours waits in libuv, and writeQueueSize (a call into
+ * C++) is not read.
  */
-const IN_FLIGHT = Symbol("moonbridge writes in flight");
+const IN_FLIGHT = Symbol.for(`@moonbridge/socket/writes-in-flight/${FORMAT}`);
 type CountedHandle = ConnectionHandle & { [IN_FLIGHT]?: number };
-/** Set on a handle once it reads into READ_BUFFER (for its whole life: libuv has no way back). */
-const USES_READ_BUFFER = Symbol("moonbridge read buffer");
+/** The buffer a handle reads into, once set (for its whole life: libuv has no way back). */
+const READS_INTO = Symbol.for(`@moonbridge/socket/reads-into/${FORMAT}`);
 
 /**
- * Where every taken handle reads (reads are synchronous: each one's bytes are
- * copied out before the next can come). libuv offers at most this much per read.
+ * A handle's READER, as the shared onread and the next reader of the handle
+ * use it: a HandleReader of this copy of the package or of another.
  */
-const READ_BUFFER = Buffer.allocUnsafeSlow(64 * 1024);
+interface SharedReader {
+  /** Node's own onread (for a net.Socket), which the end of stream and errors go to; null for a bare handle. */
+  readonly nodeOnRead: OnRead | null;
+  /** A read's `nread` bytes are in the read buffer. */
+  bytes(nread: number): void;
+  /** A read that brought no bytes (`nread` 0, the end or an error). */
+  noBytes(handle: ConnectionHandle, nread: number, arrayBuffer: ArrayBuffer | undefined): unknown;
+}
 
 /** libuv's end of stream (the same number on every platform). */
 const UV_EOF = -4095;
 
 /** Starts and stops the reads of one connection's handle, for its net.Socket or its BareHost. */
-export class HandleReader {
+export class HandleReader implements SharedReader {
   readonly #host: Socket | BareHost;
   readonly #socket: Socket | null;
   readonly #handle: ConnectionHandle;
   /** Node's own onread (for a net.Socket), which the end of stream and errors go to. */
-  readonly #nodeOnRead: ConnectionHandle["onread"] | null;
+  readonly nodeOnRead: OnRead | null;
   /** Gets each chunk read (a Buffer of its own). */
   readonly onData: (chunk: Buffer) => void;
   #released = false;
@@ -196,24 +244,26 @@ export class HandleReader {
     this.#handle = handle;
     this.onData = onData;
     const taken = handle as unknown as {
-      [READER]?: HandleReader;
-      [USES_READ_BUFFER]?: true;
+      [READER]?: SharedReader;
+      [READS_INTO]?: Uint8Array;
     };
+    // Set: every way to a reader passes streamInternals() first.
+    const onread = onHandleRead as OnRead;
     const current = handle.onread;
     const earlier = taken[READER];
-    // Taken before and released, Node's handler is the one the earlier reader kept.
-    this.#nodeOnRead =
+    // Taken before (by any copy) and released, Node's handler is the one the earlier reader kept.
+    this.nodeOnRead =
       socket === null
         ? null
-        : current !== onHandleRead
+        : current !== onread
           ? current
           : earlier === undefined
             ? null
-            : earlier.#nodeOnRead;
+            : earlier.nodeOnRead;
     taken[READER] = this;
-    handle.onread = onHandleRead;
-    if (taken[USES_READ_BUFFER] !== true) {
-      taken[USES_READ_BUFFER] = true;
+    handle.onread = onread;
+    if (taken[READS_INTO] !== READ_BUFFER) {
+      taken[READS_INTO] = READ_BUFFER;
       handle.useUserBuffer(READ_BUFFER);
     }
   }
@@ -289,7 +339,7 @@ export class HandleReader {
 
   /** A read that brought no bytes (nothing, the end, an error): Node's way for a net.Socket, the host's otherwise. */
   noBytes(handle: ConnectionHandle, nread: number, arrayBuffer: ArrayBuffer | undefined): unknown {
-    if (this.#nodeOnRead !== null) return this.#nodeOnRead.call(handle, arrayBuffer);
+    if (this.nodeOnRead !== null) return this.nodeOnRead.call(handle, arrayBuffer);
     if (nread === 0) return;
     const host = this.#host as BareHost;
     handle.reading = false; // libuv has stopped reading
@@ -298,15 +348,22 @@ export class HandleReader {
   }
 }
 
-/** Every taken handle's onread (called on the handle; the bytes are in READ_BUFFER). */
-function onHandleRead(this: ConnectionHandle, arrayBuffer: ArrayBuffer | undefined): unknown {
-  const reader = (this as unknown as { [READER]: HandleReader })[READER];
-  const nread = streamState[readBytesOrError] as number;
-  if (nread > 0) {
-    reader.bytes(nread);
-    return;
-  }
-  return reader.noBytes(this, nread, arrayBuffer);
+/**
+ * Makes the onread of every taken handle (once per process): called on the
+ * handle, it finds the read's length or error at `state[index]` (stream_wrap's
+ * shared state) and the bytes in the read buffer, and hands them to the
+ * handle's reader, whichever copy of the package made it.
+ */
+function makeOnRead(state: Int32Array, index: number): OnRead {
+  return function onHandleRead(this: ConnectionHandle, arrayBuffer): unknown {
+    const reader = (this as unknown as { [READER]: SharedReader })[READER];
+    const nread = state[index] as number;
+    if (nread > 0) {
+      reader.bytes(nread);
+      return;
+    }
+    return reader.noBytes(this, nread, arrayBuffer);
+  };
 }
 
 /** Writes to a connection's handle: always for a bare one, while net.Socket has none queued for a socket. */

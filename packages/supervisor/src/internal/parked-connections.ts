@@ -13,6 +13,8 @@ export interface ParkedConnection {
   readonly handle: NativeHandle;
   /** What the worker that takes it reads first: the park's bytes, then what came while parked. */
   bytes: Buffer;
+  /** The note it was parked with, for the worker that takes it. */
+  readonly note: string | undefined;
   /** While it waits for its peer: stops that wait. */
   stopWaiting: (() => void) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -65,11 +67,18 @@ export class ParkedConnections {
    * already (among `bytes`), so it waits for a worker at once. `timeout`:
    * seconds to wait for the peer; 0: no limit.
    */
-  add(handle: NativeHandle, bytes: Buffer, wake: boolean, timeout: number): void {
+  add(
+    handle: NativeHandle,
+    bytes: Buffer,
+    wake: boolean,
+    timeout: number,
+    note: string | undefined,
+  ): void {
     const connection: ParkedConnection = {
       id: ++this.#nextId,
       handle,
       bytes,
+      note,
       stopWaiting: undefined,
       timer: undefined,
     };

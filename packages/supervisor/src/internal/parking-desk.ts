@@ -131,7 +131,7 @@ export class ParkingDesk<W extends DeskWorker> {
       worker.slot = false;
       worker.resume = connection;
       const bytes = connection.bytes.toString("base64");
-      this.#pool.send(worker, { t: "resume", id: connection.id, bytes });
+      this.#pool.send(worker, { t: "resume", id: connection.id, bytes, note: connection.note });
       // The supervisor keeps its copy until the worker answers: a worker that dies first loses nothing.
       const sent = worker.handles.send("conn", connection.id, connection.handle, (ok) => {
         if (!ok) worker.child.kill("SIGKILL"); // its exit puts the connection back
@@ -202,7 +202,7 @@ export class ParkingDesk<W extends DeskWorker> {
    * waits here, as a parked one, for its first bytes and then a worker.
    */
   adopt(handle: NativeHandle): void {
-    this.#parked.add(handle, Buffer.alloc(0), false, 0);
+    this.#parked.add(handle, Buffer.alloc(0), false, 0, undefined);
   }
 
   /**
@@ -235,7 +235,14 @@ export class ParkingDesk<W extends DeskWorker> {
       handle.close(); // what stopping does to every parked connection
       return;
     }
-    this.#parked.add(handle, Buffer.from(message.bytes, "base64"), message.wake, message.timeout);
+    const note = typeof message.note === "string" ? message.note : undefined;
+    this.#parked.add(
+      handle,
+      Buffer.from(message.bytes, "base64"),
+      message.wake,
+      message.timeout,
+      note,
+    );
     this.update();
   }
 }

@@ -62,7 +62,7 @@ export type ToWorker =
    * frame with `id`); `bytes` (base64) are read first. Answered by "resumed"
    * or "resume-refused"; the supervisor keeps its copy of the handle until then.
    */
-  | { t: "resume"; id: number; bytes: string };
+  | { t: "resume"; id: number; bytes: string; note?: string | undefined };
 
 /** Worker to supervisor. */
 export type FromWorker =
@@ -95,7 +95,14 @@ export type FromWorker =
    * reads first; `wake`: some are the peer's, unread, so it needs a worker at
    * once; `timeout`: seconds to wait for the peer (0: no limit).
    */
-  | { t: "park"; id: number; bytes: string; wake: boolean; timeout: number }
+  | {
+      t: "park";
+      id: number;
+      bytes: string;
+      wake: boolean;
+      timeout: number;
+      note?: string | undefined;
+    }
   /** The worker serves the resumed connection `id`: the supervisor closes its copy. */
   | { t: "resumed"; id: number }
   /** A resume arrived while the worker was busy (or leaving): give the connection to another. */

@@ -69,6 +69,7 @@ export class WorkerParking implements ParkingLot {
       bytes: connection.bytes.toString("base64"),
       wake: connection.wake,
       timeout: connection.timeout,
+      note: connection.note,
     });
     this.#handles ??= handleSender(process, lost);
     // Closing our copy once the kernel has the frame loses nothing: the supervisor's copy is in the pipe.

@@ -186,7 +186,12 @@ export class WorkerRuntime {
     this.#begin();
     const unread = Buffer.from(message.bytes, "base64");
     void this.#serve(
-      MoonSocket.fromHandle(handle, { unread, resumed: true, parking: this.#parking }),
+      MoonSocket.fromHandle(handle, {
+        unread,
+        resumed: true,
+        parking: this.#parking,
+        parkNote: typeof message.note === "string" ? message.note : undefined,
+      }),
       undefined,
     );
   }
