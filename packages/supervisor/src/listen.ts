@@ -4,6 +4,7 @@
 // call is inert. listen() from inside a handler is an error.
 
 import { SupervisorError } from "./errors";
+import { processState } from "./internal/process-state";
 import { POOL_ENV, WORKER_ENV } from "./internal/protocol";
 import { manageSignals } from "./internal/signals";
 import { WorkerRuntime } from "./internal/worker-runtime";
@@ -17,8 +18,7 @@ export interface WorkerSide {
   readonly ready: Promise<BoundAddress[]>;
 }
 
-let calls = 0;
-let runtime: WorkerRuntime | undefined;
+const state = processState();
 const isWorker = process.env[WORKER_ENV] === "1";
 const myPool = Number(process.env[POOL_ENV]);
 
@@ -47,14 +47,14 @@ const myPool = Number(process.env[POOL_ENV]);
  * ```
  */
 export function listen(options: ListenOptions): Pool | WorkerSide {
-  if (runtime?.started) {
+  if (state.runtime?.started) {
     throw new SupervisorError(
       "LISTEN_IN_HANDLER",
       "listen() must not be called from a prepare, connect or finish handler",
     );
   }
   const resolved = resolveOptions(options);
-  const index = calls++;
+  const index = state.calls++;
   if (isWorker) {
     if (process.send === undefined) {
       throw new SupervisorError(
@@ -62,9 +62,9 @@ export function listen(options: ListenOptions): Pool | WorkerSide {
         `${WORKER_ENV}=1 is set, but this process has no IPC channel to a supervisor: listen() did not fork it (a process that a worker starts inherits the variable; remove it from that process's environment)`,
       );
     }
-    if (index === myPool && runtime === undefined) {
+    if (index === myPool && state.runtime === undefined) {
       const mine = new WorkerRuntime(resolved);
-      runtime = mine;
+      state.runtime = mine;
       // Start once the module's top level has run (other listen() calls included).
       setImmediate(() => mine.start());
     }

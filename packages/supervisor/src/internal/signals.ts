@@ -3,24 +3,18 @@
 // at once); SIGHUP reloads every pool's workers.
 
 import { log } from "./log";
+import { processState, type Stoppable } from "./process-state";
 
-interface Stoppable {
-  stop(): Promise<void>;
-  reload(): void;
-}
-
-const pools: Stoppable[] = [];
-let installed = false;
-let stopping = false;
+const state = processState();
 
 function onStop(signal: NodeJS.Signals): void {
-  if (stopping) {
+  if (state.stopping) {
     log(`${signal} again: exiting now`);
     process.exit(1);
   }
-  stopping = true;
+  state.stopping = true;
   log(`${signal}: stopping (busy workers finish their connection)`);
-  Promise.all(pools.map((pool) => pool.stop())).then(
+  Promise.all(state.pools.map((pool) => pool.stop())).then(
     () => process.exit(0),
     (error: unknown) => {
       log(`stopping failed: ${String(error)}`);
@@ -31,13 +25,13 @@ function onStop(signal: NodeJS.Signals): void {
 
 function onReload(): void {
   log("SIGHUP: replacing all workers");
-  for (const pool of pools) pool.reload();
+  for (const pool of state.pools) pool.reload();
 }
 
 export function manageSignals(pool: Stoppable): void {
-  pools.push(pool);
-  if (installed) return;
-  installed = true;
+  state.pools.push(pool);
+  if (state.signalsInstalled) return;
+  state.signalsInstalled = true;
   process.on("SIGTERM", onStop);
   process.on("SIGINT", onStop);
   process.on("SIGHUP", onReload);

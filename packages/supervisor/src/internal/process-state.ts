@@ -1,0 +1,40 @@
+// What the supervisor package keeps once per process, on globalThis: an app
+// that loads the package both through import (dist/index.js) and require
+// (dist/index.cjs) has two copies of this code, and module variables would
+// count listen() calls twice from 0 (two pools numbered 0: each worker would
+// serve the wrong one), start two worker runtimes, and install the signal
+// handlers twice. The key carries a format number: a version that lays the
+// state out differently uses another, and keeps a state of its own.
+
+const KEY = Symbol.for("@moonbridge/supervisor/process/v1");
+
+/** A pool as the signal handlers see it. */
+export interface Stoppable {
+  stop(): Promise<void>;
+  reload(): void;
+}
+
+export interface ProcessState {
+  /** listen() calls so far: a pool's number, which a worker uses to find its own. */
+  calls: number;
+  /** The worker runtime of this process, once its listen() call came (workers only). */
+  runtime: { readonly started: boolean } | undefined;
+  /** Every pool of this supervisor process, for SIGTERM, SIGINT and SIGHUP. */
+  pools: Stoppable[];
+  signalsInstalled: boolean;
+  /** A stop signal came: a second one exits at once. */
+  stopping: boolean;
+}
+
+/** The process's state, made by whichever copy of the package asks first. */
+export function processState(): ProcessState {
+  const holder = globalThis as { [KEY]?: ProcessState };
+  holder[KEY] ??= {
+    calls: 0,
+    runtime: undefined,
+    pools: [],
+    signalsInstalled: false,
+    stopping: false,
+  };
+  return holder[KEY];
+}
