@@ -194,18 +194,18 @@ export function acceptOnce(
   return closeAll;
 }
 
-/** Milliseconds between looks at a backlog being emptied, and how many looks at most. */
-const BACKLOG_LOOK_MS = 10;
-const BACKLOG_LOOKS = 20;
+/** Turns of the event loop in a row that must find the backlog empty before the listeners close. */
+const EMPTY_TURNS = 3;
 
 /**
  * The pool stops: accepts every connection waiting in the listeners'
  * backlogs (`onConnection` gets each), then closes the listeners. libuv
- * accepts in its poll phase; the close comes once a look BACKLOG_LOOK_MS
- * later finds nothing new was taken (at most BACKLOG_LOOKS looks), so only a
- * connection that arrives in that last moment is refused by the kernel
- * rather than taken. Call it once no other process holds a copy of the
- * listeners (else the port stays open in the kernel).
+ * accepts in each turn's poll phase until the backlog is empty; the close
+ * comes in the check phase of a turn (setImmediate, right after the poll)
+ * once EMPTY_TURNS turns in a row took nothing, so only a connection that
+ * arrives in the microseconds between a poll and that close is refused by
+ * the kernel rather than taken. Call it once no other process holds a copy
+ * of the listeners (else the port stays open in the kernel).
  */
 export function acceptBacklogAndClose(
   handles: readonly NativeHandle[],
@@ -221,12 +221,15 @@ export function acceptBacklogAndClose(
     handle.listen(511); // a failure leaves nothing to accept: the close below still comes
   }
   return new Promise((resolve) => {
-    let seen = -1;
-    let looks = 0;
-    const look = (): void => {
-      if (taken !== seen && ++looks < BACKLOG_LOOKS) {
+    let seen = taken;
+    let empty = -1; // the first check may come before any poll
+    const check = (): void => {
+      if (taken !== seen) {
         seen = taken;
-        setTimeout(look, BACKLOG_LOOK_MS);
+        empty = 0;
+      } else empty++;
+      if (empty < EMPTY_TURNS) {
+        setImmediate(check);
         return;
       }
       for (const handle of handles) {
@@ -235,7 +238,7 @@ export function acceptBacklogAndClose(
       }
       resolve();
     };
-    setTimeout(look, BACKLOG_LOOK_MS);
+    setImmediate(check);
   });
 }
 
