@@ -10,7 +10,7 @@ export type HttpErrorCode =
   | "INVALID_OPTION"
   /** A header or body was sent before sendStatus(), or sendStatus() was called twice. */
   | "STATUS_ORDER"
-  /** sendStatus() got something that is not a 3-digit status (200-999) with an optional reason. */
+  /** sendStatus() got something that is not a 3-digit final status (200-999) with an optional reason, or a reason with CR, LF or another control character. */
   | "INVALID_STATUS"
   /** sendHeader() got a name or value a header cannot carry, or a header the server manages itself. */
   | "INVALID_HEADER"

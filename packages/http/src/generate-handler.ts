@@ -6,11 +6,28 @@
 import type { MoonSocket } from "@moonbridge/socket";
 import { HttpError } from "./errors";
 import { RequestLoop } from "./internal/request-loop";
+import { installRejectionListener } from "./internal/unhandled-rejections";
 import { type HttpOptions, resolveOptions } from "./options";
 import type { Request } from "./request";
 
-/** The application's request callback; exactly `true` keeps the worker for more connections. */
-export type RequestCallback = (request: Request) => unknown;
+/**
+ * The application's request callback. Its result says whether the worker may
+ * serve more connections: exactly `true` keeps it; anything else (false, or
+ * from untyped code nothing at all) makes it exit after this connection, as
+ * in Moonbridge. Typed as a boolean (or a promise or other thenable of
+ * one) so that a callback that forgets `return true`, and silently costs a
+ * fork per connection, does not compile.
+ *
+ * @example
+ * ```ts
+ * const callback: RequestCallback = async (request) => {
+ *   request.sendStatus(204);
+ *   await request.finish();
+ *   return true; // without it: a type error (and a new worker per connection)
+ * };
+ * ```
+ */
+export type RequestCallback = (request: Request) => boolean | PromiseLike<boolean>;
 
 /** What generateHandler() makes: a `connect` handler for listen(). */
 export type ConnectHandler = (socket: MoonSocket) => Promise<boolean>;
@@ -21,10 +38,12 @@ export type ConnectHandler = (socket: MoonSocket) => Promise<boolean>;
  * or second, as in Moonbridge; they are checked here (HttpError INVALID_OPTION).
  *
  * The handler resolves with true only if every callback on the connection
- * returned exactly true. A callback that throws gets its client a 500 (or a
- * reset once the response has started) and the handler rethrows, so the
- * worker exits; a client's bad request gets the parser's status (400, 413,
- * 431, ...) and costs the worker nothing.
+ * returned exactly true. A callback that throws, or leaves a promise
+ * rejected and unhandled while it runs, gets its client a 500 (or a reset
+ * once the response has started) and the handler rethrows, so the worker
+ * exits; a client's bad request gets the parser's status (400, 413, 431, ...)
+ * and costs the worker nothing. The first handler made installs the
+ * process's one 'unhandledRejection' listener for that.
  *
  * @example
  * ```ts
@@ -52,6 +71,8 @@ export function generateHandler(
     throw new HttpError("INVALID_OPTION", "generateHandler needs a request callback function");
   }
   const resolved = resolveOptions(options);
+  // A promise a callback leaves rejected fails its request (once per process; see the file).
+  installRejectionListener();
   return (socket) => serve(socket, callback as RequestCallback, resolved);
 }
 

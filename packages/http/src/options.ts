@@ -2,18 +2,62 @@
 // options in TypeScript, and their checking: once, when the handler is made;
 // a bad value throws naming the option; a missing one takes its default.
 
+import type { MultipartLimits, UrlencodedLimits } from "@moonbridge/body-parser";
 import { HttpError } from "./errors";
 import { checkHeaderName, checkHeaderValue } from "./internal/header-check";
 
 /** Headers sent with every response: one string of lines, a list of lines, a list of pairs, or an object. */
 export type StaticHeaders = string | string[] | Array<[string, string]> | Record<string, string>;
 
-/** Options of {@link generateHandler}; sizes in bytes, times in seconds (0 disables a timeout). */
+/**
+ * Options of {@link generateHandler}; sizes in bytes, times in seconds (0
+ * disables a timeout), counts as counts. Each has a finite default.
+ *
+ * @example
+ * ```ts
+ * generateHandler(callback, {
+ *   requestBodySizeLimit: 8 * 1024 * 1024, // 8 MiB uploads
+ *   postFieldCountLimit: 100,
+ *   idleTimeout: 30,
+ * });
+ * ```
+ */
 export interface HttpOptions {
   /** Bytes of request line plus header section. Larger: 431 (414 for the request line). @default 81920 (80 KiB) */
   requestHeaderSizeLimit?: number;
   /** Bytes of a request body, decoded (chunked framing not counted). Larger: 413. @default 67108864 (64 MiB) */
   requestBodySizeLimit?: number;
+  /** Header fields of a request (and trailer fields of a chunked body). More: 431. @default 100 */
+  requestHeaderCountLimit?: number;
+  /** Bytes of chunk extensions of one request (checked, then skipped). More: 413. @default 16384 */
+  chunkExtensionSizeLimit?: number;
+  /**
+   * Serve a request whose client had closed its sending side (its FIN
+   * arrived) before the callback would start. Off: such a request is taken
+   * for a client that has gone (gave up, timed out) and never reaches the
+   * callback; the connection is closed. A client that half-closes on
+   * purpose after its request (`nc -N`, some scripts) needs it on.
+   * @default false
+   */
+  serveHalfClosed?: boolean;
+  /**
+   * Fields of a form body the POST tables are made from: urlencoded fields,
+   * multipart parts. More: 413. Applies only when the body is parsed.
+   * @default 1000
+   */
+  postFieldCountLimit?: number;
+  /** Bytes of an urlencoded field name, as sent (before decoding). Longer: 413. @default 1024 (1 KiB) */
+  postFieldNameSizeLimit?: number;
+  /**
+   * Bytes of one field's value: an urlencoded value as sent (before
+   * decoding), a multipart part without a file name. Longer: 413.
+   * @default 1048576 (1 MiB)
+   */
+  postFieldSizeLimit?: number;
+  /** Bytes of one multipart file part (a part with a file name). Longer: 413. @default requestBodySizeLimit */
+  postFileSizeLimit?: number;
+  /** Bytes of one multipart part's header section. Longer: 413. @default 16384 (16 KiB) */
+  postPartHeaderSizeLimit?: number;
   /** Default of maximumInputChunkSize and minimumOutputChunkSize. @default 16384 */
   chunkSize?: number;
   /** Largest piece of input handed on at once (body stream chunks are at most this long). @default chunkSize */
@@ -43,11 +87,26 @@ export interface HttpOptions {
   parking?: boolean;
   /** Seconds a keep-alive connection stays idle in its worker before it is parked; 0: park right after each response. @default 1 */
   parkAfter?: number;
+  /**
+   * Seconds a connection whose request head is incomplete waits in its
+   * worker for the rest before it is parked (at once when connections wait
+   * for a worker): a slow client then costs the supervisor a file descriptor
+   * and the head so far, not a worker. The head's requestHeaderTimeout runs
+   * on while it is parked (there it ends with a close, not a 408).
+   * @default 0.02
+   */
+  parkHeaderAfter?: number;
 }
 
 export interface ResolvedHttpOptions {
   requestHeaderSizeLimit: number;
   requestBodySizeLimit: number;
+  requestHeaderCountLimit: number;
+  chunkExtensionSizeLimit: number;
+  serveHalfClosed: boolean;
+  /** The post*Limit options as @moonbridge/body-parser takes them, made once. */
+  urlencodedLimits: Readonly<Required<UrlencodedLimits>>;
+  multipartLimits: Readonly<Required<MultipartLimits>>;
   maximumInputChunkSize: number;
   minimumOutputChunkSize: number;
   /** Rendered once: `Name: value\r\n` lines. */
@@ -61,11 +120,20 @@ export interface ResolvedHttpOptions {
   drainTimeout: number;
   parking: boolean;
   parkAfter: number;
+  parkHeaderAfter: number;
 }
 
 const KNOWN = new Set([
   "requestHeaderSizeLimit",
   "requestBodySizeLimit",
+  "requestHeaderCountLimit",
+  "chunkExtensionSizeLimit",
+  "serveHalfClosed",
+  "postFieldCountLimit",
+  "postFieldNameSizeLimit",
+  "postFieldSizeLimit",
+  "postFileSizeLimit",
+  "postPartHeaderSizeLimit",
   "chunkSize",
   "maximumInputChunkSize",
   "minimumOutputChunkSize",
@@ -77,6 +145,7 @@ const KNOWN = new Set([
   "drainTimeout",
   "parking",
   "parkAfter",
+  "parkHeaderAfter",
 ]);
 
 function invalid(message: string): HttpError {
@@ -88,6 +157,15 @@ function size(options: HttpOptions, name: keyof HttpOptions, fallback: number): 
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
     throw invalid(`${name} must be a positive integer (bytes)`);
+  }
+  return value;
+}
+
+function count(options: HttpOptions, name: keyof HttpOptions, fallback: number): number {
+  const value = options[name];
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
+    throw invalid(`${name} must be a positive integer (a count)`);
   }
   return value;
 }
@@ -168,9 +246,28 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
   }
   const chunkSize = size(options, "chunkSize", 16384);
   const statics = renderStaticHeaders(options.staticHeaders);
+  const requestBodySizeLimit = size(options, "requestBodySizeLimit", 64 * 1024 * 1024);
+  const fieldCount = count(options, "postFieldCountLimit", 1000);
+  const fieldSize = size(options, "postFieldSizeLimit", 1024 * 1024);
   return {
     requestHeaderSizeLimit: size(options, "requestHeaderSizeLimit", 81920),
-    requestBodySizeLimit: size(options, "requestBodySizeLimit", 64 * 1024 * 1024),
+    requestBodySizeLimit,
+    requestHeaderCountLimit: count(options, "requestHeaderCountLimit", 100),
+    chunkExtensionSizeLimit: size(options, "chunkExtensionSizeLimit", 16384),
+    serveHalfClosed: flag(options, "serveHalfClosed", false),
+    urlencodedLimits: Object.freeze({
+      maxFields: fieldCount,
+      maxNameLength: size(options, "postFieldNameSizeLimit", 1024),
+      maxValueLength: fieldSize,
+    }),
+    multipartLimits: Object.freeze({
+      maxParts: fieldCount,
+      maxPartHeaderSize: size(options, "postPartHeaderSizeLimit", 16384),
+      maxFieldSize: fieldSize,
+      maxFileSize: size(options, "postFileSizeLimit", requestBodySizeLimit),
+      // The parser's own limit holds the body to requestBodySizeLimit already; this is its counterpart.
+      maxTotalSize: requestBodySizeLimit,
+    }),
     maximumInputChunkSize: size(options, "maximumInputChunkSize", chunkSize),
     minimumOutputChunkSize: size(options, "minimumOutputChunkSize", chunkSize),
     staticHeaders: statics.text,
@@ -182,5 +279,6 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
     drainTimeout: seconds(options, "drainTimeout", 2),
     parking: flag(options, "parking", true),
     parkAfter: seconds(options, "parkAfter", 1),
+    parkHeaderAfter: seconds(options, "parkHeaderAfter", 0.02),
   };
 }

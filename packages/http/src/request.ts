@@ -61,11 +61,15 @@ export class Request {
     this.#response = new Response(conn, head, this);
   }
 
-  /** @internal The response is about to start: the body is read first, unless reading was deferred. */
+  /**
+   * @internal The response is about to start: an unread body is read first,
+   * unless reading was deferred; it is parsed only if the application asked
+   * for that (see RequestBody.readBeforeOutput).
+   */
   [BEFORE_OUTPUT](): Promise<void> | undefined {
     if (this.#deferred || this.#conn.requestComplete) return undefined;
     const body = this.#body;
-    return body.unread ? body.process() : undefined;
+    return body.unread ? body.readBeforeOutput() : undefined;
   }
 
   /** The path without its leading slash and without the query, not percent-decoded; undefined only for `OPTIONS *`. */
@@ -294,7 +298,8 @@ export class Request {
         const value = this.headersValue["content-type"];
         return typeof value === "string" ? value : undefined;
       },
-      sizeLimit: conn.options.requestBodySizeLimit,
+      urlencodedLimits: conn.options.urlencodedLimits,
+      multipartLimits: conn.options.multipartLimits,
     });
     return this.#bodyState;
   }

@@ -33,6 +33,12 @@ describe("generateHandler options", () => {
     ["stallTimeout", "60", /stallTimeout/],
     ["responseTimeout", 1e12, /responseTimeout/],
     ["drainTimeout", null, /drainTimeout/],
+    ["postFieldCountLimit", 0, /postFieldCountLimit must be a positive integer \(a count\)/],
+    ["postFieldCountLimit", 2.5, /postFieldCountLimit/],
+    ["postFieldNameSizeLimit", -1, /postFieldNameSizeLimit/],
+    ["postFieldSizeLimit", Number.NaN, /postFieldSizeLimit/],
+    ["postFileSizeLimit", "1M", /postFileSizeLimit/],
+    ["postPartHeaderSizeLimit", Number.POSITIVE_INFINITY, /postPartHeaderSizeLimit/],
     ["staticHeaders", 42, /staticHeaders/],
     ["staticHeaders", ["X-Bad\r\nInjected: 1"], /staticHeaders/],
     ["staticHeaders", [["Content-Length", "1"]], /staticHeaders may not hold Content-Length/],
@@ -44,10 +50,18 @@ describe("generateHandler options", () => {
     });
   }
 
-  it("fills in the README's defaults; chunkSize is the default of both chunk sizes", () => {
+  it("fills in the README's defaults; chunkSize is the default of both chunk sizes, requestBodySizeLimit of postFileSizeLimit", () => {
     expect(resolveOptions(undefined)).toEqual({
       requestHeaderSizeLimit: 81920,
       requestBodySizeLimit: 64 * 1024 * 1024,
+      urlencodedLimits: { maxFields: 1000, maxNameLength: 1024, maxValueLength: 1024 * 1024 },
+      multipartLimits: {
+        maxParts: 1000,
+        maxPartHeaderSize: 16384,
+        maxFieldSize: 1024 * 1024,
+        maxFileSize: 64 * 1024 * 1024,
+        maxTotalSize: 64 * 1024 * 1024,
+      },
       maximumInputChunkSize: 16384,
       minimumOutputChunkSize: 16384,
       staticHeaders: "",
@@ -59,10 +73,21 @@ describe("generateHandler options", () => {
       drainTimeout: 2,
       parking: true,
       parkAfter: 1,
+      parkHeaderAfter: 0.02,
+      requestHeaderCountLimit: 100,
+      chunkExtensionSizeLimit: 16384,
+      serveHalfClosed: false,
     });
     expect(resolveOptions({ chunkSize: 1000, minimumOutputChunkSize: 50 })).toMatchObject({
       maximumInputChunkSize: 1000,
       minimumOutputChunkSize: 50,
+    });
+    // postFileSizeLimit follows requestBodySizeLimit unless set; the field limits apply to both form types.
+    expect(
+      resolveOptions({ requestBodySizeLimit: 5000, postFieldCountLimit: 7, postFieldSizeLimit: 9 }),
+    ).toMatchObject({
+      urlencodedLimits: { maxFields: 7, maxValueLength: 9 },
+      multipartLimits: { maxParts: 7, maxFieldSize: 9, maxFileSize: 5000, maxTotalSize: 5000 },
     });
   });
 

@@ -52,7 +52,12 @@ async function startParkingServer(
   };
   const resume = (connection: ParkedSocket) => {
     serve(
-      new MoonSocket(connection.socket, { unread: connection.bytes, resumed: true, parking: lot }),
+      new MoonSocket(connection.socket, {
+        unread: connection.bytes,
+        resumed: true,
+        parking: lot,
+        parkNote: connection.note,
+      }),
     );
   };
   const lot: TestLot = {
@@ -211,9 +216,10 @@ describe("parking", () => {
     expect(await text(other)).toBe("c new");
   });
 
-  it("a resumed connection with half a request that stalls gets the request header timeout (408)", async () => {
+  it("a resumed connection with half a request that stalls in its worker gets the request header timeout (408)", async () => {
     const { port, lot, idle } = await startParkingServer({
       parkAfter: 0,
+      parkHeaderAfter: 60, // the half head stays in the worker
       requestHeaderTimeout: 0.3,
     });
     const client = await RawClient.open(port);
@@ -227,13 +233,61 @@ describe("parking", () => {
     expect(await client.closed()).toMatchObject({ how: "end" });
   });
 
-  it("a client that half-closes after its request is answered and not parked", async () => {
-    const { port, lot } = await startParkingServer({ parkAfter: 0.2 });
+  it("a client that half-closes after its request is answered and not parked (serveHalfClosed)", async () => {
+    const { port, lot } = await startParkingServer({ parkAfter: 0.2, serveHalfClosed: true });
     const client = await RawClient.open(port);
     await client.send(get("a"));
     client.socket.end();
     expect(await text(client)).toBe("a new");
     expect(await client.closed()).toMatchObject({ how: "end" });
+    expect(lot.parked).toHaveLength(0);
+  });
+
+  it("a client slow to send its head is parked with the head so far, and served when the rest comes", async () => {
+    const { port, lot, idle } = await startParkingServer({ requestHeaderTimeout: 30 });
+    const client = await RawClient.open(port);
+    await client.send("GET /slow HTTP/1.1\r\nHo");
+    await idle(1); // after parkHeaderAfter (0.02 s): no worker waits for the rest
+    const parked = lot.parked[0] as ParkedSocket;
+    expect(parked.bytes.toString()).toBe("GET /slow HTTP/1.1\r\nHo");
+    expect(parked.timeout).toBeGreaterThan(29);
+    expect(parked.timeout).toBeLessThanOrEqual(30);
+    expect(parked.note).toMatch(/^http-head-since:\d+$/);
+    await until(() => lot.results.length === 1);
+    expect(lot.results).toEqual([true]); // the worker is free, and may serve again
+    await client.send("st: x\r\n");
+    lot.resumeAll();
+    // Still half a head: parked again at once (a slow client does not wait in a worker), same note.
+    await idle(1);
+    expect((lot.parked[0] as ParkedSocket).bytes.toString()).toBe(
+      "GET /slow HTTP/1.1\r\nHost: x\r\n",
+    );
+    expect((lot.parked[0] as ParkedSocket).note).toBe(parked.note);
+    await client.send("\r\n");
+    lot.resumeAll();
+    expect(await text(client)).toBe("slow resumed");
+  });
+
+  it("the header timeout runs on across parks: a head begun long enough ago is answered 408", async () => {
+    const { port, lot, idle } = await startParkingServer({ requestHeaderTimeout: 1 });
+    const client = await RawClient.open(port);
+    await client.send("GET /late HTTP/1.1\r\nHo");
+    await idle(1);
+    const parked = lot.parked.splice(0)[0] as ParkedSocket;
+    // As if it had been parked for 5 s: the resumed handler finds its time used up.
+    await client.send("st: x\r\n");
+    const since = Number(parked.note?.split(":")[1]) - 5000;
+    lot.take({ ...parked, note: `http-head-since:${since}`, wake: true });
+    const response = await client.response();
+    expect(response.status).toBe(408);
+  });
+
+  it("a connection whose head is under way is never closed for leaving, and a head never parks where parking is off", async () => {
+    const { port, lot } = await startParkingServer({ parking: false, requestHeaderTimeout: 0.5 });
+    const client = await RawClient.open(port);
+    await client.send("GET /x HTTP/1.1\r\nHo");
+    const response = await client.response();
+    expect(response.status).toBe(408);
     expect(lot.parked).toHaveLength(0);
   });
 });

@@ -105,7 +105,8 @@ describe("one request", () => {
             reject(new Error("after the result"));
           });
         },
-      };
+        // A then that returns nothing: a thenable TypeScript would not call a PromiseLike.
+      } as unknown as PromiseLike<boolean>;
     });
     const client = await RawClient.open(server.port);
     await client.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n");

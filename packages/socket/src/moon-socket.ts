@@ -407,6 +407,7 @@ export class MoonSocket {
       wake: unread.length > 0 || ended,
       timeout,
       note,
+      resumeOnTimeout: options.resumeOnTimeout === true,
     });
   }
 

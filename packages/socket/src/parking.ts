@@ -22,6 +22,8 @@ export interface ParkedSocket {
   timeout: number;
   /** The handler's note, given back with the connection (`parkNote` of the socket that resumes it). */
   note: string | undefined;
+  /** When `timeout` runs out, give the connection back (with no new bytes) instead of closing it. */
+  resumeOnTimeout: boolean;
 }
 
 /**
@@ -59,6 +61,13 @@ export interface ParkOptions {
    * @default none
    */
   note?: string;
+  /**
+   * When `timeout` runs out, the connection comes back to a handler (with
+   * no new bytes) instead of being closed, so that the handler can answer
+   * (the HTTP module sends a half-read head's 408 so).
+   * @default false
+   */
+  resumeOnTimeout?: boolean;
 }
 
 /** The longest {@link ParkOptions.note}, in characters. */

@@ -108,8 +108,16 @@ describe.each(TRANSPORTS)("park over %s", { timeout: 10_000 }, (transport) => {
     await moon.park({ note: "head began at 12345" });
     const parked = parking.taken[0] as ParkedSocket;
     expect(parked.note).toBe("head began at 12345");
+    expect(parked.resumeOnTimeout).toBe(false);
     const resumed = comeBack(parked, { parkNote: parked.note });
     expect(resumed.parkNote).toBe("head began at 12345");
+  });
+
+  it("asks the lot to give it back when its timeout runs out, if told so", async () => {
+    const parking = lot();
+    const { moon } = await connect(transport, { parking });
+    await moon.park({ timeout: 5, resumeOnTimeout: true });
+    expect(parking.taken[0]).toMatchObject({ timeout: 5, resumeOnTimeout: true });
   });
 
   it("sends what was written before it parks", async () => {

@@ -98,6 +98,16 @@ describe("a parked connection", () => {
     await app.stop();
   });
 
+  it("parked with resumeOnTimeout, it comes back to a worker when its timeout runs out, not closed", async () => {
+    const app = await startApp(small);
+    const client = await converse(app);
+    client.send("PARKWAKE 0.3\n");
+    expect(Number(await client.line())).toBeGreaterThan(0);
+    expect((await client.line()).split(" ").slice(0, 2)).toEqual(["woke", "true"]);
+    expect(await app.stats()).toMatchObject({ parks: 1, resumes: 1, parked: 0 });
+    await app.stop();
+  });
+
   it("bytes that came before the park (unread) bring it back at once", async () => {
     const app = await startApp(small);
     const client = await converse(app);

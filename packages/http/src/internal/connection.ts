@@ -3,8 +3,10 @@
 // next pipelined one waits, unparsed, until this one is answered. It also
 // keeps the connection's deadlines (idle, header, stall, response, drain),
 // parks it when it is idle between requests (after parkAfter, or at once
-// when the pool wants it), and closes it so that the client always receives
-// its response first.
+// when the pool wants it) and when its client is slow to send a request head
+// (after parkHeaderAfter: the head so far goes with it, and its header
+// timeout runs on across parks), and closes it so that the client always
+// receives its response first.
 
 import { Buffer } from "node:buffer";
 import { performance } from "node:perf_hooks";
@@ -17,6 +19,9 @@ import { Deadline } from "./deadline";
 import { statusLine } from "./status-text";
 
 const EMPTY = Buffer.alloc(0);
+
+/** The note a connection parked mid-head carries: when its head began (Date.now() ms). */
+const HEAD_NOTE = "http-head-since:";
 
 /** Where the connection is: what its deadline and a stall mean. */
 type Phase = "idle" | "header" | "request" | "drain";
@@ -52,6 +57,14 @@ export class Connection {
   #complete = true;
   /** The last request switched protocols: the bytes after it are not HTTP. */
   #upgraded = false;
+  /** The request whose head came last asks to switch protocols (noted at its head: #head is taken by then). */
+  #upgrading = false;
+  /** Raw bytes of a request head the parser has taken in but not finished (copies): parked as the prefix. */
+  #headBytes: Buffer[] = [];
+  /** When the head under way began (Date.now() ms), carried over a park; 0: in this process. */
+  #headSince = 0;
+  /** When the header phase began here (performance.now() ms). */
+  #headerStartedAt = 0;
   /** A parser error, delivered after the events that came before it. */
   #error: unknown;
   #eof = false;
@@ -89,10 +102,16 @@ export class Connection {
     this.#parser = new RequestParser(this, {
       maxHeaderSize: options.requestHeaderSizeLimit,
       maxBodySize: options.requestBodySizeLimit,
+      maxHeaderCount: options.requestHeaderCountLimit,
+      maxChunkExtensionSize: options.chunkExtensionSizeLimit,
     });
     // Stalls are found by checking progress a few times per stallTimeout, not by a
     // timer refreshed on every read and write: keep-alive requests pay nothing for it.
     if (options.stallTimeout > 0) this.#armStallCheck();
+    // A connection parked mid-head: its head's time runs on from when it began.
+    const note = socket.parkNote;
+    if (note?.startsWith(HEAD_NOTE) === true)
+      this.#headSince = Number(note.slice(HEAD_NOTE.length)) || 0;
     const lot = options.parking ? socket.parking : undefined;
     this.#lot = lot;
     if (lot !== undefined) {
@@ -105,6 +124,7 @@ export class Connection {
 
   onRequestHead(head: RequestHead): void {
     this.#head = head;
+    this.#upgrading = head.upgrade;
     this.#complete = false;
     this.trailers = undefined;
   }
@@ -119,7 +139,7 @@ export class Connection {
 
   onRequestComplete(): void {
     this.#complete = true;
-    if (this.#head?.upgrade === true) this.#upgraded = true;
+    if (this.#upgrading) this.#upgraded = true;
     this.#parser.pause();
   }
 
@@ -128,9 +148,13 @@ export class Connection {
     return this.#complete && this.#bodyTaken === this.#body.length;
   }
 
-  /** No request may follow on this connection (the last one switched protocols). */
+  /**
+   * No request may follow on this connection: the current (or last) one
+   * asks to switch protocols, which this module answers and then closes, so
+   * its response says `Connection: close` and nothing after it is HTTP.
+   */
   get upgraded(): boolean {
-    return this.#upgraded;
+    return this.#upgraded || this.#upgrading;
   }
 
   /** The head of the request nextHead() found. */
@@ -160,6 +184,8 @@ export class Connection {
       const head = this.#head;
       if (head !== undefined) {
         this.#head = undefined;
+        if (this.#headBytes.length > 0) this.#headBytes = [];
+        this.#headSince = 0;
         this.#current = head;
         this.#requests++;
         this.#enter("request");
@@ -167,19 +193,28 @@ export class Connection {
       }
       if (this.#error !== undefined) throw this.#error;
       if (this.#pending.length > 0) {
+        const chunk = this.#pending;
         this.#execute();
-        // The header timeout runs from the first bytes of a head the parser could not finish
-        // (a whole head goes straight to "request": one phase change fewer per request).
-        if (this.#phase === "idle" && this.#head === undefined && this.#error === undefined)
-          this.#enter("header");
+        if (this.#head === undefined && this.#error === undefined && !this.#upgraded) {
+          // The parser took the whole chunk into a head it could not finish: keep a copy,
+          // to park the connection with (the chunk may be a view of a reused read buffer).
+          this.#headBytes.push(Buffer.from(chunk));
+          // The header timeout runs from the first bytes of a head the parser could not finish
+          // (a whole head goes straight to "request": one phase change fewer per request).
+          if (this.#phase === "idle") this.#enter("header");
+        }
       } else if (this.#eof) {
         this.#finishParser();
         if (this.#error === undefined) return false;
       } else {
         if (this.#upgraded) return false;
         // Between requests only: a new connection's first request is usually on its way.
+        // A head under way waits for its rest here only while the pool has workers to spare,
+        // and not at all if it was parked before (its client is slow: it goes back at once).
         const between = this.#phase === "idle" && this.#requests > 0;
-        if (between && (this.#lot?.wanted === true || this.options.parkAfter === 0))
+        const slowHead =
+          this.#phase === "header" && (this.#lot?.wanted === true || this.#headSince > 0);
+        if ((between && (this.#lot?.wanted === true || this.options.parkAfter === 0)) || slowHead)
           this.#parkSoon();
         if (!this.#takeInput()) return undefined;
       }
@@ -229,20 +264,25 @@ export class Connection {
   };
 
   /**
-   * Parks the connection if it is idle between requests with nothing read
-   * ahead and nothing left to send (or closes it, if the worker is leaving
-   * and the lot takes none); a read waiting for the next request then ends
-   * (SOCKET_CLOSED, which #fill takes as the end). Called when idle
-   * (parkAfter passed, or the lot wants connections), and harmless otherwise.
+   * Parks the connection if it is idle between requests, or waits for the
+   * rest of a request head, with nothing read ahead and nothing left to send
+   * (or closes an idle one, if the worker is leaving and the lot takes none);
+   * a read waiting for the next request then ends (SOCKET_CLOSED, which #fill
+   * takes as the end). A head under way goes with it (the prefix the next
+   * worker reads first), and so does when it began (the note): its header
+   * timeout runs on. Called when idle or slow (parkAfter or parkHeaderAfter
+   * passed, or the lot wants connections), and harmless otherwise.
    */
   readonly #park = (): void => {
     const socket = this.socket;
+    const header = this.#phase === "header" && this.#headBytes.length > 0;
     if (
-      this.#phase !== "idle" ||
+      (this.#phase !== "idle" && !header) ||
       this.#gone ||
       this.#pending.length > 0 ||
       this.#eof ||
-      this.#upgraded ||
+      this.upgraded ||
+      this.#error !== undefined ||
       this.failed ||
       this.timedOut !== undefined ||
       socket.input.buffered > 0 ||
@@ -252,28 +292,57 @@ export class Connection {
     }
     if (!socket.parkable) {
       // The worker is leaving and nobody takes the connection: end it, as an idle timeout would.
-      if (this.#lot?.leaving === true) {
+      if (this.#lot?.leaving === true && !header) {
         this.#gone = true;
         this.#deadline.clear();
         socket.close().catch(ignore);
       }
       return;
     }
-    const idleTimeout = this.options.idleTimeout;
-    const left =
-      idleTimeout === 0
-        ? 0
-        : Math.max(0.001, idleTimeout - (performance.now() - this.#idleSince) / 1000);
+    const left = header ? this.#headerLeft() : this.#idleLeft();
+    if (header && left === 0.001 && this.options.requestHeaderTimeout > 0) {
+      this.#expire("header"); // its time is up: a 408 from here, not a silent close from the lot
+      return;
+    }
     this.#gone = true;
     this.#deadline.clear();
     this.#parkDeadline?.clear();
+    const parked = header
+      ? {
+          timeout: left,
+          prefix: Buffer.concat(this.#headBytes),
+          note: `${HEAD_NOTE}${this.#headSince || Math.round(Date.now() - this.#headerElapsedMs())}`,
+          // Its time may run out while parked: then it comes back here, for its 408.
+          resumeOnTimeout: true,
+        }
+      : { timeout: left };
     // Nothing to flush: park() hands the connection over synchronously.
-    socket.park({ timeout: left }).catch(() => {
+    socket.park(parked).catch(() => {
       // Refused after all (the lot closed meanwhile): the connection stays here, idle.
       this.#gone = false;
       this.#deadline.set(left);
     });
   };
+
+  /** Seconds of idleTimeout left (0: none set). */
+  #idleLeft(): number {
+    const idleTimeout = this.options.idleTimeout;
+    if (idleTimeout === 0) return 0;
+    return Math.max(0.001, idleTimeout - (performance.now() - this.#idleSince) / 1000);
+  }
+
+  /** Milliseconds since the head under way began, in this process. */
+  #headerElapsedMs(): number {
+    return performance.now() - this.#headerStartedAt;
+  }
+
+  /** Seconds of requestHeaderTimeout left for the head under way (0: none set). */
+  #headerLeft(): number {
+    const limit = this.options.requestHeaderTimeout;
+    if (limit === 0) return 0;
+    const elapsed = this.#headSince > 0 ? Date.now() - this.#headSince : this.#headerElapsedMs();
+    return Math.max(0.001, limit - elapsed / 1000);
+  }
 
   /** The current request's next body chunk (a view; do not keep it past the next read), or null at its end. */
   async nextBody(): Promise<Uint8Array | null> {
@@ -384,17 +453,21 @@ export class Connection {
     const options = this.options;
     // One clock reading for every deadline this phase sets.
     const now = performance.now();
+    if (phase === "header") this.#headerStartedAt = now;
     if (this.#parkDeadline !== undefined) {
       if (phase === "idle") {
         this.#idleSince = now;
         this.#parkDeadline.set(options.parkAfter, now);
-      } else this.#parkDeadline.set(0);
+      } else if (phase === "header") this.#parkDeadline.set(options.parkHeaderAfter, now);
+      else this.#parkDeadline.set(0);
     }
     this.#deadline.set(
       phase === "idle"
         ? options.idleTimeout
         : phase === "header"
-          ? options.requestHeaderTimeout
+          ? this.#headSince > 0
+            ? this.#headerLeft() // a head begun before a park keeps its deadline
+            : options.requestHeaderTimeout
           : phase === "request"
             ? options.responseTimeout
             : options.drainTimeout,

@@ -1,6 +1,8 @@
 // Header lines as sent ("Name: value\r\n"), remembered per name with the last
 // value: most responses of a worker repeat theirs (Content-Type, Cache-Control),
 // and a repeat is the same string again, not three joins on the heap.
+// Module state: a package loaded twice (import and require) has a table per
+// copy, which is only a duplicate cache; nothing needs it once per process.
 
 /** Names remembered at most; past it the table starts afresh (an app that makes up names). */
 const MAX_NAMES = 64;

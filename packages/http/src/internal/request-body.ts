@@ -1,14 +1,20 @@
 // The request body, consumed once, one of four ways: read whole (`body`),
 // processed into POST tables (urlencoded or multipart, with field streams),
 // streamed to a callback, or read and dropped. The reference's exclusions
-// between these ways are kept here, in one place.
+// between these ways are kept here, in one place. So is what happens to a
+// body still unread when the response starts: it is read then (a client
+// still sending never deadlocks against a response it does not read), but
+// parsed only if the application asked for that, so that form limits never
+// refuse a body the application ignores.
 
 import { Buffer } from "node:buffer";
 import {
   getBoundary,
+  type MultipartLimits,
   MultipartParser,
   type PartMeta,
   parseUrlencoded,
+  type UrlencodedLimits,
 } from "@moonbridge/body-parser";
 import { HttpError } from "../errors";
 import { isThenable } from "./thenable";
@@ -29,20 +35,28 @@ export interface PostTables {
 
 /** What the body reads from: the connection's body chunks, and the hook that sends 100 Continue first. */
 export interface BodySource {
-  next(): Promise<Uint8Array | null>;
+  /** The next chunk, or null at the end (a function property: it is passed around unbound). */
+  readonly next: () => Promise<Uint8Array | null>;
   /** True once the body has been read to its end (or there is none). */
   done(): boolean;
   contentType(): string | undefined;
-  readonly sizeLimit: number;
+  /** The limits of the POST tables (the post*Limit options). */
+  readonly urlencodedLimits: Readonly<Required<UrlencodedLimits>>;
+  readonly multipartLimits: Readonly<Required<MultipartLimits>>;
 }
 
-type Way = "unread" | "body" | "processed" | "streamed" | "discarded";
+/** "held": read unparsed when the response started; parsed if the POST tables are asked for. */
+type Way = "unread" | "body" | "processed" | "held" | "streamed" | "discarded";
+
+type Next = () => Promise<Uint8Array | null>;
 
 export class RequestBody {
   readonly #source: BodySource;
   #way: Way = "unread";
   #whole: Promise<Buffer> | undefined;
   #processing: Promise<void> | undefined;
+  /** A form body read unparsed when the response started (way "held"). */
+  #held: Promise<Buffer> | undefined;
   /** The consumption under way (any way), for a discard that must wait for it. */
   #busy: Promise<unknown> | undefined;
   #tables: PostTables | undefined;
@@ -66,16 +80,43 @@ export class RequestBody {
     if (this.#whole !== undefined) return this.#whole;
     if (this.#way !== "unread") return Promise.reject(consumed("body", this.#way));
     this.#way = "body";
-    this.#whole = this.#track(this.#collect());
+    this.#whole = this.#track(this.#collect(this.#source.next));
     return this.#whole;
   }
 
   process(): Promise<void> {
     if (this.#processing !== undefined) return this.#processing;
+    const held = this.#held;
+    if (held !== undefined) {
+      // Asked for after the response started: the held bytes are parsed now.
+      this.#way = "processed";
+      this.#held = undefined;
+      this.#processing = this.#track(held.then((bytes) => this.#process(once(bytes))));
+      return this.#processing;
+    }
     if (this.#way !== "unread") return Promise.reject(consumed("post parameters", this.#way));
     this.#way = "processed";
-    this.#processing = this.#track(this.#process());
+    this.#processing = this.#track(this.#process(this.#source.next));
     return this.#processing;
+  }
+
+  /**
+   * Reads the unread body before the response starts, parsing no more than
+   * the application asked for. With field streams registered it is
+   * processed (they get their data, as Moonbridge's automatic processing
+   * gives it). Otherwise nothing asked for the POST tables yet, and nothing
+   * may ever: a form body is read and held unparsed, parsed only if the
+   * tables are asked for later (so Moonbridge's post_params after a
+   * response still works, and the form limits apply only then); any other
+   * body is read and dropped, as processing it would. Either way the body
+   * is read to its end, within requestBodySizeLimit.
+   */
+  readBeforeOutput(): Promise<void> {
+    if (this.#streams.length > 0 || !isForm(this.#source.contentType())) return this.process();
+    this.#way = "held";
+    const held = this.#track(this.#collect(this.#source.next));
+    this.#held = held;
+    return held.then(ignore);
   }
 
   addStream(match: string | RegExp, callback: PostStreamCallback): void {
@@ -108,7 +149,8 @@ export class RequestBody {
       return;
     }
     if (this.#way === "unread") this.#way = "discarded";
-    while ((await this.#source.next()) !== null) {}
+    const next = this.#source.next;
+    while ((await next()) !== null) {}
   }
 
   #track<T>(work: Promise<T>): Promise<T> {
@@ -124,10 +166,10 @@ export class RequestBody {
     }
   }
 
-  async #collect(): Promise<Buffer> {
+  async #collect(next: Next): Promise<Buffer> {
     const chunks: Uint8Array[] = [];
     let total = 0;
-    for (let chunk = await this.#source.next(); chunk !== null; chunk = await this.#source.next()) {
+    for (let chunk = await next(); chunk !== null; chunk = await next()) {
       chunks.push(chunk);
       total += chunk.length;
     }
@@ -135,13 +177,14 @@ export class RequestBody {
     return Buffer.concat(chunks, total);
   }
 
-  async #process(): Promise<void> {
+  /** Fills the POST tables from the body `next` reads (the connection's, or held bytes). */
+  async #process(next: Next): Promise<void> {
     const type = this.#source.contentType();
-    const media = type === undefined ? "" : type.split(";", 1)[0]?.trim().toLowerCase();
+    const media = mediaType(type);
     const paramsList: Record<string, string[]> = Object.create(null);
     if (media === "application/x-www-form-urlencoded") {
-      for (const [name, values] of parseUrlencoded(await this.#collect()))
-        paramsList[name] = values;
+      const form = parseUrlencoded(await this.#collect(next), this.#source.urlencodedLimits);
+      for (const [name, values] of form) paramsList[name] = values;
       this.#tables = {
         paramsList,
         params: firsts(paramsList),
@@ -150,7 +193,7 @@ export class RequestBody {
       };
     } else if (media === "multipart/form-data") {
       const metadataList: Record<string, PartMeta[]> = Object.create(null);
-      await this.#multipart(getBoundary(type as string), paramsList, metadataList);
+      await this.#multipart(next, getBoundary(type as string), paramsList, metadataList);
       this.#tables = {
         paramsList,
         params: firsts(paramsList),
@@ -158,7 +201,7 @@ export class RequestBody {
         metadata: firsts(metadataList),
       };
     } else {
-      while ((await this.#source.next()) !== null) {}
+      while ((await next()) !== null) {}
       this.#tables = {
         paramsList,
         params: Object.create(null),
@@ -175,12 +218,12 @@ export class RequestBody {
    * upload back instead of buffering it.
    */
   async #multipart(
+    next: Next,
     boundary: string,
     paramsList: Record<string, string[]>,
     metadataList: Record<string, PartMeta[]>,
   ): Promise<void> {
     const events: Array<PartMeta | Uint8Array | null> = [];
-    const limit = this.#source.sizeLimit;
     const parser = new MultipartParser(
       boundary,
       {
@@ -188,7 +231,7 @@ export class RequestBody {
         onData: (chunk) => events.push(chunk),
         onPartEnd: () => events.push(null),
       },
-      { maxTotalSize: limit, maxFileSize: limit },
+      this.#source.multipartLimits,
     );
     let meta: PartMeta | undefined;
     let stream: PostStreamCallback | undefined;
@@ -223,7 +266,7 @@ export class RequestBody {
       }
       events.length = 0;
     };
-    for (let chunk = await this.#source.next(); chunk !== null; chunk = await this.#source.next()) {
+    for (let chunk = await next(); chunk !== null; chunk = await next()) {
       parser.write(chunk);
       await dispatch();
     }
@@ -245,11 +288,36 @@ function consumed(what: string, way: Way): HttpError {
       ? "read whole (body)"
       : way === "processed"
         ? "processed into POST parameters"
-        : way === "streamed"
-          ? "streamed"
-          : "discarded";
+        : way === "held"
+          ? "read for the POST parameters when the response started"
+          : way === "streamed"
+            ? "streamed"
+            : "discarded";
   return new HttpError("BODY_CONSUMED", `${what}: the request body was ${by} already`);
 }
+
+/** The media type of a Content-Type value, lowercased, without parameters ("" when there is none). */
+function mediaType(type: string | undefined): string {
+  return type === undefined ? "" : (type.split(";", 1)[0] as string).trim().toLowerCase();
+}
+
+/** True for the bodies the POST tables are made from. */
+function isForm(type: string | undefined): boolean {
+  const media = mediaType(type);
+  return media === "application/x-www-form-urlencoded" || media === "multipart/form-data";
+}
+
+/** A body reader that gives `bytes` once, then the end. */
+function once(bytes: Buffer): Next {
+  let given = false;
+  return () => {
+    if (given) return Promise.resolve(null);
+    given = true;
+    return Promise.resolve(bytes);
+  };
+}
+
+function ignore(): void {}
 
 function append<T>(lists: Record<string, T[]>, name: string, value: T): void {
   const list = lists[name];

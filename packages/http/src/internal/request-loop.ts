@@ -6,6 +6,8 @@
 // and a promise reaction (about 200 bytes on the heap of a worker that wakes
 // for every request). Steps that complete at once run on in a loop, so a
 // pipelined burst with a synchronous callback does not grow the stack.
+// While a callback runs, the loop is registered to be failed by a rejection
+// the callback leaves unhandled (see unhandled-rejections.ts).
 
 import type { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
@@ -15,8 +17,9 @@ import type { ResolvedHttpOptions } from "../options";
 import { Request } from "../request";
 import { Connection, clientErrorStatus } from "./connection";
 import { isThenable } from "./thenable";
+import { list, type RejectionSink, unlist } from "./unhandled-rejections";
 
-export class RequestLoop {
+export class RequestLoop implements RejectionSink {
   readonly #conn: Connection;
   readonly #socket: MoonSocket;
   readonly #callback: RequestCallback;
@@ -29,6 +32,18 @@ export class RequestLoop {
   #request: Request | undefined;
   #result: unknown;
   #ending = false;
+  /** The first request waited its turn for a departed client's end of stream. */
+  #looked = false;
+  // For unhandled rejections (see unhandled-rejections.ts): flags, set per
+  // request, so that a keep-alive request allocates nothing for them.
+  /** In the registry's list (from the first callback until the handler settles). */
+  #listed = false;
+  /** A request is under way: its callback was called and its response is not done. */
+  #active = false;
+  /** The callback was called and has not returned or settled yet (it may outlive its request). */
+  #inCallback = false;
+  /** The handler's promise is settled: nothing more can be reported. */
+  #settled = false;
 
   /** Serves `socket` to its end; then `resolve` gets whether the worker may serve again, or `reject` the callback's error. */
   constructor(
@@ -75,23 +90,66 @@ export class RequestLoop {
       this.#end();
       return false;
     }
+    // A client that has closed its side before its request is served has gone (it gave
+    // up waiting, say, in the backlog): the request never reaches the application.
+    if (!this.#conn.options.serveHalfClosed) {
+      if (this.#socket.input.ended) {
+        this.#end();
+        return false;
+      }
+      // The first request of a connection (new, or resumed) waits for the next poll of the
+      // event loop, where libuv reads a departed client's end of stream (after a partial
+      // read it waits for the next readiness): an immediate runs before that poll, its own
+      // immediate after it. Later requests of the connection pay nothing.
+      if (!this.#looked) {
+        this.#looked = true;
+        setImmediate(this.#lookAfterPoll);
+        return false;
+      }
+    }
     const request = new Request(this.#conn, this.#conn.head);
     this.#request = request;
+    this.#active = true;
+    this.#inCallback = true;
+    if (!this.#listed) {
+      this.#listed = true;
+      list(this);
+    }
     let result: unknown;
     try {
       result = this.#callback(request);
     } catch (error) {
+      this.#inCallback = false;
       this.#requestFailed(error);
       return false;
     }
     // A plain value is taken at once: no turn of the microtask queue for nothing.
-    if (!isThenable(result)) return this.#afterCallback(result);
+    if (!isThenable(result)) {
+      this.#inCallback = false;
+      return this.#afterCallback(result);
+    }
     // Promise.resolve: a thenable of the application's settles once, whatever its then does.
     Promise.resolve(result).then(this.#onResult, this.#onRequestFailed);
     return false;
   }
 
+  // Each step below is a handler of a promise the loop waits on; once the
+  // loop is ending (an unhandled rejection may end it while it waits), late
+  // outcomes are dropped.
+
+  readonly #lookAfterPoll = (): void => {
+    setImmediate(this.#afterLook);
+  };
+
+  readonly #afterLook = (): void => {
+    if (this.#ending) return;
+    this.#guarded(() => {
+      if (this.#headFound(true)) this.#next();
+    });
+  };
+
   readonly #onInput = (): void => {
+    if (this.#ending) return;
     this.#guarded(this.#afterInput);
   };
 
@@ -107,6 +165,7 @@ export class RequestLoop {
   };
 
   readonly #onInputFailed = (error: unknown): void => {
+    if (this.#ending) return;
     this.#guarded(() => {
       let more: boolean | undefined;
       try {
@@ -120,6 +179,8 @@ export class RequestLoop {
   };
 
   readonly #onResult = (result: unknown): void => {
+    this.#inCallback = false;
+    if (this.#ending) return;
     this.#guarded(() => {
       if (this.#afterCallback(result)) this.#next();
     });
@@ -151,6 +212,7 @@ export class RequestLoop {
   }
 
   readonly #onRequestDone = (): void => {
+    if (this.#ending) return;
     this.#guarded(() => {
       if (this.#requestDone()) this.#next();
     });
@@ -159,6 +221,7 @@ export class RequestLoop {
   /** The request is answered: true when the connection serves on. */
   #requestDone(): boolean {
     resetTimeouts();
+    this.#active = false;
     if (this.#result !== true) this.#survive = false;
     const keepAlive = (this.#request as Request).response.keepAlive;
     this.#request = undefined;
@@ -171,6 +234,8 @@ export class RequestLoop {
   }
 
   readonly #onRequestFailed = (error: unknown): void => {
+    this.#inCallback = false; // the callback's promise, or finishing after it: either way it is done
+    if (this.#ending) return;
     this.#guarded(() => this.#requestFailed(error));
   };
 
@@ -212,14 +277,41 @@ export class RequestLoop {
     }
   }
 
+  /**
+   * A promise left rejected and unhandled while this loop runs a callback
+   * (see unhandled-rejections.ts): the request fails as if its callback had
+   * thrown `error` (500, or a reset once the response started), and the
+   * handler rejects with it. The callback may still be running: its request
+   * is marked faulty, so what it does next throws REQUEST_FAULTY instead of
+   * writing to a connection that is closing. False when no callback of this
+   * loop runs now, or the handler has settled.
+   */
+  unhandled(error: unknown): boolean {
+    if (this.#settled || !(this.#active || this.#inCallback)) return false;
+    if (this.#ending) this.#failure ??= { error };
+    else {
+      this.#requestFailed(error);
+      this.#conn.failed = true;
+    }
+    return true;
+  }
+
   /** Closes the connection (see Connection.end), then settles the handler's promise. Once. */
   #end(): void {
     if (this.#ending) return;
     this.#ending = true;
-    this.#conn.end().then(this.#ended, this.#reject);
+    this.#active = false;
+    this.#conn.end().then(this.#ended, this.#endFailed);
   }
 
+  readonly #endFailed = (error: unknown): void => {
+    this.#failure ??= { error };
+    this.#ended();
+  };
+
   readonly #ended = (): void => {
+    this.#settled = true;
+    if (this.#listed) unlist(this);
     if (this.#failure !== undefined) this.#reject(this.#failure.error);
     else this.#resolve(this.#survive);
   };

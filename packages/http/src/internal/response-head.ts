@@ -3,6 +3,8 @@
 // mostly repeat their status, headers and framing (within each second's Date
 // line), and a repeat is handed out whole instead of joined again from seven
 // pieces, each join a string on the heap of a process that wakes per request.
+// Module state: with the package loaded twice (import and require) each copy
+// keeps its own last head, which is merely a second cache, never a wrong one.
 
 /** How the body is framed: a Content-Length of this many bytes when 0 or more, else one of these. */
 export const NO_FRAMING = -1;

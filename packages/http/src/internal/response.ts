@@ -12,7 +12,7 @@ import { dateLine } from "./date-header";
 import { checkHeaderName, checkHeaderValue } from "./header-check";
 import { headerLine } from "./header-line";
 import { CHUNKED, NO_FRAMING, responseHead } from "./response-head";
-import { statusLine } from "./status-text";
+import { statusCode, statusLine } from "./status-text";
 
 const RESOLVED = Promise.resolve();
 const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -78,26 +78,10 @@ export class Response {
 
   status(status: string | number): void {
     if (this.#code !== 0) throw new HttpError("STATUS_ORDER", "sendStatus was called already");
-    let code: number;
-    let line = "";
-    if (typeof status === "number") {
-      code = status;
-      line = statusLine(status);
-    } else if (typeof status === "string") {
-      code = leadingCode(status);
-      line = status;
-      if (status.length > 3 && status.charCodeAt(3) !== 0x20) code = Number.NaN;
-      checkHeaderValue(status, "sendStatus");
-    } else code = Number.NaN;
-    // An integer from 200 to 999 has three digits: no String(code) per response to tell.
-    if (!Number.isInteger(code) || code < 200 || code > 999) {
-      throw new HttpError(
-        "INVALID_STATUS",
-        'sendStatus needs a final status from 200 to 999, as a number or "200 OK" (interim 1xx responses are the server\'s)',
-      );
-    }
+    const code = statusCode(status);
     this.#code = code;
-    this.#status = line;
+    // A code alone gets its standard reason, or the SP of an empty one; a line with a reason goes as given.
+    this.#status = typeof status === "number" || status.length === 3 ? statusLine(code) : status;
     this.#bodyless =
       this.#request.method === "HEAD" || code === 204 || code === 205 || code === 304;
   }
@@ -300,8 +284,16 @@ export class Response {
     // never send its body: the connection cannot be read past it, so it ends.
     const bodyWithheld =
       request.expectContinue && !this.#continueSent && !this.#conn.requestComplete;
+    // A worker that is leaving (retiring, reloading, the server stopping) ends
+    // each connection after the response it gives: a keep-alive client told
+    // so sends its next request on a new connection, never into this one as
+    // it closes. The lot says so whether or not this handler parks.
     let keepAlive =
-      request.keepAlive && !this.#closeRequested && !this.#conn.upgraded && !bodyWithheld;
+      request.keepAlive &&
+      !this.#closeRequested &&
+      !this.#conn.upgraded &&
+      !bodyWithheld &&
+      this.#conn.socket.parking?.leaving !== true;
     let framing = NO_FRAMING;
     const code = this.#code;
     if (code === 205) framing = 0;
@@ -368,17 +360,6 @@ export class Response {
     if (this.#code === 0) throw orderError("sendData");
     if (this.#finished) throw new HttpError("RESPONSE_FINISHED", "sendData after finish");
   }
-}
-
-/** The code a status string starts with ("404 Not Found": 404), or NaN unless it starts with three digits. */
-function leadingCode(status: string): number {
-  let code = 0;
-  for (let i = 0; i < 3; i++) {
-    const digit = status.charCodeAt(i) - 0x30;
-    if (!(digit >= 0 && digit <= 9)) return Number.NaN; // NaN past the end too
-    code = code * 10 + digit;
-  }
-  return code;
 }
 
 function orderError(what: string): HttpError {

@@ -1,5 +1,10 @@
-// Reason phrases for sendStatus(number) and for the server's own error
-// responses (RFC 9110, section 15).
+// The status line's text after the version, for sendStatus() and for the
+// server's own error responses: RFC 9112's `status-code SP [ reason-phrase ]`,
+// with the SP there even when the reason is empty, and the standard reason
+// (RFC 9110, section 15) when the application gave only a code. Also the
+// check of what sendStatus() takes, so the rules live in one place.
+
+import { HttpError } from "../errors";
 
 const REASONS: Record<number, string> = {
   100: "Continue",
@@ -51,7 +56,62 @@ const REASONS: Record<number, string> = {
 const LINES: string[] = [];
 for (const code in REASONS) LINES[Number(code)] = `${code} ${REASONS[code]}`;
 
-/** The status line's text after the version: "404 Not Found" (just "599" for an unknown code). */
+/**
+ * The status line's text after the version, for a code from 100 to 999:
+ * "404 Not Found", or "599 " (the SP and an empty reason) for a code
+ * without a standard reason.
+ */
 export function statusLine(status: number): string {
-  return LINES[status] ?? String(status);
+  return LINES[status] ?? `${status} `;
+}
+
+/**
+ * The code of a sendStatus() argument: a number, a code alone ("200") or a
+ * code, SP and reason ("404 Not Found", "200 "). The code is a final status
+ * (200 to 999: interim 1xx responses are the server's); the reason holds
+ * HTAB, SP, visible characters and obs-text only (RFC 9112's reason-phrase),
+ * so no CR or LF can end the line early. Throws HttpError INVALID_STATUS.
+ */
+export function statusCode(status: unknown): number {
+  let code = Number.NaN;
+  if (typeof status === "number") code = status;
+  else if (typeof status === "string") {
+    code = leadingCode(status);
+    if (status.length > 3) {
+      if (status.charCodeAt(3) !== 0x20) code = Number.NaN;
+      else checkReason(status);
+    }
+  }
+  // An integer from 200 to 999 has three digits: no String(code) per response to tell.
+  if (!Number.isInteger(code) || code < 200 || code > 999) {
+    throw new HttpError(
+      "INVALID_STATUS",
+      'sendStatus needs a final status from 200 to 999: a number, a code ("200") or a code and a reason ("200 OK"); interim 1xx responses are the server\'s',
+    );
+  }
+  return code;
+}
+
+/** The code a status string starts with ("404 Not Found": 404), or NaN unless it starts with three digits. */
+function leadingCode(status: string): number {
+  let code = 0;
+  for (let i = 0; i < 3; i++) {
+    const digit = status.charCodeAt(i) - 0x30;
+    if (!(digit >= 0 && digit <= 9)) return Number.NaN; // NaN past the end too
+    code = code * 10 + digit;
+  }
+  return code;
+}
+
+/** Throws INVALID_STATUS unless the reason after "NNN " is HTAB, SP, VCHAR or obs-text (up to U+00FF). */
+function checkReason(status: string): void {
+  for (let i = 4; i < status.length; i++) {
+    const c = status.charCodeAt(i);
+    if ((c < 0x20 && c !== 0x09) || c === 0x7f || c > 0xff) {
+      throw new HttpError(
+        "INVALID_STATUS",
+        "sendStatus: a reason phrase may not hold CR, LF or another control character, or a character above U+00FF",
+      );
+    }
+  }
 }

@@ -33,6 +33,14 @@ export interface ParkingStats {
   resumes: number;
 }
 
+/** How a connection is parked: see {@link ParkedConnections.add}. */
+export interface ParkHow {
+  wake: boolean;
+  timeout: number;
+  note: string | undefined;
+  resumeOnTimeout: boolean;
+}
+
 export class ParkedConnections {
   readonly #held = new Map<number, ParkedConnection>();
   /** Connections whose peer sent bytes, oldest first, waiting for a worker. */
@@ -65,15 +73,11 @@ export class ParkedConnections {
   /**
    * Holds a connection a worker parked. `wake`: its peer has sent bytes
    * already (among `bytes`), so it waits for a worker at once. `timeout`:
-   * seconds to wait for the peer; 0: no limit.
+   * seconds to wait for the peer; 0: no limit; then it is closed, or, with
+   * `resumeOnTimeout`, queued for a worker as if the peer had spoken.
    */
-  add(
-    handle: NativeHandle,
-    bytes: Buffer,
-    wake: boolean,
-    timeout: number,
-    note: string | undefined,
-  ): void {
+  add(handle: NativeHandle, bytes: Buffer, how: ParkHow): void {
+    const { wake, timeout, note } = how;
     const connection: ParkedConnection = {
       id: ++this.#nextId,
       handle,
@@ -91,7 +95,10 @@ export class ParkedConnections {
     }
     connection.stopWaiting = readOnce(handle, (more) => this.#onPeer(connection, more));
     if (timeout > 0) {
-      connection.timer = setTimeout(() => this.#close(connection), timeout * 1000);
+      const expire = how.resumeOnTimeout
+        ? () => this.#wake(connection)
+        : () => this.#close(connection);
+      connection.timer = setTimeout(expire, timeout * 1000);
       connection.timer.unref();
     }
   }
@@ -143,6 +150,14 @@ export class ParkedConnections {
     }
     connection.bytes =
       connection.bytes.length === 0 ? more : Buffer.concat([connection.bytes, more]);
+    this.#enqueue(connection);
+  }
+
+  /** Its timeout ran out and its worker wants it back: to the queue, no new bytes. */
+  #wake(connection: ParkedConnection): void {
+    connection.timer = undefined;
+    connection.stopWaiting?.();
+    connection.stopWaiting = undefined;
     this.#enqueue(connection);
   }
 

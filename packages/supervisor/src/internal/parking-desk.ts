@@ -202,7 +202,8 @@ export class ParkingDesk<W extends DeskWorker> {
    * waits here, as a parked one, for its first bytes and then a worker.
    */
   adopt(handle: NativeHandle): void {
-    this.#parked.add(handle, Buffer.alloc(0), false, 0, undefined);
+    const how = { wake: false, timeout: 0, note: undefined, resumeOnTimeout: false };
+    this.#parked.add(handle, Buffer.alloc(0), how);
   }
 
   /**
@@ -235,14 +236,12 @@ export class ParkingDesk<W extends DeskWorker> {
       handle.close(); // what stopping does to every parked connection
       return;
     }
-    const note = typeof message.note === "string" ? message.note : undefined;
-    this.#parked.add(
-      handle,
-      Buffer.from(message.bytes, "base64"),
-      message.wake,
-      message.timeout,
-      note,
-    );
+    this.#parked.add(handle, Buffer.from(message.bytes, "base64"), {
+      wake: message.wake,
+      timeout: message.timeout,
+      note: typeof message.note === "string" ? message.note : undefined,
+      resumeOnTimeout: message.resumeOnTimeout === true,
+    });
     this.update();
   }
 }

@@ -102,6 +102,8 @@ export type FromWorker =
       wake: boolean;
       timeout: number;
       note?: string | undefined;
+      /** When `timeout` runs out, wake it (to a worker) instead of closing it. */
+      resumeOnTimeout?: boolean;
     }
   /** The worker serves the resumed connection `id`: the supervisor closes its copy. */
   | { t: "resumed"; id: number }

@@ -70,6 +70,7 @@ export class WorkerParking implements ParkingLot {
       wake: connection.wake,
       timeout: connection.timeout,
       note: connection.note,
+      resumeOnTimeout: connection.resumeOnTimeout,
     });
     this.#handles ??= handleSender(process, lost);
     // Closing our copy once the kernel has the frame loses nothing: the supervisor's copy is in the pipe.
