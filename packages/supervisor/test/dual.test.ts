@@ -2,27 +2,15 @@
 // numbered per process, so each pool's workers serve that pool, and the
 // signal handlers are installed once (one SIGTERM stops every pool, exit 0).
 import { spawn } from "node:child_process";
-import { createConnection } from "node:net";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { talk } from "./helpers/run-app";
 
 const FIXTURE = join(import.meta.dirname, "fixtures", "dual.mjs");
 let child: ReturnType<typeof spawn> | undefined;
 afterEach(() => {
   if (child?.pid !== undefined && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
 });
-
-function ask(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    let text = "";
-    socket.on("data", (chunk) => {
-      text += chunk.toString();
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
-    socket.on("close", () => resolve(text.trim()));
-  });
-}
 
 describe("the package loaded through import and require", () => {
   it("serves each pool with its own workers, and one SIGTERM stops both", async () => {
@@ -48,8 +36,8 @@ describe("the package loaded through import and require", () => {
       (out.match(/READY (.*)\n/) as RegExpMatchArray)[1] as string,
     );
     for (let i = 0; i < 3; i++) {
-      expect(await ask(esmPort)).toBe("esm");
-      expect(await ask(cjsPort)).toBe("cjs");
+      expect(await talk(esmPort)).toBe("esm");
+      expect(await talk(cjsPort)).toBe("cjs");
     }
     started.kill("SIGTERM");
     expect(await exited).toBe(0);

@@ -6,27 +6,12 @@
 // connection; a handler that never returns true is named in the log.
 
 import { mkdtempSync, writeFileSync } from "node:fs";
-import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { eventually, hold, startApp, stopAll } from "./helpers/run-app";
+import { eventually, hold, startApp, stopAll, talk } from "./helpers/run-app";
 
 afterEach(stopAll);
-
-/** Sends one command line; resolves with the answer, or how the connection failed. */
-function send(port: number, command: string): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = createConnection({ host: "127.0.0.1", port });
-    let answer = "";
-    socket.on("data", (chunk) => {
-      answer += chunk.toString();
-    });
-    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
-    socket.on("close", () => resolve(answer.trim()));
-    socket.write(`${command}\n`);
-  });
-}
 
 describe("a worker that crashes after it started", () => {
   it("is replaced at once, not after forkErrorDelay, and every exit is counted", async () => {
@@ -34,9 +19,9 @@ describe("a worker that crashes after it started", () => {
       options: { minFork: 1, maxFork: 1, preFork: 1, forkErrorDelay: 60 },
     });
     for (let i = 0; i < 3; i++) {
-      expect(await send(app.port, "THROW")).toBe("");
+      expect(await talk(app.port, "THROW")).toBe("");
       // Within the test's bound, far below the 60 s a crash loop would wait.
-      expect(await send(app.port, "PID")).toMatch(/^\d+$/);
+      expect(await talk(app.port, "PID")).toMatch(/^\d+$/);
     }
     const stats = await eventually(
       () => app.stats(),
@@ -69,7 +54,7 @@ describe("a worker that crashes after it started", () => {
 describe("stats", () => {
   it("served counts the connections of workers that exited after them", async () => {
     const app = await startApp({ options: { minFork: 1, maxFork: 2 } });
-    for (let i = 0; i < 4; i++) expect(await send(app.port, "ONCE")).toMatch(/^\d+$/);
+    for (let i = 0; i < 4; i++) expect(await talk(app.port, "ONCE")).toMatch(/^\d+$/);
     await eventually(
       () => app.stats(),
       (s) => s.served === 4 && s.exits["connect-not-true"] === 4,
@@ -82,7 +67,7 @@ describe("stats", () => {
 describe("connect not returning true", () => {
   it("is named in the log once when workers keep exiting for it", async () => {
     const app = await startApp({ options: { minFork: 1, maxFork: 2 } });
-    for (let i = 0; i < 12; i++) expect(await send(app.port, "ONCE")).toMatch(/^\d+$/);
+    for (let i = 0; i < 12; i++) expect(await talk(app.port, "ONCE")).toMatch(/^\d+$/);
     await eventually(
       () => app.output(),
       (out) => out.includes("did not return exactly true"),
@@ -114,7 +99,7 @@ describe("SIGHUP", () => {
       "the reload abandoned",
     );
     expect(app.output()).toMatch(/failed to start.*reload abandoned/);
-    const answers = await Promise.all(Array.from({ length: 10 }, () => send(app.port, "PID")));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => talk(app.port, "PID")));
     for (const answer of answers) expect(answer).toMatch(/^\d+$/);
     expect((await app.stats()).workers).toBeGreaterThanOrEqual(2);
     expect(app.child.exitCode).toBeNull();
@@ -140,7 +125,7 @@ describe("SIGHUP", () => {
       (out) => out.includes("reload done"),
       "the reload done",
     );
-    const answers = await Promise.all(Array.from({ length: 10 }, () => send(app.port, "PID")));
+    const answers = await Promise.all(Array.from({ length: 10 }, () => talk(app.port, "PID")));
     for (const answer of answers) {
       expect(answer).toMatch(/^\d+$/);
       expect(oldPids.has(answer)).toBe(false);
@@ -154,7 +139,7 @@ describe("SIGTERM", () => {
     const app = await startApp({ options: { minFork: 1, maxFork: 1, preFork: 0 } });
     const busy = await hold(app); // the one worker is busy until released
     // Three connections wait in the backlog, their requests sent.
-    const waiting = [send(app.port, "PID"), send(app.port, "PID"), send(app.port, "PID")];
+    const waiting = [talk(app.port, "PID"), talk(app.port, "PID"), talk(app.port, "PID")];
     await new Promise((resolve) => setTimeout(resolve, 200));
     const code = app.stop();
     await eventually(
@@ -163,7 +148,7 @@ describe("SIGTERM", () => {
       "the listeners closed",
     );
     // The busy worker still holds its connection (and held listener copies): the port is closed all the same.
-    expect(await send(app.port, "PID")).toBe("ECONNREFUSED");
+    expect(await talk(app.port, "PID")).toBe("ECONNREFUSED");
     await busy.release();
     for (const answer of await Promise.all(waiting)) expect(answer).toMatch(/^\d+$/);
     expect(await code).toBe(0);

@@ -198,3 +198,21 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * Opens a connection to 127.0.0.1:`port`, writes `line` (if any) and
+ * resolves with what came back until the server closed it, trimmed, or with
+ * the error's code (ECONNREFUSED, ECONNRESET, ...).
+ */
+export function talk(port: number, line?: string): Promise<string> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ host: "127.0.0.1", port });
+    let answer = "";
+    socket.on("data", (chunk) => {
+      answer += chunk.toString();
+    });
+    socket.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+    socket.on("close", () => resolve(answer.trim()));
+    if (line !== undefined) socket.write(`${line}\n`);
+  });
+}
