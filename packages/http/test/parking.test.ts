@@ -280,6 +280,8 @@ describe("parking", () => {
     lot.take({ ...parked, note: `http-head-since:${since}`, wake: true });
     const response = await client.response();
     expect(response.status).toBe(408);
+    // Its last bytes were still unread when the time was found up: drained, not reset.
+    expect(await client.closed()).toMatchObject({ how: "end" });
   });
 
   it("a connection whose head is under way is never closed for leaving, and a head never parks where parking is off", async () => {

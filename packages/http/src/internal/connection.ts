@@ -180,6 +180,8 @@ export class Connection {
    */
   nextHead(): boolean | undefined {
     this.#endInputWait();
+    // A head that ran out of time is answered (408) and drained in end(): no more parsing.
+    if (this.timedOut !== undefined) return false;
     for (;;) {
       const head = this.#head;
       if (head !== undefined) {
@@ -536,12 +538,22 @@ export class Connection {
   /** A deadline passed: answer 408 if a request is under way and unanswered, then close (or reset). */
   #expire(why: NonNullable<Connection["timedOut"]>): void {
     const socket = this.socket;
-    if (this.timedOut !== undefined || socket.closed) return;
-    this.timedOut = why;
+    if (socket.closed) return;
+    // A drain after a header timeout ends it; anything else after a timeout has nothing to do.
+    if (this.timedOut !== undefined && !(why === "drain" && this.timedOut === "header")) return;
+    this.timedOut ??= why;
     this.failed = true;
     this.#deadline.clear();
     if (why === "idle" || why === "drain") {
       socket.close().catch(ignore);
+    } else if (why === "header" && !this.responseStarted && !socket.output.closed) {
+      // The client is still sending its head (a byte may be on its way, or just
+      // arrived with a connection resumed from a park): 408, FIN, and what comes
+      // is read and dropped for drainTimeout, so that it reads the 408, not a reset.
+      this.sendErrorResponse(408);
+      this.#enter("drain");
+      socket.output.close().catch(ignore);
+      if (this.options.drainTimeout === 0) socket.close().catch(ignore);
     } else if (!this.responseStarted && !socket.output.closed) {
       this.sendErrorResponse(408);
       socket.close().catch(ignore);
