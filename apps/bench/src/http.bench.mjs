@@ -26,7 +26,10 @@
 // BENCH_ONLY (comma-separated substrings of server names) picks servers;
 // BENCH_WARMUP_MAX_MS caps each server's warm-up (default 180000, quick 30000);
 // BENCH_WARMUP_MIN_MS is the least warm-up of our pools (default 60000, quick 0);
-// BENCH_SETTLE_MS the settle run before each measured one (default 5000, quick 1000; 0: none).
+// BENCH_SETTLE_MS the settle run before each measured one (default 5000, quick 1000; 0: none);
+// BENCH_BEFORE (the path of an earlier build's moonbridge index.js, e.g. a git
+// worktree's packages/moonbridge/dist/index.js) adds that build, configured as
+// the default row, as a row of its own, to compare before and after in one run.
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,6 +78,7 @@ const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? (quick ? 1000 : 5000));
 const OURS_ON = "moonbridge (minFork 33)";
 const OURS_OFF = "moonbridge (minFork 33, parking off)";
 const OURS_SHRINK = "moonbridge (minFork 33, keepYoungGeneration false)";
+const OURS_BEFORE = "before: moonbridge (minFork 33)";
 /** A build from before parking rejects `parking: false`: the row is left out, and said so. */
 const PARKING = parkingSupported();
 
@@ -97,6 +101,16 @@ const ENTRIES = [
     env: { BENCH_MIN_FORK: "33", BENCH_KEEP_YOUNG: "0" },
     minWarmupMs: WARMUP_MIN_MS,
   },
+  ...(process.env.BENCH_BEFORE
+    ? [
+        {
+          name: OURS_BEFORE,
+          script: OURS,
+          env: { BENCH_MIN_FORK: "33", BENCH_MOONBRIDGE: process.env.BENCH_BEFORE },
+          minWarmupMs: WARMUP_MIN_MS,
+        },
+      ]
+    : []),
   { name: "node:http ×1", script: NODE, env: { BENCH_WORKERS: "1" } },
   { name: CLUSTER, script: NODE, env: { BENCH_WORKERS: "2" } },
 ];
@@ -304,6 +318,7 @@ function report(results, runs) {
     for (const { other, what } of [
       { other: OURS_OFF, what: "Parking on / off" },
       { other: OURS_SHRINK, what: "keepYoungGeneration true (the default) / false" },
+      { other: OURS_BEFORE, what: "This build / BENCH_BEFORE's build" },
     ]) {
       const row = modeResults.find((r) => r.competitor === other);
       if (on !== undefined && row !== undefined)

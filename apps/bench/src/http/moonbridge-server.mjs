@@ -11,21 +11,31 @@
 // when set, gets the supervisor's pool.stats() as JSON every 200 ms (how many
 // connections were parked under the load). BENCH_KEEP_YOUNG=0 passes
 // `keepYoungGeneration: false` to listen() (workers run with V8's own
-// young-generation shrinking). Binds 127.0.0.1,
+// young-generation shrinking). BENCH_MOONBRIDGE: another build's moonbridge
+// index.js (bench:http's BENCH_BEFORE row). Binds 127.0.0.1,
 // port 0, and prints the port on stdout once workers accept. Runs in the
 // supervisor and again in every worker, as listen() requires.
 import { appendFileSync } from "node:fs";
-import { listen } from "moonbridge";
+import { pathToFileURL } from "node:url";
 import { helloHandler, parkingOptions, writeStatsToFile } from "../load/ours.mjs";
+
+const where = process.env.BENCH_MOONBRIDGE;
+/** @type {typeof import("moonbridge")} */
+const moonbridge = await import(where ? pathToFileURL(where).href : "moonbridge");
+const { listen } = moonbridge;
 
 const minFork = Number(process.env.BENCH_MIN_FORK ?? 33);
 if (!Number.isInteger(minFork) || minFork < 1)
   throw new Error(`BENCH_MIN_FORK must be a positive integer, got "${process.env.BENCH_MIN_FORK}"`);
 const counts = process.env.BENCH_COUNTS_FILE;
 let requests = 0;
-const handler = helloHandler(parkingOptions(), () => {
-  requests++;
-});
+const handler = helloHandler(
+  parkingOptions(),
+  () => {
+    requests++;
+  },
+  moonbridge.http,
+);
 
 const pool = listen({
   listeners: [{ proto: "tcp", host: "127.0.0.1", port: 0 }],
