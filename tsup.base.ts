@@ -1,5 +1,6 @@
 // The one tsup configuration every publishable package builds with: ESM + CJS
-// + .d.ts/.d.cts, so the exports map template in DESIGN.md always has its files.
+// + .d.ts/.d.cts, so the exports map of the package template (docs/architecture.md)
+// always has its files.
 import type { Options } from "tsup";
 
 /** Build options for a package; `entry` lists its public entry points. */

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Checks every publishable package under packages/ the way a user meets it:
-// the template of DESIGN.md, who may import whom, publint --strict, attw, and
-// a smoke test that packs it, installs the tarball with npm into a scratch
-// project outside the workspace, loads it with import and require, and runs
-// the README's ```js examples there. New packages are found, not listed, so
-// nobody has to remember to add them.
+// the package template (docs/architecture.md), who may import whom, publint --strict, attw, and
+// a smoke test that packs it, checks the tarball carries the LICENSE, installs
+// it with npm into a scratch project outside the workspace, loads it with
+// import and require, and runs the README's ```js examples there. New packages
+// are found, not listed, so nobody has to remember to add them. What a user
+// would miss but cannot be fixed here yet (no repository URL) is a warning,
+// printed after the package's line, not a failure.
 //
 // Usage: node scripts/check-packages.mjs [package-dir-name ...]   (default: all)
 // Needs `pnpm build` first (the root `pnpm test` does that).
@@ -18,7 +20,7 @@ const root = resolve(import.meta.dirname, "..");
 const packagesDir = join(root, "packages");
 const bin = (name) => join(root, "node_modules", ".bin", name);
 
-// DESIGN.md, "Who may import whom". Pure packages run on Uint8Array anywhere.
+// docs/architecture.md, "Import rules". Pure packages run on Uint8Array anywhere.
 const ALLOWED_DEPS = {
   "@moonbridge/headers": [],
   "@moonbridge/http-parser": [],
@@ -43,7 +45,14 @@ const ALLOWED_DEPS = {
     "@moonbridge/http",
   ],
 };
+// Pure packages claim no runtime: no `engines` (issue #26; their README says
+// which runtimes are tested). The Node packages need `engines.node`.
 const PURE = new Set(["@moonbridge/headers", "@moonbridge/http-parser", "@moonbridge/body-parser"]);
+const NODE_ENGINES = ">=20";
+// Every package ships the repository's LICENSE, the same text.
+const LICENSE = readFileSync(join(root, "LICENSE"), "utf8");
+// npm shows these on the package's page; the project has no public URL yet.
+const LINK_FIELDS = ["repository", "homepage", "bugs"];
 
 const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));
 const run = (cmd, args, cwd) =>
@@ -64,7 +73,7 @@ function workspacePackages() {
   return byName;
 }
 
-/** Problems with the package template of DESIGN.md and STYLE.md. */
+/** Problems with the package template (docs/architecture.md). */
 function templateProblems({ path, pkg }) {
   const problems = [];
   const expect = (ok, what) => ok || problems.push(what);
@@ -76,7 +85,13 @@ function templateProblems({ path, pkg }) {
   expect(JSON.stringify(pkg.files) === files, `"files": ${files}`);
   for (const target of Object.values(pkg.bin ?? {}))
     expect(String(target).startsWith("./bin/"), `bin entries under ./bin/ (${target})`);
-  expect(pkg.engines?.node === ">=20", '"engines": { "node": ">=20" }');
+  if (PURE.has(pkg.name)) expect(pkg.engines === undefined, 'no "engines" (a pure package)');
+  else expect(pkg.engines?.node === NODE_ENGINES, `"engines": { "node": "${NODE_ENGINES}" }`);
+  expect(pkg.license === "MIT", '"license": "MIT"');
+  expect(
+    existsSync(join(path, "LICENSE")) && readFileSync(join(path, "LICENSE"), "utf8") === LICENSE,
+    "LICENSE, a copy of the repository's",
+  );
   expect(pkg.publishConfig?.access === "public", '"publishConfig": { "access": "public" }');
   expect(pkg.exports?.["./package.json"] === "./package.json", 'exports["./package.json"]');
   for (const [subpath, target] of Object.entries(pkg.exports ?? {})) {
@@ -111,11 +126,13 @@ function templateProblems({ path, pkg }) {
 
   const allowed = ALLOWED_DEPS[pkg.name];
   if (!allowed) {
-    problems.push(`an entry in ALLOWED_DEPS of scripts/check-packages.mjs (and in DESIGN.md)`);
+    problems.push(
+      `an entry in ALLOWED_DEPS of scripts/check-packages.mjs (and in docs/architecture.md)`,
+    );
   } else {
     for (const dep of Object.keys({ ...pkg.dependencies, ...pkg.peerDependencies })) {
       if (!allowed.includes(dep))
-        problems.push(`no dependency on ${dep} (DESIGN.md, who may import whom)`);
+        problems.push(`no dependency on ${dep} (docs/architecture.md, import rules)`);
     }
   }
   if (PURE.has(pkg.name)) {
@@ -131,6 +148,32 @@ function templateProblems({ path, pkg }) {
     }
   }
   return problems.map((p) => `missing or wrong: ${p}`);
+}
+
+/** What a user would miss that the check does not fail on. */
+function templateWarnings({ pkg }) {
+  const missing = LINK_FIELDS.filter((field) => pkg[field] === undefined);
+  return missing.length === 0
+    ? []
+    : [`no ${missing.map((f) => `"${f}"`).join(", ")} (no public repository URL yet)`];
+}
+
+const ANSI_COLOR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+
+/** publint's suggestions (never failures, even with --strict), from its output. */
+function publintSuggestions(output, pkg) {
+  const plain = output.replace(ANSI_COLOR, "");
+  const section = plain.split(/^Suggestions:$/m)[1]?.split(/^\S.*:$/m)[0] ?? "";
+  return (
+    section
+      .split("\n")
+      .map((line) => line.replace(/^\d+\.\s*/, "").trim())
+      .filter(Boolean)
+      // publint suggests engines.node for any package with a `require`
+      // condition; a pure package has none on purpose (see PURE).
+      .filter((line) => !(PURE.has(pkg.name) && line.includes('"engines.node"')))
+      .map((line) => `publint suggests: ${line}`)
+  );
 }
 
 /** The package and every workspace package it depends on, transitively. */
@@ -151,6 +194,10 @@ function smokeTest(entry, all) {
       const out = run("pnpm", ["pack", "--pack-destination", scratch], all.get(name).path);
       return out.trim().split("\n").pop();
     });
+    // The package's own tarball is packed first (the Set starts with it).
+    const contents = run("tar", ["-tzf", tarballs[0]], scratch).split("\n");
+    if (!contents.includes("package/LICENSE"))
+      throw new Error(`the tarball has no LICENSE: ${contents.filter(Boolean).join(", ")}`);
     writeFileSync(
       join(scratch, "package.json"),
       JSON.stringify({ name: "smoke", private: true, type: "module" }),
@@ -191,16 +238,18 @@ console.log(a.length + " exports, same through import and require");
     for (const command of commands)
       run(join(scratch, "node_modules", ".bin", command), ["--help"], scratch);
     const ran = commands.length === 0 ? "" : `; ${commands.join(", ")} --help ran`;
-    return `${loaded}; ${examples.length} README example(s) ran${ran}`;
+    return `LICENSE in the tarball; ${loaded}; ${examples.length} README example(s) ran${ran}`;
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-function check(entry, all) {
+function check(entry, all, warnings) {
   const problems = templateProblems(entry);
   if (problems.length > 0) throw new Error(problems.join("\n"));
-  run(bin("publint"), ["--strict"], entry.path);
+  warnings.push(...templateWarnings(entry));
+  const linted = run(bin("publint"), ["--strict"], entry.path);
+  warnings.push(...publintSuggestions(linted, entry.pkg));
   run(bin("attw"), ["--pack", ".", "--format", "ascii"], entry.path);
   return `template ok; publint --strict clean; attw clean; ${smokeTest(entry, all)}`;
 }
@@ -211,8 +260,9 @@ let failed = 0;
 for (const entry of all.values()) {
   if (entry.pkg.private || (wanted.length > 0 && !wanted.includes(entry.dir))) continue;
   const started = Date.now();
+  const warnings = [];
   try {
-    const summary = check(entry, all);
+    const summary = check(entry, all, warnings);
     console.log(
       `ok   ${entry.pkg.name}: ${summary} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
@@ -221,5 +271,6 @@ for (const entry of all.values()) {
     const detail = [error.message, error.stdout, error.stderr].filter(Boolean).join("\n");
     console.error(`FAIL ${entry.pkg.name}:\n${detail.replace(/^/gm, "     ")}`);
   }
+  for (const warning of warnings) console.warn(`warn ${entry.pkg.name}: ${warning}`);
 }
 if (failed > 0) process.exit(1);

@@ -2,8 +2,9 @@
 // corpus item in the same process, interleaved round-robin (A, B, C, A, B, C,
 // ...), so that CPU frequency, thermal state and background noise fall on all
 // of them alike; each one's figure is the median over rounds, and it is
-// reported as a ratio to a named baseline. DESIGN.md asks for exactly that:
-// figures side by side with the peer in one run, as ratios.
+// reported as a ratio to a named baseline. The project asks for exactly that
+// (docs/architecture.md, "Measuring speed"): figures side by side with the
+// peer in one run, as ratios.
 //
 // The harness knows nothing about HTTP. A competitor is `{ name, setup }`:
 // `setup(item)` returns either a function doing one unit of work (timed here

@@ -1,7 +1,7 @@
 // The example application: run it with `pnpm start` at the repository root
 // (or `moonbridge src/app.mjs` here). It serves, on HOST:PORT (127.0.0.1:8080):
 //   /           links to the rest
-//   /anything   the request inspector (../shared/CONTRACT.md)
+//   /anything   the request inspector (docs/inspector.md at the repository root)
 //   /upload     a form that uploads files, streamed, answered with a table
 //   /cookies    cookies and GET parameters
 //   /style.css  the stylesheet, with an ETag (304 when unchanged); /ping: 204

@@ -1,6 +1,6 @@
 // The request inspector at /anything: answers any method with the request as
-// JSON, exactly as ../shared/CONTRACT.md defines it. Every part of a
-// multipart body is streamed and hashed, never held whole.
+// JSON, exactly as docs/inspector.md (at the repository root) defines it.
+// Every part of a multipart body is streamed and hashed, never held whole.
 
 import { createHash } from "node:crypto";
 

@@ -1,6 +1,7 @@
 // The request inspector at /anything, through the real supervisor, with
-// Node's fetch (undici): exactly ../shared/CONTRACT.md's answer, for every
-// kind of body, large uploads compared byte for byte by hash.
+// Node's fetch (undici): exactly the answer docs/inspector.md (at the
+// repository root) defines, for every kind of body, large uploads compared
+// byte for byte by hash.
 
 import { createHash, randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
@@ -9,7 +10,7 @@ import { raw, statuses } from "./helpers/raw";
 
 const app = useExample();
 
-/** The inspector's answer, as ../shared/CONTRACT.md defines it. */
+/** The inspector's answer, as docs/inspector.md defines it. */
 interface Inspected {
   method: string;
   path: string | null;

@@ -2,10 +2,10 @@
 // example with its default pool (4 to 16 workers) and default timeouts, 64
 // connections that each send a request head a byte every 2 s, never
 // finishing it. Connections still sending their head must not hold the
-// workers (DESIGN.md: they wait where they cost kilobytes), so health probes
-// on new connections are answered at once meanwhile; and none of the 64 is
-// answered (or closed) before requestHeaderTimeout (120 s), as they keep
-// trickling.
+// workers (they are parked in the supervisor, where they cost a few KB: see
+// "Parking" in docs/architecture.md), so health probes on new connections
+// are answered at once meanwhile; and none of the 64 is answered (or closed)
+// before requestHeaderTimeout (120 s), as they keep trickling.
 
 import { connect, type Socket } from "node:net";
 import { afterEach, describe, it } from "vitest";

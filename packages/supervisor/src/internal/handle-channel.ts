@@ -60,7 +60,7 @@ const MAX_ID_DIGITS = 15;
 
 function unsupported(what: string): Error {
   return new Error(
-    `@moonbridge/supervisor: this Node version's child_process IPC channel is not supported (${what})`,
+    `@moonbridge/supervisor: the child_process IPC channel of Node ${process.version} is not supported (${what})`,
   );
 }
 

