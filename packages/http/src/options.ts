@@ -242,7 +242,11 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
   if (options === undefined) options = {};
   if (typeof options !== "object" || options === null) throw invalid("options must be an object");
   for (const name of Object.keys(options)) {
-    if (!KNOWN.has(name)) throw invalid(`unknown option ${JSON.stringify(name)}`);
+    if (KNOWN.has(name)) continue;
+    // Moonbridge's snake_case names get ours: request_header_size_limit -> requestHeaderSizeLimit.
+    const camel = name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const hint = camel !== name && KNOWN.has(camel) ? `; did you mean ${camel}?` : "";
+    throw invalid(`unknown option ${JSON.stringify(name)}${hint}`);
   }
   const chunkSize = size(options, "chunkSize", 16384);
   const statics = renderStaticHeaders(options.staticHeaders);

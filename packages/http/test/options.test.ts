@@ -42,7 +42,12 @@ describe("generateHandler options", () => {
     ["staticHeaders", 42, /staticHeaders/],
     ["staticHeaders", ["X-Bad\r\nInjected: 1"], /staticHeaders/],
     ["staticHeaders", [["Content-Length", "1"]], /staticHeaders may not hold Content-Length/],
-    ["statictHeaders", "X: y", /unknown option "statictHeaders"/],
+    ["statictHeaders", "X: y", /unknown option "statictHeaders"$/],
+    [
+      "request_header_size_limit",
+      1024,
+      /unknown option "request_header_size_limit"; did you mean requestHeaderSizeLimit\?/,
+    ],
   ];
   for (const [name, value, message] of bad) {
     it(`rejects ${name}: ${JSON.stringify(value)}`, () => {

@@ -25,6 +25,11 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
+  if (line.version) {
+    const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+    process.stdout.write(`moonbridge ${version}\n`);
+    return;
+  }
   if (!isWorker) {
     if (line.logfile !== undefined) process.env.MOONBRIDGE_LOGFILE = resolve(line.logfile);
     if (line.debug) process.env.MOONBRIDGE_DEBUG = "1";

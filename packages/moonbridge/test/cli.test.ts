@@ -79,11 +79,27 @@ function ask(port: number): Promise<string> {
 }
 
 describe("moonbridge command", () => {
-  it("--help prints the usage and exits 0", () => {
-    const result = run(["--help"]);
+  it.each([["--help"], ["-h"]])("%s prints the usage and exits 0", (flag) => {
+    const result = run([flag]);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/Usage: moonbridge \[options\] app\.js/);
     expect(result.stdout).toMatch(/Exit codes/);
+  });
+
+  it.each([["--version"], ["-v"]])("%s prints the package's version and exits 0", (flag) => {
+    const result = run([flag]);
+    expect(result.status).toBe(0);
+    const { version } = JSON.parse(
+      readFileSync(join(import.meta.dirname, "..", "package.json"), "utf8"),
+    );
+    expect(result.stdout).toBe(`moonbridge ${version}\n`);
+  });
+
+  it("takes --option=value as well as --option value", () => {
+    const dir = scratch();
+    const result = run([`--pidfile=${join(dir, "x.pid")}`, "--logfile=", "app.mjs"]);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/--logfile needs a value/);
   });
 
   it.each([
@@ -97,6 +113,16 @@ describe("moonbridge command", () => {
       what: "an option without its value",
       args: ["--pidfile"],
       message: /--pidfile needs a value/,
+    },
+    {
+      what: "an unknown short option",
+      args: ["-x", "app.mjs"],
+      message: /unknown option -x/,
+    },
+    {
+      what: "--stats 0",
+      args: ["--stats", "0", "app.mjs"],
+      message: /--stats needs a number of seconds > 0/,
     },
   ])("$what is a usage error: exit 2", ({ args, message }) => {
     const result = run(args);
@@ -117,8 +143,7 @@ describe("moonbridge command", () => {
     const app = serve([
       "--pidfile",
       pidfile,
-      "--logfile",
-      logfile,
+      `--logfile=${logfile}`, // the = form, as parseArgs reads it
       "--stats",
       "0.2",
       "--debug",

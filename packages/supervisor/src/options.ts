@@ -124,11 +124,57 @@ function handler(
   return value as (...args: never[]) => unknown;
 }
 
+/** The options listen() knows; any other key is an error, not silently ignored. */
+const OPTION_NAMES = [
+  "listeners",
+  "preFork",
+  "minFork",
+  "maxFork",
+  "forkDelay",
+  "forkErrorDelay",
+  "exitDelay",
+  "idleTimeout",
+  "memoryLimit",
+  "shutdownTimeout",
+  "maxParked",
+  "keepYoungGeneration",
+  "prepare",
+  "connect",
+  "finish",
+];
+
+/** Each listener kind's keys. */
+const LISTENER_KEYS: Record<string, string[]> = {
+  tcp: ["proto", "host", "port"],
+  local: ["proto", "path"],
+  interval: ["proto", "name", "delay", "strict"],
+  main: ["proto", "name"],
+};
+
+/**
+ * Throws for a key of `object` not in `known`; a Moonbridge (snake_case)
+ * name gets ours in the message: `min_fork` → "did you mean minFork?".
+ */
+function rejectUnknown(
+  object: Record<string, unknown>,
+  known: readonly string[],
+  where: string,
+): void {
+  for (const key of Object.keys(object)) {
+    if (known.includes(key)) continue;
+    const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    const hint = camel !== key && known.includes(camel) ? `; did you mean ${camel}?` : "";
+    throw invalid(`unknown option ${where}${JSON.stringify(key)}${hint}`);
+  }
+}
+
 function checkListener(listener: unknown, at: number): Listener {
   const where = `listeners[${at}]`;
   if (typeof listener !== "object" || listener === null)
     throw invalid(`${where} must be an object`);
   const entry = listener as Record<string, unknown>;
+  const keys = LISTENER_KEYS[String(entry.proto)];
+  if (keys !== undefined) rejectUnknown(entry, keys, `${where}.`);
   switch (entry.proto) {
     case "tcp": {
       const port = entry.port;
@@ -171,6 +217,7 @@ function checkListener(listener: unknown, at: number): Listener {
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof options !== "object" || options === null) throw invalid("options must be an object");
   const o = options as Record<string, unknown>;
+  rejectUnknown(o, OPTION_NAMES, "");
   if (!Array.isArray(o.listeners) || o.listeners.length === 0) {
     throw invalid("listeners must be an array of at least one listener");
   }

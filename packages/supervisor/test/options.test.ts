@@ -140,6 +140,29 @@ describe("listen options", () => {
       options: { listeners: [tcp], connect, memoryLimit: 1000 },
       names: /memoryLimit/,
     },
+    {
+      what: "Moonbridge's min_fork (snake_case)",
+      options: { listeners: [tcp], connect, min_fork: 4 },
+      names: /unknown option "min_fork"; did you mean minFork\?/,
+    },
+    {
+      what: "an unknown option",
+      options: { listeners: [tcp], connect, workers: 4 },
+      names: /unknown option "workers"$/,
+    },
+    {
+      what: "an unknown key of a listener",
+      options: { listeners: [{ ...tcp, backlog: 10 }], connect },
+      names: /unknown option listeners\[0\]\."backlog"/,
+    },
+    {
+      what: "a snake_case key of an interval listener",
+      options: {
+        listeners: [{ proto: "interval", name: "tick", delay: 1, strict_: true }],
+        connect,
+      },
+      names: /unknown option listeners\[0\]\."strict_"/,
+    },
   ];
   it.each(bad)(
     "$what is an INVALID_OPTION naming it, before anything is bound",

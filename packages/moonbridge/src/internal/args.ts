@@ -1,5 +1,9 @@
 // The command line of `moonbridge`: options, then the application module,
-// then the application's own arguments (left in process.argv for it).
+// then the application's own arguments (left in process.argv for it). The
+// options are node:util's parseArgs (so `--logfile=x.log` works as well as
+// `--logfile x.log`); only what comes before the module is ours.
+
+import { parseArgs as parseOptions } from "node:util";
 
 export interface CommandLine {
   app: string;
@@ -11,6 +15,7 @@ export interface CommandLine {
   /** Modules imported before the application (loaders such as tsx). */
   imports: string[];
   help: boolean;
+  version: boolean;
 }
 
 export class UsageError extends Error {
@@ -30,63 +35,102 @@ Options:
   --debug            log routine events too (forks, normal worker exits)
   --import MODULE    import MODULE before the app (e.g. --import tsx for TypeScript);
                      may be given more than once
-  --help             show this text
+  -h, --help         show this text
+  -v, --version      show moonbridge's version
 
 Exit codes: 0 stopped cleanly (SIGTERM, SIGINT); 1 the app failed to load or
 a listener could not be bound; 2 bad command line; 3 the pidfile names a
 running process.
 `;
 
+/** Options that take a value: the word after one of them is not the module. */
+const WITH_VALUE = new Set(["--pidfile", "--logfile", "--import"]);
+
+const OPTIONS = {
+  pidfile: { type: "string" },
+  logfile: { type: "string" },
+  stats: { type: "string" },
+  debug: { type: "boolean" },
+  import: { type: "string", multiple: true },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean", short: "v" },
+} as const;
+
+/** Default seconds of `--stats` given without a number. */
+const STATS_DEFAULT = 10;
+
+/**
+ * Reads the command line (without node and the script): our options up to
+ * the first word that is neither an option nor an option's value, which is
+ * the application module; the rest is the application's. Throws UsageError.
+ */
 export function parseArgs(args: readonly string[]): CommandLine {
-  const line: CommandLine = {
-    app: "",
-    pidfile: undefined,
-    logfile: undefined,
-    stats: 0,
-    debug: false,
-    imports: [],
-    help: false,
-  };
-  const value = (at: number, option: string): string => {
-    const next = args[at + 1];
-    if (next === undefined || next.startsWith("--"))
-      throw new UsageError(`${option} needs a value`);
-    return next;
-  };
+  const ours: string[] = [];
+  let app = "";
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
-    if (!arg.startsWith("--")) {
-      line.app = arg;
-      return line;
+    if (!arg.startsWith("-") || arg === "-") {
+      app = arg;
+      break;
     }
-    switch (arg) {
-      case "--help":
-        line.help = true;
-        return line;
-      case "--debug":
-        line.debug = true;
-        break;
-      case "--pidfile":
-        line.pidfile = value(i++, arg);
-        break;
-      case "--logfile":
-        line.logfile = value(i++, arg);
-        break;
-      case "--import":
-        line.imports.push(value(i++, arg));
-        break;
-      case "--stats": {
-        const next = args[i + 1];
-        if (next !== undefined && /^\d+(\.\d+)?$/.test(next)) {
-          line.stats = Number(next);
-          i++;
-        } else line.stats = 10;
-        if (!(line.stats > 0)) throw new UsageError("--stats needs a number of seconds > 0");
-        break;
-      }
-      default:
-        throw new UsageError(`unknown option ${arg}`);
+    if (arg === "--stats") {
+      // An optional value: a number after it is its value, anything else is not.
+      const next = args[i + 1];
+      if (next !== undefined && /^\d+(\.\d+)?$/.test(next)) {
+        ours.push(`--stats=${next}`);
+        i++;
+      } else ours.push(`--stats=${STATS_DEFAULT}`);
+      continue;
+    }
+    ours.push(arg);
+    if (WITH_VALUE.has(arg)) {
+      const next = args[i + 1];
+      if (next === undefined || next.startsWith("-")) throw new UsageError(`${arg} needs a value`);
+      ours.push(next);
+      i++;
     }
   }
-  throw new UsageError("no application module given");
+  let values: ReturnType<typeof parse>["values"];
+  try {
+    values = parse(ours).values;
+  } catch (error) {
+    throw new UsageError(describeParseError(error));
+  }
+  const line: CommandLine = {
+    app,
+    pidfile: values.pidfile,
+    logfile: values.logfile,
+    stats: 0,
+    debug: values.debug === true,
+    imports: values.import ?? [],
+    help: values.help === true,
+    version: values.version === true,
+  };
+  if (line.help || line.version) return line;
+  if (values.stats !== undefined) {
+    line.stats = Number(values.stats);
+    if (!(line.stats > 0)) throw new UsageError("--stats needs a number of seconds > 0");
+  }
+  for (const [name, value] of [
+    ["--pidfile", line.pidfile],
+    ["--logfile", line.logfile],
+  ] as const) {
+    if (value === "") throw new UsageError(`${name} needs a value`);
+  }
+  if (app === "") throw new UsageError("no application module given");
+  return line;
+}
+
+function parse(args: string[]) {
+  return parseOptions({ args, options: OPTIONS, strict: true, allowPositionals: false });
+}
+
+/** parseArgs' message, in our words where it names an unknown option. */
+function describeParseError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown !== null) return `unknown option ${unknown[1]}`;
+  const missing = /Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing !== null) return `${missing[1]} needs a value`;
+  return message.split("\n")[0] ?? message;
 }
