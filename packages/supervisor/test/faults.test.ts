@@ -154,3 +154,24 @@ describe("SIGTERM", () => {
     expect(await code).toBe(0);
   });
 });
+
+describe("a stop signal twice", () => {
+  it("at once (a terminal's Ctrl-C to the group, then a parent forwarding it) is one: a clean stop, exit 0", async () => {
+    const app = await startApp({});
+    app.child.kill("SIGINT");
+    app.child.kill("SIGINT");
+    expect(await app.exited).toBe(0);
+    expect(app.output()).not.toContain("again: exiting now");
+  });
+
+  it("a moment later, while a worker is busy: exits at once, 1", async () => {
+    const app = await startApp({});
+    const busy = await hold(app);
+    app.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    app.child.kill("SIGTERM");
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain("SIGTERM again: exiting now");
+    await busy.release().catch(() => {});
+  });
+});

@@ -24,6 +24,8 @@ export interface ProcessState {
   signalsInstalled: boolean;
   /** A stop signal came: a second one exits at once. */
   stopping: boolean;
+  /** When it came (ms since the epoch). */
+  stoppingSince: number;
 }
 
 /** The process's state, made by whichever copy of the package asks first. */
@@ -35,6 +37,7 @@ export function processState(): ProcessState {
     pools: [],
     signalsInstalled: false,
     stopping: false,
+    stoppingSince: 0,
   };
   return holder[KEY];
 }

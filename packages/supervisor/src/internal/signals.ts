@@ -7,12 +7,21 @@ import { processState, type Stoppable } from "./process-state";
 
 const state = processState();
 
+/**
+ * Milliseconds within which a second stop signal is the same one again: a
+ * terminal's Ctrl-C reaches the whole process group, and a parent that
+ * forwards signals (pnpm, npm) sends it once more at once.
+ */
+const ECHO_MS = 200;
+
 function onStop(signal: NodeJS.Signals): void {
   if (state.stopping) {
+    if (Date.now() - state.stoppingSince < ECHO_MS) return;
     log(`${signal} again: exiting now`);
     process.exit(1);
   }
   state.stopping = true;
+  state.stoppingSince = Date.now();
   log(`${signal}: stopping (busy workers finish their connection)`);
   Promise.all(state.pools.map((pool) => pool.stop())).then(
     () => process.exit(0),
