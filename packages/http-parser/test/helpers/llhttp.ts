@@ -1,9 +1,13 @@
 // Dev-only: parses request bytes with the llhttp inside Node (the parser of
-// node:http), through the internal `http_parser` binding, and records what it
-// saw in the same plain shape as collect.ts, so the differential test can
-// compare the two parsers event by event. Driven the way lib/_http_common.js
-// and lib/_http_server.js drive it, with no lenient flags (Node's default).
+// node:http), through the `HTTPParser` class of its `http_parser` binding, and
+// records what it saw in the same plain shape as collect.ts, so the
+// differential test can compare the two parsers event by event. Driven the
+// way lib/_http_common.js and lib/_http_server.js drive it, with no lenient
+// flags (Node's default). Same API on Node 20, 22 and 24: initialize(type,
+// resource, maxHeaderSize, lenientFlags[, connections]) and the same
+// kOnHeadersComplete arguments.
 
+import { createRequire } from "node:module";
 import type { RequestHead } from "../../src/index";
 
 /** A request head as llhttp reports it; `versionMajor` because llhttp also accepts HTTP/0.9 and HTTP/2.0. */
@@ -38,38 +42,146 @@ interface NativeParser {
   [callback: number]: unknown;
 }
 
-interface HttpParserBinding {
-  HTTPParser: {
-    new (): NativeParser;
-    REQUEST: number;
-    kOnMessageBegin: number;
-    kOnHeaders: number;
-    kOnHeadersComplete: number;
-    kOnBody: number;
-    kOnMessageComplete: number;
-  };
-  allMethods: string[];
-  methods: string[];
+interface NativeParserClass {
+  new (): NativeParser;
+  REQUEST: number;
+  kOnMessageBegin: number;
+  kOnHeaders: number;
+  kOnHeadersComplete: number;
+  kOnBody: number;
+  kOnMessageComplete: number;
+  kLenientNone: number;
 }
 
-function loadBinding(): HttpParserBinding {
-  // process.binding is deprecated (DEP0111) and prints a warning once; the
-  // binding itself is what node:http runs on, so it is the reference we want.
+/** What node:http's own `_http_common` module exports from the `http_parser` binding. */
+interface HttpCommon {
+  HTTPParser?: NativeParserClass;
+  methods?: string[];
+}
+
+/** The llhttp version inside this Node, e.g. "9.3.1" (Node 20) or "9.4.4" (Node 22, 24). */
+export const LLHTTP_VERSION: string = process.versions.llhttp ?? "unknown";
+
+/**
+ * Where llhttp is reached from. `process.binding('http_parser')` (DEP0111)
+ * worked up to Node 22; Node 24 removed http_parser from its allow-list ("No
+ * such module: http_parser"), and `internalBinding` needs --expose-internals.
+ * node:http's own `_http_common` module re-exports the same `HTTPParser`
+ * class and `methods` list on Node 20, 22 and 24 (without a deprecation
+ * warning), so that is the one way in for every version. Only `allMethods`
+ * (method number to name) is not re-exported: it is rebuilt by asking llhttp.
+ */
+function loadHttpParser(): { HTTPParser: NativeParserClass; methods: string[] } | string {
+  const where = `Node ${process.version} (llhttp ${LLHTTP_VERSION})`;
+  // The deliberate differences are recorded per llhttp version.
+  if (!/^\d+\.\d+\.\d+$/.test(LLHTTP_VERSION)) return `${where}: no llhttp version to match`;
+  let common: HttpCommon;
+  try {
+    common = createRequire(import.meta.url)("_http_common") as HttpCommon;
+  } catch (error) {
+    const message = String((error as Error).message).split("\n")[0];
+    return `${where}: require("_http_common") failed: ${message}`;
+  }
+  const { HTTPParser, methods } = common;
+  if (typeof HTTPParser !== "function" || !Array.isArray(methods)) {
+    return `${where}: _http_common no longer exports HTTPParser and methods`;
+  }
+  const keys = [
+    "REQUEST",
+    "kOnMessageBegin",
+    "kOnHeaders",
+    "kOnHeadersComplete",
+    "kOnBody",
+    "kOnMessageComplete",
+    "kLenientNone",
+  ] as const;
+  const missing = keys.filter((key) => typeof HTTPParser[key] !== "number");
+  if (missing.length > 0) return `${where}: HTTPParser lacks ${missing.join(", ")}`;
+  return { HTTPParser, methods };
+}
+
+const loaded = loadHttpParser();
+
+/**
+ * Why llhttp cannot be reached on this Node, or undefined when it can. The
+ * differential test skips loudly, naming this, instead of passing without llhttp.
+ */
+export const LLHTTP_UNAVAILABLE: string | undefined =
+  typeof loaded === "string" ? loaded : undefined;
+
+/** Methods llhttp accepts in an `HTTP/x.y` request (others are HPE_INVALID_METHOD or HPE_INVALID_CONSTANT). */
+export const LLHTTP_METHODS: ReadonlySet<string> = new Set(
+  typeof loaded === "string" ? [] : loaded.methods,
+);
+
+/**
+ * llhttp reports a method as its number in llhttp's method enum (an index of
+ * the binding's `allMethods`, which also lists RTSP methods, so not of
+ * `methods`): learnt by parsing one request per method name.
+ */
+let methodNames: Map<number, string> | undefined;
+
+export function llhttpMethodNames(): ReadonlyMap<number, string> {
+  if (methodNames === undefined) {
+    const names = new Map<number, string>();
+    for (const name of LLHTTP_METHODS) {
+      const target = name === "CONNECT" ? "a:1" : "/";
+      const request = `${name} ${target} HTTP/1.1\r\nHost: a\r\n\r\n`;
+      const HTTPParser = llhttpParserClass();
+      const parser = new HTTPParser();
+      parser.initialize(HTTPParser.REQUEST, {}, 0, HTTPParser.kLenientNone);
+      parser[HTTPParser.kOnHeadersComplete] = (
+        _major: number,
+        _minor: number,
+        _h: unknown,
+        n: number,
+      ) => {
+        names.set(n, name);
+        return 0;
+      };
+      parser.execute(Buffer.from(request, "latin1"));
+    }
+    if (names.size !== LLHTTP_METHODS.size) {
+      const got = new Set(names.values());
+      const lost = [...LLHTTP_METHODS].filter((name) => !got.has(name));
+      throw new Error(
+        `llhttp ${LLHTTP_VERSION} did not report a method number for ${lost.join(", ")}`,
+      );
+    }
+    methodNames = names;
+  }
+  return methodNames;
+}
+
+/** node:http's HTTPParser class; throws where llhttp is unreachable. */
+export function llhttpParserClass(): NativeParserClass {
+  if (typeof loaded === "string") throw new Error(loaded);
+  return loaded.HTTPParser;
+}
+
+/**
+ * `process.binding('http_parser')`, the way in before Node 24, or undefined
+ * where Node refuses it; used only to check that `_http_common` gives the same.
+ */
+export function processBindingHttpParser():
+  | { HTTPParser: unknown; methods: string[]; allMethods: string[] }
+  | undefined {
+  // DEP0111 prints a warning once; it says nothing here.
   const quiet = process.noDeprecation === true;
   process.noDeprecation = true;
   try {
     const withBinding = process as unknown as { binding(name: string): unknown };
-    return withBinding.binding("http_parser") as HttpParserBinding;
+    return withBinding.binding("http_parser") as {
+      HTTPParser: unknown;
+      methods: string[];
+      allMethods: string[];
+    };
+  } catch {
+    return undefined;
   } finally {
     process.noDeprecation = quiet;
   }
 }
-
-const binding = loadBinding();
-const { HTTPParser } = binding;
-
-/** Methods llhttp accepts in an `HTTP/x.y` request (others are HPE_INVALID_METHOD or HPE_INVALID_CONSTANT). */
-export const LLHTTP_METHODS: ReadonlySet<string> = new Set(binding.methods);
 
 /**
  * Parses `input` with Node's llhttp, fed in pieces cut at `cuts` (sorted
@@ -85,9 +197,12 @@ export function parseWithLlhttp(
   const completeEnds: number[] = [];
   // A fresh parser per input: reusing one through initialize() is what Node's
   // FreeList does, but a fresh one cannot leak state between inputs.
+  const HTTPParser = llhttpParserClass();
+  const names = llhttpMethodNames();
   const parser = new HTTPParser();
-  // maxHeaderSize 0: Node's default (16 KiB); lenient flags 0: none, as node:http.
-  parser.initialize(HTTPParser.REQUEST, {}, 0, 0);
+  // maxHeaderSize 0: Node's default (16 KiB); no lenient flags, as node:http
+  // by default (Node 24's calculateLenientFlags gives kLenientNone too).
+  parser.initialize(HTTPParser.REQUEST, {}, 0, HTTPParser.kLenientNone);
 
   // Fields arrive through kOnHeaders in batches (more than 32 fields, or a
   // head split across execute calls) and the rest with kOnHeadersComplete;
@@ -123,7 +238,7 @@ export function parseWithLlhttp(
     events.push({
       type: "head",
       head: {
-        method: binding.allMethods[method] ?? `#${method}`,
+        method: names.get(method) ?? `#${method}`,
         target,
         versionMajor,
         versionMinor,
