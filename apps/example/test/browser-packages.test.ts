@@ -11,10 +11,10 @@ import { existsSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumMissing, launchChromium } from "./helpers/chromium";
 
-const CHROMIUM = "/usr/bin/chromium";
 const PACKAGES = join(import.meta.dirname, "..", "..", "..", "packages");
 /** Package name -> its folder under packages/: the packages with no Node imports. */
 const PURE = {
@@ -23,19 +23,7 @@ const PURE = {
   "@moonbridge/body-parser": "body-parser",
 };
 
-/**
- * Why Chromium cannot run here, or undefined when it can. Without it the
- * tests skip with the install command, except under CI (`.ci/run` sets CI=1
- * and installs Chromium), where a missing browser is a failure.
- */
-function chromiumMissing(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const why = `${CHROMIUM} not found: the browser tests need Debian's Chromium; install it with \`apt-get install -y chromium\``;
-  if (process.env.CI) throw new Error(`${why} (CI runs them, so a missing Chromium fails)`);
-  return why;
-}
-const missing = chromiumMissing();
-if (missing !== undefined) console.warn(`skipping ${import.meta.filename}: ${missing}`);
+const missing = chromiumMissing(import.meta.filename);
 
 // The page's module, plain JavaScript run by Chromium as it is (vitest never
 // transforms it): every parse returns plain data, compared below in Node.
@@ -236,11 +224,7 @@ describe.skipIf(missing !== undefined)("the pure packages' ESM builds in Chromiu
   beforeAll(async () => {
     server = await serve();
     const { port } = server.address() as AddressInfo;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-      timeout: 45_000,
-    });
+    browser = await launchChromium();
     page = await browser.newPage();
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
     page.on("console", (message) => {

@@ -3,31 +3,18 @@
 // reads the result table. Screenshots of both pages go to a temporary folder,
 // or, with UPDATE_SCREENSHOTS=1, over the committed ones in docs/.
 
-import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumMissing, launchChromium } from "./helpers/chromium";
 import { type Example, startExample, stopAll } from "./helpers/example";
 
-const CHROMIUM = "/usr/bin/chromium";
 const DOCS = join(import.meta.dirname, "..", "docs");
 const UPDATE_SCREENSHOTS = process.env.UPDATE_SCREENSHOTS === "1";
 
-/**
- * Why Chromium cannot run here, or undefined when it can. Without it the
- * test skips with the install command, except under CI (`.ci/run` sets CI=1
- * and installs Chromium), where a missing browser is a failure.
- */
-function chromiumMissing(): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const why = `${CHROMIUM} not found: the browser tests need Debian's Chromium; install it with \`apt-get install -y chromium\``;
-  if (process.env.CI) throw new Error(`${why} (CI runs them, so a missing Chromium fails)`);
-  return why;
-}
-const missing = chromiumMissing();
-if (missing !== undefined) console.warn(`skipping ${import.meta.filename}: ${missing}`);
+const missing = chromiumMissing(import.meta.filename);
 
 // A comment with characters that must be escaped and a non-ASCII one.
 const COMMENT = 'Holiday <photos> & "notes" – café';
@@ -70,20 +57,7 @@ describe.skipIf(missing !== undefined)("the upload page in Chromium", () => {
     screenshots = UPDATE_SCREENSHOTS ? DOCS : join(dir, "screenshots");
     await mkdir(screenshots, { recursive: true });
     app = await startExample();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-      timeout: 45_000,
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 900, height: 700 },
       colorScheme: "light",

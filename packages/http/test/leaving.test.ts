@@ -5,59 +5,29 @@
 // into a connection that is about to close. The lot here is a stand-in for
 // the supervisor's: it only answers `leaving` (and takes no connections).
 
-import { createServer, type Server, type Socket } from "node:net";
-import { MoonSocket, type ParkingLot } from "@moonbridge/socket";
+import type { ParkingLot } from "@moonbridge/socket";
 import { afterEach, describe, expect, it } from "vitest";
-import { generateHandler, type Request } from "../src/index";
+import type { Request } from "../src/index";
 import { RawClient } from "./helpers/client";
+import { startServer, stopServers } from "./helpers/server";
 
 interface FakeLot extends ParkingLot {
   leaving: boolean;
   wanted: boolean;
 }
 
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-afterEach(async () => {
-  for (const socket of sockets) socket.destroy();
-  sockets.clear();
-  for (const server of servers.splice(0)) await new Promise((resolve) => server.close(resolve));
-});
+afterEach(stopServers);
 
 /** A server whose connections share `lot`; the callback may flip it (path "flip") before answering. */
-async function startLeavingServer(
-  lot: FakeLot,
-): Promise<{ port: number; results: unknown[]; handled(): Promise<unknown> }> {
-  const handler = generateHandler({ parkAfter: 60 }, async (request: Request) => {
+function startLeavingServer(lot: FakeLot) {
+  const callback = async (request: Request): Promise<boolean> => {
     if (request.path === "flip") lot.leaving = true;
     request.sendStatus(200);
     request.sendData(request.path ?? "");
     await request.finish();
     return true;
-  });
-  const results: unknown[] = [];
-  let done: (result: unknown) => void = () => {};
-  const handled = new Promise((resolve) => {
-    done = resolve;
-  });
-  const server = createServer({ allowHalfOpen: true }, (connection) => {
-    sockets.add(connection);
-    handler(new MoonSocket(connection, { parking: lot })).then(
-      (result) => {
-        results.push(result);
-        done(result);
-      },
-      (error: unknown) => {
-        results.push(error);
-        done(error);
-      },
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  servers.push(server);
-  const address = server.address();
-  if (address === null || typeof address === "string") throw new Error("no port");
-  return { port: address.port, results, handled: () => handled };
+  };
+  return startServer(callback, { parkAfter: 60 }, { parking: lot });
 }
 
 function fakeLot(leaving: boolean): FakeLot {
@@ -114,7 +84,7 @@ describe("a leaving worker", () => {
       expect(connection).toEqual(expected);
       // Nothing after the last response, and the server ends the connection by itself.
       expect(await client.closed()).toEqual({ how: "end", rest: "" });
-      expect(await server.handled()).toBe(true);
+      expect(await server.handled(1)).toEqual([true]);
     });
   }
 

@@ -95,12 +95,17 @@ export function raiseOpenFiles(limit: number): string {
 
 /** Kills whatever is still running, workers included. */
 export function stopAll(): void {
-  for (const child of running) {
+  killGroups(running);
+}
+
+/** SIGKILLs the process group of each child (each started `detached`), workers included, and forgets them. */
+export function killGroups(children: Set<ChildProcess>): void {
+  for (const child of children) {
     try {
       if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
     } catch {}
   }
-  running.clear();
+  children.clear();
 }
 
 /**

@@ -301,11 +301,11 @@ export class Connection {
       }
       return;
     }
-    const left = header ? this.#headerLeft() : this.#idleLeft();
-    if (header && left === 0.001 && this.options.requestHeaderTimeout > 0) {
+    if (header && this.#headerRemaining() <= 0.001) {
       this.#expire("header"); // its time is up: a 408 from here, not a silent close from the lot
       return;
     }
+    const left = header ? this.#headerLeft() : this.#idleLeft();
     this.#gone = true;
     this.#deadline.clear();
     this.#parkDeadline?.clear();
@@ -338,12 +338,18 @@ export class Connection {
     return performance.now() - this.#headerStartedAt;
   }
 
-  /** Seconds of requestHeaderTimeout left for the head under way (0: none set). */
-  #headerLeft(): number {
+  /** Seconds of requestHeaderTimeout left for the head under way, maybe none or less; Infinity when none is set. */
+  #headerRemaining(): number {
     const limit = this.options.requestHeaderTimeout;
-    if (limit === 0) return 0;
+    if (limit === 0) return Number.POSITIVE_INFINITY;
     const elapsed = this.#headSince > 0 ? Date.now() - this.#headSince : this.#headerElapsedMs();
-    return Math.max(0.001, limit - elapsed / 1000);
+    return limit - elapsed / 1000;
+  }
+
+  /** #headerRemaining() as a timeout: at least 1 ms; 0 when none is set. */
+  #headerLeft(): number {
+    const remaining = this.#headerRemaining();
+    return remaining === Number.POSITIVE_INFINITY ? 0 : Math.max(0.001, remaining);
   }
 
   /** The current request's next body chunk (a view; do not keep it past the next read), or null at its end. */

@@ -133,10 +133,6 @@ export class RequestLoop implements RejectionSink {
     return false;
   }
 
-  // Each step below is a handler of a promise the loop waits on; once the
-  // loop is ending (an unhandled rejection may end it while it waits), late
-  // outcomes are dropped.
-
   readonly #lookAfterPoll = (): void => {
     setImmediate(this.#afterLook);
   };
@@ -147,6 +143,10 @@ export class RequestLoop implements RejectionSink {
       if (this.#headFound(true)) this.#next();
     });
   };
+
+  // Each step below is a handler of a promise the loop waits on; once the
+  // loop is ending (an unhandled rejection may end it while it waits), late
+  // outcomes are dropped.
 
   readonly #onInput = (): void => {
     if (this.#ending) return;

@@ -3,7 +3,7 @@
 // would run it. Every server started is closed by stopServers().
 
 import { createServer, type Server, type Socket } from "node:net";
-import { MoonSocket } from "@moonbridge/socket";
+import { MoonSocket, type MoonSocketOptions } from "@moonbridge/socket";
 import { generateHandler, type HttpOptions, type RequestCallback } from "../../src/index";
 
 export interface TestServer {
@@ -16,9 +16,11 @@ export interface TestServer {
 
 const servers: Array<{ server: Server; sockets: Set<Socket> }> = [];
 
+/** `socketOptions` go to each connection's MoonSocket (a parking lot, say). */
 export async function startServer(
   callback: RequestCallback,
   options?: HttpOptions,
+  socketOptions?: MoonSocketOptions,
 ): Promise<TestServer> {
   const handler = generateHandler(callback, options);
   const sockets = new Set<Socket>();
@@ -27,7 +29,7 @@ export async function startServer(
   const server = createServer({ allowHalfOpen: true }, (connection) => {
     sockets.add(connection);
     connection.on("close", () => sockets.delete(connection));
-    handler(new MoonSocket(connection))
+    handler(new MoonSocket(connection, socketOptions))
       .then(
         (result) => results.push(result),
         (error: unknown) => results.push(error instanceof Error ? error : new Error(String(error))),

@@ -18,7 +18,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { raiseOpenFiles } from "../../helpers/example";
+import { killGroups, raiseOpenFiles } from "../../helpers/example";
 import { childrenOf, groupMembers } from "./procs";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
@@ -150,12 +150,7 @@ export async function start(app: string, options: LaunchOptions = {}): Promise<S
 
 /** Kills every process group started here, workers included, whatever state it is in. */
 export function stopAll(): void {
-  for (const child of running) {
-    try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-    } catch {}
-  }
-  running.clear();
+  killGroups(running);
 }
 
 /**
