@@ -14,7 +14,7 @@ export async function inspect(request) {
     .split(";")[0]
     ?.trim()
     .toLowerCase();
-  /** @type {Record<string, string[]>} */
+  /** @type {Readonly<Record<string, string[] | undefined>>} */
   let form = {};
   /** @type {PartSummary[]} */
   const parts = [];

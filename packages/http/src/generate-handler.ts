@@ -8,29 +8,7 @@ import { HttpError } from "./errors";
 import { RequestLoop } from "./internal/request-loop";
 import { installRejectionListener } from "./internal/unhandled-rejections";
 import { type HttpOptions, resolveOptions } from "./options";
-import type { Request } from "./request";
-
-/**
- * The application's request callback. Its result says whether the worker may
- * serve more connections: exactly `true` keeps it; anything else (false, or
- * from untyped code nothing at all) makes it exit after this connection, as
- * in Moonbridge. Typed as a boolean (or a promise or other thenable of
- * one) so that a callback that forgets `return true`, and silently costs a
- * fork per connection, does not compile.
- *
- * @example
- * ```ts
- * const callback: RequestCallback = async (request) => {
- *   request.sendStatus(204);
- *   await request.finish();
- *   return true; // without it: a type error (and a new worker per connection)
- * };
- * ```
- */
-export type RequestCallback = (request: Request) => boolean | PromiseLike<boolean>;
-
-/** What generateHandler() makes: a `connect` handler for listen(). */
-export type ConnectHandler = (socket: MoonSocket) => Promise<boolean>;
+import type { ConnectHandler, RequestCallback } from "./types";
 
 /**
  * Makes a `connect` handler for `listen()` that serves HTTP/1.1 (and 1.0)

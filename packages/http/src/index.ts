@@ -2,6 +2,14 @@
 
 export type { PartMeta } from "@moonbridge/body-parser";
 export { HttpError, type HttpErrorCode } from "./errors";
-export { type ConnectHandler, generateHandler, type RequestCallback } from "./generate-handler";
+export { generateHandler } from "./generate-handler";
 export type { HttpOptions, StaticHeaders } from "./options";
-export { type PostStreamCallback, Request, type ResponseData } from "./request";
+export {
+  type HeaderTable,
+  type ParamTable,
+  type PostStreamCallback,
+  Request,
+  type ResponseData,
+  type ResponseStatus,
+} from "./request";
+export type { ConnectHandler, RequestCallback } from "./types";

@@ -1,20 +1,84 @@
 // The request object a generateHandler() callback receives: Moonbridge's
 // request table in TypeScript. What reads memory is a property (method,
 // path, headers, getParams, ...); what waits for the client is awaited
-// (body, postParams, processRequestBody(), finish(), ...).
+// (body, postParams, processRequestBody(), finish(), ...). Its connection,
+// response and body state are private: the request loop reaches them
+// through the functions the class's static block sets, below.
 
 import type { Buffer } from "node:buffer";
 import type { PartMeta } from "@moonbridge/body-parser";
 import { parseUrlencoded } from "@moonbridge/body-parser";
-import { type HeaderView, HeaderViews } from "@moonbridge/headers";
+import { HeaderViews } from "@moonbridge/headers";
 import type { RequestHead } from "@moonbridge/http-parser";
 import type { MoonSocket } from "@moonbridge/socket";
 import { HttpError } from "./errors";
 import type { Connection } from "./internal/connection";
 import { type PostStreamCallback, type PostTables, RequestBody } from "./internal/request-body";
-import { BEFORE_OUTPUT, Response, type ResponseData } from "./internal/response";
+import { Response, type ResponseData, setBeforeOutput } from "./internal/response";
 
 export type { PostStreamCallback, ResponseData };
+
+/**
+ * A read-only table of request fields by name (`getParams`, `postParams`,
+ * ...): a name's value, or `undefined` for a name that is not there. A
+ * table without prototype: `__proto__` and `toString` are names like any other.
+ *
+ * @example
+ * ```ts
+ * const page = Number(request.getParams.page ?? "1"); // getParams.page: string | undefined
+ * ```
+ */
+export type ParamTable<T> = { readonly [name: string]: T | undefined };
+
+/**
+ * A read-only view of the request's header lines (`headers`, `cookies`, ...;
+ * see HeaderViews in @moonbridge/headers): indexed by name (a header name in
+ * any case, a cookie name as sent), iterable as `[name, value]` over the names
+ * present (header names lowercased). `Absent` is what a name that is not
+ * there gives: `[]` or `""` in most views, `undefined` in `headersValue` and
+ * `cookies`.
+ *
+ * @example
+ * ```ts
+ * const sid = request.cookies.sid; // string | undefined
+ * for (const [name, lines] of request.headers) console.log(name, lines.length);
+ * ```
+ */
+export type HeaderTable<T, Absent = T> = { readonly [name: string]: T | Absent } & Iterable<
+  [string, T]
+>;
+
+type Digit = "0" | "1" | "2" | "3" | "4" | "5" | "6" | "7" | "8" | "9";
+/** The three digits of a final status: "200" to "999". */
+type StatusDigits = `${"2" | "3" | "4" | "5" | "6" | "7" | "8" | "9"}${Digit}${Digit}`;
+
+/**
+ * What sendStatus() takes: a number (200 to 999), a code alone (`"404"`: it
+ * gets its standard reason) or a code, a space and a reason (`"404 Not
+ * Found"`, `"299 "`). A string must start with a final status's three digits
+ * to compile; sendStatus() also checks a number's range and that a reason
+ * holds no control character (HttpError INVALID_STATUS).
+ *
+ * @example
+ * ```ts
+ * request.sendStatus(404);
+ * request.sendStatus("404 Not Found");
+ * // request.sendStatus("not found"); // a type error
+ * ```
+ */
+export type ResponseStatus = number | StatusDigits | `${StatusDigits} ${string}`;
+
+// For the request loop only (index.ts does not export them). Set by the static
+// block of Request, the one place that reaches a request's private state, so
+// that none of it is part of Request's public type; plain functions made once,
+// nothing more per request.
+
+/** Makes the request for a connection's current head (Request's constructor is private). */
+export let createRequest: (conn: Connection, head: RequestHead) => Request;
+/** The request's response: whether a status was sent, whether it is finished, keep-alive. */
+export let responseOf: (request: Request) => Response;
+/** The request's body, for the loop to discard what the callback left unread. */
+export let requestBodyOf: (request: Request) => RequestBody;
 
 /**
  * One HTTP request and its response.
@@ -51,8 +115,15 @@ export class Request {
   /** path and query, split from the target when first asked for (not every callback looks). */
   #split: [string | undefined, string | undefined] | undefined;
 
-  /** @internal Made by the handler that generateHandler() returns. */
-  constructor(conn: Connection, head: RequestHead) {
+  static {
+    createRequest = (conn, head) => new Request(conn, head);
+    responseOf = (request) => request.#response;
+    requestBodyOf = (request) => request.#body;
+    setBeforeOutput((owner) => (owner as Request).#beforeOutput());
+  }
+
+  /** Made by the handler that generateHandler() returns, never by the application. */
+  private constructor(conn: Connection, head: RequestHead) {
     this.#conn = conn;
     this.#head = head;
     this.method = head.method;
@@ -62,11 +133,11 @@ export class Request {
   }
 
   /**
-   * @internal The response is about to start: an unread body is read first,
-   * unless reading was deferred; it is parsed only if the application asked
-   * for that (see RequestBody.readBeforeOutput).
+   * The response is about to start: an unread body is read first, unless
+   * reading was deferred; it is parsed only if the application asked for
+   * that (see RequestBody.readBeforeOutput).
    */
-  [BEFORE_OUTPUT](): Promise<void> | undefined {
+  #beforeOutput(): Promise<void> | undefined {
     if (this.#deferred || this.#conn.requestComplete) return undefined;
     const body = this.#body;
     return body.unread ? body.readBeforeOutput() : undefined;
@@ -96,28 +167,29 @@ export class Request {
 
   // Headers and cookies: @moonbridge/headers' lazy views.
 
-  /** Name (any case) -> the value of every line with that name. */
-  get headers(): HeaderView<string[]> {
+  /** Name (any case) -> the value of every line with that name; `[]` when none has. */
+  get headers(): HeaderTable<string[]> {
     return this.#headerViews().headers;
   }
-  /** Name -> all lines with that name joined with ", ". */
-  get headersCsvString(): HeaderView<string> {
+  /** Name -> all lines with that name joined with ", "; "" when none has. */
+  get headersCsvString(): HeaderTable<string> {
     return this.#headerViews().headersCsvString;
   }
-  /** Name -> every comma-separated element of every line with that name. */
-  get headersCsvTable(): HeaderView<string[]> {
+  /** Name -> every comma-separated element of every line with that name; `[]` when none has. */
+  get headersCsvTable(): HeaderTable<string[]> {
     return this.#headerViews().headersCsvTable;
   }
-  /** Name -> element (any case) -> true for the elements present. */
-  get headersFlags(): HeaderView<Record<string, boolean>> {
+  /** Name -> element (any case) -> true for the elements present, false for others. */
+  get headersFlags(): HeaderTable<HeaderTable<boolean>> {
     return this.#headerViews().headersFlags;
   }
   /** Name -> its value; false when several lines have that name; undefined when none has. */
-  get headersValue(): HeaderView<string | false | undefined> {
-    return this.#headerViews().headersValue;
+  get headersValue(): HeaderTable<string | false, undefined> {
+    // Typed by HeaderViews for lookups; a name present has a line, so iteration never gives undefined.
+    return this.#headerViews().headersValue as HeaderTable<string | false, undefined>;
   }
-  /** Cookie name -> value, from every Cookie line. */
-  get cookies(): HeaderView<string> {
+  /** Cookie name (as sent) -> value, from every Cookie line; undefined for a cookie not sent. */
+  get cookies(): HeaderTable<string, undefined> {
     return this.#headerViews().cookies;
   }
   /** The raw header lines, flat [name, value, ...], names as sent. */
@@ -131,8 +203,8 @@ export class Request {
 
   // GET parameters, from the query.
 
-  /** Field name -> every value in the query, in order. */
-  get getParamsList(): Record<string, string[]> {
+  /** Field name -> every value in the query, in order; undefined for a field not in it. */
+  get getParamsList(): ParamTable<string[]> {
     if (this.#getParamsList === undefined) {
       const list: Record<string, string[]> = Object.create(null);
       const query = this.query;
@@ -143,8 +215,8 @@ export class Request {
     }
     return this.#getParamsList;
   }
-  /** Field name -> its first value in the query. */
-  get getParams(): Record<string, string> {
+  /** Field name -> its first value in the query; undefined for a field not in it. */
+  get getParams(): ParamTable<string> {
     if (this.#getParams === undefined) {
       const params: Record<string, string> = Object.create(null);
       const list = this.getParamsList;
@@ -160,20 +232,20 @@ export class Request {
   get body(): Promise<Buffer> {
     return this.faulty ? faultyRejection() : this.#body.whole();
   }
-  /** POST field name -> its first value (urlencoded or multipart; files as UTF-8 text). */
-  get postParams(): Promise<Record<string, string>> {
+  /** POST field name -> its first value (urlencoded or multipart; files as UTF-8 text); undefined for a field not sent. */
+  get postParams(): Promise<ParamTable<string>> {
     return this.#tables().then((tables) => tables.params);
   }
-  /** POST field name -> every value. */
-  get postParamsList(): Promise<Record<string, string[]>> {
+  /** POST field name -> every value; undefined for a field not sent. */
+  get postParamsList(): Promise<ParamTable<string[]>> {
     return this.#tables().then((tables) => tables.paramsList);
   }
   /** Multipart only (else undefined): field name -> the first part's metadata (fileName, contentType, headers). */
-  get postMetadata(): Promise<Record<string, PartMeta> | undefined> {
+  get postMetadata(): Promise<ParamTable<PartMeta> | undefined> {
     return this.#tables().then((tables) => tables.metadata);
   }
   /** Multipart only (else undefined): field name -> every part's metadata. */
-  get postMetadataList(): Promise<Record<string, PartMeta[]> | undefined> {
+  get postMetadataList(): Promise<ParamTable<PartMeta[]> | undefined> {
     return this.#tables().then((tables) => tables.metadataList);
   }
 
@@ -225,8 +297,8 @@ export class Request {
 
   // The response.
 
-  /** Sets the status: a number (404) or a line ("404 Not Found"). Once, before anything else of the response. */
-  sendStatus(status: string | number): void {
+  /** Sets the status: a number (404), a code ("404") or a line ("404 Not Found"); see ResponseStatus. Once, before anything else of the response. */
+  sendStatus(status: ResponseStatus): void {
     this.#checkUsable();
     this.#response.status(status);
   }
@@ -270,16 +342,6 @@ export class Request {
   closeAfterFinish(): void {
     this.#checkUsable();
     this.#response.closeAfterFinish();
-  }
-
-  /** @internal The handler's view of the response. */
-  get response(): Response {
-    return this.#response;
-  }
-
-  /** @internal The body, for the handler to drop what the callback left unread. */
-  get requestBody(): RequestBody {
-    return this.#body;
   }
 
   /** The body, made on first use, reading from the connection (after 100 Continue, when expected). */

@@ -125,8 +125,8 @@ describe("POST tables", () => {
         meta: meta?.files?.map((m) => [m.fieldName, m.fileName, m.contentType ?? null]),
         first: Object.entries((await r.postMetadata) ?? {}).map(([name, m]) => [
           name,
-          m.fileName ?? null,
-          m.contentType ?? null,
+          m?.fileName ?? null,
+          m?.contentType ?? null,
         ]),
       };
     });

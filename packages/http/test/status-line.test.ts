@@ -3,7 +3,8 @@
 // even when the reason is empty), and what sendStatus() refuses.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { HttpError, type Request } from "../src/index";
+import { HttpError, type Request, type ResponseStatus } from "../src/index";
+import { responseOf } from "../src/request";
 import { RawClient } from "./helpers/client";
 import { startServer, stopServers } from "./helpers/server";
 
@@ -12,7 +13,7 @@ afterEach(stopServers);
 /** The first line of each response, for one sendStatus() argument per request (path = index). */
 async function statusLines(statuses: Array<string | number>): Promise<string[]> {
   const { port } = await startServer(async (request: Request) => {
-    request.sendStatus(statuses[Number(request.path)] as string | number);
+    request.sendStatus(statuses[Number(request.path)] as ResponseStatus);
     await request.finish();
     return true;
   });
@@ -78,11 +79,11 @@ describe("sendStatus refuses what is not a final status (INVALID_STATUS)", () =>
       let caught: unknown;
       const { port } = await startServer(async (request) => {
         try {
-          request.sendStatus(input as string);
+          request.sendStatus(input as ResponseStatus);
         } catch (error) {
           caught = error;
         }
-        if (!request.response.statusSent) request.sendStatus(200);
+        if (!responseOf(request).statusSent) request.sendStatus(200);
         request.closeAfterFinish();
         await request.finish();
         return true;

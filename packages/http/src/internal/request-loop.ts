@@ -12,9 +12,9 @@
 import type { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
 import { HttpError } from "../errors";
-import type { RequestCallback } from "../generate-handler";
 import type { ResolvedHttpOptions } from "../options";
-import { Request } from "../request";
+import { createRequest, type Request, requestBodyOf, responseOf } from "../request";
+import type { RequestCallback } from "../types";
 import { Connection, clientErrorStatus } from "./connection";
 import { isThenable } from "./thenable";
 import { list, type RejectionSink, unlist } from "./unhandled-rejections";
@@ -107,7 +107,7 @@ export class RequestLoop implements RejectionSink {
         return false;
       }
     }
-    const request = new Request(this.#conn, this.#conn.head);
+    const request = createRequest(this.#conn, this.#conn.head);
     this.#request = request;
     this.#active = true;
     this.#inCallback = true;
@@ -189,7 +189,7 @@ export class RequestLoop implements RejectionSink {
   /** The callback is done: finishes its response if it did not, reads what it left of the body; true when all of it was done at once. */
   #afterCallback(result: unknown): boolean {
     const request = this.#request as Request;
-    const response = request.response;
+    const response = responseOf(request);
     this.#result = result;
     if (!response.statusSent) {
       this.#requestFailed(
@@ -206,9 +206,9 @@ export class RequestLoop implements RejectionSink {
   }
 
   async #finishRequest(request: Request): Promise<void> {
-    if (!request.response.finished) await request.finish();
-    if (!this.#conn.requestComplete && request.response.keepAlive)
-      await request.requestBody.discard();
+    if (!responseOf(request).finished) await request.finish();
+    if (!this.#conn.requestComplete && responseOf(request).keepAlive)
+      await requestBodyOf(request).discard();
   }
 
   readonly #onRequestDone = (): void => {
@@ -223,7 +223,7 @@ export class RequestLoop implements RejectionSink {
     resetTimeouts();
     this.#active = false;
     if (this.#result !== true) this.#survive = false;
-    const keepAlive = (this.#request as Request).response.keepAlive;
+    const keepAlive = responseOf(this.#request as Request).keepAlive;
     this.#request = undefined;
     this.#result = undefined;
     if (!keepAlive || this.#conn.upgraded) {

@@ -20,12 +20,23 @@ const CONTINUE = "HTTP/1.1 100 Continue\r\n\r\n";
 /** What sendData() takes: bytes as they are, anything else as its text. */
 export type ResponseData = Uint8Array | string | number | bigint | boolean;
 
-/** The request's method run before the first byte goes out (it reads the body, unless reading was deferred). */
-export const BEFORE_OUTPUT = Symbol("before output");
+/** Whose response this is: the request, which reads its body before the response starts (see setBeforeOutput). */
+export type ResponseOwner = object;
 
-/** Whose response this is: the request, which reads its body before the response starts. */
-export interface ResponseOwner {
-  [BEFORE_OUTPUT](): Promise<void> | undefined;
+/** What a response runs before its first byte goes out, given its owner. */
+type BeforeOutput = (owner: ResponseOwner) => Promise<void> | undefined;
+
+let beforeOutput: BeforeOutput = () => undefined;
+
+/**
+ * Sets what every response runs before its first byte goes out: the
+ * request's step that reads an unread body, unless reading was deferred.
+ * Called once, by the static block of Request (request.ts), where the state
+ * that step needs is private: one function for all responses, so neither
+ * Request's public type nor each response carries it.
+ */
+export function setBeforeOutput(hook: BeforeOutput): void {
+  beforeOutput = hook;
 }
 
 export class Response {
@@ -210,7 +221,7 @@ export class Response {
   }
 
   #emit(final: boolean): Promise<void> {
-    const before = this.#owner[BEFORE_OUTPUT]();
+    const before = beforeOutput(this.#owner);
     if (before === undefined) return this.#send(final);
     return before.then(() => this.#send(final));
   }
