@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Checks every publishable package under packages/ the way a user meets it:
-// the package template (docs/architecture.md), who may import whom, publint --strict, attw, and
+// the package template (docs/architecture.md), who may import whom, that Node
+// internals are reached from one module only, publint --strict, attw, and
 // a smoke test that packs it, checks the tarball carries the LICENSE, installs
 // it with npm into a scratch project outside the workspace, loads it with
 // import and require, and runs the README's ```js examples there. New packages
@@ -14,7 +15,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 
 const root = resolve(import.meta.dirname, "..");
 const packagesDir = join(root, "packages");
@@ -53,6 +54,53 @@ const NODE_ENGINES = ">=20";
 const LICENSE = readFileSync(join(root, "LICENSE"), "utf8");
 // npm shows these on the package's page; the project has no public URL yet.
 const LINK_FIELDS = ["repository", "homepage", "bugs"];
+
+// Issue #26: each package that uses Node internals (process.binding, underscore
+// properties of Node objects, child_process's private symbols) reaches them in
+// one module, which checks them and says why in its header; no other source
+// file may. A grep-level check, on the code with its comments taken out.
+const NODE_INTERNALS_MODULES = new Set([
+  "packages/socket/src/internal/node-internals.ts",
+  "packages/supervisor/src/internal/node-internals.ts",
+]);
+const NODE_INTERNALS_USES = [
+  [/\binternalBinding\b/, "internalBinding"],
+  [/\bprocess\b.*\bbinding\b|\.\s*binding\s*\(|\bbinding\s*\(\s*["'`]/, "process.binding"],
+  [/\.\s*_[A-Za-z$]|\[\s*["'`]_[A-Za-z$]/, "an underscore property (._name)"],
+  [
+    /\{\s*_[A-Za-z$][\w$]*\??\s*[:,}=]|\b_(?:handle|readableState|writableState)\b/,
+    "an underscore property ({ _name } or _handle)",
+  ],
+  [/\bgetOwnPropertySymbols\b|\bkChannelHandle\b/, "a private symbol of a Node object"],
+];
+/** Source text without its comments: block comments that open a line, and // after a space (a grep, not a parser). */
+const withoutComments = (code) =>
+  code
+    .replace(/^[ \t]*\/\*[\s\S]*?\*\//gm, (block) => block.replace(/[^\n]/g, ""))
+    .replace(/(^|\s)\/\/.*$/gm, "$1");
+
+/** Source files of the package, other than its node-internals module, that reach Node internals. */
+function nodeInternalsProblems({ path }) {
+  const src = join(path, "src");
+  if (!existsSync(src)) return [];
+  const problems = [];
+  for (const file of readdirSync(src, { recursive: true })) {
+    if (!/\.[cm]?[jt]sx?$/.test(String(file))) continue;
+    const where = relative(root, join(src, String(file)))
+      .split(sep)
+      .join("/");
+    if (NODE_INTERNALS_MODULES.has(where)) continue;
+    const lines = withoutComments(readFileSync(join(src, String(file)), "utf8")).split("\n");
+    lines.forEach((line, index) => {
+      const use = NODE_INTERNALS_USES.find(([pattern]) => pattern.test(line));
+      if (use !== undefined)
+        problems.push(
+          `${where}:${index + 1} uses ${use[1]}: Node internals only in ${[...NODE_INTERNALS_MODULES].join(" or ")}`,
+        );
+    });
+  }
+  return problems;
+}
 
 const readJson = (path) => JSON.parse(readFileSync(path, "utf8"));
 const run = (cmd, args, cwd) =>
@@ -245,7 +293,7 @@ console.log(a.length + " exports, same through import and require");
 }
 
 function check(entry, all, warnings) {
-  const problems = templateProblems(entry);
+  const problems = [...templateProblems(entry), ...nodeInternalsProblems(entry)];
   if (problems.length > 0) throw new Error(problems.join("\n"));
   warnings.push(...templateWarnings(entry));
   const linted = run(bin("publint"), ["--strict"], entry.path);

@@ -1,14 +1,13 @@
 // Reading and writing straight on a connection's handle
-// (src/internal/handle-io.ts): the Node internals it needs are there (this
-// fails loudly on a Node version without them, instead of every socket
-// silently taking the slower stream path), bytes arrive in order and are
-// counted, the end of stream and errors take Node's own way, and the stream
-// path still serves sockets the handle path cannot take.
+// (src/internal/handle-io.ts): bytes arrive in order and are counted, the end
+// of stream and errors take Node's own way, and the stream path still serves
+// sockets the handle path cannot take. The Node internals it needs are
+// checked in node-internals.test.ts.
 
 import { connect as netConnect, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { MoonSocket } from "../src/index";
-import { HandleReader, HandleWriter, streamInternals } from "../src/internal/handle-io";
+import { HandleReader, HandleWriter } from "../src/internal/handle-io";
 import { cleanup, collect, connect, pair, send, takeHandle, until } from "./helpers/connect";
 
 afterEach(cleanup);
@@ -20,14 +19,6 @@ function reading(raw: Socket) {
   if (reader === undefined) throw new Error("the handle path refused a fresh connection");
   return { reader, text: () => Buffer.concat(chunks).toString("latin1") };
 }
-
-describe("the Node internals the handle path needs", () => {
-  it("stream_wrap shares its read state", () => {
-    const state = streamInternals();
-    expect(state).not.toBeNull();
-    expect(state?.streamBaseState).toBeInstanceOf(Int32Array);
-  });
-});
 
 /** `length` bytes of a pattern that differs per `seed` and never repeats within a read. */
 function patterned(length: number, seed: number): Buffer {

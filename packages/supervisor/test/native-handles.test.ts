@@ -1,6 +1,7 @@
-// The Node internals the pool relies on (see src/internal/native-handles.ts
-// and src/internal/handle-channel.ts): if a Node release changes them, these
-// tests fail loudly, naming what broke.
+// What the pool does with Node internals (src/internal/native-handles.ts and
+// src/internal/handle-channel.ts, which get them from node-internals.ts): if
+// a Node release changes what they do, these tests fail, naming what broke;
+// node-internals.test.ts checks that each is there with its expected shape.
 
 import { type ChildProcess, fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -73,7 +74,7 @@ afterEach(() => {
 function startChild(): ChildProcess {
   const dir = mkdtempSync(join(tmpdir(), "moon-channel-"));
   dirs.push(dir);
-  for (const name of ["handle-channel", "native-handles"]) {
+  for (const name of ["handle-channel", "native-handles", "node-internals"]) {
     const source = readFileSync(join(SRC, `${name}.ts`), "utf8");
     const { outputText } = ts.transpileModule(source, {
       compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 },

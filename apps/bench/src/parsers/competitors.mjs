@@ -6,8 +6,9 @@
 // parser per socket.
 //
 // - moonbridge: @moonbridge/http-parser's RequestParser, from its build (dist).
-// - llhttp: Node's own parser through process.binding('http_parser'), set up
-//   as lib/_http_common.js and lib/_http_server.js (Node 20) set it up.
+// - llhttp: Node's own parser, the HTTPParser class node:http's `_http_common`
+//   module exports (on Node 20, 22 and 24), set up as lib/_http_common.js and
+//   lib/_http_server.js set it up.
 // - http-parser-js: the pure-JS parser that mimics the binding, driven the
 //   same way Node would drive it as a drop-in replacement.
 
@@ -161,25 +162,57 @@ function moonbridgeDriver(mod) {
   };
 }
 
-// --- llhttp, through Node's binding -------------------------------------------
+// --- llhttp, through node:http's own module -----------------------------------
 
 /**
- * The binding as lib/_http_common.js gets it, without the DEP0111 warning that
- * process.binding() prints for user code.
- * @returns {any}
+ * Node's HTTPParser and llhttp's method names by number, as node:http gets
+ * them. process.binding('http_parser') worked up to Node 22; Node 24 refuses
+ * it ("No such module: http_parser"). node:http's own `_http_common` module
+ * exports the same HTTPParser class and `methods` list on Node 20, 22 and 24,
+ * without a deprecation warning. Only `allMethods` (llhttp's method number to
+ * name, what kOnHeadersComplete reports) is not exported: it is rebuilt by
+ * parsing one request per method name, as packages/http-parser's
+ * differential test does (test/helpers/llhttp.ts).
+ * @returns {{ HTTPParser: any, allMethods: string[] }}
  */
-function loadBinding() {
-  const saved = process.noDeprecation;
-  process.noDeprecation = true;
-  try {
-    return /** @type {any} */ (process).binding("http_parser");
-  } finally {
-    process.noDeprecation = saved === true;
+function loadHttpParser() {
+  const where = `Node ${process.version} (llhttp ${process.versions.llhttp ?? "?"})`;
+  const { HTTPParser, methods } = /** @type {{ HTTPParser?: any, methods?: unknown }} */ (
+    createRequire(import.meta.url)("_http_common")
+  );
+  if (typeof HTTPParser !== "function" || !Array.isArray(methods))
+    throw new Error(`${where}: node:http's _http_common no longer exports HTTPParser and methods`);
+  /** @type {Map<number, string>} */
+  const byNumber = new Map();
+  for (const name of /** @type {string[]} */ (methods)) {
+    const parser = new HTTPParser();
+    parser.initialize(HTTPParser.REQUEST, {}, 0, HTTPParser.kLenientNone);
+    parser[HTTPParser.kOnHeadersComplete] = (
+      /** @type {number} */ _major,
+      /** @type {number} */ _minor,
+      /** @type {unknown} */ _headers,
+      /** @type {number} */ method,
+    ) => {
+      byNumber.set(method, name);
+      return 0;
+    };
+    const target = name === "CONNECT" ? "a:1" : "/";
+    parser.execute(Buffer.from(`${name} ${target} HTTP/1.1\r\nHost: a\r\n\r\n`, "latin1"));
   }
+  const got = new Set(byNumber.values());
+  const lost = /** @type {string[]} */ (methods).filter((name) => !got.has(name));
+  if (lost.length > 0)
+    throw new Error(`${where}: llhttp reported no method number for ${lost.join(", ")}`);
+  // Dense, as the binding's own allMethods (looked up once per request while timing).
+  const allMethods = Array.from(
+    { length: Math.max(...byNumber.keys()) + 1 },
+    (_, number) => byNumber.get(number) ?? "",
+  );
+  return { HTTPParser, allMethods };
 }
 
 /**
- * Node 20's binding, driven as Node's server drives it (lib/_http_common.js:
+ * Node's HTTPParser, driven as Node's server drives it (lib/_http_common.js:
  * parserOnHeaders, parserOnHeadersComplete, parserOnBody,
  * parserOnMessageComplete; lib/_http_server.js: parser.initialize(REQUEST,
  * resource, maxHeaderSize || 0, kLenientNone)). Header names and values and
@@ -190,7 +223,7 @@ function loadBinding() {
  * @returns {Driver}
  */
 function llhttpDriver() {
-  const { HTTPParser, allMethods } = loadBinding();
+  const { HTTPParser, allMethods } = loadHttpParser();
   const kOnHeaders = HTTPParser.kOnHeaders | 0;
   const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;
   const kOnBody = HTTPParser.kOnBody | 0;
@@ -231,7 +264,7 @@ function llhttpDriver() {
         this._url = "";
       }
       sink.head(
-        allMethods[method],
+        /** @type {string} */ (allMethods[method]),
         /** @type {string} */ (url),
         versionMinor,
         /** @type {string[]} */ (headers),

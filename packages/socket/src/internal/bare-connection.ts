@@ -6,16 +6,15 @@
 // socket's; this holds what net.Socket would: the end of the connection
 // (FIN, close, reset), its I/O errors, and its addresses.
 
-import { Socket } from "node:net";
+import type { Socket } from "node:net";
 import {
-  asConnectionHandle,
   type BareHost,
-  type ConnectionHandle,
   HandleReader,
   HandleWriter,
   shutdownHandle,
-  streamInternals,
+  useStreamWrap,
 } from "./handle-io";
+import { asConnectionHandle, type ConnectionHandle, socketOverHandle } from "./node-internals";
 
 function ignore(): void {}
 
@@ -32,10 +31,15 @@ export class BareConnection implements BareHost {
     this.handle = handle;
   }
 
-  /** `handle` (a TCP or Unix socket connection's, from Node's bindings) as a bare connection; undefined if it is none. */
+  /**
+   * `handle` (a TCP or Unix socket connection's, from Node's bindings) as a
+   * bare connection; undefined if it is none. Throws if this Node's internals
+   * are not the known ones.
+   */
   static of(handle: unknown): BareConnection | undefined {
     const connection = asConnectionHandle(handle);
-    if (connection === undefined || streamInternals() === null) return undefined;
+    if (connection === undefined) return undefined;
+    useStreamWrap();
     return new BareConnection(connection);
   }
 
@@ -101,13 +105,7 @@ export class BareConnection implements BareHost {
   toSocket(): Socket {
     this.#stopReading();
     this.destroyed = true;
-    const socket = new Socket({
-      handle: this.handle,
-      allowHalfOpen: true,
-      readable: true,
-      writable: true,
-      pauseOnCreate: true,
-    } as unknown as ConstructorParameters<typeof Socket>[0]);
+    const socket = socketOverHandle(this.handle);
     // net.Socket installed its own onread; the handle reads into our buffer, so ours must stay, handing to the socket.
     HandleReader.of(socket, ignore)?.release();
     return socket;

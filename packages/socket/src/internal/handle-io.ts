@@ -1,19 +1,12 @@
 // A connection's I/O straight on its libuv handle, not through net.Socket's
-// stream machinery, which costs every chunk read a push, a buffer and a
-// process.nextTick, and every write a Writable state update and another
-// nextTick (together 13% of a keep-alive request's CPU in a pool of
-// one-connection workers: 84.0 against 72.7 us in an A/B run). The handle
-// reads into one buffer of the process (libuv's user buffer), from which
-// each read's bytes are copied: without it Node allocates 64 KiB per read
-// and shrinks it (another 8%: 81.9 against 74.4 us). Bytes read go from the handle to the input
-// stream; an end of stream or a read error goes to Node's own handler, so
-// the socket ends ('end') or fails ('error', destroyed) exactly as always
-// (or, for a connection with no net.Socket at all, bare-connection.ts, to
-// its BareHost). A
-// write goes to the handle whenever net.Socket has none queued, and its
-// bytes count in the socket's bytesWritten as Node's own do. Uses Node
-// internals (net.Socket's `_handle`, stream_wrap's shared state and
-// WriteWrap); test/handle-io.test.ts fails loudly if they change.
+// stream machinery (why, and every Node internal this uses: node-internals.ts).
+// The handle reads into one buffer of the process (libuv's user buffer), from
+// which each read's bytes are copied. Bytes read go from the handle to the
+// input stream; an end of stream or a read error goes to Node's own handler,
+// so the socket ends ('end') or fails ('error', destroyed) exactly as always
+// (or, for a connection with no net.Socket at all, bare-connection.ts, to its
+// BareHost). A write goes to the handle whenever net.Socket has none queued,
+// and its bytes count in the socket's bytesWritten as Node's own do.
 //
 // The package may be loaded twice in a process (dist/index.js through import,
 // dist/index.cjs through require), and a handle read by one copy, then the
@@ -27,38 +20,12 @@ import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { constants } from "node:os";
 import { getSystemErrorName } from "node:util";
-
-/** stream_wrap's shared state (where a read's length or error is, whether a write completed at once) and its write request. */
-interface StreamBinding {
-  streamBaseState: Int32Array;
-  ShutdownWrap: new () => ShutdownRequest;
-  kReadBytesOrError: number;
-  kLastWriteWasAsync: number;
-  WriteWrap: new () => WriteRequest;
-}
-
-/** What net.Socket's `_handle` is for TCP and Unix socket connections. */
-export interface ConnectionHandle {
-  readStart(): number;
-  readStop(): number;
-  /** net.Socket's own flag: true while the handle reads for it. */
-  reading?: boolean;
-  onread: (this: ConnectionHandle, arrayBuffer: ArrayBuffer | undefined) => unknown;
-  writeBuffer(request: WriteRequest, data: Uint8Array): number;
-  writeUtf8String(request: WriteRequest, data: string): number;
-  /** From now on libuv reads into `buffer`; onread gets no ArrayBuffer, the bytes are there. */
-  useUserBuffer(buffer: Uint8Array): void;
-  /** Bytes libuv holds that the kernel has not taken yet. */
-  readonly writeQueueSize: number;
-  /** Sends FIN once the queued writes are out: 0 (oncomplete follows), 1 (done at once) or an error. */
-  shutdown(request: ShutdownRequest): number;
-  close(callback?: () => void): void;
-  /** TCP only: closes with RST; returns an error status or 0. */
-  reset?(callback?: () => void): number;
-  getsockname?(out: Record<string, unknown>): number;
-  getpeername?(out: Record<string, unknown>): number;
-  setNoDelay?(enable: boolean): number;
-}
+import {
+  type ConnectionHandle,
+  connectionHandleOf,
+  socketHandle,
+  streamWrap,
+} from "./node-internals";
 
 /** A FIN in flight, as stream_wrap's ShutdownWrap. */
 interface ShutdownRequest {
@@ -118,79 +85,36 @@ holder[SHARED_READS] ??= { buffer: Buffer.allocUnsafeSlow(64 * 1024), onread: un
 const shared: SharedReads = holder[SHARED_READS];
 /** The process's read buffer (shared.buffer). */
 const READ_BUFFER = shared.buffer;
-/** The process's onread (shared.onread), set by streamInternals() once it has found stream_wrap. */
+/** The process's onread (shared.onread), set by useStreamWrap(). */
 let onHandleRead: OnRead | undefined;
 
-let streamBinding: StreamBinding | null | undefined;
-/** streamBinding's fields used on every write (set with it). */
+// stream_wrap's, set by useStreamWrap(): kept as plain values, as the binding
+// object is slow to read properties from, every write.
 let streamState: Int32Array = new Int32Array(0);
 let lastWriteWasAsync = 0;
+let WriteWrap: (new () => object) | undefined;
+let ShutdownWrap: (new () => object) | undefined;
 
-/** stream_wrap's internals, or null when this Node has none of the shape known here. */
-export function streamInternals(): StreamBinding | null {
-  if (streamBinding !== undefined) return streamBinding;
-  streamBinding = null;
-  try {
-    const binding = (
-      process as unknown as { binding(name: string): Partial<StreamBinding> }
-    ).binding("stream_wrap");
-    if (
-      binding.streamBaseState instanceof Int32Array &&
-      typeof binding.kReadBytesOrError === "number" &&
-      typeof binding.kLastWriteWasAsync === "number" &&
-      typeof binding.WriteWrap === "function" &&
-      typeof binding.ShutdownWrap === "function"
-    ) {
-      streamBinding = binding as StreamBinding;
-      // Kept as plain values: the binding object is slow to read properties from, every write.
-      streamState = streamBinding.streamBaseState;
-      lastWriteWasAsync = streamBinding.kLastWriteWasAsync;
-      shared.onread ??= makeOnRead(streamState, streamBinding.kReadBytesOrError);
-      onHandleRead = shared.onread;
-    }
-  } catch {
-    // No process.binding (another runtime): sockets are read and written as streams.
-  }
-  return streamBinding;
+/**
+ * Makes ready to read and write handles (once): finds stream_wrap and the
+ * process's onread. Throws if this Node's internals are not the known ones.
+ */
+export function useStreamWrap(): void {
+  if (onHandleRead !== undefined) return;
+  const wrap = streamWrap();
+  streamState = wrap.streamBaseState;
+  lastWriteWasAsync = wrap.kLastWriteWasAsync;
+  WriteWrap = wrap.WriteWrap;
+  ShutdownWrap = wrap.ShutdownWrap;
+  shared.onread ??= makeOnRead(streamState, wrap.kReadBytesOrError);
+  onHandleRead = shared.onread;
 }
 
-/** The handle classes of TCP and Unix socket connections (TLS and others keep their stream path). */
-const CONNECTION_HANDLES = new Set(["TCP", "Pipe"]);
-
+/** `socket`'s handle if the handle path can take it: a TCP or Unix socket connection's (TLS and others keep their stream path). */
 function connectionHandle(socket: Socket): ConnectionHandle | undefined {
-  const handle = asConnectionHandle((socket as unknown as { _handle?: unknown })._handle);
+  const handle = connectionHandleOf(socket);
   // Node's own onread must be there to take the end of stream and errors.
   return typeof handle?.onread === "function" ? handle : undefined;
-}
-
-/** `value` as a TCP or Unix socket connection's handle, or undefined if it is none (or this Node's differ). */
-export function asConnectionHandle(value: unknown): ConnectionHandle | undefined {
-  if (typeof value !== "object" || value === null) return undefined;
-  // The methods are the class's: checked once per class (by its prototype), not per connection.
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (!KNOWN_PROTOTYPES.has(prototype as object)) {
-    if (!isConnectionPrototype(prototype)) return undefined;
-    KNOWN_PROTOTYPES.add(prototype as object);
-  }
-  return value as ConnectionHandle;
-}
-
-/** Prototypes of handle classes found to have every method used here. */
-const KNOWN_PROTOTYPES = new WeakSet<object>();
-
-function isConnectionPrototype(prototype: unknown): boolean {
-  const methods = prototype as Partial<ConnectionHandle> | null;
-  return (
-    methods !== null &&
-    CONNECTION_HANDLES.has(methods.constructor?.name) &&
-    typeof methods.readStart === "function" &&
-    typeof methods.readStop === "function" &&
-    typeof methods.writeBuffer === "function" &&
-    typeof methods.writeUtf8String === "function" &&
-    typeof methods.useUserBuffer === "function" &&
-    typeof methods.shutdown === "function" &&
-    typeof methods.close === "function"
-  );
 }
 
 /** The reader a handle's reads go to (a property of the handle: one shared onread for all). */
@@ -247,7 +171,7 @@ export class HandleReader implements SharedReader {
       [READER]?: SharedReader;
       [READS_INTO]?: Uint8Array;
     };
-    // Set: every way to a reader passes streamInternals() first.
+    // Set: every way to a reader passes useStreamWrap() first.
     const onread = onHandleRead as OnRead;
     const current = handle.onread;
     const earlier = taken[READER];
@@ -276,7 +200,8 @@ export class HandleReader implements SharedReader {
    */
   static of(socket: Socket, onData: (chunk: Buffer) => void): HandleReader | undefined {
     const handle = connectionHandle(socket);
-    if (handle === undefined || streamInternals() === null) return undefined;
+    if (handle === undefined) return undefined;
+    useStreamWrap();
     // A client still connecting has a handle that cannot read yet: Node's stream waits for 'connect'.
     if (socket.connecting || socket.readableLength > 0 || socket.readableFlowing === true)
       return undefined;
@@ -383,7 +308,8 @@ export class HandleWriter {
   /** A writer for `socket`'s handle, or undefined when it has none of the known kind (then write it as a stream). */
   static of(socket: Socket): HandleWriter | undefined {
     const handle = connectionHandle(socket);
-    if (handle === undefined || streamInternals() === null) return undefined;
+    if (handle === undefined) return undefined;
+    useStreamWrap();
     return new HandleWriter(socket, socket, handle);
   }
 
@@ -408,7 +334,7 @@ export class HandleWriter {
         socket.writableCorked > 0 ||
         socket.writableEnded ||
         socket.destroyed ||
-        (socket as unknown as { _handle: unknown })._handle !== handle)
+        socketHandle(socket) !== handle)
     ) {
       return false;
     }
@@ -422,7 +348,7 @@ export class HandleWriter {
     let request = this.#spare;
     this.#spare = undefined;
     if (request === undefined) {
-      request = new (streamBinding as StreamBinding).WriteWrap();
+      request = new (WriteWrap as new () => WriteRequest)();
       request.handle = handle;
       request.oncomplete = onWriteComplete;
       request.async = false;
@@ -494,8 +420,7 @@ export function shutdownHandle(
   handle: ConnectionHandle,
   done: (error?: NodeJS.ErrnoException) => void,
 ): void {
-  const { ShutdownWrap } = streamBinding as StreamBinding;
-  const request = new ShutdownWrap();
+  const request = new (ShutdownWrap as new () => ShutdownRequest)();
   request.handle = handle;
   request.done = done;
   request.oncomplete = onShutdownComplete;

@@ -1,5 +1,6 @@
-// The fast lane for handles, and the second (and last) file that uses Node
-// internals. child_process.send() with a handle costs a JSON message, a
+// The fast lane for handles, on child_process's raw IPC pipe (a Node
+// internal, as is all this relies on: node-internals.ts).
+// child_process.send() with a handle costs a JSON message, a
 // NODE_HANDLE_ACK back from the receiver, and one handle in flight at a time;
 // here the sender writes its own tiny frame with the handle straight onto
 // the IPC pipe child_process already opened (one sendmsg each, no ACK, many
@@ -16,26 +17,11 @@
 // are short, so one never spans two reads).
 // A frame is a line of JSON, so that child_process, if it ever parses one (a
 // chunk that also holds its own messages), sees an internal message nobody
-// listens to. An extra stdio pipe would need both ends opened as IPC pipes,
-// and the supervisor's end is owned (and read) by a net.Socket that
-// child_process made for it. test/native-handles.test.ts fails loudly if
-// these internals change.
+// listens to.
 
 import type { ChildProcess } from "node:child_process";
-import { isNativeHandle, type NativeHandle, streams } from "./native-handles";
-
-/** child_process's raw IPC pipe (pipe_wrap's Pipe with the IPC flag). */
-interface RawChannel {
-  writeUtf8String(req: WriteRequest, data: string, handle?: NativeHandle): number;
-  onread: ((this: RawChannel, arrayBuffer: ArrayBuffer | undefined) => void) | null;
-  pendingHandle: unknown;
-  /** True while child_process holds a partial message from an earlier chunk. */
-  buffering?: boolean;
-}
-
-interface WriteRequest {
-  oncomplete: (status: number) => void;
-}
+import { isNativeHandle } from "./native-handles";
+import { ipcChannel, type NativeHandle, type RawChannel, streamWrap } from "./node-internals";
 
 /** What a frame carries: a listener copy, or a connection (parked, or resumed). */
 export type HandleKind = "copy" | "conn";
@@ -57,27 +43,6 @@ const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 const MAX_ID_DIGITS = 15;
-
-function unsupported(what: string): Error {
-  return new Error(
-    `@moonbridge/supervisor: the child_process IPC channel of Node ${process.version} is not supported (${what})`,
-  );
-}
-
-/** The raw pipe under child_process's channel of `owner` (a ChildProcess, or `process` in a child). */
-function rawChannel(owner: object): RawChannel {
-  const key = Object.getOwnPropertySymbols(owner).find((s) => s.description === "kChannelHandle");
-  const channel = key === undefined ? undefined : (owner as Record<symbol, unknown>)[key];
-  if (
-    typeof channel !== "object" ||
-    channel === null ||
-    typeof (channel as RawChannel).writeUtf8String !== "function" ||
-    typeof (channel as RawChannel).onread !== "function"
-  ) {
-    throw unsupported("kChannelHandle");
-  }
-  return channel as RawChannel;
-}
 
 /** The frame the chunk ends with: its kind, id, and whether the chunk holds nothing else. */
 function trailingFrame(
@@ -125,8 +90,8 @@ export function handleSender(
   owner: ChildProcess | NodeJS.Process,
   onError: () => void,
 ): HandleSender {
-  const { WriteWrap } = streams();
-  const channel = rawChannel(owner);
+  const { WriteWrap } = streamWrap();
+  const channel = ipcChannel(owner);
   const failed = (status: number): void => {
     if (status < 0) onError();
   };
@@ -148,14 +113,14 @@ export function receiveHandles(
   owner: ChildProcess | NodeJS.Process,
   onHandle: (kind: HandleKind, id: number, handle: NativeHandle) => void,
 ): void {
-  const state = streams();
-  const channel = rawChannel(owner);
+  const { streamBaseState, kReadBytesOrError, kArrayBufferOffset } = streamWrap();
+  const channel = ipcChannel(owner);
   const parse = channel.onread as NonNullable<RawChannel["onread"]>;
   channel.onread = function onread(arrayBuffer) {
     const handle = channel.pendingHandle;
     if (arrayBuffer !== undefined && handle != null && isNativeHandle(handle)) {
-      const length = state.streamBaseState[state.kReadBytesOrError] as number;
-      const offset = state.streamBaseState[state.kArrayBufferOffset] as number;
+      const length = streamBaseState[kReadBytesOrError] as number;
+      const offset = streamBaseState[kArrayBufferOffset] as number;
       const frame = trailingFrame(new Uint8Array(arrayBuffer, offset, length));
       if (frame !== undefined) {
         channel.pendingHandle = null;

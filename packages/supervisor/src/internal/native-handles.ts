@@ -1,106 +1,22 @@
-// One of the two files that use Node internals (process.binding's tcp_wrap,
-// pipe_wrap and stream_wrap), because public APIs cannot do what the pool needs:
-// - the supervisor binds a listener without accepting on it (net.Server
-//   always accepts), and keeps it open for its whole life, so that while
-//   every worker is busy connections wait in the kernel's backlog;
-// - an idle worker listens on its own copy of the handle, and closes it in
-//   the accept callback, which stops libuv's accept loop after exactly one
-//   connection: a worker can never take a second one;
-// - a parked connection moves between processes as its raw handle, and the
-//   supervisor reads its next bytes from that handle (one read, then it stops)
-//   without making a net.Socket for each of thousands of idle connections.
-// test/native-handles.test.ts fails loudly if these internals change.
+// Listeners and connections on raw libuv handles: binding a listener that
+// does not accept, accepting exactly one connection, draining the backlog at
+// the end, taking a connection's handle out of its net.Socket, and reading a
+// parked connection's next bytes once. The handles and what they rely on are
+// Node internals (why public APIs cannot do this, and what each is:
+// node-internals.ts, which this gets them from).
 
 import type { Socket } from "node:net";
 import { getSystemErrorName } from "node:util";
+import {
+  forgetHandle,
+  handleClasses,
+  type NativeHandle,
+  type StreamHandle,
+  socketHandle,
+  streamWrap,
+} from "./node-internals";
 
-/** A libuv stream handle as tcp_wrap and pipe_wrap make it. */
-export interface NativeHandle {
-  bind(address: string, port: number): number;
-  bind6(address: string, port: number, flags: number): number;
-  listen(backlog: number): number;
-  setNoDelay?(enable: boolean): number;
-  getsockname(out: Record<string, unknown>): number;
-  close(callback?: () => void): void;
-  onconnection: ((status: number, client: NativeHandle | undefined) => void) | null;
-  fd: number;
-}
-
-/** What a connection's handle adds (a parked one: read once, then passed on). */
-interface StreamHandle extends NativeHandle {
-  readStart(): number;
-  readStop(): number;
-  /** Must always be a function (Node asserts it). */
-  onread: (arrayBuffer: ArrayBuffer | undefined) => void;
-  reading?: boolean;
-}
-
-interface Binding {
-  new (type: number): NativeHandle;
-}
-
-/** stream_wrap's shared state: where the length and offset of the bytes a handle read are. */
-export interface StreamInternals {
-  WriteWrap: new () => { oncomplete: (status: number) => void };
-  streamBaseState: Int32Array;
-  kReadBytesOrError: number;
-  kArrayBufferOffset: number;
-}
-
-interface Bindings {
-  TCP: Binding;
-  tcpServer: number;
-  Pipe: Binding;
-  pipeServer: number;
-}
-
-let bindings: Bindings | undefined;
-let streamInternals: StreamInternals | undefined;
-
-/** stream_wrap's internals. Throws if this Node version has other ones. */
-export function streams(): StreamInternals {
-  if (streamInternals !== undefined) return streamInternals;
-  const binding = (process as unknown as { binding(name: string): Record<string, unknown> })
-    .binding;
-  const wrap = binding("stream_wrap") as Partial<StreamInternals>;
-  if (
-    typeof wrap.WriteWrap !== "function" ||
-    !(wrap.streamBaseState instanceof Int32Array) ||
-    typeof wrap.kReadBytesOrError !== "number" ||
-    typeof wrap.kArrayBufferOffset !== "number"
-  ) {
-    throw new Error(
-      `@moonbridge/supervisor: the stream_wrap binding of Node ${process.version} is not supported`,
-    );
-  }
-  streamInternals = wrap as StreamInternals;
-  return streamInternals;
-}
-
-function load(): Bindings {
-  if (bindings !== undefined) return bindings;
-  const binding = (process as unknown as { binding(name: string): Record<string, unknown> })
-    .binding;
-  const tcp = binding("tcp_wrap") as { TCP?: Binding; constants?: { SERVER?: number } };
-  const pipe = binding("pipe_wrap") as { Pipe?: Binding; constants?: { SERVER?: number } };
-  if (
-    typeof tcp.TCP !== "function" ||
-    typeof tcp.constants?.SERVER !== "number" ||
-    typeof pipe.Pipe !== "function" ||
-    typeof pipe.constants?.SERVER !== "number"
-  ) {
-    throw new Error(
-      `@moonbridge/supervisor: the tcp_wrap/pipe_wrap bindings of Node ${process.version} are not supported`,
-    );
-  }
-  bindings = {
-    TCP: tcp.TCP,
-    tcpServer: tcp.constants.SERVER,
-    Pipe: pipe.Pipe,
-    pipeServer: pipe.constants.SERVER,
-  };
-  return bindings;
-}
+export type { NativeHandle } from "./node-internals";
 
 function systemError(syscall: string, status: number, where: string): NodeJS.ErrnoException {
   const code = getSystemErrorName(status);
@@ -117,7 +33,7 @@ export function bindTcp(
   port: number,
   ipv6: boolean,
 ): { handle: NativeHandle; port: number } {
-  const { TCP, tcpServer } = load();
+  const { TCP, tcpServer } = handleClasses();
   const handle = new TCP(tcpServer);
   const status = ipv6 ? handle.bind6(address, port, 0) : handle.bind(address, port);
   if (status < 0) {
@@ -141,7 +57,7 @@ export function bindTcp(
 
 /** A Unix domain socket handle bound to `path`, not listening. Throws the system error. */
 export function bindPipe(path: string): NativeHandle {
-  const { Pipe, pipeServer } = load();
+  const { Pipe, pipeServer } = handleClasses();
   const handle = new Pipe(pipeServer);
   const status = handle.bind(path, 0);
   if (status < 0) {
@@ -164,7 +80,7 @@ export function acceptOnce(
   onConnection: (client: NativeHandle) => void,
   onError: (error: NodeJS.ErrnoException) => void,
 ): () => void {
-  const { TCP } = load();
+  const { TCP } = handleClasses();
   let done = false;
   const closeAll = (): void => {
     if (done) return;
@@ -250,15 +166,15 @@ function ignoreRead(): void {}
  * nothing) and the handle is the caller's, to pass on and close.
  */
 export function releaseHandle(socket: Socket): NativeHandle {
-  const internals = socket as unknown as { _handle?: StreamHandle | null };
-  const handle = internals._handle;
-  if (handle === undefined || handle === null || !isNativeHandle(handle)) {
+  const handle = socketHandle(socket);
+  if (!isNativeHandle(handle)) {
     throw new Error("releaseHandle: the socket has no connection handle (closed already?)");
   }
-  handle.readStop();
-  handle.reading = false;
-  handle.onread = ignoreRead;
-  internals._handle = null;
+  const stream = handle as StreamHandle;
+  stream.readStop();
+  stream.reading = false;
+  stream.onread = ignoreRead;
+  forgetHandle(socket);
   socket.destroy();
   return handle;
 }
@@ -271,20 +187,20 @@ export function releaseHandle(socket: Socket): NativeHandle {
  */
 export function readOnce(handle: NativeHandle, onRead: (bytes: Buffer | null) => void): () => void {
   const stream = handle as StreamHandle;
-  const state = streams();
+  const { streamBaseState, kReadBytesOrError, kArrayBufferOffset } = streamWrap();
   const stop = (): void => {
     stream.onread = ignoreRead;
     stream.readStop();
   };
   stream.onread = (arrayBuffer) => {
-    const status = state.streamBaseState[state.kReadBytesOrError] as number;
+    const status = streamBaseState[kReadBytesOrError] as number;
     if (status === 0) return; // nothing this time (EAGAIN)
     stop();
     if (status < 0 || arrayBuffer === undefined) {
       onRead(null); // UV_EOF or an error: either way the connection is over
       return;
     }
-    const offset = state.streamBaseState[state.kArrayBufferOffset] as number;
+    const offset = streamBaseState[kArrayBufferOffset] as number;
     onRead(Buffer.from(arrayBuffer, offset, status));
   };
   if (stream.readStart() < 0) {
@@ -297,6 +213,6 @@ export function readOnce(handle: NativeHandle, onRead: (bytes: Buffer | null) =>
 /** True for the raw TCP and Unix socket handles this file makes (and IPC delivers). */
 export function isNativeHandle(value: unknown): value is NativeHandle {
   if (typeof value !== "object" || value === null) return false;
-  const { TCP, Pipe } = load();
+  const { TCP, Pipe } = handleClasses();
   return value instanceof TCP || value instanceof Pipe;
 }
