@@ -140,8 +140,9 @@ export class MoonSocket {
    * of Node's own bindings, as a server accepting on such handles gets it),
    * with no net.Socket made: cheaper for short connections. Everything works
    * as over a net.Socket, except that `netSocket` is null and {@link detach}
-   * makes one. Throws `INVALID_ARGUMENT` if `handle` is not such a handle
-   * (or this Node's bindings are not the known ones).
+   * makes one. Throws `INVALID_ARGUMENT` if `handle` is not such a handle,
+   * and an Error naming the Node version if this Node's bindings are not
+   * the known ones.
    */
   static fromHandle(handle: unknown, options: MoonSocketOptions = {}): MoonSocket {
     const bare = BareConnection.of(handle);
