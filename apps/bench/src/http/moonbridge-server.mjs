@@ -1,10 +1,17 @@
-// Our side of http.bench.mjs: the moonbridge meta-package's listen() with
-// http.generateHandler() and a hello-world callback, configured for the load
-// as a user would: BENCH_MIN_FORK workers at least (default 33: one per wrk
-// connection and a spare), preFork 1. BENCH_COUNTS_FILE, when set, gets one
-// line per connection with the number of requests it carried, so the bench
-// can check that every connection was served (src/load/ours.mjs holds the
-// handler, the parking options and the stats file). BENCH_PARKING=0 passes
+// Our side of http.bench.mjs and burst.bench.mjs: the moonbridge
+// meta-package's listen() with http.generateHandler() and a hello-world
+// callback. Unless BENCH_MIN_FORK is set, both run with their defaults (no
+// pool option, no handler option), as `moonbridge app.mjs` runs a plain app;
+// BENCH_MIN_FORK=N configures the pool for a load as a user would: at least
+// N workers, preFork 1, maxFork max(N, 16) (bench:http --minfork33 sets 33:
+// one per wrk connection and a spare). BENCH_COUNTS_FILE, when set, gets one
+// line "PORT REQUESTS" each time the connect handler returns: the client's
+// TCP port ("?" if this build's socket does not tell) and the requests served
+// in that call. A parked keep-alive connection comes back to a worker in
+// another call, so the bench sums the lines by port to count requests per
+// connection (src/load/counts.mjs) and to check that every connection was
+// served (src/load/ours.mjs holds the handler, the parking options and the
+// stats file). BENCH_PARKING=0 passes
 // `parking: false` to generateHandler (idle keep-alive connections stay in
 // their worker), BENCH_PARKING=1 `parking: true`; unset, the option is not
 // passed (the default: parking on, in a build that has it). BENCH_STATS_FILE,
@@ -24,9 +31,10 @@ const where = process.env.BENCH_MOONBRIDGE;
 const moonbridge = await import(where ? pathToFileURL(where).href : "moonbridge");
 const { listen } = moonbridge;
 
-const minFork = Number(process.env.BENCH_MIN_FORK ?? 33);
-if (!Number.isInteger(minFork) || minFork < 1)
-  throw new Error(`BENCH_MIN_FORK must be a positive integer, got "${process.env.BENCH_MIN_FORK}"`);
+const rawMinFork = process.env.BENCH_MIN_FORK;
+const minFork = rawMinFork === undefined ? undefined : Number(rawMinFork);
+if (minFork !== undefined && (!Number.isInteger(minFork) || minFork < 1))
+  throw new Error(`BENCH_MIN_FORK must be a positive integer, got "${rawMinFork}"`);
 const counts = process.env.BENCH_COUNTS_FILE;
 let requests = 0;
 const handler = helloHandler(
@@ -39,16 +47,16 @@ const handler = helloHandler(
 
 const pool = listen({
   listeners: [{ proto: "tcp", host: "127.0.0.1", port: 0 }],
-  preFork: 1,
-  minFork,
-  maxFork: Math.max(minFork, 16),
+  ...(minFork === undefined ? {} : { preFork: 1, minFork, maxFork: Math.max(minFork, 16) }),
   ...(process.env.BENCH_KEEP_YOUNG === "0" ? { keepYoungGeneration: false } : {}),
   async connect(socket) {
     requests = 0;
+    // Read now: once the connection is closed the socket no longer knows its peer.
+    const port = counts === undefined ? undefined : (socket.remoteTcpPort ?? "?");
     try {
       return await handler(socket);
     } finally {
-      if (counts !== undefined) appendFileSync(counts, `${requests}\n`);
+      if (counts !== undefined) appendFileSync(counts, `${port} ${requests}\n`);
     }
   },
 });

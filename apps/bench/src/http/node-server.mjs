@@ -2,7 +2,9 @@
 // (status 200, text/plain, "Hello World!\n"), in one process
 // (BENCH_WORKERS=1) or in node:cluster with BENCH_WORKERS workers
 // (round-robin, Node's default on Linux). BENCH_COUNTS_FILE, when set, gets
-// one line per connection with the number of requests it carried.
+// one line per connection, "PORT REQUESTS", when it closes: the client's TCP
+// port and the number of requests it carried (the format of our server's
+// lines, read by src/load/counts.mjs).
 // BENCH_KEEPALIVE_S, when set, is the server's keepAliveTimeout in seconds
 // (Node's default, 5 s, closes an idle keep-alive connection long before
 // ours would: the parking bench sets 65, our idleTimeout). Binds 127.0.0.1,
@@ -32,7 +34,10 @@ function serve() {
   if (keepAlive !== undefined) server.keepAliveTimeout = Number(keepAlive) * 1000;
   if (counts !== undefined) {
     server.on("connection", (socket) => {
-      socket.on("close", () => appendFileSync(counts, `${perConnection.get(socket) ?? 0}\n`));
+      const port = socket.remotePort ?? "?";
+      socket.on("close", () =>
+        appendFileSync(counts, `${port} ${perConnection.get(socket) ?? 0}\n`),
+      );
     });
   }
   return server;

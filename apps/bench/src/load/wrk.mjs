@@ -1,5 +1,9 @@
 // wrk, the load generator (Debian's package), run and read: requests per
 // second, socket errors, non-2xx answers and, with --latency, percentiles.
+// Every run gets `--timeout 10s` unless its arguments say otherwise: wrk
+// drops a reply slower than its timeout (2 s by default) from the latency
+// histogram, and says nothing of a connection never answered at all (the
+// benches count answered connections on the server's side: counts.mjs).
 import { spawn, spawnSync } from "node:child_process";
 
 /**
@@ -32,8 +36,12 @@ function millis(/** @type {string} */ text) {
   return Number(match[1]) * unit;
 }
 
+/** wrk's --timeout, unless a run's arguments give one. */
+export const WRK_TIMEOUT = "10s";
+
 /**
- * Runs wrk with `args` against 127.0.0.1:`port` for about `ms` (whole seconds).
+ * Runs wrk with `args` against 127.0.0.1:`port` for about `ms` (whole
+ * seconds), with `--timeout 10s` unless `args` hold a --timeout.
  * @param {number} port
  * @param {number} ms
  * @param {readonly string[]} args
@@ -42,7 +50,9 @@ function millis(/** @type {string} */ text) {
 export function wrk(port, ms, args) {
   const seconds = Math.max(1, Math.round(ms / 1000));
   return new Promise((resolve, reject) => {
-    const child = spawn("wrk", [...args, `-d${seconds}s`, `http://127.0.0.1:${port}/`], {
+    const timeout = args.includes("--timeout") ? [] : ["--timeout", WRK_TIMEOUT];
+    const all = [...args, ...timeout, `-d${seconds}s`, `http://127.0.0.1:${port}/`];
+    const child = spawn("wrk", all, {
       stdio: ["ignore", "pipe", "pipe"],
     });
     running.add(child);
