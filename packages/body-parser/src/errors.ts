@@ -1,5 +1,7 @@
 // The one error class of @moonbridge/body-parser: every way a form body can be
-// malformed or too large, with a stable code and the status to answer.
+// malformed or too large, with a stable code and the status to answer, and
+// the server's own mistakes (a bad limit or argument). The class is branded
+// so that `instanceof` holds across the package's ESM and CJS copies.
 
 /** Stable codes of {@link BodyParserError} and the HTTP status each one answers with. */
 export const ERROR_STATUS = {
@@ -33,15 +35,31 @@ export const ERROR_STATUS = {
   MULTIPART_FILE_TOO_LARGE: 413,
   /** The body is longer than `maxTotalSize`. */
   MULTIPART_BODY_TOO_LARGE: 413,
+  /** A limit given to `MultipartParser` or `parseUrlencoded` is not an integer >= 0, or is unknown; the message names it. The server's fault. */
+  INVALID_OPTION: 500,
+  /** An argument (not a limit) is of the wrong type or out of range: a boundary, a handler, the input. The server's fault. */
+  INVALID_ARGUMENT: 500,
 } as const;
 
 /** Stable codes of {@link BodyParserError}; match on these, never on the message. */
 export type BodyParserErrorCode = keyof typeof ERROR_STATUS;
 
 /**
+ * The brand of BodyParserErrors, registered so that every copy of the
+ * package knows the others'. Format 1: an Error with `code` (a {@link
+ * BodyParserErrorCode}), `status` and `message`; a version that changes that
+ * must use another number.
+ */
+const BRAND = Symbol.for("@moonbridge/body-parser/error/v1");
+
+/**
  * Thrown for a malformed or too large form body. `status` is the response a
  * server should send (400, 413 or 415). A parser that threw throws the same
- * error for any further input.
+ * error for any further input. A bad limit or argument is `INVALID_OPTION`
+ * or `INVALID_ARGUMENT`, status 500: the server's own mistake, thrown by the
+ * call that took it. `instanceof BodyParserError` holds for the errors of
+ * every copy of the package in the process (one loaded through import, one
+ * through require).
  *
  * @example
  * ```ts
@@ -53,7 +71,7 @@ export type BodyParserErrorCode = keyof typeof ERROR_STATUS;
 export class BodyParserError extends Error {
   override readonly name = "BodyParserError";
   readonly code: BodyParserErrorCode;
-  /** The HTTP status a server should answer with. */
+  /** The HTTP status a server should answer with (500 for a bad limit or argument). */
   readonly status: number;
 
   constructor(code: BodyParserErrorCode, message: string) {
@@ -61,4 +79,23 @@ export class BodyParserError extends Error {
     this.code = code;
     this.status = ERROR_STATUS[code];
   }
+
+  static {
+    // On the prototype: an error costs nothing more to make.
+    Object.defineProperty(BodyParserError.prototype, BRAND, { value: true });
+    Object.defineProperty(BodyParserError, Symbol.hasInstance, { value: isBodyParserError });
+  }
+}
+
+/**
+ * `instanceof BodyParserError`: true for a BodyParserError of any copy of
+ * this package in the process, by the brand every copy puts on its errors'
+ * prototype. `this` is the class asked about: a subclass keeps the ordinary
+ * check.
+ */
+function isBodyParserError(this: unknown, value: unknown): boolean {
+  if (this !== BodyParserError) return Function.prototype[Symbol.hasInstance].call(this, value);
+  return (
+    typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  );
 }

@@ -1,7 +1,7 @@
 // MultipartParser rules, each case run whole, at every split offset and one
 // byte at a time, all giving the same parts (data joined) and the same error.
 import { describe, expect, it } from "vitest";
-import type { MultipartLimits } from "../src/index";
+import { BodyParserError, type MultipartLimits, MultipartParser } from "../src/index";
 import {
   body,
   type CollectedPart,
@@ -417,4 +417,67 @@ describe("limits", () => {
       );
     },
   );
+});
+
+describe("validation of limits", () => {
+  const handler = { onPart: () => {}, onData: () => {}, onPartEnd: () => {} };
+  /** The BodyParserError INVALID_OPTION (status 500) that making a parser with `limits` throws. */
+  function invalidOption(limits: unknown): BodyParserError {
+    let thrown: unknown;
+    try {
+      new MultipartParser(B, handler, limits as MultipartLimits);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(BodyParserError);
+    expect(thrown).toMatchObject({ code: "INVALID_OPTION", status: 500 });
+    return thrown as BodyParserError;
+  }
+  const names = ["maxParts", "maxPartHeaderSize", "maxFieldSize", "maxFileSize", "maxTotalSize"];
+
+  it.each(names)(
+    "%s: -1 is an INVALID_OPTION naming the package, the limit and the value",
+    (name) => {
+      const unit = name === "maxParts" ? "a count" : "bytes";
+      expect(invalidOption({ [name]: -1 }).message).toBe(
+        `@moonbridge/body-parser: MultipartParser: ${name} must be an integer >= 0 (${unit}), got -1`,
+      );
+    },
+  );
+
+  it.each([
+    [1.5, "1.5"],
+    [Number.NaN, "NaN"],
+    ["5", '"5"'],
+    [null, "null"],
+    [2 ** 53, "9007199254740992"],
+    [{}, "an object"],
+  ])("maxFileSize: %s is an INVALID_OPTION showing the value", (value, shown) => {
+    expect(invalidOption({ maxFileSize: value }).message).toMatch(new RegExp(`, got ${shown}$`));
+  });
+
+  it.each([null, 5, "x"])("limits %s is an INVALID_OPTION", (limits) => {
+    expect(invalidOption(limits).message).toMatch(/MultipartParser: limits must be an object/);
+  });
+
+  it.each([
+    { key: "max_parts", hint: "did you mean maxParts?" },
+    { key: "max-file-size", hint: "did you mean maxFileSize?" },
+    { key: "MAXTOTALSIZE", hint: "did you mean maxTotalSize?" },
+    { key: "maxFeildSize", hint: "did you mean maxFieldSize?" },
+    {
+      key: "fileSize",
+      hint: "known options: maxParts, maxPartHeaderSize, maxFieldSize, maxFileSize, maxTotalSize",
+    },
+  ])("an unknown key $key is an INVALID_OPTION: $hint", ({ key, hint }) => {
+    expect(invalidOption({ [key]: 1 }).message).toBe(
+      `@moonbridge/body-parser: MultipartParser: unknown option ${JSON.stringify(key)}; ${hint}`,
+    );
+  });
+
+  it("does not change the limits object, and takes one frozen", () => {
+    const limits = Object.freeze({ maxParts: 2 });
+    expect(() => new MultipartParser(B, handler, limits)).not.toThrow();
+    expect(limits).toEqual({ maxParts: 2 });
+  });
 });

@@ -321,22 +321,33 @@ describe("error messages", () => {
 describe("validation of limits", () => {
   const names = ["maxFields", "maxNameLength", "maxValueLength"] as const;
   const bad: unknown[] = [-1, Number.NaN, 1.5, Number.POSITIVE_INFINITY, "10", null, 2 ** 53];
+  /** The BodyParserError INVALID_OPTION (status 500) that `run` throws. */
+  function invalidOption(run: () => unknown): BodyParserError {
+    const error = caught(run);
+    expect(error).toBeInstanceOf(BodyParserError);
+    expect(error).toMatchObject({ code: "INVALID_OPTION", status: 500 });
+    return error as BodyParserError;
+  }
   for (const name of names) {
     for (const value of bad) {
-      it(`${name}: ${String(value)} is a RangeError naming the option`, () => {
-        const error = caught(() => parseUrlencoded("a=1", { [name]: value } as UrlencodedLimits));
-        expect(error).toBeInstanceOf(RangeError);
-        expect((error as Error).message).toContain(name);
+      it(`${name}: ${String(value)} is an INVALID_OPTION naming the package, the limit and the value`, () => {
+        const error = invalidOption(() =>
+          parseUrlencoded("a=1", { [name]: value } as UrlencodedLimits),
+        );
+        expect(error.message).toContain("@moonbridge/body-parser: parseUrlencoded: ");
+        expect(error.message).toContain(`${name} must be an integer >= 0`);
+        expect(error.message).toContain(`got ${typeof value === "string" ? `"${value}"` : value}`);
       });
     }
     it(`${name}: checked even for empty input`, () => {
-      expect(() => parseUrlencoded("", { [name]: -1 } as UrlencodedLimits)).toThrow(RangeError);
+      invalidOption(() => parseUrlencoded("", { [name]: -1 } as UrlencodedLimits));
     });
   }
 
   for (const limits of [null, 5, "x"]) {
-    it(`limits ${String(limits)} is a TypeError`, () => {
-      expect(() => parseUrlencoded("a", limits as never)).toThrow(TypeError);
+    it(`limits ${String(limits)} is an INVALID_OPTION`, () => {
+      const error = invalidOption(() => parseUrlencoded("a", limits as never));
+      expect(error.message).toMatch(/limits must be an object, got/);
     });
   }
 
@@ -349,8 +360,37 @@ describe("validation of limits", () => {
     expect(parseUrlencoded("a=1", limits).get("a")).toEqual(["1"]);
   });
 
-  it("ignores unknown options and does not change the object", () => {
-    const limits = Object.freeze({ maxFields: 2, other: -1 }) as UrlencodedLimits;
+  it("does not change the limits object", () => {
+    const limits = Object.freeze({ maxFields: 2 });
     expect(parseUrlencoded("a&b", limits).size).toBe(2);
+    expect(limits).toEqual({ maxFields: 2 });
+  });
+
+  it.each([
+    {
+      what: "an unknown key",
+      key: "fields",
+      hint: "; known options: maxFields, maxNameLength, maxValueLength",
+    },
+    { what: "a snake_case key", key: "max_fields", hint: "; did you mean maxFields?" },
+    { what: "a kebab-case key", key: "max-name-length", hint: "; did you mean maxNameLength?" },
+    { what: "another case", key: "MaxValueLength", hint: "; did you mean maxValueLength?" },
+    { what: "a near miss", key: "maxFeilds", hint: "; did you mean maxFields?" },
+    {
+      what: "busboy's name",
+      key: "fieldSize",
+      hint: "; known options: maxFields, maxNameLength, maxValueLength",
+    },
+  ])("$what is an INVALID_OPTION ($key)", ({ key, hint }) => {
+    const error = invalidOption(() => parseUrlencoded("a", { [key]: 1 } as UrlencodedLimits));
+    expect(error.message).toBe(
+      `@moonbridge/body-parser: parseUrlencoded: unknown option ${JSON.stringify(key)}${hint}`,
+    );
+  });
+
+  it("a __proto__ key (as JSON.parse makes one) is unknown, not an inherited limit", () => {
+    const limits = JSON.parse('{"__proto__": {"maxFields": 1}}') as UrlencodedLimits;
+    const error = invalidOption(() => parseUrlencoded("a&b", limits));
+    expect(error.message).toMatch(/unknown option "__proto__"; known options/);
   });
 });

@@ -1,12 +1,24 @@
 // The one error class of @moonbridge/headers: what it throws when the raw
-// header list it was given is not a flat list of strings.
+// header list it was given is not a flat list of strings. The package takes
+// no options. The class is branded so that `instanceof` holds across the
+// package's ESM and CJS copies.
 
 /** Stable codes of {@link HeadersError}; match on these, never on the message. */
 export type HeadersErrorCode = "HEADERS_INVALID_LIST";
 
 /**
+ * The brand of HeadersErrors, registered so that every copy of the package
+ * knows the others'. Format 1: a TypeError with `code` (a {@link
+ * HeadersErrorCode}) and `message`; a version that changes that must use
+ * another number.
+ */
+const BRAND = Symbol.for("@moonbridge/headers/error/v1");
+
+/**
  * Thrown when a raw header list is not an array of strings of even length.
  * This is a programming error of the caller, so it carries no HTTP status.
+ * `instanceof HeadersError` holds for the errors of every copy of the
+ * package in the process (one loaded through import, one through require).
  *
  * @example
  * ```ts
@@ -21,4 +33,23 @@ export class HeadersError extends TypeError {
     super(message);
     this.code = code;
   }
+
+  static {
+    // On the prototype: an error costs nothing more to make.
+    Object.defineProperty(HeadersError.prototype, BRAND, { value: true });
+    Object.defineProperty(HeadersError, Symbol.hasInstance, { value: isHeadersError });
+  }
+}
+
+/**
+ * `instanceof HeadersError`: true for a HeadersError of any copy of this
+ * package in the process, by the brand every copy puts on its errors'
+ * prototype. `this` is the class asked about: a subclass keeps the ordinary
+ * check.
+ */
+function isHeadersError(this: unknown, value: unknown): boolean {
+  if (this !== HeadersError) return Function.prototype[Symbol.hasInstance].call(this, value);
+  return (
+    typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  );
 }

@@ -1,5 +1,7 @@
 // The one error class of @moonbridge/http-parser. Codes follow llhttp's HPE_*
-// names where one fits; `status` is the response a server should send.
+// names where one fits; `status` is the response a server should send. The
+// class is branded so that `instanceof` holds across the package's ESM and
+// CJS copies.
 
 /** What went wrong, as a stable code, and the status a server answers with. */
 export const ERROR_STATUS = {
@@ -47,16 +49,32 @@ export const ERROR_STATUS = {
   HPE_BODY_TOO_LARGE: 413,
   /** The peer closed (`finish()`) in the middle of a request. */
   HPE_INVALID_EOF_STATE: 400,
+  /** An option of `new RequestParser()` is of the wrong type or out of range, or unknown; the message names it. The server's fault. */
+  INVALID_OPTION: 500,
+  /** An argument (not an option) is of the wrong type, such as a handler without `onRequestHead`. The server's fault. */
+  INVALID_ARGUMENT: 500,
 } as const;
 
 /** Stable codes of {@link HttpParserError}; match on these, never on the message. */
 export type HttpParserErrorCode = keyof typeof ERROR_STATUS;
 
 /**
+ * The brand of HttpParserErrors, registered so that every copy of the
+ * package knows the others'. Format 1: an Error with `code` (an {@link
+ * HttpParserErrorCode}), `status` and `message`; a version that changes that
+ * must use another number.
+ */
+const BRAND = Symbol.for("@moonbridge/http-parser/error/v1");
+
+/**
  * Thrown by {@link RequestParser} for input that is not a valid HTTP/1.1
  * request, or that breaks a limit. `status` is the response a server should
  * send before closing the connection. Once thrown, the parser throws it again
- * for any further input.
+ * for any further input. A bad option or argument of the parser is
+ * `INVALID_OPTION` or `INVALID_ARGUMENT`, status 500: the server's own
+ * mistake, thrown where the parser is made. `instanceof HttpParserError`
+ * holds for the errors of every copy of the package in the process (one
+ * loaded through import, one through require).
  *
  * @example
  * ```ts
@@ -68,7 +86,7 @@ export type HttpParserErrorCode = keyof typeof ERROR_STATUS;
 export class HttpParserError extends Error {
   override readonly name = "HttpParserError";
   readonly code: HttpParserErrorCode;
-  /** The HTTP status a server should answer with: 400, 413, 414, 417, 431, 501 or 505. */
+  /** The HTTP status a server should answer with: 400, 413, 414, 417, 431, 501 or 505 (500 for a bad option or argument). */
   readonly status: number;
 
   constructor(code: HttpParserErrorCode, message: string) {
@@ -76,4 +94,23 @@ export class HttpParserError extends Error {
     this.code = code;
     this.status = ERROR_STATUS[code];
   }
+
+  static {
+    // On the prototype: an error costs nothing more to make.
+    Object.defineProperty(HttpParserError.prototype, BRAND, { value: true });
+    Object.defineProperty(HttpParserError, Symbol.hasInstance, { value: isHttpParserError });
+  }
+}
+
+/**
+ * `instanceof HttpParserError`: true for an HttpParserError of any copy of
+ * this package in the process, by the brand every copy puts on its errors'
+ * prototype. `this` is the class asked about: a subclass keeps the ordinary
+ * check.
+ */
+function isHttpParserError(this: unknown, value: unknown): boolean {
+  if (this !== HttpParserError) return Function.prototype[Symbol.hasInstance].call(this, value);
+  return (
+    typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  );
 }

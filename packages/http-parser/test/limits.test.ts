@@ -3,7 +3,7 @@
 // maxHeaderSize counts every byte from the request line's first byte to the
 // end of the empty line that closes the header section.
 import { describe, expect, it } from "vitest";
-import { RequestParser } from "../src/index";
+import { HttpParserError, RequestParser, type RequestParserOptions } from "../src/index";
 import {
   check,
   E,
@@ -227,21 +227,64 @@ describe("maxHeaderCount", () => {
 
 describe("options validation", () => {
   const handler = { onRequestHead: () => {} };
+  /** The HttpParserError that making a parser with `options` throws. */
+  function invalidOption(options: unknown): HttpParserError {
+    let thrown: unknown;
+    try {
+      new RequestParser(handler, options as RequestParserOptions);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(HttpParserError);
+    expect(thrown).toMatchObject({ code: "INVALID_OPTION", status: 500 });
+    return thrown as HttpParserError;
+  }
   const names = [
     "maxHeaderSize",
     "maxBodySize",
     "maxHeaderCount",
     "maxChunkExtensionSize",
   ] as const;
-  const invalid = [-1, -0.5, 1.5, Number.NaN, Number.NEGATIVE_INFINITY];
+  const invalid = [-1, -0.5, 1.5, Number.NaN, Number.NEGATIVE_INFINITY, "10", null];
   it.each(names.flatMap((name) => invalid.map((value) => ({ name, value }))))(
-    "$name: $value throws, naming the option",
+    "$name: $value is an INVALID_OPTION naming the package, the option and the value",
     ({ name, value }) => {
-      expect(() => new RequestParser(handler, { [name]: value })).toThrow(name);
+      const { message } = invalidOption({ [name]: value });
+      expect(message).toMatch(
+        new RegExp(`^@moonbridge/http-parser: RequestParser: ${name} must be an integer >= \\d+`),
+      );
+      expect(message).toMatch(/, got (-1|-0\.5|1\.5|NaN|-Infinity|"10"|null)$/);
     },
   );
-  it("maxHeaderSize: 0 throws, naming the option", () => {
-    expect(() => new RequestParser(handler, { maxHeaderSize: 0 })).toThrow("maxHeaderSize");
+  it("maxHeaderSize: 15 is an INVALID_OPTION saying the least it takes", () => {
+    expect(invalidOption({ maxHeaderSize: 15 }).message).toBe(
+      "@moonbridge/http-parser: RequestParser: maxHeaderSize must be an integer >= 16 (bytes), got 15",
+    );
+  });
+  it("maxBodySize: Infinity is taken, +Infinity elsewhere is not", () => {
+    expect(() => new RequestParser(handler, { maxBodySize: Infinity })).not.toThrow();
+    expect(invalidOption({ maxHeaderCount: Infinity }).message).toMatch(/maxHeaderCount/);
+  });
+  it.each([null, 5, "x"])("options %s is an INVALID_OPTION", (options) => {
+    expect(invalidOption(options).message).toMatch(/RequestParser: options must be an object, got/);
+  });
+  it.each([
+    { key: "max_header_size", hint: "did you mean maxHeaderSize?" },
+    { key: "max-body-size", hint: "did you mean maxBodySize?" },
+    { key: "MAXHEADERCOUNT", hint: "did you mean maxHeaderCount?" },
+    { key: "maxHeaderSzie", hint: "did you mean maxHeaderSize?" },
+    { key: "maxHeaderCnt", hint: "did you mean maxHeaderCount?" },
+    {
+      key: "lenient",
+      hint: "known options: maxHeaderSize, maxBodySize, maxHeaderCount, maxChunkExtensionSize",
+    },
+  ])("an unknown key $key is an INVALID_OPTION: $hint", ({ key, hint }) => {
+    expect(invalidOption({ [key]: 1 }).message).toBe(
+      `@moonbridge/http-parser: RequestParser: unknown option ${JSON.stringify(key)}; ${hint}`,
+    );
+  });
+  it("an unknown key is refused before a bad value", () => {
+    expect(invalidOption({ maxHeaderSize: -1, max_body_size: 1 }).message).toMatch(/max_body_size/);
   });
   it.each([
     { what: "no options", options: {} },

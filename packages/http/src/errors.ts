@@ -2,11 +2,12 @@
 // order status -> headers -> body, a body read twice, a wrong Content-Length)
 // and bad options. Errors of the client's request come from the parsers
 // (HttpParserError, BodyParserError) and of the connection from the socket
-// (MoonSocketError); they keep their own classes and codes.
+// (MoonSocketError); they keep their own classes and codes. The class is
+// branded so that `instanceof` holds across the package's ESM and CJS copies.
 
 /** Stable codes of {@link HttpError}. */
 export type HttpErrorCode =
-  /** An option of generateHandler() is missing, of the wrong type or out of range; the message names it. */
+  /** An option of generateHandler() is missing, of the wrong type or out of range, or unknown; the message names it. */
   | "INVALID_OPTION"
   /** A header or body was sent before sendStatus(), or sendStatus() was called twice. */
   | "STATUS_ORDER"
@@ -32,7 +33,17 @@ export type HttpErrorCode =
   | "NO_RESPONSE";
 
 /**
- * Thrown when the request object is misused or an option is bad. Match on `code`.
+ * The brand of HttpErrors, registered so that every copy of the package
+ * knows the others'. Format 1: an Error with `code` (an {@link
+ * HttpErrorCode}), `message` and maybe `cause`; a version that changes that
+ * must use another number.
+ */
+const BRAND = Symbol.for("@moonbridge/http/error/v1");
+
+/**
+ * Thrown when the request object is misused or an option is bad. Match on
+ * `code`. `instanceof HttpError` holds for the errors of every copy of the
+ * package in the process (one loaded through import, one through require).
  *
  * @example
  * ```ts
@@ -49,4 +60,22 @@ export class HttpError extends Error {
     super(message, options);
     this.code = code;
   }
+
+  static {
+    // On the prototype: an error costs nothing more to make.
+    Object.defineProperty(HttpError.prototype, BRAND, { value: true });
+    Object.defineProperty(HttpError, Symbol.hasInstance, { value: isHttpError });
+  }
+}
+
+/**
+ * `instanceof HttpError`: true for an HttpError of any copy of this package
+ * in the process, by the brand every copy puts on its errors' prototype.
+ * `this` is the class asked about: a subclass keeps the ordinary check.
+ */
+function isHttpError(this: unknown, value: unknown): boolean {
+  if (this !== HttpError) return Function.prototype[Symbol.hasInstance].call(this, value);
+  return (
+    typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true
+  );
 }

@@ -1,6 +1,8 @@
 // The options of generateHandler(), Moonbridge's http.generate_handler
 // options in TypeScript, and their checking: once, when the handler is made;
-// a bad value throws naming the option; a missing one takes its default.
+// a bad value or an unknown key throws HttpError INVALID_OPTION naming it; a
+// missing one takes its default (the convention of every package: see
+// docs/architecture.md, "Errors and options").
 
 import type { MultipartLimits, UrlencodedLimits } from "@moonbridge/body-parser";
 import { HttpError } from "./errors";
@@ -123,40 +125,45 @@ export interface ResolvedHttpOptions {
   parkHeaderAfter: number;
 }
 
-const KNOWN = new Set([
-  "requestHeaderSizeLimit",
-  "requestBodySizeLimit",
-  "requestHeaderCountLimit",
-  "chunkExtensionSizeLimit",
-  "serveHalfClosed",
-  "postFieldCountLimit",
-  "postFieldNameSizeLimit",
-  "postFieldSizeLimit",
-  "postFileSizeLimit",
-  "postPartHeaderSizeLimit",
-  "chunkSize",
-  "maximumInputChunkSize",
-  "minimumOutputChunkSize",
-  "staticHeaders",
-  "idleTimeout",
-  "requestHeaderTimeout",
-  "stallTimeout",
-  "responseTimeout",
-  "drainTimeout",
-  "parking",
-  "parkAfter",
-  "parkHeaderAfter",
-]);
+/**
+ * The options generateHandler() knows, each once; any other key is an
+ * error, not silently ignored. The compiler fails when an option is added
+ * to HttpOptions and not here.
+ */
+const OPTION_NAMES = Object.keys({
+  requestHeaderSizeLimit: true,
+  requestBodySizeLimit: true,
+  requestHeaderCountLimit: true,
+  chunkExtensionSizeLimit: true,
+  serveHalfClosed: true,
+  postFieldCountLimit: true,
+  postFieldNameSizeLimit: true,
+  postFieldSizeLimit: true,
+  postFileSizeLimit: true,
+  postPartHeaderSizeLimit: true,
+  chunkSize: true,
+  maximumInputChunkSize: true,
+  minimumOutputChunkSize: true,
+  staticHeaders: true,
+  idleTimeout: true,
+  requestHeaderTimeout: true,
+  stallTimeout: true,
+  responseTimeout: true,
+  drainTimeout: true,
+  parking: true,
+  parkAfter: true,
+  parkHeaderAfter: true,
+} satisfies Record<keyof HttpOptions, true>);
 
 function invalid(message: string): HttpError {
-  return new HttpError("INVALID_OPTION", message);
+  return new HttpError("INVALID_OPTION", `@moonbridge/http: generateHandler(): ${message}`);
 }
 
 function size(options: HttpOptions, name: keyof HttpOptions, fallback: number): number {
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw invalid(`${name} must be a positive integer (bytes)`);
+    throw invalid(`${name} must be a positive integer (bytes), got ${shown(value)}`);
   }
   return value;
 }
@@ -165,7 +172,7 @@ function count(options: HttpOptions, name: keyof HttpOptions, fallback: number):
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 1) {
-    throw invalid(`${name} must be a positive integer (a count)`);
+    throw invalid(`${name} must be a positive integer (a count), got ${shown(value)}`);
   }
   return value;
 }
@@ -174,7 +181,9 @@ function seconds(options: HttpOptions, name: keyof HttpOptions, fallback: number
   const value = options[name];
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0 || value > 2 ** 31 / 1000) {
-    throw invalid(`${name} must be a number of seconds from 0 (disabled) to 2147483`);
+    throw invalid(
+      `${name} must be a number of seconds from 0 (disabled) to 2147483, got ${shown(value)}`,
+    );
   }
   return value;
 }
@@ -182,7 +191,8 @@ function seconds(options: HttpOptions, name: keyof HttpOptions, fallback: number
 function flag(options: HttpOptions, name: keyof HttpOptions, fallback: boolean): boolean {
   const value = options[name];
   if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw invalid(`${name} must be true or false`);
+  if (typeof value !== "boolean")
+    throw invalid(`${name} must be true or false, got ${shown(value)}`);
   return value;
 }
 
@@ -191,7 +201,9 @@ function renderStaticHeaders(headers: StaticHeaders | undefined): { text: string
   if (headers === undefined) return { text: "", date: false };
   const pairs: Array<[unknown, unknown]> = [];
   const line = (text: unknown): void => {
-    if (typeof text !== "string") throw invalid("staticHeaders lines must be strings");
+    if (typeof text !== "string") {
+      throw invalid(`staticHeaders lines must be strings, got ${shown(text)}`);
+    }
     for (const part of text.split(/\r?\n/)) {
       if (part === "") continue;
       const colon = part.indexOf(":");
@@ -203,19 +215,25 @@ function renderStaticHeaders(headers: StaticHeaders | undefined): { text: string
   else if (Array.isArray(headers)) {
     for (const entry of headers as unknown[]) {
       if (Array.isArray(entry)) {
-        if (entry.length !== 2) throw invalid("staticHeaders pairs must be [name, value]");
+        if (entry.length !== 2) {
+          throw invalid(`staticHeaders pairs must be [name, value], got ${entry.length} entries`);
+        }
         pairs.push([entry[0], entry[1]]);
       } else line(entry);
     }
   } else if (typeof headers === "object" && headers !== null) {
     for (const [name, value] of Object.entries(headers)) pairs.push([name, value]);
   } else {
-    throw invalid("staticHeaders must be a string, a list of lines or pairs, or an object");
+    throw invalid(
+      `staticHeaders must be a string, a list of lines or pairs, or an object, got ${shown(headers)}`,
+    );
   }
   let text = "";
   let date = false;
   for (const [name, value] of pairs) {
-    if (typeof value !== "string") throw invalid("staticHeaders values must be strings");
+    if (typeof value !== "string") {
+      throw invalid(`staticHeaders values must be strings, got ${shown(value)}`);
+    }
     try {
       checkHeaderName(name, "staticHeaders");
       checkHeaderValue(value, "staticHeaders");
@@ -240,14 +258,13 @@ function renderStaticHeaders(headers: StaticHeaders | undefined): { text: string
 /** Checks `options` and fills in the defaults; throws HttpError INVALID_OPTION naming the option. */
 export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOptions {
   if (options === undefined) options = {};
-  if (typeof options !== "object" || options === null) throw invalid("options must be an object");
-  for (const name of Object.keys(options)) {
-    if (KNOWN.has(name)) continue;
-    // Moonbridge's snake_case names get ours: request_header_size_limit -> requestHeaderSizeLimit.
-    const camel = name.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    const hint = camel !== name && KNOWN.has(camel) ? `; did you mean ${camel}?` : "";
-    throw invalid(`unknown option ${JSON.stringify(name)}${hint}`);
+  if (typeof options !== "object" || options === null) {
+    throw invalid(`options must be an object, got ${shown(options)}`);
   }
+  // Moonbridge's snake_case names get ours: "request_header_size_limit"; did you mean
+  // requestHeaderSizeLimit?
+  const unknown = unknownOption(options, OPTION_NAMES);
+  if (unknown !== undefined) throw invalid(unknown);
   const chunkSize = size(options, "chunkSize", 16384);
   const statics = renderStaticHeaders(options.staticHeaders);
   const requestBodySizeLimit = size(options, "requestBodySizeLimit", 64 * 1024 * 1024);
@@ -285,4 +302,59 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
     parkAfter: seconds(options, "parkAfter", 1),
     parkHeaderAfter: seconds(options, "parkHeaderAfter", 0.02),
   };
+}
+
+// The unknown-key check and the way a bad value is shown: the same lines in
+// every package's options file (each package stands alone), kept in step.
+
+/**
+ * The complaint about the first own key of `options` not in `known`, or
+ * undefined if every key is known. A known name written another way
+ * (`max_size`, `max-size`, `MaxSize`) or a letter or two off gets "did you
+ * mean maxSize?"; any other key gets the list of known names.
+ */
+function unknownOption(options: object, known: readonly string[]): string | undefined {
+  for (const key in options) {
+    if (!Object.hasOwn(options, key) || known.includes(key)) continue;
+    const folded = fold(key);
+    let meant: string | undefined;
+    let fewest = folded.length < 6 ? 2 : 3; // one edit more than a near miss may have
+    for (const name of known) {
+      const count = edits(folded, fold(name));
+      if (count < fewest) [meant, fewest] = [name, count];
+    }
+    const hint =
+      meant === undefined ? `known options: ${known.join(", ")}` : `did you mean ${meant}?`;
+    return `unknown option ${JSON.stringify(key)}; ${hint}`;
+  }
+  return undefined;
+}
+
+/** A name without case, `_` and `-`: `max_size`, `max-size` and `MaxSize` fold alike. */
+function fold(name: string): string {
+  return name.replace(/[-_]/g, "").toLowerCase();
+}
+
+/** Letters inserted, deleted or replaced to make `a` into `b` (Levenshtein). */
+function edits(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const replace = (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      next.push(Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, replace));
+    }
+    row = next;
+  }
+  return row[b.length] as number;
+}
+
+/** A value as a message shows it: short, never a whole object or long string. */
+function shown(value: unknown): string {
+  if (typeof value === "string")
+    return value.length <= 32 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value !== "object" || value === null) return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
 }

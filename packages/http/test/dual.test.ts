@@ -4,8 +4,12 @@
 // whichever copies make handlers, and it fails the requests of either
 // copy. Outside any request the process goes Node's own way. Each case runs
 // test/fixtures/dual.mjs against the build in a child process (run
-// `pnpm --filter @moonbridge/http build` first).
+// `pnpm --filter @moonbridge/http build` first), but the last: an HttpError
+// of either copy is the other's, checked here on both copies loaded in this
+// process (making no handler, so no listener is installed).
+import { createRequire } from "node:module";
 import { describe, expect, it } from "vitest";
+import type * as Package from "../src/index";
 import { runChild } from "./helpers/run-child";
 
 const directions = [
@@ -56,5 +60,47 @@ describe("a rejection outside any request", () => {
     expect(out.stderr).toBe("");
     expect(out.code).toBe(0);
     expect(out.stdout).toBe("the app's listener: left outside any request\nsurvived\n");
+  });
+});
+
+type Copy = typeof Package;
+const esm = (await import(new URL("../dist/index.js", import.meta.url).href)) as Copy;
+const cjs = createRequire(import.meta.url)("../dist/index.cjs") as Copy;
+const copies = { esm, cjs } as const;
+
+describe.each([
+  ["esm", "cjs"],
+  ["cjs", "esm"],
+] as const)("an HttpError of the %s copy, seen by the %s copy", (made, seeing) => {
+  const maker = copies[made];
+  const seer = copies[seeing];
+
+  it("is the two copies' class twice over", () => {
+    expect(maker.HttpError).not.toBe(seer.HttpError);
+  });
+
+  it("a bad option's INVALID_OPTION is its HttpError, code kept", () => {
+    let thrown: unknown;
+    try {
+      maker.generateHandler(() => true, { idle_timeout: 5 } as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(seer.HttpError);
+    expect(thrown instanceof seer.HttpError && thrown.code).toBe("INVALID_OPTION");
+  });
+
+  it("other things are not HttpErrors, whatever their code", () => {
+    const lookalike = Object.assign(new Error("x"), { code: "STATUS_ORDER" });
+    for (const value of [lookalike, { code: "INVALID_OPTION" }, null, undefined, "x", 1]) {
+      expect(value instanceof seer.HttpError).toBe(false);
+    }
+  });
+
+  it("a subclass keeps its own instanceof", () => {
+    class Sub extends maker.HttpError {}
+    expect(new Sub("STATUS_ORDER", "x")).toBeInstanceOf(seer.HttpError);
+    expect(new Sub("STATUS_ORDER", "x")).toBeInstanceOf(Sub);
+    expect(new seer.HttpError("STATUS_ORDER", "x")).not.toBeInstanceOf(Sub);
   });
 });

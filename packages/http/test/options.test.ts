@@ -2,7 +2,7 @@
 // with a message naming it, and staticHeaders in each of its forms.
 
 import { afterEach, describe, expect, it } from "vitest";
-import { generateHandler, type HttpOptions, type Request } from "../src/index";
+import { generateHandler, HttpError, type HttpOptions, type Request } from "../src/index";
 import { resolveOptions } from "../src/options";
 import { exchange } from "./helpers/client";
 import { startServer, stopServers } from "./helpers/server";
@@ -42,18 +42,46 @@ describe("generateHandler options", () => {
     ["staticHeaders", 42, /staticHeaders/],
     ["staticHeaders", ["X-Bad\r\nInjected: 1"], /staticHeaders/],
     ["staticHeaders", [["Content-Length", "1"]], /staticHeaders may not hold Content-Length/],
-    ["statictHeaders", "X: y", /unknown option "statictHeaders"$/],
+    ["statictHeaders", "X: y", /unknown option "statictHeaders"; did you mean staticHeaders\?$/],
     [
       "request_header_size_limit",
       1024,
       /unknown option "request_header_size_limit"; did you mean requestHeaderSizeLimit\?/,
     ],
+    ["idle-timeout", 5, /unknown option "idle-timeout"; did you mean idleTimeout\?$/],
+    ["IdleTimeout", 5, /unknown option "IdleTimeout"; did you mean idleTimeout\?$/],
+    [
+      "keepAlive",
+      true,
+      /unknown option "keepAlive"; known options: requestHeaderSizeLimit, requestBodySizeLimit, .*, parkHeaderAfter$/,
+    ],
   ];
   for (const [name, value, message] of bad) {
-    it(`rejects ${name}: ${JSON.stringify(value)}`, () => {
-      expect(() => generateHandler(ok, { [name]: value } as HttpOptions)).toThrow(message);
+    it(`rejects ${name}: ${JSON.stringify(value)} with HttpError INVALID_OPTION`, () => {
+      let thrown: unknown;
+      try {
+        generateHandler(ok, { [name]: value } as HttpOptions);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(HttpError);
+      expect((thrown as HttpError).code).toBe("INVALID_OPTION");
+      expect((thrown as HttpError).message).toMatch(/^@moonbridge\/http: generateHandler\(\): /);
+      expect((thrown as HttpError).message).toMatch(message);
     });
   }
+
+  it.each([
+    ["requestHeaderSizeLimit", 0, "must be a positive integer (bytes), got 0"],
+    ["postFieldCountLimit", "10", 'must be a positive integer (a count), got "10"'],
+    ["idleTimeout", null, "must be a number of seconds from 0 (disabled) to 2147483, got null"],
+    ["parking", "yes", 'must be true or false, got "yes"'],
+    ["staticHeaders", 42, "must be a string, a list of lines or pairs, or an object, got 42"],
+  ])("a bad %s (%s) is named with what it takes and what it got", (name, value, message) => {
+    expect(() => generateHandler(ok, { [name]: value } as HttpOptions)).toThrow(
+      `@moonbridge/http: generateHandler(): ${name} ${message}`,
+    );
+  });
 
   it("fills in the README's defaults; chunkSize is the default of both chunk sizes, requestBodySizeLimit of postFileSizeLimit", () => {
     expect(resolveOptions(undefined)).toEqual({

@@ -17,7 +17,9 @@ export type MoonSocketUsageCode =
   | "NO_CONNECTION"
   /** park() without an open parking lot: the socket has none, or it is full or closing. */
   | "PARK_UNAVAILABLE"
-  /** An argument or option out of range; the message names it. */
+  /** An option (an entry of an options object) of the wrong type or out of range, or an unknown key; the message names it. */
+  | "INVALID_OPTION"
+  /** An argument (not an options entry) of the wrong type or out of range; the message names it. */
   | "INVALID_ARGUMENT";
 
 /** Stable codes of {@link MoonSocketError}: ours, or a system error code such as `"ECONNRESET"`. */

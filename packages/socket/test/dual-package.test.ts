@@ -226,6 +226,20 @@ describe.each(["esm", "cjs"] as const)("an error of %s, seen by the other copy",
     expect(socket.output.error).toBe(error);
   });
 
+  it("a bad option's INVALID_OPTION, and a bad argument's INVALID_ARGUMENT, are its MoonSocketErrors", async () => {
+    let option: unknown;
+    try {
+      new maker.MoonSocket(null, { max_line_length: 5 } as never);
+    } catch (error) {
+      option = error;
+    }
+    expect(option).toBeInstanceOf(seeing.MoonSocketError);
+    expect(option instanceof seeing.MoonSocketError && option.code).toBe("INVALID_OPTION");
+    const argument = await maker.poll(null, null, -1).catch((failure: unknown) => failure);
+    expect(argument).toBeInstanceOf(seeing.MoonSocketError);
+    expect(argument instanceof seeing.MoonSocketError && argument.code).toBe("INVALID_ARGUMENT");
+  });
+
   it("other things are not MoonSocketErrors, whatever their code", () => {
     const lookalike = Object.assign(new Error("x"), { code: "SOCKET_CLOSED" });
     for (const value of [lookalike, { code: "EPIPE" }, null, undefined, "SOCKET_CLOSED", 1]) {

@@ -148,10 +148,18 @@ describe("MoonListener", () => {
     }
   });
 
-  it("checks its options where it is made", () => {
-    expect(() => new MoonListener(createServer(), { maxPending: 0 })).toThrow(/maxPending/);
+  it("checks its options where it is made: INVALID_OPTION naming the option", () => {
+    expect(() => new MoonListener(createServer(), { maxPending: 0 })).toThrow(
+      expect.objectContaining({
+        code: "INVALID_OPTION",
+        message: expect.stringMatching(/maxPending/),
+      }),
+    );
     expect(() => new MoonListener(createServer(), { inputBufferLimit: -5 })).toThrow(
-      /inputBufferLimit/,
+      expect.objectContaining({
+        code: "INVALID_OPTION",
+        message: expect.stringMatching(/inputBufferLimit/),
+      }),
     );
   });
 });

@@ -1,6 +1,8 @@
 // The options of listen(), Moonbridge's listen{...} in TypeScript, and their
-// checking: once, before anything is bound; a bad value throws naming the
-// option; a missing one takes Moonbridge's default.
+// checking: once, before anything is bound; a bad value or an unknown key
+// throws SupervisorError INVALID_OPTION naming it; a missing one takes
+// Moonbridge's default (the convention of every package: see
+// docs/architecture.md, "Errors and options").
 
 import type { MoonSocket } from "@moonbridge/socket";
 import { SupervisorError } from "./errors";
@@ -89,13 +91,13 @@ function defaultMaxParked(): number {
 }
 
 function invalid(message: string): SupervisorError {
-  return new SupervisorError("INVALID_OPTION", `listen: ${message}`);
+  return new SupervisorError("INVALID_OPTION", `@moonbridge/supervisor: listen(): ${message}`);
 }
 
 function count(name: string, value: unknown, fallback: number, min: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isInteger(value) || value < min) {
-    throw invalid(`${name} must be an integer >= ${min}, got ${String(value)}`);
+    throw invalid(`${name} must be an integer >= ${min}, got ${shown(value)}`);
   }
   return value;
 }
@@ -103,14 +105,14 @@ function count(name: string, value: unknown, fallback: number, min: number): num
 function seconds(name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== "number" || !Number.isFinite(value) || value < 0) {
-    throw invalid(`${name} must be a finite number of seconds >= 0, got ${String(value)}`);
+    throw invalid(`${name} must be a finite number of seconds >= 0, got ${shown(value)}`);
   }
   return value;
 }
 
 function flag(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw invalid(`${name} must be a boolean, got ${String(value)}`);
+  if (typeof value !== "boolean") throw invalid(`${name} must be a boolean, got ${shown(value)}`);
   return value;
 }
 
@@ -120,28 +122,32 @@ function handler(
   required: boolean,
 ): ((...args: never[]) => unknown) | undefined {
   if (value === undefined && !required) return undefined;
-  if (typeof value !== "function") throw invalid(`${name} must be a function`);
+  if (typeof value !== "function") throw invalid(`${name} must be a function, got ${shown(value)}`);
   return value as (...args: never[]) => unknown;
 }
 
-/** The options listen() knows; any other key is an error, not silently ignored. */
-const OPTION_NAMES = [
-  "listeners",
-  "preFork",
-  "minFork",
-  "maxFork",
-  "forkDelay",
-  "forkErrorDelay",
-  "exitDelay",
-  "idleTimeout",
-  "memoryLimit",
-  "shutdownTimeout",
-  "maxParked",
-  "keepYoungGeneration",
-  "prepare",
-  "connect",
-  "finish",
-];
+/**
+ * The options listen() knows, each once; any other key is an
+ * error, not silently ignored. The compiler fails when an option is added
+ * to ListenOptions and not here.
+ */
+const OPTION_NAMES = Object.keys({
+  listeners: true,
+  preFork: true,
+  minFork: true,
+  maxFork: true,
+  forkDelay: true,
+  forkErrorDelay: true,
+  exitDelay: true,
+  idleTimeout: true,
+  memoryLimit: true,
+  shutdownTimeout: true,
+  maxParked: true,
+  keepYoungGeneration: true,
+  prepare: true,
+  connect: true,
+  finish: true,
+} satisfies Record<keyof ListenOptions, true>);
 
 /** Each listener kind's keys. */
 const LISTENER_KEYS: Record<string, string[]> = {
@@ -154,35 +160,28 @@ const LISTENER_KEYS: Record<string, string[]> = {
 /**
  * Throws for a key of `object` not in `known`; a Moonbridge (snake_case)
  * name gets ours in the message: `min_fork` → "did you mean minFork?".
+ * `where` is the listener's place (`listeners[0]: `), or "" for listen()'s own.
  */
-function rejectUnknown(
-  object: Record<string, unknown>,
-  known: readonly string[],
-  where: string,
-): void {
-  for (const key of Object.keys(object)) {
-    if (known.includes(key)) continue;
-    const camel = key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
-    const hint = camel !== key && known.includes(camel) ? `; did you mean ${camel}?` : "";
-    throw invalid(`unknown option ${where}${JSON.stringify(key)}${hint}`);
-  }
+function rejectUnknown(object: object, known: readonly string[], where: string): void {
+  const unknown = unknownOption(object, known);
+  if (unknown !== undefined) throw invalid(`${where}${unknown}`);
 }
 
 function checkListener(listener: unknown, at: number): Listener {
   const where = `listeners[${at}]`;
   if (typeof listener !== "object" || listener === null)
-    throw invalid(`${where} must be an object`);
+    throw invalid(`${where} must be an object, got ${shown(listener)}`);
   const entry = listener as Record<string, unknown>;
   const keys = LISTENER_KEYS[String(entry.proto)];
-  if (keys !== undefined) rejectUnknown(entry, keys, `${where}.`);
+  if (keys !== undefined) rejectUnknown(entry, keys, `${where}: `);
   switch (entry.proto) {
     case "tcp": {
       const port = entry.port;
       if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535) {
-        throw invalid(`${where}.port must be an integer from 0 to 65535`);
+        throw invalid(`${where}.port must be an integer from 0 to 65535, got ${shown(port)}`);
       }
       if (entry.host !== undefined && (typeof entry.host !== "string" || entry.host === "")) {
-        throw invalid(`${where}.host must be a non-empty string`);
+        throw invalid(`${where}.host must be a non-empty string, got ${shown(entry.host)}`);
       }
       return entry.host === undefined
         ? { proto: "tcp", port }
@@ -190,36 +189,43 @@ function checkListener(listener: unknown, at: number): Listener {
     }
     case "local":
       if (typeof entry.path !== "string" || entry.path === "" || entry.path.includes("\0")) {
-        throw invalid(`${where}.path must be a non-empty file path`);
+        throw invalid(`${where}.path must be a non-empty file path, got ${shown(entry.path)}`);
       }
       return { proto: "local", path: entry.path };
     case "interval": {
-      if (typeof entry.name !== "string") throw invalid(`${where}.name must be a string`);
+      if (typeof entry.name !== "string")
+        throw invalid(`${where}.name must be a string, got ${shown(entry.name)}`);
       const delay = entry.delay;
       if (typeof delay !== "number" || !Number.isFinite(delay) || delay <= 0) {
-        throw invalid(`${where}.delay must be a number of seconds > 0`);
+        throw invalid(`${where}.delay must be a number of seconds > 0, got ${shown(delay)}`);
       }
       if (entry.strict !== undefined && typeof entry.strict !== "boolean") {
-        throw invalid(`${where}.strict must be a boolean`);
+        throw invalid(`${where}.strict must be a boolean, got ${shown(entry.strict)}`);
       }
       return { proto: "interval", name: entry.name, delay, strict: entry.strict === true };
     }
     case "main":
       if (entry.name !== undefined && typeof entry.name !== "string")
-        throw invalid(`${where}.name must be a string`);
+        throw invalid(`${where}.name must be a string, got ${shown(entry.name)}`);
       return entry.name === undefined ? { proto: "main" } : { proto: "main", name: entry.name };
     default:
-      throw invalid(`${where}.proto must be "tcp", "local", "interval" or "main"`);
+      throw invalid(
+        `${where}.proto must be "tcp", "local", "interval" or "main", got ${shown(entry.proto)}`,
+      );
   }
 }
 
 /** Checks every option and fills in the defaults. Throws SupervisorError INVALID_OPTION. */
 export function resolveOptions(options: unknown): ResolvedOptions {
-  if (typeof options !== "object" || options === null) throw invalid("options must be an object");
+  if (typeof options !== "object" || options === null) {
+    throw invalid(`options must be an object, got ${shown(options)}`);
+  }
   const o = options as Record<string, unknown>;
   rejectUnknown(o, OPTION_NAMES, "");
   if (!Array.isArray(o.listeners) || o.listeners.length === 0) {
-    throw invalid("listeners must be an array of at least one listener");
+    throw invalid(
+      `listeners must be an array of at least one listener, got ${Array.isArray(o.listeners) ? "none" : shown(o.listeners)}`,
+    );
   }
   const listeners = o.listeners.map(checkListener);
   const preFork = count("preFork", o.preFork, 1, 0);
@@ -249,4 +255,59 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     connect: handler("connect", o.connect, true) as ResolvedOptions["connect"],
     finish: handler("finish", o.finish, false) as ResolvedOptions["finish"],
   };
+}
+
+// The unknown-key check and the way a bad value is shown: the same lines in
+// every package's options file (each package stands alone), kept in step.
+
+/**
+ * The complaint about the first own key of `options` not in `known`, or
+ * undefined if every key is known. A known name written another way
+ * (`max_size`, `max-size`, `MaxSize`) or a letter or two off gets "did you
+ * mean maxSize?"; any other key gets the list of known names.
+ */
+function unknownOption(options: object, known: readonly string[]): string | undefined {
+  for (const key in options) {
+    if (!Object.hasOwn(options, key) || known.includes(key)) continue;
+    const folded = fold(key);
+    let meant: string | undefined;
+    let fewest = folded.length < 6 ? 2 : 3; // one edit more than a near miss may have
+    for (const name of known) {
+      const count = edits(folded, fold(name));
+      if (count < fewest) [meant, fewest] = [name, count];
+    }
+    const hint =
+      meant === undefined ? `known options: ${known.join(", ")}` : `did you mean ${meant}?`;
+    return `unknown option ${JSON.stringify(key)}; ${hint}`;
+  }
+  return undefined;
+}
+
+/** A name without case, `_` and `-`: `max_size`, `max-size` and `MaxSize` fold alike. */
+function fold(name: string): string {
+  return name.replace(/[-_]/g, "").toLowerCase();
+}
+
+/** Letters inserted, deleted or replaced to make `a` into `b` (Levenshtein). */
+function edits(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const replace = (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      next.push(Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, replace));
+    }
+    row = next;
+  }
+  return row[b.length] as number;
+}
+
+/** A value as a message shows it: short, never a whole object or long string. */
+function shown(value: unknown): string {
+  if (typeof value === "string")
+    return value.length <= 32 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value !== "object" || value === null) return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
 }

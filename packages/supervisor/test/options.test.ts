@@ -146,14 +146,25 @@ describe("listen options", () => {
       names: /unknown option "min_fork"; did you mean minFork\?/,
     },
     {
+      what: "Moonbridge's max-fork (kebab-case), and other cases",
+      options: { listeners: [tcp], connect, "max-fork": 4, MaxFork: 4 },
+      names: /unknown option "max-fork"; did you mean maxFork\?$/,
+    },
+    {
+      what: "a near miss",
+      options: { listeners: [tcp], connect, shutdownTimout: 4 },
+      names: /unknown option "shutdownTimout"; did you mean shutdownTimeout\?$/,
+    },
+    {
       what: "an unknown option",
       options: { listeners: [tcp], connect, workers: 4 },
-      names: /unknown option "workers"$/,
+      names:
+        /unknown option "workers"; known options: listeners, preFork, minFork, maxFork, forkDelay, .*, finish$/,
     },
     {
       what: "an unknown key of a listener",
       options: { listeners: [{ ...tcp, backlog: 10 }], connect },
-      names: /unknown option listeners\[0\]\."backlog"/,
+      names: /listeners\[0\]: unknown option "backlog"; known options: proto, host, port$/,
     },
     {
       what: "a snake_case key of an interval listener",
@@ -161,9 +172,29 @@ describe("listen options", () => {
         listeners: [{ proto: "interval", name: "tick", delay: 1, strict_: true }],
         connect,
       },
-      names: /unknown option listeners\[0\]\."strict_"/,
+      names: /listeners\[0\]: unknown option "strict_"; did you mean strict\?$/,
     },
   ];
+  it.each([
+    [{ minFork: -1 }, "minFork must be an integer >= 0, got -1"],
+    [{ forkDelay: "1s" }, 'forkDelay must be a finite number of seconds >= 0, got "1s"'],
+    [{ keepYoungGeneration: 1 }, "keepYoungGeneration must be a boolean, got 1"],
+    [{ prepare: {} }, "prepare must be a function, got an object"],
+    [{ listeners: [] }, "listeners must be an array of at least one listener, got none"],
+    [
+      { listeners: [{ proto: "tcp", port: "80" }] },
+      'listeners[0].port must be an integer from 0 to 65535, got "80"',
+    ],
+    [
+      { listeners: [{ proto: "udp", port: 1 }] },
+      'listeners[0].proto must be "tcp", "local", "interval" or "main", got "udp"',
+    ],
+  ])("%o: the message says what the option takes and what it got", (options, message) => {
+    expect(() => listen({ listeners: [tcp], connect, ...options } as never)).toThrow(
+      `@moonbridge/supervisor: listen(): ${message}`,
+    );
+  });
+
   it.each(bad)(
     "$what is an INVALID_OPTION naming it, before anything is bound",
     ({ options, names }) => {
@@ -175,6 +206,7 @@ describe("listen options", () => {
       }
       expect(thrown).toBeInstanceOf(SupervisorError);
       expect((thrown as SupervisorError).code).toBe("INVALID_OPTION");
+      expect((thrown as SupervisorError).message).toMatch(/^@moonbridge\/supervisor: listen\(\): /);
       expect((thrown as SupervisorError).message).toMatch(names);
     },
   );

@@ -5,14 +5,30 @@
 // The timers live in shared-state.ts, shared by every copy of the package
 // loaded in the process (import and require load one each).
 
+import { TimeoutError } from "./errors";
 import { type SharedState, sharedState, type Timer } from "./internal/shared-state";
 import { armWatchdog, disarmWatchdog, nowMs } from "./internal/watchdog";
 
 const shared: SharedState = sharedState();
 
+/** TimeoutError INVALID_ARGUMENT, its message naming the package, the call and the argument. */
+function invalid(message: string): TimeoutError {
+  return new TimeoutError("INVALID_ARGUMENT", `@moonbridge/timeout: timeout(): ${message}`);
+}
+
+/** An argument as a message shows it: short, never a whole object or long string. */
+function shown(value: unknown): string {
+  if (typeof value === "string")
+    return value.length <= 32 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value !== "object" || value === null) return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
+}
+
 function checkSeconds(seconds: unknown): number {
   if (typeof seconds !== "number" || !Number.isFinite(seconds) || seconds < 0) {
-    throw new RangeError(`timeout seconds must be a finite number >= 0, got ${String(seconds)}`);
+    throw invalid(`seconds must be a finite number >= 0, got ${shown(seconds)}`);
   }
   return seconds;
 }
@@ -56,6 +72,9 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
  * thread keeps the time). Every copy of the package in a process (one loaded through
  * `import`, one through `require`) shares the same timers.
  *
+ * A bad argument (`seconds` not a finite number >= 0, `fn` not a function) throws
+ * {@link TimeoutError} `INVALID_ARGUMENT` before any timer changes.
+ *
  * @example
  * ```ts
  * timeout(10);                                // this request may take 10 s at most
@@ -77,7 +96,7 @@ export function timeout<T>(seconds?: number, fn?: () => T): number | undefined |
     update();
     return undefined;
   }
-  if (typeof fn !== "function") throw new TypeError("timeout's second argument must be a function");
+  if (typeof fn !== "function") throw invalid(`fn must be a function, got ${shown(fn)}`);
   if (s === 0) return fn();
   const timer: Timer = {
     deadline: nowMs() + s * 1000,

@@ -2,7 +2,7 @@
 // argument checks. Every timer here is long and disarmed after each test, so
 // none can fire on the test runner.
 import { afterEach, describe, expect, it } from "vitest";
-import { resetTimeouts, timeout } from "../src/index";
+import { resetTimeouts, TimeoutError, timeout } from "../src/index";
 
 afterEach(() => resetTimeouts());
 
@@ -72,11 +72,40 @@ describe("timeout()", () => {
     expect(timeout()).toBe(0);
   });
 
-  it.each([-1, Number.NaN, Number.POSITIVE_INFINITY, "1"])("rejects seconds %s", (seconds) => {
-    expect(() => timeout(seconds as number)).toThrow(RangeError);
+  it.each([
+    [-1, "-1"],
+    [Number.NaN, "NaN"],
+    [Number.POSITIVE_INFINITY, "Infinity"],
+    ["1", '"1"'],
+    [null, "null"],
+  ])("rejects seconds %s: TimeoutError INVALID_ARGUMENT, no timer changed", (seconds, shown) => {
+    timeout(60);
+    const error = caught(() => timeout(seconds as number));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: `@moonbridge/timeout: timeout(): seconds must be a finite number >= 0, got ${shown}`,
+    });
+    expect(caught(() => timeout(seconds as number, () => 1))).toBeInstanceOf(TimeoutError);
+    expect(timeout()).toBeGreaterThan(59);
   });
 
-  it("rejects a second argument that is not a function", () => {
-    expect(() => timeout(1, "x" as unknown as () => void)).toThrow(TypeError);
+  it("rejects a second argument that is not a function: TimeoutError INVALID_ARGUMENT, no timer armed", () => {
+    const error = caught(() => timeout(1, "x" as unknown as () => void));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: '@moonbridge/timeout: timeout(): fn must be a function, got "x"',
+    });
+    expect(timeout()).toBe(0);
   });
 });
+
+function caught(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error("expected a throw");
+}

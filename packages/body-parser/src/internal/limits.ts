@@ -1,30 +1,121 @@
-// Checks MultipartLimits once, when a parser is made, and fills in defaults.
+// The limits of MultipartParser and of parseUrlencoded: checked once, where
+// the parser is made or the parse begins, and their defaults filled in. One
+// checker for both: a bad value or an unknown key throws BodyParserError
+// INVALID_OPTION (status 500) naming the call and the limit (the convention
+// of every package: see docs/architecture.md, "Errors and options").
 
-import type { MultipartLimits } from "../types";
+import { BodyParserError } from "../errors";
+import type { MultipartLimits, UrlencodedLimits } from "../types";
 
-export const DEFAULT_MULTIPART_LIMITS: Readonly<Required<MultipartLimits>> = {
+export const DEFAULT_MULTIPART_LIMITS: Readonly<Required<MultipartLimits>> = Object.freeze({
   maxParts: 1000,
   maxPartHeaderSize: 16 * 1024,
   maxFieldSize: 1024 * 1024,
   maxFileSize: 1024 * 1024 * 1024,
   maxTotalSize: 1024 * 1024 * 1024,
-};
+});
 
-/** The limits to use; throws a RangeError naming the first option that is not a non-negative integer. */
+export const DEFAULT_URLENCODED_LIMITS: Readonly<Required<UrlencodedLimits>> = Object.freeze({
+  maxFields: 1000,
+  maxNameLength: 1024,
+  maxValueLength: 1024 * 1024,
+});
+
+/** MultipartParser's limits; throws BodyParserError INVALID_OPTION naming the first bad one. */
 export function validateLimits(limits: MultipartLimits): Required<MultipartLimits> {
+  return { ...checkLimits("MultipartParser", limits, DEFAULT_MULTIPART_LIMITS) };
+}
+
+/**
+ * parseUrlencoded's limits; throws BodyParserError INVALID_OPTION naming the
+ * first bad one. A call without limits gets the frozen defaults as they are.
+ */
+export function validateUrlencodedLimits(
+  limits: UrlencodedLimits | undefined,
+): Readonly<Required<UrlencodedLimits>> {
+  if (limits === undefined) return DEFAULT_URLENCODED_LIMITS;
+  return checkLimits("parseUrlencoded", limits, DEFAULT_URLENCODED_LIMITS);
+}
+
+/** `limits` over `defaults`: each one a count or a number of bytes, an integer >= 0. */
+function checkLimits<T extends Record<string, number>>(
+  call: string,
+  limits: Partial<T>,
+  defaults: Readonly<T>,
+): Readonly<T> {
+  const invalid = (message: string) =>
+    new BodyParserError("INVALID_OPTION", `@moonbridge/body-parser: ${call}: ${message}`);
   if (limits === null || typeof limits !== "object") {
-    throw new TypeError("MultipartParser limits must be an object");
+    throw invalid(`limits must be an object, got ${shown(limits)}`);
   }
-  const result = { ...DEFAULT_MULTIPART_LIMITS };
-  for (const name of Object.keys(DEFAULT_MULTIPART_LIMITS) as (keyof MultipartLimits)[]) {
-    const value = limits[name];
+  const names = Object.keys(defaults);
+  const unknown = unknownOption(limits, names);
+  if (unknown !== undefined) throw invalid(unknown);
+  let result: T | undefined;
+  for (const name of names) {
+    const value: unknown = limits[name];
     if (value === undefined) continue;
     if (typeof value !== "number" || !Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(
-        `MultipartParser limit ${name} must be a non-negative integer, got ${String(value)}`,
-      );
+      const unit = name === "maxParts" || name === "maxFields" ? "a count" : "bytes";
+      throw invalid(`${name} must be an integer >= 0 (${unit}), got ${shown(value)}`);
     }
-    result[name] = value;
+    result ??= { ...defaults };
+    (result as Record<string, number>)[name] = value;
   }
-  return result;
+  return result ?? defaults;
+}
+
+// The unknown-key check and the way a bad value is shown: the same lines in
+// every package's options file (each package stands alone), kept in step.
+
+/**
+ * The complaint about the first own key of `options` not in `known`, or
+ * undefined if every key is known. A known name written another way
+ * (`max_size`, `max-size`, `MaxSize`) or a letter or two off gets "did you
+ * mean maxSize?"; any other key gets the list of known names.
+ */
+function unknownOption(options: object, known: readonly string[]): string | undefined {
+  for (const key in options) {
+    if (!Object.hasOwn(options, key) || known.includes(key)) continue;
+    const folded = fold(key);
+    let meant: string | undefined;
+    let fewest = folded.length < 6 ? 2 : 3; // one edit more than a near miss may have
+    for (const name of known) {
+      const count = edits(folded, fold(name));
+      if (count < fewest) [meant, fewest] = [name, count];
+    }
+    const hint =
+      meant === undefined ? `known options: ${known.join(", ")}` : `did you mean ${meant}?`;
+    return `unknown option ${JSON.stringify(key)}; ${hint}`;
+  }
+  return undefined;
+}
+
+/** A name without case, `_` and `-`: `max_size`, `max-size` and `MaxSize` fold alike. */
+function fold(name: string): string {
+  return name.replace(/[-_]/g, "").toLowerCase();
+}
+
+/** Letters inserted, deleted or replaced to make `a` into `b` (Levenshtein). */
+function edits(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const replace = (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      next.push(Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, replace));
+    }
+    row = next;
+  }
+  return row[b.length] as number;
+}
+
+/** A value as a message shows it: short, never a whole object or long string. */
+function shown(value: unknown): string {
+  if (typeof value === "string")
+    return value.length <= 32 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value !== "object" || value === null) return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
 }

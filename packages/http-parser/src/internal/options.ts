@@ -1,5 +1,9 @@
-// Checks RequestParserOptions once, when a parser is made, and fills in defaults.
+// RequestParser's options: checked once, when a parser is made, and their
+// defaults filled in. A bad value or an unknown key throws HttpParserError
+// INVALID_OPTION naming it (the same convention in every package: see
+// docs/architecture.md, "Errors and options").
 
+import { HttpParserError } from "../errors";
 import type { RequestParserOptions } from "../types";
 
 export interface Limits {
@@ -16,31 +20,92 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxChunkExtensionSize: 16 * 1024,
 };
 
-function positiveInteger(name: keyof Limits, value: unknown, allowInfinity: boolean): number {
-  const ok =
-    typeof value === "number" &&
-    value >= 0 &&
-    (Number.isSafeInteger(value) || (allowInfinity && value === Number.POSITIVE_INFINITY));
-  if (!ok) {
-    throw new RangeError(
-      `RequestParser option ${name} must be a non-negative integer${allowInfinity ? " or Infinity" : ""}, got ${String(value)}`,
-    );
-  }
-  return value as number;
+const NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
+
+/** The smallest maxHeaderSize: room for the shortest request line and its CRLF. */
+const MIN_HEADER_SIZE = 16;
+
+function invalid(message: string): HttpParserError {
+  return new HttpParserError(
+    "INVALID_OPTION",
+    `@moonbridge/http-parser: RequestParser: ${message}`,
+  );
 }
 
-/** The limits a parser works with; throws a RangeError naming the first bad option. */
+/** The limits a parser works with; throws HttpParserError INVALID_OPTION naming the first bad option. */
 export function validateOptions(options: RequestParserOptions): Limits {
   if (options === null || typeof options !== "object") {
-    throw new TypeError("RequestParser options must be an object");
+    throw invalid(`options must be an object, got ${shown(options)}`);
   }
+  const unknown = unknownOption(options, NAMES);
+  if (unknown !== undefined) throw invalid(unknown);
   const limits = { ...DEFAULT_LIMITS };
-  for (const name of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+  for (const name of NAMES) {
     const value = options[name];
-    if (value !== undefined) limits[name] = positiveInteger(name, value, name === "maxBodySize");
-  }
-  if (limits.maxHeaderSize < 16) {
-    throw new RangeError("RequestParser option maxHeaderSize must be at least 16 bytes");
+    if (value === undefined) continue;
+    const min = name === "maxHeaderSize" ? MIN_HEADER_SIZE : 0;
+    const infinite = name === "maxBodySize" && value === Number.POSITIVE_INFINITY;
+    if (typeof value !== "number" || !(Number.isSafeInteger(value) || infinite) || value < min) {
+      const what = name === "maxBodySize" ? "an integer >= 0 or Infinity" : `an integer >= ${min}`;
+      const unit = name === "maxHeaderCount" ? "fields" : "bytes";
+      throw invalid(`${name} must be ${what} (${unit}), got ${shown(value)}`);
+    }
+    limits[name] = value;
   }
   return limits;
+}
+
+// The unknown-key check and the way a bad value is shown: the same lines in
+// every package's options file (each package stands alone), kept in step.
+
+/**
+ * The complaint about the first own key of `options` not in `known`, or
+ * undefined if every key is known. A known name written another way
+ * (`max_size`, `max-size`, `MaxSize`) or a letter or two off gets "did you
+ * mean maxSize?"; any other key gets the list of known names.
+ */
+function unknownOption(options: object, known: readonly string[]): string | undefined {
+  for (const key in options) {
+    if (!Object.hasOwn(options, key) || known.includes(key)) continue;
+    const folded = fold(key);
+    let meant: string | undefined;
+    let fewest = folded.length < 6 ? 2 : 3; // one edit more than a near miss may have
+    for (const name of known) {
+      const count = edits(folded, fold(name));
+      if (count < fewest) [meant, fewest] = [name, count];
+    }
+    const hint =
+      meant === undefined ? `known options: ${known.join(", ")}` : `did you mean ${meant}?`;
+    return `unknown option ${JSON.stringify(key)}; ${hint}`;
+  }
+  return undefined;
+}
+
+/** A name without case, `_` and `-`: `max_size`, `max-size` and `MaxSize` fold alike. */
+function fold(name: string): string {
+  return name.replace(/[-_]/g, "").toLowerCase();
+}
+
+/** Letters inserted, deleted or replaced to make `a` into `b` (Levenshtein). */
+function edits(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const replace = (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      next.push(Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, replace));
+    }
+    row = next;
+  }
+  return row[b.length] as number;
+}
+
+/** A value as a message shows it: short, never a whole object or long string. */
+function shown(value: unknown): string {
+  if (typeof value === "string")
+    return value.length <= 32 ? JSON.stringify(value) : `a string of ${value.length} characters`;
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value !== "object" || value === null) return String(value);
+  return Array.isArray(value) ? "an array" : "an object";
 }

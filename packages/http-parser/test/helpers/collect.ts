@@ -38,6 +38,8 @@ export function parse(
   options: RequestParserOptions & { cuts?: number[]; finish?: boolean } = {},
 ): ParseResult {
   const bytes = typeof input === "string" ? bytesOf(input) : input;
+  // The parser takes its own options only (it rejects unknown keys).
+  const { cuts: _cuts, finish: _finish, ...parserOptions } = options;
   const events: ParseEvent[] = [];
   const parser = new RequestParser(
     {
@@ -50,7 +52,7 @@ export function parse(
       onTrailers: (trailers) => events.push({ type: "trailers", trailers }),
       onRequestComplete: () => events.push({ type: "complete" }),
     },
-    options,
+    parserOptions,
   );
   let consumed = 0;
   try {
