@@ -6,7 +6,7 @@
 
 import { BodyParserError, type BodyParserErrorCode } from "./errors";
 import { DelimiterSearch } from "./internal/delimiter-search";
-import { validateLimits } from "./internal/limits";
+import { invalidArgument, validateLimits } from "./internal/limits";
 import { parsePartHeaders } from "./internal/part-headers";
 import { view } from "./internal/view";
 import type { MultipartHandler, MultipartLimits } from "./types";
@@ -59,15 +59,17 @@ export class MultipartParser {
   /**
    * @param boundary - the boundary, as {@link getBoundary} returns it (1-70 characters).
    * @param handler - receives the parts.
-   * @param limits - see {@link MultipartLimits}; a bad value throws a RangeError naming it.
+   * @param limits - see {@link MultipartLimits}; a bad or unknown one throws
+   *   {@link BodyParserError} `INVALID_OPTION` naming it.
+   * @throws {@link BodyParserError} `INVALID_ARGUMENT` for a bad boundary or handler.
    */
   constructor(boundary: string, handler: MultipartHandler, limits: MultipartLimits = {}) {
     if (typeof boundary !== "string" || boundary.length === 0 || boundary.length > 70) {
-      throw new RangeError("boundary must be a string of 1 to 70 characters");
+      throw invalidArgument("boundary must be a string of 1 to 70 characters");
     }
     for (const method of ["onPart", "onData", "onPartEnd"] as const) {
       if (typeof handler?.[method] !== "function") {
-        throw new TypeError(`handler.${method} must be a function`);
+        throw invalidArgument(`handler.${method} must be a function`);
       }
     }
     this.#handler = handler;

@@ -8,8 +8,8 @@
 // the standard's "encode as UTF-8, then parse", without the copy.
 
 import { BodyParserError } from "./errors";
+import { validateUrlencodedLimits } from "./internal/limits";
 import { decodeBytes, decodeString, plainBytes } from "./internal/percent-decode";
-import { validateUrlencodedLimits } from "./internal/urlencoded-limits";
 import type { UrlencodedLimits } from "./types";
 
 // Classes of input bytes (of code units below 0x80, for strings). Those below
@@ -57,7 +57,9 @@ type Limits = Readonly<Required<UrlencodedLimits>>;
  * @param input - The body as bytes, or a query string.
  * @param limits - Limits on the count of fields and on name and value length (bytes).
  * @returns A new map; every name has at least one value.
- * @throws RangeError naming the option, if a limit is not a non-negative integer.
+ * @throws {@link BodyParserError} `INVALID_OPTION` (status 500) naming the limit, if
+ *   one is not an integer >= 0 or is unknown; `INVALID_ARGUMENT` if `input` is
+ *   neither a string nor a Uint8Array.
  * @throws {@link BodyParserError} `URLENCODED_TOO_MANY_FIELDS`,
  *   `URLENCODED_NAME_TOO_LONG` or `URLENCODED_VALUE_TOO_LONG` (all status 413).
  *
@@ -77,7 +79,10 @@ export function parseUrlencoded(
   const checked = validateUrlencodedLimits(limits);
   if (typeof input === "string") return parseString(input, checked);
   if (input instanceof Uint8Array) return parseBytes(input, checked);
-  throw new TypeError("parseUrlencoded input must be a string or a Uint8Array");
+  throw new BodyParserError(
+    "INVALID_ARGUMENT",
+    "@moonbridge/body-parser: parseUrlencoded: input must be a string or a Uint8Array",
+  );
 }
 
 /**

@@ -475,6 +475,29 @@ describe("validation of limits", () => {
     );
   });
 
+  it.each([
+    ["an empty boundary", "", handler, /boundary must be a string of 1 to 70 characters/],
+    ["a boundary of 71 characters", "b".repeat(71), handler, /boundary/],
+    [
+      "a handler without onData",
+      B,
+      { onPart() {}, onPartEnd() {} },
+      /handler\.onData must be a function/,
+    ],
+    ["no handler", B, undefined, /handler\.onPart must be a function/],
+  ])("%s is an INVALID_ARGUMENT, status 500", (_, boundary, parts, message) => {
+    let thrown: unknown;
+    try {
+      new MultipartParser(boundary, parts as never);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(BodyParserError);
+    expect(thrown).toMatchObject({ code: "INVALID_ARGUMENT", status: 500 });
+    expect((thrown as Error).message).toMatch(/^@moonbridge\/body-parser: MultipartParser: /);
+    expect((thrown as Error).message).toMatch(message);
+  });
+
   it("does not change the limits object, and takes one frozen", () => {
     const limits = Object.freeze({ maxParts: 2 });
     expect(() => new MultipartParser(B, handler, limits)).not.toThrow();

@@ -4,7 +4,7 @@
 // (invalid UTF-8 as sent). Results are compared as entry lists, so the order
 // of names and of values is checked too.
 import { describe, expect, it } from "vitest";
-import { firstValues, parseUrlencoded } from "../src/index";
+import { BodyParserError, firstValues, parseUrlencoded } from "../src/index";
 
 type Entries = [string, string[]][];
 
@@ -307,8 +307,11 @@ describe("long names and values", () => {
 
 describe("input type", () => {
   for (const input of [123, null, undefined, new ArrayBuffer(3), [0x61], new Uint16Array(2)]) {
-    it(`rejects ${Object.prototype.toString.call(input)}`, () => {
-      expect(() => parseUrlencoded(input as never)).toThrow(TypeError);
+    it(`rejects ${Object.prototype.toString.call(input)}: INVALID_ARGUMENT, status 500`, () => {
+      expect(() => parseUrlencoded(input as never)).toThrow(BodyParserError);
+      expect(() => parseUrlencoded(input as never)).toThrow(
+        expect.objectContaining({ code: "INVALID_ARGUMENT", status: 500 }),
+      );
     });
   }
 });

@@ -137,7 +137,10 @@ export class RequestParser {
       typeof handler !== "object" ||
       typeof handler.onRequestHead !== "function"
     ) {
-      throw new TypeError("handler must be an object with an onRequestHead function");
+      throw new HttpParserError(
+        "INVALID_ARGUMENT",
+        "@moonbridge/http-parser: RequestParser: handler must be an object with an onRequestHead function",
+      );
     }
     const limits = validateOptions(options);
     this.#handler = handler;

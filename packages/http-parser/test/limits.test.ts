@@ -283,6 +283,24 @@ describe("options validation", () => {
       `@moonbridge/http-parser: RequestParser: unknown option ${JSON.stringify(key)}; ${hint}`,
     );
   });
+  it.each([null, {}, { onRequestHead: 1 }])(
+    "handler %o is an INVALID_ARGUMENT, status 500",
+    (bad) => {
+      let thrown: unknown;
+      try {
+        new RequestParser(bad as never);
+      } catch (error) {
+        thrown = error;
+      }
+      expect(thrown).toBeInstanceOf(HttpParserError);
+      expect(thrown).toMatchObject({
+        code: "INVALID_ARGUMENT",
+        status: 500,
+        message:
+          "@moonbridge/http-parser: RequestParser: handler must be an object with an onRequestHead function",
+      });
+    },
+  );
   it("an unknown key is refused before a bad value", () => {
     expect(invalidOption({ maxHeaderSize: -1, max_body_size: 1 }).message).toMatch(/max_body_size/);
   });

@@ -7,8 +7,10 @@
 
 /** Stable codes of {@link HttpError}. */
 export type HttpErrorCode =
-  /** An option of generateHandler() is missing, of the wrong type or out of range, or unknown; the message names it. */
+  /** An option of generateHandler() is of the wrong type, out of range, or unknown; the message names it. */
   | "INVALID_OPTION"
+  /** An argument that is not an option is missing or of the wrong type (no request callback, a stream callback that is not a function); the message names it. */
+  | "INVALID_ARGUMENT"
   /** A header or body was sent before sendStatus(), or sendStatus() was called twice. */
   | "STATUS_ORDER"
   /** sendStatus() got something that is not a 3-digit final status (200-999) with an optional reason, or a reason with CR, LF or another control character. */

@@ -13,7 +13,7 @@ import type { ConnectHandler, RequestCallback } from "./types";
 /**
  * Makes a `connect` handler for `listen()` that serves HTTP/1.1 (and 1.0)
  * with `callback`, one request at a time, in order. Options may come first
- * or second, as in Moonbridge; they are checked here (HttpError INVALID_OPTION).
+ * or second, as in Moonbridge; they are checked here (HttpError INVALID_OPTION; no callback: INVALID_ARGUMENT).
  *
  * The handler resolves with true only if every callback on the connection
  * returned exactly true. A callback that throws, or leaves a promise
@@ -46,7 +46,10 @@ export function generateHandler(
   const [callback, options] =
     typeof first === "function" ? [first, second as HttpOptions | undefined] : [second, first];
   if (typeof callback !== "function") {
-    throw new HttpError("INVALID_OPTION", "generateHandler needs a request callback function");
+    throw new HttpError(
+      "INVALID_ARGUMENT",
+      "@moonbridge/http: generateHandler() needs a request callback function",
+    );
   }
   const resolved = resolveOptions(options);
   // A promise a callback leaves rejected fails its request (once per process; see the file).

@@ -269,7 +269,7 @@ export class Request {
   streamPostParam(name: string, callback: PostStreamCallback): void {
     this.#checkUsable();
     if (typeof name !== "string")
-      throw new TypeError("streamPostParam: the field name must be a string");
+      throw new HttpError("INVALID_ARGUMENT", "streamPostParam: the field name must be a string");
     this.#body.addStream(name, callback);
   }
 
@@ -277,7 +277,7 @@ export class Request {
   streamPostParams(pattern: RegExp, callback: PostStreamCallback): void {
     this.#checkUsable();
     if (!(pattern instanceof RegExp))
-      throw new TypeError("streamPostParams: the pattern must be a RegExp");
+      throw new HttpError("INVALID_ARGUMENT", "streamPostParams: the pattern must be a RegExp");
     this.#body.addStream(pattern, callback);
   }
 

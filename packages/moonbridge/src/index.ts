@@ -6,7 +6,7 @@ export {
   MultipartParser,
   parseUrlencoded,
 } from "@moonbridge/body-parser";
-export { HeaderViews, parseCookies } from "@moonbridge/headers";
+export { HeadersError, HeaderViews, parseCookies } from "@moonbridge/headers";
 export * as http from "@moonbridge/http";
 export { generateHandler, HttpError, type HttpOptions, Request } from "@moonbridge/http";
 export { HttpParserError, RequestParser } from "@moonbridge/http-parser";
@@ -26,4 +26,4 @@ export {
   type PoolStats,
   SupervisorError,
 } from "@moonbridge/supervisor";
-export { resetTimeouts, timeout } from "@moonbridge/timeout";
+export { resetTimeouts, TimeoutError, timeout } from "@moonbridge/timeout";

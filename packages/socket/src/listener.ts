@@ -5,7 +5,7 @@
 
 import type { Server, Socket } from "node:net";
 import { MoonSocketError } from "./errors";
-import { checkSize, resolveOptions } from "./internal/options";
+import { resolveListenerOptions } from "./internal/options";
 import { READABLE, type Readiness, Signal } from "./internal/readiness";
 import { reset } from "./internal/reset";
 import { MoonSocket, type MoonSocketOptions } from "./moon-socket";
@@ -38,9 +38,9 @@ export class MoonListener {
   readonly #readiness: Readiness;
 
   constructor(server: Server, options: MoonListenerOptions = {}) {
-    const { maxPending, ...socketOptions } = options;
-    this.#maxPending = checkSize("maxPending", maxPending ?? 1024, 1);
-    resolveOptions(socketOptions); // a bad socket option fails here, not at the first connection
+    // A bad socket option fails here, not at the first connection.
+    const { maxPending, socketOptions } = resolveListenerOptions(options);
+    this.#maxPending = maxPending;
     this.#options = socketOptions;
     this.server = server;
     const signal = new Signal();

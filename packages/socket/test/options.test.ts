@@ -121,10 +121,14 @@ describe("MoonListener options", () => {
     );
     expect(
       caught(() => new MoonListener(createServer(), { close_timeout: 5 } as never)).message,
-    ).toMatch(/unknown option "close_timeout"; did you mean closeTimeout\?$/);
+    ).toBe(
+      '@moonbridge/socket: MoonListener: unknown option "close_timeout"; did you mean closeTimeout?',
+    );
+    expect(
+      caught(() => new MoonListener(createServer(), { max_pending: 5 } as never)).message,
+    ).toMatch(/unknown option "max_pending"; did you mean maxPending\?$/);
   });
 
-  // MoonListener checks them so once it resolves its options through resolveListenerOptions.
   it("resolveListenerOptions: maxPending and the sockets' options, each key known", () => {
     expect(resolveListenerOptions({})).toEqual({ maxPending: 1024, socketOptions: {} });
     expect(resolveListenerOptions({ maxPending: 3, closeTimeout: 1 })).toEqual({
@@ -143,7 +147,6 @@ describe("MoonListener options", () => {
   });
 });
 
-// park() checks them so once it resolves its options through resolveParkOptions.
 describe("park() options: resolveParkOptions", () => {
   it("fills in the defaults", () => {
     expect(resolveParkOptions({})).toEqual({

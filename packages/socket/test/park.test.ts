@@ -163,13 +163,14 @@ describe("park refusals", () => {
   it("rejects bad options, and a closed socket, by code", async () => {
     const parking = lot();
     const { moon } = await connect("tcp", { parking });
-    expect(await parkCode(moon, { timeout: -1 })).toBe("INVALID_ARGUMENT");
-    expect(await parkCode(moon, { timeout: Number.NaN })).toBe("INVALID_ARGUMENT");
+    expect(await parkCode(moon, { timeout: -1 })).toBe("INVALID_OPTION");
+    expect(await parkCode(moon, { timeout: Number.NaN })).toBe("INVALID_OPTION");
     expect(await parkCode(moon, { prefix: "text" as unknown as Uint8Array })).toBe(
-      "INVALID_ARGUMENT",
+      "INVALID_OPTION",
     );
-    expect(await parkCode(moon, { note: 7 as unknown as string })).toBe("INVALID_ARGUMENT");
-    expect(await parkCode(moon, { note: "x".repeat(1025) })).toBe("INVALID_ARGUMENT");
+    expect(await parkCode(moon, { note: 7 as unknown as string })).toBe("INVALID_OPTION");
+    expect(await parkCode(moon, { note: "x".repeat(1025) })).toBe("INVALID_OPTION");
+    expect(await parkCode(moon, { resume_on_timeout: true } as never)).toBe("INVALID_OPTION");
     await moon.park();
     expect(await parkCode(moon)).toBe("SOCKET_CLOSED");
     expect(parking.taken).toHaveLength(1);

@@ -21,6 +21,14 @@ export const DEFAULT_URLENCODED_LIMITS: Readonly<Required<UrlencodedLimits>> = O
   maxValueLength: 1024 * 1024,
 });
 
+/** BodyParserError INVALID_ARGUMENT (status 500) for a bad argument of `new MultipartParser()`. */
+export function invalidArgument(message: string): BodyParserError {
+  return new BodyParserError(
+    "INVALID_ARGUMENT",
+    `@moonbridge/body-parser: MultipartParser: ${message}`,
+  );
+}
+
 /** MultipartParser's limits; throws BodyParserError INVALID_OPTION naming the first bad one. */
 export function validateLimits(limits: MultipartLimits): Required<MultipartLimits> {
   return { ...checkLimits("MultipartParser", limits, DEFAULT_MULTIPART_LIMITS) };

@@ -121,7 +121,7 @@ export class RequestBody {
 
   addStream(match: string | RegExp, callback: PostStreamCallback): void {
     if (typeof callback !== "function") {
-      throw new TypeError("a POST field stream needs a callback function");
+      throw new HttpError("INVALID_ARGUMENT", "a POST field stream needs a callback function");
     }
     if (this.#way !== "unread") {
       throw new HttpError(
@@ -136,7 +136,10 @@ export class RequestBody {
   async stream(callback: ((chunk: Buffer) => unknown) | undefined): Promise<void> {
     if (callback === undefined || callback === null) return this.discard();
     if (typeof callback !== "function")
-      throw new TypeError("streamRequestBody takes a callback function or nothing");
+      throw new HttpError(
+        "INVALID_ARGUMENT",
+        "streamRequestBody takes a callback function or nothing",
+      );
     if (this.#way !== "unread") throw consumed("streamRequestBody", this.#way);
     this.#way = "streamed";
     await this.#track(this.#each(callback));

@@ -167,15 +167,6 @@ export function resolveListenerOptions(options: unknown): {
   };
 }
 
-/**
- * MoonListener's `maxPending` (connections), checked like every other option.
- * Until the listener resolves its options through
- * {@link resolveListenerOptions}, it checks this one apart with this.
- */
-export function checkSize(name: string, value: unknown, min: number): number {
-  return count("MoonListener", name, value, min, "connections");
-}
-
 /** ParkOptions, checked and filled in. */
 export function resolveParkOptions(options: unknown): {
   prefix: Uint8Array | undefined;
