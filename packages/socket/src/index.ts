@@ -10,3 +10,4 @@ export {
 } from "./parking";
 export { type PollReadable, type PollWritable, poll } from "./poll";
 export type { MoonInput, MoonOutput, OutputData, ReadFormat } from "./streams";
+export type { TurnKeeper } from "./turns";

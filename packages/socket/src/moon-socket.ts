@@ -12,13 +12,14 @@ import { ioError, MoonSocketError } from "./errors";
 import { Endpoint } from "./internal/addresses";
 import { BareConnection } from "./internal/bare-connection";
 import { InputStream } from "./internal/input-stream";
-import { checkSeconds, resolveOptions } from "./internal/options";
+import { checkSeconds, resolveOptions, resolveParkOptions } from "./internal/options";
 import { OutputStream } from "./internal/output-stream";
 import { READABLE, type Readiness, WRITABLE } from "./internal/readiness";
 import { reset } from "./internal/reset";
 import type { SocketState } from "./internal/socket-state";
-import { DEFAULT_PARK_TIMEOUT, MAX_PARK_NOTE, type ParkingLot, type ParkOptions } from "./parking";
+import type { ParkingLot, ParkOptions } from "./parking";
 import type { MoonInput, MoonOutput, OutputData, ReadFormat } from "./streams";
+import type { TurnKeeper } from "./turns";
 
 /** Options of {@link MoonSocket}; sizes in bytes, times in seconds. */
 export interface MoonSocketOptions {
@@ -40,6 +41,12 @@ export interface MoonSocketOptions {
   resumed?: boolean;
   /** The note it was parked with (`socket.parkNote`). @default none */
   parkNote?: string | undefined;
+  /**
+   * The worker's turns, when it holds many connections and runs one request
+   * at a time (the pool's workers give one); the socket starts holding the
+   * turn. @default none: the socket always holds its turn
+   */
+  turns?: TurnKeeper;
 }
 
 /** What {@link MoonSocket.detach} returns: the connection and what was read of it. */
@@ -84,11 +91,18 @@ export class MoonSocket {
   readonly parkNote: string | undefined;
   /** Where {@link park} sends the connection; undefined if nobody takes parked connections. */
   readonly parking: ParkingLot | undefined;
+  /**
+   * True when the worker serves its other connections while this one's
+   * handler waits for its client ({@link yieldTurn}): it holds many
+   * connections and runs one request at a time.
+   */
+  readonly sharesWorker: boolean;
 
   readonly #state: SocketState = { closed: false };
   readonly #input: InputStream;
   readonly #output: OutputStream;
   readonly #closeTimeout: number;
+  readonly #turns: TurnKeeper | undefined;
   /** The connection when it has no net.Socket ({@link fromHandle}). */
   readonly #bare: BareConnection | undefined;
   #addresses: { local: Endpoint; remote: Endpoint } | undefined;
@@ -106,22 +120,16 @@ export class MoonSocket {
       bare = socket;
       socket = null;
     }
+    // Every option, the unknown keys too: MoonSocketError INVALID_OPTION.
     const resolved = resolveOptions(options);
-    if (options.interval !== undefined && typeof options.interval !== "string") {
-      throw new MoonSocketError("INVALID_ARGUMENT", "interval must be a string");
-    }
-    if (options.unread !== undefined && !(options.unread instanceof Uint8Array)) {
-      throw new MoonSocketError("INVALID_ARGUMENT", "unread must be a Uint8Array");
-    }
     this.interval = options.interval;
     this.netSocket = socket;
     this.#bare = bare;
     this.resumed = options.resumed === true;
-    if (options.parkNote !== undefined && typeof options.parkNote !== "string") {
-      throw new MoonSocketError("INVALID_ARGUMENT", "parkNote must be a string");
-    }
     this.parkNote = options.parkNote;
     this.parking = socket === null && bare === undefined ? undefined : options.parking;
+    this.#turns = options.turns;
+    this.sharesWorker = options.turns !== undefined;
     this.#closeTimeout = resolved.closeTimeout;
     if (socket !== null) {
       socket.allowHalfOpen = true;
@@ -183,6 +191,27 @@ export class MoonSocket {
   /** True after close(), cancel(), detach() or park(). */
   get closed(): boolean {
     return this.#state.closed;
+  }
+
+  /**
+   * Gives the worker's turn back while the handler waits for its client (an
+   * idle connection, a request still arriving), so that the worker serves
+   * its other connections meanwhile. The handler must hold the turn again
+   * ({@link takeTurn}, {@link turn}) before it runs anything of the
+   * application's. Nothing happens when the worker has no turns to share.
+   */
+  yieldTurn(): void {
+    this.#turns?.give(this);
+  }
+
+  /** Takes the worker's turn if no other connection holds it: false if one does (then await {@link turn}). */
+  takeTurn(): boolean {
+    return this.#turns === undefined || this.#turns.take(this);
+  }
+
+  /** Resolves once this socket holds the worker's turn, after the connections that asked before it. */
+  turn(): Promise<void> {
+    return this.#turns === undefined ? Promise.resolve() : this.#turns.wait(this);
   }
 
   // Aliases, as Moonbridge has them on the socket itself.
@@ -368,21 +397,7 @@ export class MoonSocket {
    */
   async park(options: ParkOptions = {}): Promise<void> {
     this.#checkOpen();
-    const timeout =
-      options.timeout === undefined
-        ? DEFAULT_PARK_TIMEOUT
-        : checkSeconds("timeout", options.timeout);
-    const prefix = options.prefix;
-    if (prefix !== undefined && !(prefix instanceof Uint8Array)) {
-      throw new MoonSocketError("INVALID_ARGUMENT", "prefix must be a Uint8Array");
-    }
-    const note = options.note;
-    if (note !== undefined && (typeof note !== "string" || note.length > MAX_PARK_NOTE)) {
-      throw new MoonSocketError(
-        "INVALID_ARGUMENT",
-        `note must be a string of at most ${MAX_PARK_NOTE} characters`,
-      );
-    }
+    const { timeout, prefix, note, resumeOnTimeout } = resolveParkOptions(options);
     this.#checkParkable();
     // With nothing left to send this is synchronous: no byte can arrive and be read meanwhile.
     if (this.#output.buffered > 0) {
@@ -408,7 +423,7 @@ export class MoonSocket {
       wake: unread.length > 0 || ended,
       timeout,
       note,
-      resumeOnTimeout: options.resumeOnTimeout === true,
+      resumeOnTimeout,
     });
   }
 

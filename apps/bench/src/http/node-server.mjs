@@ -9,10 +9,18 @@
 // (Node's default, 5 s, closes an idle keep-alive connection long before
 // ours would: the parking bench sets 65, our idleTimeout). Binds 127.0.0.1,
 // port 0, and prints the port on stdout once every worker listens.
+// BENCH_STACK=moonbridge serves the same answer with this repository's HTTP
+// stack instead (a net.Server whose connections go to http.generateHandler
+// through MoonSocket, every worker holding many connections at once, no
+// isolation between them): what a worker serving requests rather than
+// connections can reach, as a reference row of bench:http.
 
 import cluster from "node:cluster";
 import { appendFileSync } from "node:fs";
 import http from "node:http";
+import net from "node:net";
+import { MoonSocket } from "moonbridge";
+import { helloHandler } from "../load/ours.mjs";
 
 const workers = Number(process.env.BENCH_WORKERS ?? 1);
 if (!Number.isInteger(workers) || workers < 1)
@@ -23,7 +31,28 @@ const keepAlive = process.env.BENCH_KEEPALIVE_S;
 if (keepAlive !== undefined && !(Number(keepAlive) > 0))
   throw new Error(`BENCH_KEEPALIVE_S must be a positive number of seconds, got "${keepAlive}"`);
 
+const stack = process.env.BENCH_STACK ?? "node:http";
+if (stack !== "node:http" && stack !== "moonbridge")
+  throw new Error(`BENCH_STACK must be node:http or moonbridge, got "${stack}"`);
+
+/** Our HTTP stack on a plain net.Server: each connection's requests are counted as node:http's are. */
+function serveOurs() {
+  /** @type {WeakMap<MoonSocket, number>} */
+  const served = new WeakMap();
+  const handler = helloHandler({ parking: false }, (request) => {
+    served.set(request.socket, (served.get(request.socket) ?? 0) + 1);
+  });
+  return net.createServer({ noDelay: true }, (socket) => {
+    const port = socket.remotePort ?? "?";
+    const moonSocket = new MoonSocket(socket);
+    void Promise.resolve(handler(moonSocket)).finally(() => {
+      if (counts !== undefined) appendFileSync(counts, `${port} ${served.get(moonSocket) ?? 0}\n`);
+    });
+  });
+}
+
 function serve() {
+  if (stack === "moonbridge") return serveOurs();
   /** @type {WeakMap<import("node:net").Socket, number>} */
   const perConnection = new WeakMap();
   const server = http.createServer((request, response) => {

@@ -83,6 +83,11 @@ function entries() {
         ]
       : []),
     { name: CLUSTER, script: NODE, env: { BENCH_WORKERS: "2" } },
+    {
+      name: "reference: our HTTP stack on node:cluster ×2 (no isolation)",
+      script: NODE,
+      env: { BENCH_WORKERS: "2", BENCH_STACK: "moonbridge" },
+    },
   ];
 }
 

@@ -25,14 +25,14 @@ export function parkingOptions() {
 
 /**
  * A connect handler answering every request with 200 text/plain "Hello World!\n";
- * `onRequest` is called for each request (to count them).
+ * `onRequest` is called with each request (to count them).
  * @param {Record<string, unknown>} options generateHandler's options
- * @param {() => void} [onRequest]
+ * @param {(request: import("moonbridge").Request) => void} [onRequest]
  * @param {typeof http} [module] the http module to use (another build's, to compare)
  */
 export function helloHandler(options, onRequest, module = http) {
   return module.generateHandler(options, async (request) => {
-    onRequest?.();
+    onRequest?.(request);
     request.sendStatus(200);
     request.sendHeader("Content-Type", "text/plain");
     request.sendData("Hello World!\n");

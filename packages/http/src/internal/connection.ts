@@ -26,10 +26,16 @@ const HEAD_NOTE = "http-head-since:";
 /** Where the connection is: what its deadline and a stall mean. */
 type Phase = "idle" | "header" | "request" | "drain";
 
-/** The status a client error answers with, or undefined if `error` is not the client's fault. */
+/**
+ * The status a client error answers with, or undefined if `error` is not the
+ * client's fault. A parser's INVALID_OPTION or INVALID_ARGUMENT (status 500)
+ * is the server's own: the application's error, reported as such.
+ */
 export function clientErrorStatus(error: unknown): number | undefined {
-  if (error instanceof HttpParserError || error instanceof BodyParserError) return error.status;
-  return undefined;
+  if (!(error instanceof HttpParserError || error instanceof BodyParserError)) return undefined;
+  return error.code === "INVALID_OPTION" || error.code === "INVALID_ARGUMENT"
+    ? undefined
+    : error.status;
 }
 
 export class Connection {
@@ -116,7 +122,7 @@ export class Connection {
     this.#lot = lot;
     if (lot !== undefined) {
       this.#parkDeadline = new Deadline(this.#parkSoon);
-      this.#stopWatchingLot = lot.onWanted(this.#parkSoon);
+      this.#stopWatchingLot = lot.onWanted(this.#onWanted);
     }
   }
 
@@ -214,10 +220,9 @@ export class Connection {
         // A head under way waits for its rest here only while the pool has workers to spare,
         // and not at all if it was parked before (its client is slow: it goes back at once).
         const between = this.#phase === "idle" && this.#requests > 0;
-        const slowHead =
-          this.#phase === "header" && (this.#lot?.wanted === true || this.#headSince > 0);
-        if ((between && (this.#lot?.wanted === true || this.options.parkAfter === 0)) || slowHead)
-          this.#parkSoon();
+        const wanted = this.#parkWanted();
+        const slowHead = this.#phase === "header" && (wanted || this.#headSince > 0);
+        if ((between && (wanted || this.options.parkAfter === 0)) || slowHead) this.#parkSoon();
         if (!this.#takeInput()) return undefined;
       }
     }
@@ -246,6 +251,22 @@ export class Connection {
     this.#inputWait = false;
     this.#waiting--;
   }
+
+  /**
+   * The lot wants idle connections parked now: connections wait for a worker,
+   * or the worker leaves. A worker that serves its other connections while
+   * this one waits (socket.sharesWorker) is not freed by parking it: there
+   * only leaving counts.
+   */
+  #parkWanted(): boolean {
+    const lot = this.#lot;
+    if (lot === undefined) return false;
+    return this.socket.sharesWorker ? lot.leaving : lot.wanted;
+  }
+
+  readonly #onWanted = (): void => {
+    if (this.#parkWanted()) this.#parkSoon();
+  };
 
   /**
    * Parks the connection once this turn of the event loop has read what the
@@ -325,6 +346,43 @@ export class Connection {
       this.#deadline.set(left);
     });
   };
+
+  /**
+   * Another connection's request holds this worker's turn, waiting on I/O
+   * (the event loop is free, or this would not run), and this connection's
+   * next bytes have arrived between requests: parks it at once with those
+   * bytes, unparsed, so that an idle worker serves its request rather than
+   * let it wait behind the other. False when it cannot be parked so (then it
+   * waits for the turn here).
+   */
+  handOff(): boolean {
+    const socket = this.socket;
+    if (
+      this.#phase !== "idle" ||
+      this.#gone ||
+      this.#pending.length > 0 ||
+      this.#eof ||
+      this.upgraded ||
+      this.#error !== undefined ||
+      this.failed ||
+      this.timedOut !== undefined ||
+      socket.output.buffered > 0 ||
+      !socket.parkable
+    ) {
+      return false;
+    }
+    const left = this.#idleLeft();
+    this.#endInputWait();
+    this.#gone = true;
+    this.#deadline.clear();
+    this.#parkDeadline?.clear();
+    // The bytes read ahead go with it and wake it at once; park() hands it over synchronously.
+    socket.park({ timeout: left }).catch(() => {
+      this.#gone = false;
+      this.#deadline.set(left);
+    });
+    return true;
+  }
 
   /** Seconds of idleTimeout left (0: none set). */
   #idleLeft(): number {

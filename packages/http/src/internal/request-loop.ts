@@ -8,6 +8,11 @@
 // pipelined burst with a synchronous callback does not grow the stack.
 // While a callback runs, the loop is registered to be failed by a rejection
 // the callback leaves unhandled (see unhandled-rejections.ts).
+// In a worker that holds many connections (socket.sharesWorker), the loop
+// holds the worker's turn only while it serves a request: from its complete
+// head to its end. While it waits for a head (or for a departed client's end
+// of stream) it gives the turn back, so that the worker serves its other
+// connections; pipelined requests follow each other within one turn.
 
 import type { MoonSocket } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
@@ -82,7 +87,9 @@ export class RequestLoop implements RejectionSink {
 
   /** After nextHead(): waits for input, ends, or serves the request; true when it was served at once and the next may follow. */
   #headFound(more: boolean | undefined): boolean {
+    const socket = this.#socket;
     if (more === undefined) {
+      socket.yieldTurn();
       this.#conn.waitForInput().then(this.#onInput, this.#onInputFailed);
       return false;
     }
@@ -103,9 +110,15 @@ export class RequestLoop implements RejectionSink {
       // immediate after it. Later requests of the connection pay nothing.
       if (!this.#looked) {
         this.#looked = true;
+        socket.yieldTurn();
         setImmediate(this.#lookAfterPoll);
         return false;
       }
+    }
+    // Another connection's request runs in this worker: this one waits its turn.
+    if (!socket.takeTurn()) {
+      socket.turn().then(this.#onTurn, this.#onInputFailed);
+      return false;
     }
     const request = createRequest(this.#conn, this.#conn.head);
     this.#request = request;
@@ -133,6 +146,16 @@ export class RequestLoop implements RejectionSink {
     return false;
   }
 
+  readonly #onTurn = (): void => {
+    if (this.#ending) {
+      this.#socket.yieldTurn();
+      return;
+    }
+    this.#guarded(() => {
+      if (this.#headFound(true)) this.#next();
+    });
+  };
+
   readonly #lookAfterPoll = (): void => {
     setImmediate(this.#afterLook);
   };
@@ -150,6 +173,12 @@ export class RequestLoop implements RejectionSink {
 
   readonly #onInput = (): void => {
     if (this.#ending) return;
+    // Another connection's request holds the worker and waits on I/O (else this would not
+    // run now): this connection's request goes to an idle worker rather than wait behind it.
+    if (!this.#socket.takeTurn() && this.#conn.handOff()) {
+      this.#end();
+      return;
+    }
     this.#guarded(this.#afterInput);
   };
 
@@ -301,6 +330,8 @@ export class RequestLoop implements RejectionSink {
     if (this.#ending) return;
     this.#ending = true;
     this.#active = false;
+    // Closing (a last response, a drain bounded by drainTimeout) waits for the client, not the application.
+    this.#socket.yieldTurn();
     this.#conn.end().then(this.#ended, this.#endFailed);
   }
 

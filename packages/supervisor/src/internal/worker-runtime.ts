@@ -1,13 +1,19 @@
-// The life of a worker process: prepare() once, then serve one connection (or
-// interval run) at a time, accepting on listener copies the supervisor sends
-// ahead (handle-channel.ts) while it holds a listening slot (listen-slots.ts);
-// back to idle only when connect returned exactly true; finish() and exit
-// otherwise, when told to retire, or after idleTimeout. What it used, whether
-// it is busy and whether it handed its slot back go to the supervisor in
-// coalesced reports.
+// The life of a worker process: prepare() once, then serve, accepting on
+// listener copies the supervisor sends ahead (handle-channel.ts) while it
+// holds a listening slot (worker-choice.ts). The worker has one turn (the
+// TurnKeeper of @moonbridge/socket): a connection's handler holds it from
+// accept until it returns, or, when it shares the worker (the HTTP module's
+// handler does), while it runs a request; an interval or main run holds it
+// throughout. A worker is busy while its turn is held, and holds any number
+// of connections whose handlers wait for their clients. When connect does
+// not return exactly true, throws, when the worker is told to retire, or
+// after idleTimeout, it leaves: it takes nothing more, its waiting
+// connections are parked (or closed), and once the last handler has
+// returned it runs finish() and exits. What it used, whether it is busy and
+// whether it handed its slot back go to the supervisor in coalesced reports.
 
 import { type EventLoopUtilization, performance } from "node:perf_hooks";
-import { MoonSocket } from "@moonbridge/socket";
+import { DEFAULT_PARK_TIMEOUT, MoonSocket, type TurnKeeper } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
 import type { ResolvedOptions } from "../options";
 import { receiveHandles } from "./handle-channel";
@@ -30,9 +36,18 @@ type Resume = Extract<ToWorker, { t: "resume" }>;
 /** Longest an exiting worker waits for its last connection's data to go out. */
 const LAST_CLOSE_SECONDS = 10;
 
-type State = "preparing" | "idle" | "busy" | "exiting";
+/** Least milliseconds between two memoryLimit checks (each reads /proc: several microseconds). */
+const MEMORY_CHECK_MS = 50;
 
-export class WorkerRuntime {
+type State = "preparing" | "serving" | "exiting";
+
+/** Why a leaving worker leaves, and its exit code. */
+interface Departure {
+  reason: ExitReason;
+  code: number;
+}
+
+export class WorkerRuntime implements TurnKeeper {
   readonly #options: ResolvedOptions;
   /** Ids (indexes into options.listeners) of the listeners that accept connections. */
   readonly #socketListeners: number[];
@@ -46,8 +61,19 @@ export class WorkerRuntime {
   /** The state the supervisor was told last. */
   #reportedBusy = false;
   #state: State = "preparing";
+  /** Who holds the turn: a connection's socket, or a run's; undefined when the worker is idle. */
+  #holder: object | undefined;
+  /** Sockets waiting for the turn, in order. */
+  readonly #waiting: { holder: object; resolve: () => void }[] = [];
+  /** Connections accepted while the turn was held, not read yet: served when it ends, or handed on. */
+  readonly #accepted: NativeHandle[] = [];
+  /** Connect calls (and runs) under way, waiting or not. */
+  #handlers = 0;
+  /** Set once the worker leaves: it exits when the last handler has returned. */
+  #departure: Departure | undefined;
+  /** When memoryLimit was last checked (performance.now() ms). */
+  #memoryCheckedAt = 0;
   #stopAccepting: (() => void) | undefined;
-  #retire = false;
   /** The pool stops: no listener copy is kept or listened on any more. */
   #closed = false;
   #idleTimer: ReturnType<typeof setTimeout> | undefined;
@@ -98,10 +124,7 @@ export class WorkerRuntime {
     process.on("SIGHUP", () => {});
     process.on("SIGTERM", () => this.#onMessage({ t: "retire" }));
     // Without the supervisor there is nobody to serve for: leave when idle.
-    process.on("disconnect", () => {
-      this.#retire = true;
-      if (this.#state === "idle") void this.#exit("retired", 0);
-    });
+    process.on("disconnect", () => this.#leave({ reason: "retired", code: 0 }));
     void this.#prepare();
   }
 
@@ -114,7 +137,9 @@ export class WorkerRuntime {
       process.exit(1);
     }
     resetTimeouts();
-    this.#becomeIdle("ready");
+    this.#state = "serving";
+    send({ t: "ready" });
+    this.#becomeIdle();
   }
 
   readonly #onCopy = (id: number, handle: NativeHandle): void => {
@@ -142,26 +167,25 @@ export class WorkerRuntime {
         this.#stopAccepting?.();
         this.#stopAccepting = undefined;
         return;
-      case "run":
+      case "run": {
         this.#slot = false; // a run takes the slot, refused or not: the supervisor counts it so
-        if (this.#state !== "idle") {
+        const socket = new MoonSocket(null, { interval: message.name });
+        if (!this.#idle || !this.take(socket)) {
           send({ t: "run-refused", name: message.name, kind: message.kind });
           return;
         }
         this.#stopAccepting?.();
         this.#stopAccepting = undefined;
-        this.#begin();
-        void this.#serve(new MoonSocket(null, { interval: message.name }), message);
+        void this.#serve(socket, message);
         return;
+      }
       case "close-listeners":
         this.#closeListeners();
         this.#parking.leave();
         send({ t: "listeners-closed" });
         return;
       case "retire":
-        this.#retire = true;
-        this.#parking.leave();
-        if (this.#state === "idle") void this.#exit("retired", 0);
+        this.#leave({ reason: "retired", code: 0 });
         return;
       case "parking":
         this.#parking.update(message.open, message.wanted);
@@ -175,7 +199,7 @@ export class WorkerRuntime {
   /** A parked connection comes back: served here if idle, else refused (the supervisor still holds it). */
   #onResume(message: Resume, handle: NativeHandle): void {
     this.#slot = false; // a resume takes the slot, refused or not, as a run does: the supervisor counts it so
-    if (this.#state !== "idle" || this.#retire) {
+    if (!this.#idle) {
       handle.close();
       send({ t: "resume-refused", id: message.id });
       return;
@@ -183,17 +207,16 @@ export class WorkerRuntime {
     send({ t: "resumed", id: message.id });
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
-    this.#begin();
     const unread = Buffer.from(message.bytes, "base64");
-    void this.#serve(
-      MoonSocket.fromHandle(handle, {
-        unread,
-        resumed: true,
-        parking: this.#parking,
-        parkNote: typeof message.note === "string" ? message.note : undefined,
-      }),
-      undefined,
-    );
+    const socket = MoonSocket.fromHandle(handle, {
+      unread,
+      resumed: true,
+      parking: this.#parking,
+      parkNote: typeof message.note === "string" ? message.note : undefined,
+      turns: this,
+    });
+    this.take(socket);
+    void this.#serve(socket, undefined);
   }
 
   /** Reports at once when a batch of copies is used up, else within REPORT_MS. */
@@ -208,7 +231,7 @@ export class WorkerRuntime {
   readonly #report = (): void => {
     if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
-    const busy = this.#state !== "idle";
+    const busy = !this.#idle;
     const released = this.#released;
     const more = this.#more;
     const unused = this.#unused;
@@ -237,11 +260,17 @@ export class WorkerRuntime {
   }
 
   readonly #releaseIfSlow = (): void => {
-    // Re-armed at every accept: firing means one connection has lasted that long.
-    if (this.#state !== "busy" || !this.#slot) return;
-    // A long connection: another idle worker should listen meanwhile. Say so at
+    // Re-armed at every turn: firing means one turn has lasted that long.
+    if (this.#holder === undefined || !this.#slot) return;
+    // A long turn: another idle worker should listen meanwhile. Say so at
     // once. If it waits (the loop was mostly idle), this worker keeps its slot
     // and one more listens; if it computes, or waits for the CPU, the slot moves.
+    // New connections go elsewhere meanwhile (and its own connections' requests: the HTTP
+    // module parks them with their bytes): it stops listening until the turn ends, and
+    // those it accepted since the turn began go to the supervisor, unread.
+    this.#stopAccepting?.();
+    this.#stopAccepting = undefined;
+    this.#handOnAccepted();
     const use = performance.eventLoopUtilization(this.#acceptedAt);
     if (use.utilization < 0.5) this.#more = true;
     else {
@@ -260,7 +289,7 @@ export class WorkerRuntime {
   }
 
   readonly #reportUnused = (): void => {
-    if (this.#state !== "idle" || !this.#slot || this.#stopAccepting === undefined) return;
+    if (!this.#idle || !this.#slot || this.#stopAccepting === undefined) return;
     this.#unused = true;
     this.#report();
   };
@@ -273,7 +302,7 @@ export class WorkerRuntime {
   }
 
   #maybeAccept(): void {
-    if (this.#state !== "idle" || !this.#slot || this.#stopAccepting !== undefined) return;
+    if (!this.#idle || !this.#slot || this.#stopAccepting !== undefined) return;
     if (this.#closed) return;
     if (this.#socketListeners.length === 0) return;
     if (this.#fewestCopies() === 0) return;
@@ -292,74 +321,177 @@ export class WorkerRuntime {
 
   readonly #onConnection = (handle: NativeHandle): void => {
     this.#stopAccepting = undefined;
-    this.#begin();
-    this.#armRelease();
-    void this.#serve(MoonSocket.fromHandle(handle, { parking: this.#parking }), undefined);
+    // The worker listens on between requests: a connection that comes while another holds the
+    // turn waits, unread, until the turn ends, or goes to another worker if the turn is long.
+    if (this.#holder !== undefined) this.#accepted.push(handle);
+    else this.#start(handle);
   };
+
+  /** Serves an accepted connection; the worker's turn is free. */
+  #start(handle: NativeHandle): void {
+    const socket = MoonSocket.fromHandle(handle, { parking: this.#parking, turns: this });
+    this.take(socket);
+    void this.#serve(socket, undefined);
+  }
+
+  /**
+   * The turn has lasted SLOT_RELEASE_MS: the connections accepted meanwhile go
+   * to the supervisor, unread and marked as waiting for a worker, so that an
+   * idle one serves them now (with the raw API too: nothing was read).
+   */
+  #handOnAccepted(): void {
+    while (this.#accepted.length > 0 && this.#parking.open) {
+      const handle = this.#accepted.shift() as NativeHandle;
+      this.#parking.take({
+        socket: null,
+        handle,
+        bytes: Buffer.alloc(0),
+        wake: true,
+        timeout: DEFAULT_PARK_TIMEOUT,
+        note: undefined,
+        resumeOnTimeout: false,
+      });
+    }
+  }
 
   readonly #onAcceptError = (error: NodeJS.ErrnoException): void => {
     // That set of copies is gone; the next accept uses the next one.
     this.#stopAccepting = undefined;
     log(`worker ${process.pid}: ${error.message}`);
-    this.#begin();
-    this.#armRelease(); // the pause below outlasts it: another worker listens meanwhile
-    setTimeout(() => this.#becomeIdle("idle"), 100);
+    // The pause outlasts SLOT_RELEASE_MS: another worker listens meanwhile.
+    const pause = {};
+    this.take(pause);
+    setTimeout(() => this.give(pause), 100);
   };
 
-  #begin(): void {
-    this.#state = "busy";
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
-    this.#took++;
-    this.#changed();
+  /** True when nobody holds the turn and the worker serves on: it may take a connection, a run or a resume. */
+  get #idle(): boolean {
+    return this.#holder === undefined && this.#state === "serving" && this.#departure === undefined;
   }
 
+  take(holder: object): boolean {
+    if (this.#holder === holder) return true;
+    if (this.#holder !== undefined || this.#state === "exiting") return false;
+    this.#holder = holder;
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#armRelease();
+    this.#changed();
+    return true;
+  }
+
+  wait(holder: object): Promise<void> {
+    if (this.take(holder)) return Promise.resolve();
+    return new Promise((resolve) => this.#waiting.push({ holder, resolve }));
+  }
+
+  give(holder: object): void {
+    if (this.#holder !== holder) return;
+    this.#holder = undefined;
+    const next = this.#waiting.shift();
+    if (next !== undefined) {
+      // The turn passes on: the worker stays busy.
+      this.#holder = next.holder;
+      this.#armRelease();
+      next.resolve();
+      return;
+    }
+    const accepted = this.#accepted.shift();
+    if (accepted !== undefined) {
+      this.#start(accepted);
+      return;
+    }
+    this.#checkMemory();
+    this.#becomeIdle();
+  }
+
+  /** memoryLimit, checked when a turn ends (at most every MEMORY_CHECK_MS): over it, the worker leaves. */
+  #checkMemory(): void {
+    const limit = this.#options.memoryLimit;
+    if (limit === undefined || this.#departure !== undefined) return;
+    const now = performance.now();
+    if (now - this.#memoryCheckedAt < MEMORY_CHECK_MS) return;
+    this.#memoryCheckedAt = now;
+    if (process.memoryUsage.rss() > limit) this.#leave({ reason: "memory-limit", code: 0 });
+  }
+
+  /**
+   * Runs connect for a connection (or a run) to its end. It holds the turn
+   * when connect begins: one accepted while another connection's request
+   * runs (the worker listens on between requests) waits for it first.
+   */
   async #serve(
     socket: MoonSocket,
     run: { name: string; kind: "interval" | "main" } | undefined,
   ): Promise<void> {
+    this.#handlers++;
+    this.#took++;
     let result: unknown;
     let failed = false;
     try {
+      if (this.#holder !== socket) await this.wait(socket);
       result = await this.#options.connect(socket);
     } catch (error) {
       failed = true;
       log(`worker ${process.pid}: connect failed: ${describe(error)}`);
     }
-    resetTimeouts();
-    const leaving = failed || result !== true || this.#retire;
+    // The timers are the turn's: a handler that returns while another holds it leaves them.
+    const holding = this.#holder === socket;
+    if (holding) resetTimeouts();
+    if (failed) this.#leave({ reason: "handler-error", code: 1 });
+    else if (result !== true) this.#leave({ reason: "connect-not-true", code: 0 });
     if (!socket.closed) {
       // Leaving: wait (bounded) for the data to go out before the process ends.
-      await socket.close(leaving ? LAST_CLOSE_SECONDS : 0).catch(() => {});
+      await socket.close(this.#departure !== undefined ? LAST_CLOSE_SECONDS : 0).catch(() => {});
     }
     if (run !== undefined) send({ t: "run-done", name: run.name, kind: run.kind });
-    const limit = this.#options.memoryLimit;
-    if (failed) await this.#exit("handler-error", 1);
-    else if (result !== true) await this.#exit("connect-not-true", 0);
-    else if (this.#retire) await this.#exit("retired", 0);
-    else if (limit !== undefined && process.memoryUsage.rss() > limit)
-      await this.#exit("memory-limit", 0);
-    else this.#becomeIdle("idle");
+    this.#handlers--;
+    this.give(socket);
+    if (this.#departure !== undefined) this.#exitWhenDone();
   }
 
-  #becomeIdle(announce: "ready" | "idle"): void {
-    this.#state = "idle";
-    if (announce === "ready") send({ t: "ready" });
-    // While connections wait for a worker (parked ones among them), say so at once: the
-    // supervisor hands out waiting parked connections only to workers it knows are idle.
-    else if (this.#parking.wanted) this.#report();
-    // Otherwise under load the next connection comes first: no "idle" for this moment.
-    else this.#changed();
-    if (this.#retire) {
-      void this.#exit("retired", 0);
+  /** Nobody holds the turn: report, and take a connection when one comes. */
+  #becomeIdle(): void {
+    if (this.#departure !== undefined) {
+      this.#exitWhenDone();
       return;
     }
+    // While connections wait for a worker (parked ones among them), say so at once: the
+    // supervisor hands out waiting parked connections only to workers it knows are idle.
+    if (this.#parking.wanted) this.#report();
+    // Otherwise under load the next connection comes first: no "idle" for this moment.
+    else this.#changed();
     const idleTimeout = this.#options.idleTimeout;
     if (idleTimeout > 0) {
-      this.#idleTimer = setTimeout(() => {
-        if (this.#state === "idle") void this.#exit("idle-timeout", 0);
-      }, idleTimeout * 1000);
+      if (this.#idleTimer === undefined)
+        this.#idleTimer = setTimeout(this.#onIdleTimeout, idleTimeout * 1000);
+      else this.#idleTimer.refresh();
     }
     this.#maybeAccept();
+  }
+
+  readonly #onIdleTimeout = (): void => {
+    if (this.#holder === undefined) this.#leave({ reason: "idle-timeout", code: 0 });
+  };
+
+  /**
+   * The worker leaves: it takes no connection, run or resume any more, its
+   * waiting connections are parked (or closed: the handlers see the lot's
+   * `leaving`), and it exits once the last handler has returned. The first
+   * reason stands.
+   */
+  #leave(departure: Departure): void {
+    if (this.#departure !== undefined || this.#state === "exiting") return;
+    this.#departure = departure;
+    this.#stopAccepting?.();
+    this.#stopAccepting = undefined;
+    this.#parking.leave();
+    if (this.#state !== "preparing") this.#exitWhenDone();
+  }
+
+  #exitWhenDone(): void {
+    const departure = this.#departure;
+    if (departure === undefined || this.#handlers > 0 || this.#holder !== undefined) return;
+    void this.#exit(departure.reason, departure.code);
   }
 
   /** Stops listening and closes every listener copy held: none is taken again. */

@@ -238,13 +238,18 @@ export class Connection {
 /** Every response in `text` (raw bytes as latin1), whole or not, in order. */
 export function parseResponses(
   text: string,
-): Array<{ status: number; headers: Record<string, string>; complete: boolean }> {
+): Array<{ status: number; headers: Record<string, string>; body: string; complete: boolean }> {
   const found = [];
   let buffer: Buffer = Buffer.from(text, "latin1");
   for (;;) {
     const parsed = parseResponse(buffer, false);
     if (parsed === undefined) return found;
-    found.push({ status: parsed.status, headers: parsed.headers, complete: parsed.complete });
+    found.push({
+      status: parsed.status,
+      headers: parsed.headers,
+      body: parsed.body.toString("latin1"),
+      complete: parsed.complete,
+    });
     if (!parsed.complete || parsed.consumed >= buffer.length) return found;
     buffer = buffer.subarray(parsed.consumed);
   }
