@@ -28,7 +28,7 @@ const quick = process.argv.includes("--quick") || process.env.BENCH_QUICK === "1
 const ROUNDS = quick ? 2 : 5;
 const MESSAGES = quick ? 20_000 : 100_000;
 const ROUND_TRIPS = quick ? 5_000 : 20_000;
-const PASSES = quick ? 500 : 2_000;
+const PASSES = 500;
 const WRITES = quick ? 100_000 : 500_000;
 
 /** User + system CPU of this process in microseconds. */
