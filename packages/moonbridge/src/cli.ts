@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     if (line.logfile !== undefined) process.env.MOONBRIDGE_LOGFILE = resolve(line.logfile);
     if (line.debug) process.env.MOONBRIDGE_DEBUG = "1";
     if (line.stats > 0) process.env.MOONBRIDGE_STATS = String(line.stats);
+    if (line.minFork !== undefined) process.env.MOONBRIDGE_MIN_FORK = String(line.minFork);
+    if (line.maxFork !== undefined) process.env.MOONBRIDGE_MAX_FORK = String(line.maxFork);
     if (line.pidfile !== undefined) {
       const other = claimPidfile(resolve(line.pidfile));
       if (other !== undefined) {

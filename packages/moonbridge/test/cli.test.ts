@@ -120,6 +120,21 @@ describe("moonbridge command", () => {
       message: /unknown option -x/,
     },
     {
+      what: "--min-fork -1",
+      args: ["--min-fork", "-1", "app.mjs"],
+      message: /--min-fork needs a value/,
+    },
+    {
+      what: "--max-fork 0",
+      args: ["--max-fork=0", "app.mjs"],
+      message: /--max-fork needs a whole number >= 1, got "0"/,
+    },
+    {
+      what: "--min-fork two",
+      args: ["--min-fork", "two", "app.mjs"],
+      message: /--min-fork needs a whole number >= 0, got "two"/,
+    },
+    {
       what: "--stats 0",
       args: ["--stats", "0", "app.mjs"],
       message: /--stats needs a number of seconds > 0/,
@@ -169,6 +184,24 @@ describe("moonbridge command", () => {
     expect(await app.exited).toBe(0);
     expect(existsSync(pidfile)).toBe(false);
     expect(readFileSync(logfile, "utf8")).toMatch(/SIGTERM: stopping/);
+  });
+
+  it("--min-fork overrides the app's minFork (1 in the app): the pool keeps 3 workers", async () => {
+    const dir = scratch();
+    const logfile = join(dir, "app.log");
+    const app = serve(["--min-fork", "3", "--stats", "0.2", `--logfile=${logfile}`, "app.mjs"]);
+    await app.port;
+    const three = /moonbridge: pool 0: \{"workers":3/;
+    for (
+      let i = 0;
+      i < 200 && !three.test(existsSync(logfile) ? readFileSync(logfile, "utf8") : "");
+      i++
+    ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(readFileSync(logfile, "utf8")).toMatch(three);
+    app.child.kill("SIGTERM");
+    expect(await app.exited).toBe(0);
   });
 
   it("SIGINT (a terminal's Ctrl-C) stops cleanly too: exit 0", async () => {

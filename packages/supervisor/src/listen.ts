@@ -4,6 +4,7 @@
 // call is inert. listen() from inside a handler is an error.
 
 import { SupervisorError } from "./errors";
+import { withCommandLine } from "./internal/command-line";
 import { processState } from "./internal/process-state";
 import { POOL_ENV, WORKER_ENV } from "./internal/protocol";
 import { manageSignals } from "./internal/signals";
@@ -53,7 +54,8 @@ export function listen(options: ListenOptions): Pool | WorkerSide {
       "listen() must not be called from a prepare, connect or finish handler",
     );
   }
-  const resolved = resolveOptions(options);
+  // The command line's pool sizes are the supervisor's (workers do not size the pool).
+  const resolved = resolveOptions(isWorker ? options : withCommandLine(options));
   const index = state.calls++;
   if (isWorker) {
     if (process.send === undefined) {

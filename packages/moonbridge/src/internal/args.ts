@@ -11,6 +11,9 @@ export interface CommandLine {
   logfile: string | undefined;
   /** Seconds between statistics lines; 0: none. */
   stats: number;
+  /** Pool sizes that override the application's (`--min-fork`, `--max-fork`). */
+  minFork: number | undefined;
+  maxFork: number | undefined;
   debug: boolean;
   /** Modules imported before the application (loaders such as tsx). */
   imports: string[];
@@ -31,6 +34,8 @@ Options:
   --pidfile FILE     write the supervisor's process id to FILE (removed at exit);
                      refuse to start if FILE names a running process
   --logfile FILE     append moonbridge's log lines to FILE instead of stderr
+  --min-fork N       keep at least N workers (overrides the app's minFork)
+  --max-fork N       run at most N workers (overrides the app's maxFork)
   --stats [SECONDS]  log pool statistics every SECONDS (default 10)
   --debug            log routine events too (forks, normal worker exits)
   --import MODULE    import MODULE before the app (e.g. --import tsx for TypeScript);
@@ -44,12 +49,14 @@ running process.
 `;
 
 /** Options that take a value: the word after one of them is not the module. */
-const WITH_VALUE = new Set(["--pidfile", "--logfile", "--import"]);
+const WITH_VALUE = new Set(["--pidfile", "--logfile", "--import", "--min-fork", "--max-fork"]);
 
 const OPTIONS = {
   pidfile: { type: "string" },
   logfile: { type: "string" },
   stats: { type: "string" },
+  "min-fork": { type: "string" },
+  "max-fork": { type: "string" },
   debug: { type: "boolean" },
   import: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
@@ -101,6 +108,8 @@ export function parseArgs(args: readonly string[]): CommandLine {
     pidfile: values.pidfile,
     logfile: values.logfile,
     stats: 0,
+    minFork: workers("--min-fork", values["min-fork"], 0),
+    maxFork: workers("--max-fork", values["max-fork"], 1),
     debug: values.debug === true,
     imports: values.import ?? [],
     help: values.help === true,
@@ -119,6 +128,15 @@ export function parseArgs(args: readonly string[]): CommandLine {
   }
   if (app === "") throw new UsageError("no application module given");
   return line;
+}
+
+/** A worker count given with `name`: a whole number of at least `least`. */
+function workers(name: string, value: string | undefined, least: number): number | undefined {
+  if (value === undefined) return undefined;
+  const count = Number(value);
+  if (!/^\d+$/.test(value) || count < least)
+    throw new UsageError(`${name} needs a whole number >= ${least}, got "${value}"`);
+  return count;
 }
 
 function parse(args: string[]) {

@@ -1,0 +1,33 @@
+// The pool sizes given on the moonbridge command line (`--min-fork`,
+// `--max-fork`), which the command passes to the supervisor in its
+// environment: they override the application's own, as gunicorn's `-w`
+// overrides its configuration. One given alone moves the other (and preFork)
+// as far as it must, so that the command line never makes the options
+// contradict each other.
+
+/** The environment variables `moonbridge --min-fork N --max-fork N` sets. */
+export const MIN_FORK_ENV = "MOONBRIDGE_MIN_FORK";
+export const MAX_FORK_ENV = "MOONBRIDGE_MAX_FORK";
+
+/** `options` with the command line's pool sizes, if any (options that are not an object are left to the checker). */
+export function withCommandLine(options: unknown, env: NodeJS.ProcessEnv = process.env): unknown {
+  const min = env[MIN_FORK_ENV];
+  const max = env[MAX_FORK_ENV];
+  if ((min === undefined && max === undefined) || typeof options !== "object" || options === null)
+    return options;
+  const o = { ...(options as Record<string, unknown>) };
+  if (min !== undefined) {
+    const least = Number(min);
+    o.minFork = least;
+    if (typeof o.maxFork === "number" && o.maxFork < least) o.maxFork = least;
+  }
+  if (max !== undefined) {
+    const most = Number(max);
+    o.maxFork = most;
+    // minFork's default, max(preFork, 2), may exceed a small maxFork: then it is maxFork.
+    if (o.minFork === undefined && most < 2) o.minFork = most;
+    for (const name of ["minFork", "preFork"])
+      if (typeof o[name] === "number" && (o[name] as number) > most) o[name] = most;
+  }
+  return o;
+}
