@@ -6,8 +6,9 @@
 // test/fixtures/dual.mjs against the build in a child process (run
 // `pnpm --filter @moonbridge/http build` first), but the last: an HttpError
 // of either copy is the other's, checked here on both copies loaded in this
-// process (making no handler, so no listener is installed).
-import { createRequire } from "node:module";
+// process (making no handler, so no listener is installed), with the checks
+// of @moonbridge/test-kit.
+import { describeErrorAcrossCopies, loadBuild } from "@moonbridge/test-kit";
 import { describe, expect, it } from "vitest";
 import type * as Package from "../src/index";
 import { runChild } from "./helpers/run-child";
@@ -63,44 +64,16 @@ describe("a rejection outside any request", () => {
   });
 });
 
-type Copy = typeof Package;
-const esm = (await import(new URL("../dist/index.js", import.meta.url).href)) as Copy;
-const cjs = createRequire(import.meta.url)("../dist/index.cjs") as Copy;
-const copies = { esm, cjs } as const;
+const copies = await loadBuild<typeof Package>(new URL("../dist/", import.meta.url));
 
-describe.each([
-  ["esm", "cjs"],
-  ["cjs", "esm"],
-] as const)("an HttpError of the %s copy, seen by the %s copy", (made, seeing) => {
-  const maker = copies[made];
-  const seer = copies[seeing];
-
-  it("is the two copies' class twice over", () => {
-    expect(maker.HttpError).not.toBe(seer.HttpError);
-  });
-
-  it("a bad option's INVALID_OPTION is its HttpError, code kept", () => {
-    let thrown: unknown;
-    try {
-      maker.generateHandler(() => true, { idle_timeout: 5 } as never);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(seer.HttpError);
-    expect(thrown instanceof seer.HttpError && thrown.code).toBe("INVALID_OPTION");
-  });
-
-  it("other things are not HttpErrors, whatever their code", () => {
-    const lookalike = Object.assign(new Error("x"), { code: "STATUS_ORDER" });
-    for (const value of [lookalike, { code: "INVALID_OPTION" }, null, undefined, "x", 1]) {
-      expect(value instanceof seer.HttpError).toBe(false);
-    }
-  });
-
-  it("a subclass keeps its own instanceof", () => {
-    class Sub extends maker.HttpError {}
-    expect(new Sub("STATUS_ORDER", "x")).toBeInstanceOf(seer.HttpError);
-    expect(new Sub("STATUS_ORDER", "x")).toBeInstanceOf(Sub);
-    expect(new seer.HttpError("STATUS_ORDER", "x")).not.toBeInstanceOf(Sub);
-  });
+describeErrorAcrossCopies(copies, "HttpError", {
+  cases: [
+    {
+      what: "a bad option's INVALID_OPTION",
+      input: (copy) => copy.generateHandler(() => true, { idle_timeout: 5 } as never),
+      expected: { code: "INVALID_OPTION" },
+    },
+  ],
+  lookalikes: [Object.assign(new Error("x"), { code: "STATUS_ORDER" }), { code: "INVALID_OPTION" }],
+  code: "STATUS_ORDER",
 });

@@ -3,10 +3,10 @@
 // signal handlers are installed once (one SIGTERM stops every pool, exit 0).
 // And a SupervisorError of either copy is the other's, checked on both copies
 // of the build loaded in this process (no pool started: bad options throw
-// before anything is bound).
+// before anything is bound), with the checks of @moonbridge/test-kit.
 import { spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { join } from "node:path";
+import { describeErrorAcrossCopies, loadBuild } from "@moonbridge/test-kit";
 import { afterEach, describe, expect, it } from "vitest";
 import type * as Package from "../src/index";
 import { talk } from "./helpers/run-app";
@@ -50,48 +50,21 @@ describe("the package loaded through import and require", () => {
   });
 });
 
-type Copy = typeof Package;
-const esm = (await import(new URL("../dist/index.js", import.meta.url).href)) as Copy;
-const cjs = createRequire(import.meta.url)("../dist/index.cjs") as Copy;
-const copies = { esm, cjs } as const;
+const copies = await loadBuild<typeof Package>(new URL("../dist/", import.meta.url));
 
-describe.each([
-  ["esm", "cjs"],
-  ["cjs", "esm"],
-] as const)("a SupervisorError of the %s copy, seen by the %s copy", (made, seeing) => {
-  const maker = copies[made];
-  const seer = copies[seeing];
-
-  it("is the two copies' class twice over", () => {
-    expect(maker.SupervisorError).not.toBe(seer.SupervisorError);
-  });
-
-  it("a bad option's INVALID_OPTION is its SupervisorError, code kept", () => {
-    let thrown: unknown;
-    try {
-      maker.listen({
-        listeners: [{ proto: "tcp", port: 0 }],
-        connect: () => true,
-        min_fork: 2,
-      } as never);
-    } catch (error) {
-      thrown = error;
-    }
-    expect(thrown).toBeInstanceOf(seer.SupervisorError);
-    expect(thrown instanceof seer.SupervisorError && thrown.code).toBe("INVALID_OPTION");
-  });
-
-  it("other things are not SupervisorErrors, whatever their code", () => {
-    const lookalike = Object.assign(new Error("x"), { code: "BIND_FAILED" });
-    for (const value of [lookalike, { code: "INVALID_OPTION" }, null, undefined, "x", 1]) {
-      expect(value instanceof seer.SupervisorError).toBe(false);
-    }
-  });
-
-  it("a subclass keeps its own instanceof", () => {
-    class Sub extends maker.SupervisorError {}
-    expect(new Sub("BIND_FAILED", "x")).toBeInstanceOf(seer.SupervisorError);
-    expect(new Sub("BIND_FAILED", "x")).toBeInstanceOf(Sub);
-    expect(new seer.SupervisorError("BIND_FAILED", "x")).not.toBeInstanceOf(Sub);
-  });
+describeErrorAcrossCopies(copies, "SupervisorError", {
+  cases: [
+    {
+      what: "a bad option's INVALID_OPTION",
+      input: (copy) =>
+        copy.listen({
+          listeners: [{ proto: "tcp", port: 0 }],
+          connect: () => true,
+          min_fork: 2,
+        } as never),
+      expected: { code: "INVALID_OPTION" },
+    },
+  ],
+  lookalikes: [Object.assign(new Error("x"), { code: "BIND_FAILED" }), { code: "INVALID_OPTION" }],
+  code: "BIND_FAILED",
 });
