@@ -82,10 +82,10 @@ const ENTRIES = [
  * @typedef {object} Row
  * @property {string} name
  * @property {import("./burst/probe.mjs").ProbeResult} probes
- * @property {import("./burst/fleet.mjs").Line} opened The idle connections once made.
- * @property {import("./burst/fleet.mjs").Line} waited The idle connections after the probe, before their request.
- * @property {import("./burst/fleet.mjs").Line} answered The idle connections after their request.
- * @property {import("./burst/fleet.mjs").Line} loris The slow-loris clients at the end.
+ * @property {import("./load/client-process.mjs").Line} opened The idle connections once made.
+ * @property {import("./load/client-process.mjs").Line} waited The idle connections after the probe, before their request.
+ * @property {import("./load/client-process.mjs").Line} answered The idle connections after their request.
+ * @property {import("./load/client-process.mjs").Line} loris The slow-loris clients at the end.
  * @property {number} cpuSeconds The server's process tree, from the start of the burst to the last answer.
  * @property {number | undefined} overflows The kernel's ListenOverflows meanwhile (the whole machine's).
  * @property {{ parkedMax?: number, parks?: number, workers?: number } | undefined} pool Ours: its last stats.

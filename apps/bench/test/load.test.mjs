@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { combine } from "../src/burst/fleet.mjs";
+import { combine } from "../src/load/client-process.mjs";
 import { answeredOf, CountsFile, perConnection } from "../src/load/counts.mjs";
 import { percentile, ratioCell } from "../src/load/latency.mjs";
 import { netstatCounter } from "../src/load/netstat.mjs";

@@ -14,9 +14,11 @@ const BODY = "Hello World!\n";
  * reader.push(Buffer.from("Content-Length: 13\r\n\r\nHello World!\n")); // ""
  */
 export class ResponseReader {
-  constructor() {
+  /** @param {{ keepAlive?: boolean }} [options] `keepAlive`: a `Connection: close` answer is a problem too (idle clients need the connection). */
+  constructor(options = {}) {
     /** @type {Buffer} */
     this.buffer = Buffer.alloc(0);
+    this.keepAlive = options.keepAlive === true;
   }
 
   /**
@@ -67,6 +69,8 @@ export class ResponseReader {
     if (status !== "HTTP/1.1 200 OK") return `status "${status.slice(0, 40)}"`;
     if (!(headers.get("content-type") ?? "").startsWith("text/plain")) return "not text/plain";
     if (body !== BODY) return "wrong body";
+    if (this.keepAlive && (headers.get("connection") ?? "").toLowerCase().includes("close"))
+      return "Connection: close";
     return "";
   }
 }

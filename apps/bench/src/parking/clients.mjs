@@ -22,6 +22,7 @@
 // "Hello World!\n" and no `Connection: close`.
 import net from "node:net";
 import { createInterface } from "node:readline";
+import { ResponseReader } from "../load/response.mjs";
 
 const port = Number(process.argv[2]);
 const count = Number(process.argv[3]);
@@ -31,7 +32,6 @@ const concurrency = Number(process.env.BENCH_CLIENT_CONCURRENCY ?? 200);
 const firstTimeoutMs = Number(process.env.BENCH_FIRST_TIMEOUT_S ?? 120) * 1000;
 const secondTimeoutMs = Number(process.env.BENCH_SECOND_TIMEOUT_S ?? 120) * 1000;
 const REQUEST = Buffer.from("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
-const BODY = "Hello World!\n";
 
 /** @param {Record<string, unknown>} line */
 const emit = (line) => process.stdout.write(`${JSON.stringify(line)}\n`);
@@ -42,62 +42,6 @@ const failures = {};
 const fail = (/** @type {string} */ reason) => {
   failures[reason] = (failures[reason] ?? 0) + 1;
 };
-
-/**
- * Reads one HTTP/1.1 response (Content-Length or chunked) from bytes as they
- * come; @returns a problem, "" when it is correct, or undefined until it is whole.
- */
-class ResponseReader {
-  constructor() {
-    /** @type {Buffer} */
-    this.buffer = Buffer.alloc(0);
-  }
-
-  /** @param {Buffer} chunk @returns {string | undefined} */
-  push(chunk) {
-    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
-    const end = this.buffer.indexOf("\r\n\r\n");
-    if (end < 0) return this.buffer.length > 65536 ? "head too long" : undefined;
-    const lines = this.buffer.subarray(0, end).toString("latin1").split("\r\n");
-    const status = lines[0] ?? "";
-    /** @type {Map<string, string>} */
-    const headers = new Map();
-    for (const line of lines.slice(1)) {
-      const colon = line.indexOf(":");
-      headers.set(line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim());
-    }
-    let rest = this.buffer.subarray(end + 4);
-    let body;
-    const length = headers.get("content-length");
-    if (length !== undefined) {
-      if (rest.length < Number(length)) return undefined;
-      if (rest.length > Number(length)) return "bytes after the response";
-      body = rest.toString("utf8");
-    } else if (headers.get("transfer-encoding")?.toLowerCase() === "chunked") {
-      const parts = [];
-      for (;;) {
-        const lineEnd = rest.indexOf("\r\n");
-        if (lineEnd < 0) return undefined;
-        const size = Number.parseInt(rest.subarray(0, lineEnd).toString("latin1"), 16);
-        if (!Number.isInteger(size)) return "bad chunk size";
-        if (size === 0) {
-          if (rest.indexOf("\r\n\r\n", lineEnd) < 0) return undefined;
-          break;
-        }
-        if (rest.length < lineEnd + 2 + size + 2) return undefined;
-        parts.push(rest.subarray(lineEnd + 2, lineEnd + 2 + size));
-        rest = rest.subarray(lineEnd + 2 + size + 2);
-      }
-      body = Buffer.concat(parts).toString("utf8");
-    } else return "no Content-Length and not chunked";
-    if (status !== "HTTP/1.1 200 OK") return `status "${status.slice(0, 40)}"`;
-    if (!(headers.get("content-type") ?? "").startsWith("text/plain")) return "not text/plain";
-    if (body !== BODY) return "wrong body";
-    if ((headers.get("connection") ?? "").toLowerCase().includes("close"))
-      return "Connection: close";
-    return "";
-  }
-}
 
 /**
  * @typedef {object} Client
@@ -121,7 +65,12 @@ const all = [];
 function open(/** @type {() => void} */ done) {
   const socket = net.connect({ port, host: "127.0.0.1" });
   /** @type {Client} */
-  const client = { socket, state: "waiting", reader: new ResponseReader(), onAnswer: () => {} };
+  const client = {
+    socket,
+    state: "waiting",
+    reader: new ResponseReader({ keepAlive: true }),
+    onAnswer: () => {},
+  };
   waiting.add(client);
   const finish = (/** @type {string} */ problem) => {
     waiting.delete(client);
@@ -228,7 +177,7 @@ function secondPhase() {
     }, secondTimeoutMs);
     for (const client of clients) {
       idle.delete(client);
-      client.reader = new ResponseReader();
+      client.reader = new ResponseReader({ keepAlive: true });
       client.onAnswer = (problem) => {
         if (problem === "") {
           ok++;

@@ -299,20 +299,8 @@ export class Connection {
   readonly #park = (): void => {
     const socket = this.socket;
     const header = this.#phase === "header" && this.#headBytes.length > 0;
-    if (
-      (this.#phase !== "idle" && !header) ||
-      this.#gone ||
-      this.#pending.length > 0 ||
-      this.#eof ||
-      this.upgraded ||
-      this.#error !== undefined ||
-      this.failed ||
-      this.timedOut !== undefined ||
-      socket.input.buffered > 0 ||
-      socket.output.buffered > 0
-    ) {
+    if ((this.#phase !== "idle" && !header) || !this.#movable() || socket.input.buffered > 0)
       return;
-    }
     if (!socket.parkable) {
       // The worker is leaving and nobody takes the connection: end it, as an idle timeout would.
       if (this.#lot?.leaving === true && !header) {
@@ -357,20 +345,7 @@ export class Connection {
    */
   handOff(): boolean {
     const socket = this.socket;
-    if (
-      this.#phase !== "idle" ||
-      this.#gone ||
-      this.#pending.length > 0 ||
-      this.#eof ||
-      this.upgraded ||
-      this.#error !== undefined ||
-      this.failed ||
-      this.timedOut !== undefined ||
-      socket.output.buffered > 0 ||
-      !socket.parkable
-    ) {
-      return false;
-    }
+    if (this.#phase !== "idle" || !this.#movable() || !socket.parkable) return false;
     const left = this.#idleLeft();
     this.#endInputWait();
     this.#gone = true;
@@ -382,6 +357,24 @@ export class Connection {
       this.#deadline.set(left);
     });
     return true;
+  }
+
+  /**
+   * Nothing ties the connection to this handler: it is still here and
+   * sound, no parsed input waits, and nothing is left to send. What parking
+   * and handing off both need.
+   */
+  #movable(): boolean {
+    return (
+      !this.#gone &&
+      this.#pending.length === 0 &&
+      !this.#eof &&
+      !this.upgraded &&
+      this.#error === undefined &&
+      !this.failed &&
+      this.timedOut === undefined &&
+      this.socket.output.buffered === 0
+    );
   }
 
   /** Seconds of idleTimeout left (0: none set). */

@@ -151,9 +151,12 @@ export class RequestLoop implements RejectionSink {
       this.#socket.yieldTurn();
       return;
     }
-    this.#guarded(() => {
-      if (this.#headFound(true)) this.#next();
-    });
+    this.#guarded(this.#serveHead);
+  };
+
+  /** The head found earlier is served now (after the look, or once the turn came). */
+  readonly #serveHead = (): void => {
+    if (this.#headFound(true)) this.#next();
   };
 
   readonly #lookAfterPoll = (): void => {
@@ -162,9 +165,7 @@ export class RequestLoop implements RejectionSink {
 
   readonly #afterLook = (): void => {
     if (this.#ending) return;
-    this.#guarded(() => {
-      if (this.#headFound(true)) this.#next();
-    });
+    this.#guarded(this.#serveHead);
   };
 
   // Each step below is a handler of a promise the loop waits on; once the
