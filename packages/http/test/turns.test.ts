@@ -37,7 +37,11 @@ class TestKeeper implements TurnKeeper {
     return new Promise((resolve) => this.waiting.push({ holder, resolve }));
   }
 
-  give(holder: object): void {
+  /** How each holder last gave the turn: idle (between requests, nothing read) or not. */
+  readonly lastGive = new Map<object, "idle" | "busy">();
+
+  give(holder: object, idle?: boolean): void {
+    this.lastGive.set(holder, idle === true ? "idle" : "busy");
     if (this.holder !== holder) return;
     this.holder = undefined;
     const next = this.waiting.shift();
@@ -45,6 +49,15 @@ class TestKeeper implements TurnKeeper {
     this.holder = next.holder;
     this.takes++;
     next.resolve();
+  }
+}
+
+/** Waits (a bound, not a timing assertion) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 2));
   }
 }
 
@@ -145,6 +158,26 @@ describe("a worker that holds many connections runs one request at a time", () =
     silent.close();
     between.close();
     other.close();
+  });
+
+  it("gives the turn as idle only between requests, with nothing of the next one read", async () => {
+    const { port, keeper } = await startShared((request: Request) => {
+      request.sendStatus(200);
+      request.sendData("ok");
+      return request.finish().then(() => true);
+    });
+    const gives = () => [...keeper.lastGive.values()];
+    const silent = await RawClient.open(port); // never sends: not one request served
+    await until(() => gives().length === 1);
+    expect(gives()).toEqual(["busy"]);
+    const between = await RawClient.open(port);
+    await between.send(GET("first"));
+    expect((await between.response()).status).toBe(200);
+    await until(() => gives().length === 2 && gives()[1] === "idle");
+    await between.send("GET /second HTTP/1.1\r\nHo"); // half a head: read, so no longer idle
+    await until(() => gives()[1] === "busy");
+    silent.close();
+    between.close();
   });
 
   it("serves pipelined requests in order within one turn", async () => {

@@ -199,9 +199,13 @@ export class MoonSocket {
    * its other connections meanwhile. The handler must hold the turn again
    * ({@link takeTurn}, {@link turn}) before it runs anything of the
    * application's. Nothing happens when the worker has no turns to share.
+   * `idle`: the connection waits for its client's next message, nothing of
+   * which has been read (a keep-alive connection between requests): the
+   * worker may let its supervisor hold a copy of it meanwhile, so that the
+   * connection outlives the worker if it dies serving another.
    */
-  yieldTurn(): void {
-    this.#turns?.give(this);
+  yieldTurn(options?: { idle?: boolean }): void {
+    this.#turns?.give(this, options?.idle === true);
   }
 
   /** Takes the worker's turn if no other connection holds it: false if one does (then await {@link turn}). */
@@ -281,7 +285,9 @@ export class MoonSocket {
       this.#output.shutdown();
       return Promise.resolve();
     }
-    if (seconds === 0 && this.#output.closeWithHandle()) {
+    // A connection another process holds a copy of gets its FIN from a shutdown: closing
+    // one copy sends none.
+    if (seconds === 0 && this.#turns?.copied?.(this) !== true && this.#output.closeWithHandle()) {
       // A bare handle whose data the kernel has: closing it sends the FIN after the data
       // (unread input gets a reset either way, as after a shutdown).
       this.#output.shutdown();

@@ -14,6 +14,17 @@ export interface TurnKeeper {
   take(holder: object): boolean;
   /** Resolves once `holder` holds the turn, after those that waited before it. */
   wait(holder: object): Promise<void>;
-  /** `holder` gives the turn back; nothing if it does not hold it. */
-  give(holder: object): void;
+  /**
+   * `holder` gives the turn back; nothing if it does not hold it. `idle`:
+   * its connection now waits for its client between messages, with nothing
+   * of the next one read, so the keeper may have another process hold a
+   * copy of it meanwhile (the pool's supervisor does, so that it outlives
+   * a worker that dies).
+   */
+  give(holder: object, idle?: boolean): void;
+  /**
+   * True while another process holds a copy of `holder`'s connection: then
+   * closing it must send its FIN explicitly (closing one copy sends none).
+   */
+  copied?(holder: object): boolean;
 }

@@ -24,6 +24,7 @@ import type { ParkingStats } from "./internal/parked-connections";
 import { ParkingDesk } from "./internal/parking-desk";
 import { forkErrorWait, planSize } from "./internal/pool-size";
 import { type FromWorker, SPARE_COPIES, type ToWorker } from "./internal/protocol";
+import { openTurnFile, readTurnFile } from "./internal/turn-file";
 import {
   holdsSlot,
   idleWorker,
@@ -60,6 +61,8 @@ export interface PoolStats extends ParkingStats {
   forks: number;
   /** Worker exits by reason: "retired", "idle-timeout", "connect-not-true", "crashed", "killed", ... */
   exits: Record<string, number>;
+  /** Connections workers serve between requests that the supervisor holds a copy of (one descriptor each). */
+  copies: number;
 }
 
 /**
@@ -195,9 +198,11 @@ export class Pool {
   // --- workers ---
 
   #fork(): void {
-    const child = forkWorker(this.#index, this.#options);
+    const turnFd = openTurnFile();
+    const child = forkWorker(this.#index, this.#options, turnFd);
     const worker: Worker = {
       child,
+      turnFd,
       handles: handleSender(child, () => child.kill("SIGKILL")),
       resume: undefined,
       sets: 0,
@@ -340,7 +345,8 @@ export class Pool {
     }
 
     if (worker.run !== undefined) this.#runEnded(worker.run.name, worker.run.kind);
-    this.#parking.onExit(worker);
+    // The connection whose request ran is lost with it; the others it served wait here for their next.
+    this.#parking.onExit(worker, worker.turnFd === undefined ? 0 : readTurnFile(worker.turnFd));
     this.#grantSlots();
     if (this.#stopping === undefined) {
       this.#adjust();

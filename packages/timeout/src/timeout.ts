@@ -7,13 +7,13 @@
 
 import { TimeoutError } from "./errors";
 import { type SharedState, sharedState, type Timer } from "./internal/shared-state";
-import { armWatchdog, disarmWatchdog, nowMs } from "./internal/watchdog";
+import { armWatchdog, disarmWatchdog, nowMs, setLastWordsFile } from "./internal/watchdog";
 
 const shared: SharedState = sharedState();
 
 /** TimeoutError INVALID_ARGUMENT, its message naming the package, the call and the argument. */
-function invalid(message: string): TimeoutError {
-  return new TimeoutError("INVALID_ARGUMENT", `@moonbridge/timeout: timeout(): ${message}`);
+function invalid(message: string, call = "timeout()"): TimeoutError {
+  return new TimeoutError("INVALID_ARGUMENT", `@moonbridge/timeout: ${call}: ${message}`);
 }
 
 /** An argument as a message shows it: short, never a whole object or long string. */
@@ -142,4 +142,23 @@ export function resetTimeouts(): void {
   shared.base = undefined;
   shared.subTimers.length = 0;
   update();
+}
+
+/**
+ * Gives the process's last words a file: from then on, when a timer runs
+ * out, the watchdog writes the returned bytes (16 of them, shared with its
+ * thread) at the start of the open file descriptor `fd`, then kills. They
+ * hold whatever the process last put in them, even if its event loop is
+ * blocked: for a supervisor that must learn after the kill what the process
+ * was doing (@moonbridge/supervisor's workers note there which connection's
+ * request runs). Every call, from every copy of the package, returns the
+ * same bytes; a later `fd` replaces an earlier one.
+ *
+ * Throws {@link TimeoutError} `INVALID_ARGUMENT` if `fd` is not an integer >= 0.
+ */
+export function lastWords(fd: number): Uint8Array {
+  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0)
+    throw invalid(`fd must be an integer >= 0, got ${shown(fd)}`, "lastWords()");
+  setLastWordsFile(shared.watchdog, fd);
+  return shared.watchdog.lastWords;
 }

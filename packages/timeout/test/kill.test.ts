@@ -2,6 +2,9 @@
 // Each case runs test/fixtures/child.mjs (against the build) in a child
 // process. Deadlines are checked only loosely: not before the deadline, and
 // long before a generous bound; how late a kill lands is a benchmark matter.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runChild } from "./helpers/run-child";
 
@@ -40,6 +43,23 @@ describe("a timer that runs out", () => {
     const out = await run("async");
     expect(out.signal).toBe("SIGKILL");
     expect(out.stderr).toContain("timeout(0.3, slowAsync) expired");
+  });
+});
+
+describe("the last words", () => {
+  it("are written to their file before the kill, as they stand when the timer runs out", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "last-words-"));
+    try {
+      const file = join(dir, "words");
+      const out = await runChild("child.mjs", ["last-words", file]);
+      expect(out.signal).toBe("SIGKILL");
+      const written = readFileSync(file);
+      expect(written.length).toBe(16);
+      expect(written.subarray(0, 12).toString()).toBe("latest words");
+      expect([...written.subarray(12)]).toEqual([0, 0, 0, 0]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -2,7 +2,7 @@
 // argument checks. Every timer here is long and disarmed after each test, so
 // none can fire on the test runner.
 import { afterEach, describe, expect, it } from "vitest";
-import { resetTimeouts, TimeoutError, timeout } from "../src/index";
+import { lastWords, resetTimeouts, TimeoutError, timeout } from "../src/index";
 
 afterEach(() => resetTimeouts());
 
@@ -98,6 +98,29 @@ describe("timeout()", () => {
       message: '@moonbridge/timeout: timeout(): fn must be a function, got "x"',
     });
     expect(timeout()).toBe(0);
+  });
+});
+
+describe("lastWords()", () => {
+  it("gives every caller the same 16 shared bytes", () => {
+    const words = lastWords(2);
+    expect(words.length).toBe(16);
+    expect(words.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(lastWords(2)).toBe(words);
+  });
+
+  it.each([
+    [-1, "-1"],
+    [1.5, "1.5"],
+    ["3", '"3"'],
+    [Number.NaN, "NaN"],
+  ])("rejects the file descriptor %s: TimeoutError INVALID_ARGUMENT", (fd, shown) => {
+    const error = caught(() => lastWords(fd as number));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: `@moonbridge/timeout: lastWords(): fd must be an integer >= 0, got ${shown}`,
+    });
   });
 });
 

@@ -168,6 +168,20 @@ export class Connection {
     return this.#current as RequestHead;
   }
 
+  /**
+   * Waiting for the next request, one served already and nothing of the next
+   * read: if the worker dies meanwhile, another can take the connection on.
+   */
+  get idleBetweenRequests(): boolean {
+    return (
+      this.#phase === "idle" &&
+      this.#requests > 0 &&
+      this.#pending.length === 0 &&
+      !this.#eof &&
+      this.socket.input.buffered === 0
+    );
+  }
+
   /** Begins the wait for the next request: once after each response, and at the start. */
   beginNext(): void {
     this.responseStarted = false;

@@ -24,6 +24,9 @@ import { Connection, clientErrorStatus } from "./connection";
 import { isThenable } from "./thenable";
 import { list, type RejectionSink, unlist } from "./unhandled-rejections";
 
+/** yieldTurn()'s options for a connection that waits for its next request. */
+const IDLE = { idle: true };
+
 export class RequestLoop implements RejectionSink {
   readonly #conn: Connection;
   readonly #socket: MoonSocket;
@@ -89,7 +92,8 @@ export class RequestLoop implements RejectionSink {
   #headFound(more: boolean | undefined): boolean {
     const socket = this.#socket;
     if (more === undefined) {
-      socket.yieldTurn();
+      // Between requests, the worker's supervisor may hold a copy of the connection meanwhile.
+      socket.yieldTurn(this.#conn.idleBetweenRequests ? IDLE : undefined);
       this.#conn.waitForInput().then(this.#onInput, this.#onInputFailed);
       return false;
     }

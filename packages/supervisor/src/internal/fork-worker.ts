@@ -5,16 +5,20 @@
 
 import { type ChildProcess, fork } from "node:child_process";
 import type { ResolvedOptions } from "../options";
-import { POOL_ENV, WORKER_ENV } from "./protocol";
+import { POOL_ENV, TURN_FD_ENV, WORKER_ENV } from "./protocol";
 import { youngGenerationArgs } from "./young-generation";
 
-/** Forks a worker of pool `index` (the listen() call's number). */
+/** The descriptor number a worker finds its turn file at. */
+const TURN_FD = 4;
+
+/** Forks a worker of pool `index` (the listen() call's number), given its turn file (turn-file.ts) if there is one. */
 export function forkWorker(
   index: number,
   {
     memoryLimit,
     keepYoungGeneration,
   }: Pick<ResolvedOptions, "memoryLimit" | "keepYoungGeneration">,
+  turnFd: number | undefined,
 ): ChildProcess {
   const main = process.argv[1];
   if (main === undefined)
@@ -27,8 +31,13 @@ export function forkWorker(
     execArgv.push(`--max-old-space-size=${Math.max(16, Math.floor(memoryLimit / (1024 * 1024)))}`);
   }
   if (keepYoungGeneration) execArgv.push(...youngGenerationArgs(execArgv));
+  const env: NodeJS.ProcessEnv = { ...process.env, [WORKER_ENV]: "1", [POOL_ENV]: String(index) };
+  delete env[TURN_FD_ENV];
+  if (turnFd === undefined) return fork(main, process.argv.slice(2), { execArgv, env });
+  env[TURN_FD_ENV] = String(TURN_FD);
   return fork(main, process.argv.slice(2), {
     execArgv,
-    env: { ...process.env, [WORKER_ENV]: "1", [POOL_ENV]: String(index) },
+    env,
+    stdio: ["inherit", "inherit", "inherit", "ipc", turnFd],
   });
 }

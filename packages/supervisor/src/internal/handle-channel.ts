@@ -6,9 +6,10 @@
 // the IPC pipe child_process already opened (one sendmsg each, no ACK, many
 // in one go), and the receiver takes those frames and their handles out of
 // the pipe before child_process parses what it reads (one recvmsg each).
-// Two kinds travel so: listener copies (supervisor to worker) and parked
+// Three kinds travel so: listener copies (supervisor to worker), parked
 // connections (both ways; what goes with one, its bytes, is an ordinary
-// message, matched by id). Other messages still go through child_process on
+// message, matched by id), and copies of the connections a worker serves
+// (worker to supervisor, the id alone). Other messages still go through child_process on
 // the same pipe.
 //
 // Why it works: the kernel never merges a read past a message that carries a
@@ -23,21 +24,22 @@ import type { ChildProcess } from "node:child_process";
 import { isNativeHandle } from "./native-handles";
 import { ipcChannel, type NativeHandle, type RawChannel, streamWrap } from "./node-internals";
 
-/** What a frame carries: a listener copy, or a connection (parked, or resumed). */
-export type HandleKind = "copy" | "conn";
+/**
+ * What a frame carries: a listener copy (to a worker), a connection (parked,
+ * or resumed), or a copy of a connection a worker keeps serving, which the
+ * supervisor holds so that the connection outlives the worker.
+ */
+export type HandleKind = "copy" | "conn" | "held";
 
-/** A frame is its kind's prefix, the id in decimal, and `}\n`. */
+/** A frame is its kind's prefix (all as long as each other), the id in decimal, and `}\n`. */
 const PREFIX_TEXT: Record<HandleKind, string> = {
   copy: '{"cmd":"NODE_MOONBRIDGE_COPY","id":',
   conn: '{"cmd":"NODE_MOONBRIDGE_CONN","id":',
+  held: '{"cmd":"NODE_MOONBRIDGE_HELD","id":',
 };
-const PREFIXES: Record<HandleKind, Buffer> = {
-  copy: Buffer.from(PREFIX_TEXT.copy, "latin1"),
-  conn: Buffer.from(PREFIX_TEXT.conn, "latin1"),
-};
-const PREFIX_LENGTH = PREFIXES.copy.length;
-/** The first byte where the two prefixes (as long as each other) differ. */
-const KIND_AT = PREFIXES.copy.findIndex((byte, at) => byte !== PREFIXES.conn[at]);
+const KINDS = Object.keys(PREFIX_TEXT) as HandleKind[];
+const PREFIXES = KINDS.map((kind) => ({ kind, bytes: Buffer.from(PREFIX_TEXT[kind], "latin1") }));
+const PREFIX_LENGTH = PREFIX_TEXT.copy.length;
 const BRACE = 0x7d;
 const NEWLINE = 0x0a;
 const DIGIT_0 = 0x30;
@@ -64,10 +66,12 @@ function trailingFrame(
   if (digits === 0 || digits > MAX_ID_DIGITS) return undefined;
   const start = end + 1 - PREFIX_LENGTH;
   if (start < 0) return undefined;
-  const kind: HandleKind = bytes[start + KIND_AT] === PREFIXES.copy[KIND_AT] ? "copy" : "conn";
-  const prefix = PREFIXES[kind];
-  for (let i = 0; i < PREFIX_LENGTH; i++) if (bytes[start + i] !== prefix[i]) return undefined;
-  return { kind, id, alone: start === 0 };
+  for (const { kind, bytes: prefix } of PREFIXES) {
+    let same = true;
+    for (let i = 0; i < PREFIX_LENGTH && same; i++) same = bytes[start + i] === prefix[i];
+    if (same) return { kind, id, alone: start === 0 };
+  }
+  return undefined;
 }
 
 /** Sends handles to the other end of one IPC channel. */

@@ -120,11 +120,15 @@ export class ParkedConnections {
     this.#onWaiting();
   }
 
-  /** A worker took the connection: the supervisor's copy of the handle is closed. */
-  release(connection: ParkedConnection): void {
-    if (!this.#held.delete(connection.id)) return;
+  /**
+   * A worker took the connection: it is no longer parked, and the
+   * supervisor's copy of the handle is returned (the worker's copy now, see
+   * connection-copies.ts); undefined if it was not held.
+   */
+  release(connection: ParkedConnection): NativeHandle | undefined {
+    if (!this.#held.delete(connection.id)) return undefined;
     this.#resumes++;
-    connection.handle.close();
+    return connection.handle;
   }
 
   /**

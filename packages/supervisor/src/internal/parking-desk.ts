@@ -2,18 +2,38 @@
 // a worker parks with its bytes, holds it (parked-connections.ts), gives the
 // ones whose peers sent more to idle workers (a spare first, as runs go), puts
 // one back when its worker refuses it or dies first, and tells the workers
-// whether parking is open (maxParked) and wanted (the pool is full).
+// whether parking is open (maxParked) and wanted (the pool is full). It also
+// holds the copies of the connections workers serve (connection-copies.ts):
+// when a worker dies, the one whose request ran is closed, and the others
+// are parked here, to be served by other workers.
 
 import type { ChildProcess } from "node:child_process";
+import { DEFAULT_PARK_TIMEOUT } from "@moonbridge/socket";
 import { type HandleSender, receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
 import { log } from "./log";
 import type { NativeHandle } from "./native-handles";
-import { type ParkedConnection, ParkedConnections, type ParkingStats } from "./parked-connections";
+import {
+  type ParkedConnection,
+  ParkedConnections,
+  type ParkHow,
+  type ParkingStats,
+} from "./parked-connections";
 import type { FromWorker, ToWorker } from "./protocol";
 import { type Candidate, idleWorker } from "./worker-choice";
 
 type ParkMessage = Extract<FromWorker, { t: "park" }>;
+
+/**
+ * How the connections of a worker that died wait here: for their next
+ * request, as long as an idle keep-alive connection waits by default.
+ */
+const INHERITED: ParkHow = {
+  wake: false,
+  timeout: DEFAULT_PARK_TIMEOUT,
+  note: undefined,
+  resumeOnTimeout: false,
+};
 
 /** Milliseconds "parking wanted" stays on after the pool stops needing it: no flapping under load. */
 const WANTED_HOLD_MS = 50;
@@ -50,6 +70,10 @@ export class ParkingDesk<W extends DeskWorker> {
   readonly #pool: DeskPool<W>;
   readonly #parked = new ParkedConnections(() => this.dispatch());
   readonly #arriving = new WeakMap<W, HandlePairs<ParkMessage>>();
+  /** Each worker's connections the supervisor holds a copy of, by the worker's copy id. */
+  readonly #copies = new WeakMap<W, Map<number, NativeHandle>>();
+  /** Copies held, all workers together. */
+  #copyCount = 0;
   #stopped = false;
   /** What workers were told last; when parking was last needed. */
   #open = false;
@@ -68,8 +92,8 @@ export class ParkingDesk<W extends DeskWorker> {
     return this.#parked.waiting;
   }
 
-  stats(): ParkingStats {
-    return this.#parked.stats();
+  stats(): ParkingStats & { copies: number } {
+    return { ...this.#parked.stats(), copies: this.#copyCount };
   }
 
   /** A new worker: the connections it parks come in through its channel. */
@@ -78,9 +102,14 @@ export class ParkingDesk<W extends DeskWorker> {
       this.#onParked(message, handle),
     );
     this.#arriving.set(worker, pairs);
+    const copies = new Map<number, NativeHandle>();
+    this.#copies.set(worker, copies);
     receiveHandles(worker.child, (kind, id, handle) => {
       if (kind === "conn") pairs.handle(id, handle);
-      else handle.close(); // workers send no listener copies
+      else if (kind === "held" && !this.#stopped && !copies.has(id)) {
+        copies.set(id, handle);
+        this.#copyCount++;
+      } else handle.close(); // workers send no listener copies
     });
   }
 
@@ -92,13 +121,29 @@ export class ParkingDesk<W extends DeskWorker> {
   /** Takes the parking messages of a worker; false for any other message. */
   onMessage(worker: W, message: FromWorker): boolean {
     switch (message.t) {
-      case "park":
-        this.#arriving.get(worker)?.message(message.id, message);
+      case "park": {
+        // A connection the supervisor holds a copy of is parked as that copy: no handle follows.
+        const copy = message.held === undefined ? undefined : this.#takeCopy(worker, message.held);
+        if (copy !== undefined) this.#onParked(message, copy);
+        else if (message.held === undefined)
+          this.#arriving.get(worker)?.message(message.id, message);
+        else
+          log(`worker ${worker.child.pid} parked a connection whose copy is not here: it is lost`);
         return true;
-      case "resumed":
-        if (worker.resume !== undefined) this.#parked.release(worker.resume);
+      }
+      case "resumed": {
+        const handle =
+          worker.resume === undefined ? undefined : this.#parked.release(worker.resume);
         worker.resume = undefined;
+        // The supervisor's handle stays, as the worker's copy of the connection it serves now.
+        if (handle !== undefined) this.#keepCopy(worker, message.held, handle);
         return true;
+      }
+      case "report":
+      case "exiting":
+        if (Array.isArray(message.dropped))
+          for (const id of message.dropped) this.#takeCopy(worker, id)?.close();
+        return false;
       case "resume-refused":
         if (worker.resume !== undefined) this.#parked.putBack(worker.resume);
         worker.resume = undefined;
@@ -108,12 +153,45 @@ export class ParkingDesk<W extends DeskWorker> {
     }
   }
 
-  /** A worker has gone: a connection it had not taken yet goes to another. */
-  onExit(worker: W): void {
+  /**
+   * A worker has gone: a connection it had not taken yet goes to another;
+   * of those it served, the one with copy `running` (whose request ran) is
+   * closed, and the others are parked here until their next request.
+   */
+  onExit(worker: W, running: number): void {
     this.#arriving.get(worker)?.clear();
     this.#arriving.delete(worker);
     if (worker.resume !== undefined) this.#parked.putBack(worker.resume);
     worker.resume = undefined;
+    const copies = this.#copies.get(worker);
+    this.#copies.delete(worker);
+    if (copies === undefined) return;
+    this.#copyCount -= copies.size;
+    for (const [id, handle] of copies) {
+      if (id === running || this.#stopped) handle.close();
+      else this.#parked.add(handle, Buffer.alloc(0), INHERITED);
+    }
+    if (copies.size > 0) this.update();
+  }
+
+  #keepCopy(worker: W, id: unknown, handle: NativeHandle): void {
+    const copies = this.#copies.get(worker);
+    if (copies === undefined || typeof id !== "number" || copies.has(id)) {
+      handle.close();
+      return;
+    }
+    copies.set(id, handle);
+    this.#copyCount++;
+  }
+
+  #takeCopy(worker: W, id: unknown): NativeHandle | undefined {
+    const copies = this.#copies.get(worker);
+    if (copies === undefined || typeof id !== "number") return undefined;
+    const handle = copies.get(id);
+    if (handle === undefined) return undefined;
+    copies.delete(id);
+    this.#copyCount--;
+    return handle;
   }
 
   /** Gives the parked connections whose peers sent bytes to idle workers, longest waiting first. */

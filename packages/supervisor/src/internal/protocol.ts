@@ -7,7 +7,10 @@
 // and hands it back when a connection lasts longer than SLOT_RELEASE_MS
 // (worker-choice.ts). A parked connection travels as a "conn" frame of the
 // handle channel, and its bytes as a "park" or "resume" message with the same
-// id (handle-pairs.ts matches them).
+// id (handle-pairs.ts matches them). A worker sends a "held" frame with a
+// copy of each connection it keeps serving between requests (the supervisor
+// holds it, so the connection outlives the worker: connection-copies.ts),
+// and says in its reports which copies it is done with.
 
 /**
  * Sets of listener copies (one copy of each socket listener) the supervisor
@@ -88,6 +91,8 @@ export type FromWorker =
       released: boolean;
       more: boolean;
       unused: boolean;
+      /** Ids of "held" copies whose connections the worker has closed: the supervisor closes them. */
+      dropped?: number[] | undefined;
     }
   /**
    * The worker parks a connection: its handle follows as a "conn" frame with
@@ -104,9 +109,14 @@ export type FromWorker =
       note?: string | undefined;
       /** When `timeout` runs out, wake it (to a worker) instead of closing it. */
       resumeOnTimeout?: boolean;
+      /** The supervisor holds a copy of it ("held" frame with this id): that copy is parked, and no frame follows. */
+      held?: number;
     }
-  /** The worker serves the resumed connection `id`: the supervisor closes its copy. */
-  | { t: "resumed"; id: number }
+  /**
+   * The worker serves the resumed connection `id`: the supervisor keeps its
+   * copy of the handle as the worker's "held" copy `held`.
+   */
+  | { t: "resumed"; id: number; held: number }
   /** A resume arrived while the worker was busy (or leaving): give the connection to another. */
   | { t: "resume-refused"; id: number }
   /** A run arrived while the worker was busy: give it to another. */
@@ -115,8 +125,11 @@ export type FromWorker =
   | { t: "run-done"; name: string; kind: "interval" | "main" }
   /** The worker closed every listener copy it held ("close-listeners"). */
   | { t: "listeners-closed" }
-  /** The worker is exiting on its own, and why; `took`: connections and runs not reported yet. */
-  | { t: "exiting"; reason: ExitReason; took: number };
+  /**
+   * The worker is exiting on its own, and why; `took`: connections and runs
+   * not reported yet; `dropped`: as a report's.
+   */
+  | { t: "exiting"; reason: ExitReason; took: number; dropped?: number[] | undefined };
 
 export type ExitReason =
   | "idle-timeout"
@@ -128,3 +141,5 @@ export type ExitReason =
 /** Environment variables that make a process a worker of pool `MOONBRIDGE_POOL` (the nth listen() call). */
 export const WORKER_ENV = "MOONBRIDGE_WORKER";
 export const POOL_ENV = "MOONBRIDGE_POOL";
+/** The worker's file descriptor of its turn file (turn-file.ts). */
+export const TURN_FD_ENV = "MOONBRIDGE_TURN_FD";

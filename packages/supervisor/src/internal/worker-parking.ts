@@ -6,6 +6,7 @@
 
 import type { Socket } from "node:net";
 import type { ParkedSocket, ParkingLot } from "@moonbridge/socket";
+import type { ConnectionCopies } from "./connection-copies";
 import { type HandleSender, handleSender } from "./handle-channel";
 import { log } from "./log";
 import { isNativeHandle, releaseHandle } from "./native-handles";
@@ -20,9 +21,11 @@ export class WorkerParking implements ParkingLot {
   /** Made at the first park: the IPC channel is there by then. */
   #handles: HandleSender | undefined;
   readonly #send: (message: FromWorker) => void;
+  readonly #copies: ConnectionCopies;
 
-  constructor(send: (message: FromWorker) => void) {
+  constructor(send: (message: FromWorker) => void, copies: ConnectionCopies) {
     this.#send = send;
+    this.#copies = copies;
   }
 
   get open(): boolean {
@@ -63,6 +66,8 @@ export class WorkerParking implements ParkingLot {
       ? connection.handle
       : releaseHandle(connection.socket as Socket);
     const id = ++this.#nextId;
+    // The supervisor holds a copy already: that one is parked, and ours just closed.
+    const held = this.#copies.parked(handle);
     this.#send({
       t: "park",
       id,
@@ -71,7 +76,12 @@ export class WorkerParking implements ParkingLot {
       timeout: connection.timeout,
       note: connection.note,
       resumeOnTimeout: connection.resumeOnTimeout,
+      ...(held !== 0 && { held }),
     });
+    if (held !== 0) {
+      handle.close();
+      return;
+    }
     this.#handles ??= handleSender(process, lost);
     // Closing our copy once the kernel has the frame loses nothing: the supervisor's copy is in the pipe.
     if (!this.#handles.send("conn", id, handle, () => handle.close())) {

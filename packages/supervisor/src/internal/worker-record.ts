@@ -11,6 +11,8 @@ export type WorkerState = "starting" | "idle" | "busy" | "exiting";
 
 export interface Worker {
   child: ChildProcess;
+  /** Its turn file (turn-file.ts): whose request ran, read when it dies. */
+  turnFd: number | undefined;
   handles: HandleSender;
   /** A parked connection sent to it and not yet taken or refused. */
   resume: ParkedConnection | undefined;

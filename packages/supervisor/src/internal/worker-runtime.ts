@@ -16,6 +16,7 @@ import { type EventLoopUtilization, performance } from "node:perf_hooks";
 import { DEFAULT_PARK_TIMEOUT, MoonSocket, type TurnKeeper } from "@moonbridge/socket";
 import { resetTimeouts } from "@moonbridge/timeout";
 import type { ResolvedOptions } from "../options";
+import { ConnectionCopies } from "./connection-copies";
 import { receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
 import { log } from "./log";
@@ -28,7 +29,9 @@ import {
   SLOT_RELEASE_MS,
   SPARE_COPIES,
   type ToWorker,
+  TURN_FD_ENV,
 } from "./protocol";
+import { TurnRecord } from "./turn-file";
 import { WorkerParking } from "./worker-parking";
 
 type Resume = Extract<ToWorker, { t: "resume" }>;
@@ -90,8 +93,12 @@ export class WorkerRuntime implements TurnKeeper {
   /** The event loop's use when the current connection was accepted. */
   #acceptedAt: EventLoopUtilization | undefined;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The copies the supervisor holds of this worker's idle connections. */
+  readonly #held = new ConnectionCopies();
   /** Where this worker's connections are parked. */
-  readonly #parking = new WorkerParking(send);
+  readonly #parking = new WorkerParking(send, this.#held);
+  /** Whose request runs, for the supervisor if this worker dies. */
+  readonly #turnRecord = TurnRecord.open(Number(process.env[TURN_FD_ENV] ?? Number.NaN));
   /** Resumed connections: the message and the handle, matched. */
   readonly #resumes = new HandlePairs<Resume>((message, handle) => this.#onResume(message, handle));
 
@@ -204,7 +211,6 @@ export class WorkerRuntime implements TurnKeeper {
       send({ t: "resume-refused", id: message.id });
       return;
     }
-    send({ t: "resumed", id: message.id });
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
     const unread = Buffer.from(message.bytes, "base64");
@@ -215,6 +221,8 @@ export class WorkerRuntime implements TurnKeeper {
       parkNote: typeof message.note === "string" ? message.note : undefined,
       turns: this,
     });
+    // The supervisor's copy of the handle stays there, as this connection's copy.
+    send({ t: "resumed", id: message.id, held: this.#held.resumed(socket, handle) });
     this.take(socket);
     void this.#serve(socket, undefined);
   }
@@ -235,10 +243,20 @@ export class WorkerRuntime implements TurnKeeper {
     const released = this.#released;
     const more = this.#more;
     const unused = this.#unused;
-    const news = released || more || unused;
+    const news = released || more || unused || this.#held.hasDropped;
     if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy && !news) return;
     if (this.#state === "exiting") return;
-    send({ t: "report", busy, used: this.#used, took: this.#took, released, more, unused });
+    const dropped = this.#held.takeDropped();
+    send({
+      t: "report",
+      busy,
+      used: this.#used,
+      took: this.#took,
+      released,
+      more,
+      unused,
+      dropped,
+    });
     this.#more = false;
     this.#unused = false;
     this.#reportedBusy = busy;
@@ -330,6 +348,7 @@ export class WorkerRuntime implements TurnKeeper {
   /** Serves an accepted connection; the worker's turn is free. */
   #start(handle: NativeHandle): void {
     const socket = MoonSocket.fromHandle(handle, { parking: this.#parking, turns: this });
+    this.#held.serving(socket, handle);
     this.take(socket);
     void this.#serve(socket, undefined);
   }
@@ -373,6 +392,7 @@ export class WorkerRuntime implements TurnKeeper {
     if (this.#holder === holder) return true;
     if (this.#holder !== undefined || this.#state === "exiting") return false;
     this.#holder = holder;
+    this.#turnRecord?.running(this.#held.idOf(holder));
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#armRelease();
     this.#changed();
@@ -384,17 +404,21 @@ export class WorkerRuntime implements TurnKeeper {
     return new Promise((resolve) => this.#waiting.push({ holder, resolve }));
   }
 
-  give(holder: object): void {
+  give(holder: object, idle?: boolean): void {
+    // Waiting idle for its next request, the connection is copied to the supervisor: it outlives this worker.
+    if (idle === true) this.#held.copy(holder);
     if (this.#holder !== holder) return;
     this.#holder = undefined;
     const next = this.#waiting.shift();
     if (next !== undefined) {
       // The turn passes on: the worker stays busy.
       this.#holder = next.holder;
+      this.#turnRecord?.running(this.#held.idOf(next.holder));
       this.#armRelease();
       next.resolve();
       return;
     }
+    this.#turnRecord?.running(0);
     const accepted = this.#accepted.shift();
     if (accepted !== undefined) {
       this.#start(accepted);
@@ -402,6 +426,10 @@ export class WorkerRuntime implements TurnKeeper {
     }
     this.#checkMemory();
     this.#becomeIdle();
+  }
+
+  copied(holder: object): boolean {
+    return this.#held.idOf(holder) !== 0;
   }
 
   /** memoryLimit, checked when a turn ends (at most every MEMORY_CHECK_MS): over it, the worker leaves. */
@@ -444,6 +472,8 @@ export class WorkerRuntime implements TurnKeeper {
       await socket.close(this.#departure !== undefined ? LAST_CLOSE_SECONDS : 0).catch(() => {});
     }
     if (run !== undefined) send({ t: "run-done", name: run.name, kind: run.kind });
+    this.#held.done(socket);
+    if (this.#held.hasDropped) this.#changed();
     this.#handlers--;
     this.give(socket);
     if (this.#departure !== undefined) this.#exitWhenDone();
@@ -517,7 +547,7 @@ export class WorkerRuntime implements TurnKeeper {
     // What the last report left out: stats().served counts every connection.
     const took = this.#took;
     this.#took = 0;
-    await sendAndWait({ t: "exiting", reason, took });
+    await sendAndWait({ t: "exiting", reason, took, dropped: this.#held.takeDropped() });
     try {
       await this.#options.finish?.();
     } catch (error) {

@@ -11,11 +11,17 @@
 // --logfile`), timestamped as the supervisor's own log lines are there. The
 // thread writes it synchronously because the main thread may be blocked, and
 // reads the variable then, through the process environment it shares.
+// Before the line it writes the process's last words (lastWords()), if it
+// has been given a file for them: a few shared bytes the main thread keeps
+// current, written at the start of that file for whoever watches the process.
 
 import { SHARE_ENV, Worker } from "node:worker_threads";
 
-/** Shared words: [0] generation (bumped on every change). */
+/** Shared words: [0] generation (bumped on every change), [1] the last words' file descriptor + 1 (0: none). */
 const GENERATION = 0;
+const LAST_WORDS_FD = 1;
+/** Bytes of the last words the watchdog writes before it kills. */
+export const LAST_WORDS_BYTES = 16;
 /** Shared doubles: [0] armed deadline (ms, monotonic; 0 = none), [1] the deadline the watchdog sleeps towards. */
 const DEADLINE = 0;
 const SLEEPING_UNTIL = 1;
@@ -28,6 +34,7 @@ const { appendFileSync, writeSync } = require("node:fs");
 const state = new Int32Array(workerData.state);
 const times = new Float64Array(workerData.times);
 const label = new Uint8Array(workerData.label);
+const lastWords = new Uint8Array(workerData.lastWords);
 const now = () => { const t = process.hrtime(); return t[0] * 1e3 + t[1] / 1e6; };
 // As the supervisor's log: the file when MOONBRIDGE_LOGFILE is set and not
 // empty (opened with O_APPEND, timestamped), stderr otherwise or if it fails.
@@ -56,6 +63,12 @@ for (;;) {
     continue;
   }
   if (Atomics.load(state, 0) !== generation) continue;
+  const fd = Atomics.load(state, 1) - 1;
+  if (fd >= 0) {
+    try {
+      writeSync(fd, Buffer.from(lastWords), 0, lastWords.length, 0);
+    } catch {}
+  }
   let end = label.indexOf(0);
   if (end < 0) end = label.length;
   const name = Buffer.from(label.subarray(0, end)).toString("latin1");
@@ -76,15 +89,18 @@ export interface WatchdogState {
   readonly state: Int32Array;
   readonly times: Float64Array;
   readonly label: Uint8Array;
+  /** What the watchdog writes to the last words' file before it kills (lastWords()). */
+  readonly lastWords: Uint8Array;
   worker: Worker | undefined;
 }
 
 /** A watchdog with nothing armed; its thread starts when first armed. */
 export function createWatchdog(): WatchdogState {
   return {
-    state: new Int32Array(new SharedArrayBuffer(4)),
+    state: new Int32Array(new SharedArrayBuffer(8)),
     times: new Float64Array(new SharedArrayBuffer(16)),
     label: new Uint8Array(new SharedArrayBuffer(LABEL_BYTES)),
+    lastWords: new Uint8Array(new SharedArrayBuffer(LAST_WORDS_BYTES)),
     worker: undefined,
   };
 }
@@ -110,6 +126,11 @@ export function disarmWatchdog(watchdog: WatchdogState): void {
   Atomics.add(watchdog.state, GENERATION, 1);
 }
 
+/** From now on the watchdog writes the last words at the start of `fd` before it kills. */
+export function setLastWordsFile(watchdog: WatchdogState, fd: number): void {
+  Atomics.store(watchdog.state, LAST_WORDS_FD, fd + 1);
+}
+
 function start(watchdog: WatchdogState): Worker {
   watchdog.times[SLEEPING_UNTIL] = Number.POSITIVE_INFINITY;
   const worker = new Worker(WATCHDOG_SOURCE, {
@@ -120,6 +141,7 @@ function start(watchdog: WatchdogState): Worker {
       state: watchdog.state.buffer,
       times: watchdog.times.buffer,
       label: watchdog.label.buffer,
+      lastWords: watchdog.lastWords.buffer,
     },
   });
   // The watchdog must never keep a process alive that is otherwise done.
