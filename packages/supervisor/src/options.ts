@@ -4,6 +4,7 @@
 // Moonbridge's default (the convention of every package: see
 // docs/architecture.md, "Errors and options").
 
+import { availableParallelism } from "node:os";
 import type { MoonSocket } from "@moonbridge/socket";
 import { SupervisorError } from "./errors";
 import { openFilesLimit } from "./internal/open-files";
@@ -24,7 +25,7 @@ export interface ListenOptions {
   listeners: Listener[];
   /** Idle workers kept ready for new connections. @default 1 */
   preFork?: number;
-  /** Workers kept at least. @default max(preFork, 2) */
+  /** Workers kept at least. @default the number of CPUs (at least 2, at most a maxFork given, at least preFork) */
   minFork?: number;
   /** Workers at most; beyond, connections wait in the kernel's backlog. @default max(minFork, 16) */
   maxFork?: number;
@@ -229,7 +230,11 @@ export function resolveOptions(options: unknown): ResolvedOptions {
   }
   const listeners = o.listeners.map(checkListener);
   const preFork = count("preFork", o.preFork, 1, 0);
-  const minFork = count("minFork", o.minFork, Math.max(preFork, 2), 0);
+  // A worker runs one request at a time: one per CPU keeps them all busy under load
+  // (no more than a maxFork given, and no fewer than preFork).
+  const cpus = Math.max(2, availableParallelism());
+  const givenMax = typeof o.maxFork === "number" ? o.maxFork : Number.POSITIVE_INFINITY;
+  const minFork = count("minFork", o.minFork, Math.max(preFork, Math.min(cpus, givenMax)), 0);
   const maxFork = count("maxFork", o.maxFork, Math.max(minFork, 16), 1);
   if (minFork > maxFork) throw invalid(`minFork (${minFork}) must not exceed maxFork (${maxFork})`);
   if (preFork > maxFork) throw invalid(`preFork (${preFork}) must not exceed maxFork (${maxFork})`);

@@ -1,6 +1,7 @@
 // listen()'s options: checked before anything is bound, each bad value named.
 
 import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { listen, SupervisorError } from "../src/index";
 import { resolveOptions } from "../src/options";
@@ -13,8 +14,8 @@ describe("listen options", () => {
     const options = resolveOptions({ listeners: [tcp], connect });
     expect(options).toMatchObject({
       preFork: 1,
-      minFork: 2,
-      maxFork: 16,
+      minFork: Math.max(2, availableParallelism()),
+      maxFork: Math.max(16, availableParallelism()),
       forkDelay: 0.25,
       forkErrorDelay: 2,
       exitDelay: 60,
@@ -33,8 +34,8 @@ describe("listen options", () => {
     expect(options.maxParked).toBeGreaterThanOrEqual(soft - 1024);
     expect(resolveOptions({ listeners: [tcp], connect, maxParked: 0 }).maxParked).toBe(0);
     expect(resolveOptions({ listeners: [tcp], connect, preFork: 5 })).toMatchObject({
-      minFork: 5,
-      maxFork: 16,
+      minFork: Math.max(5, availableParallelism()),
+      maxFork: Math.max(16, availableParallelism()),
     });
     expect(resolveOptions({ listeners: [tcp], connect, minFork: 20 })).toMatchObject({
       maxFork: 20,

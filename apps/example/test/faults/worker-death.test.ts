@@ -69,8 +69,8 @@ const DEATHS: Death[] = [
     kill: async (victim, pid, app) => {
       const result = victim.send(get("/wait?ms=5000"), WAIT_MS);
       await app.waitFor(new RegExp(`wait started in worker ${pid}\\b`), 0, 10);
-      // Killed while the request waits: a kill within the very turn of the event loop in
-      // which it began finds no record of it (turn-file.ts says why), and the test would race.
+      // Killed while the request waits: a kill from outside in its first milliseconds
+      // finds no record of it (turn-file.ts says why), and the test would race.
       await sleep(100);
       process.kill(pid, "SIGKILL");
       return result;

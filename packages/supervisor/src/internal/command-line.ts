@@ -24,8 +24,6 @@ export function withCommandLine(options: unknown, env: NodeJS.ProcessEnv = proce
   if (max !== undefined) {
     const most = Number(max);
     o.maxFork = most;
-    // minFork's default, max(preFork, 2), may exceed a small maxFork: then it is maxFork.
-    if (o.minFork === undefined && most < 2) o.minFork = most;
     for (const name of ["minFork", "preFork"])
       if (typeof o[name] === "number" && (o[name] as number) > most) o[name] = most;
   }

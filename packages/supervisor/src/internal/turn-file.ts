@@ -5,13 +5,14 @@
 // makes a file per worker, unlinked at once, and passes it as a descriptor;
 // the first 4 bytes hold the copy id of the connection whose request runs
 // (little-endian; 0: none). The worker keeps them in memory at every turn
-// and writes them only when it matters: a turn that outlives its turn of the
-// event loop (a request that waits on I/O), when the process exits (a
-// crash), and, through @moonbridge/timeout's last words, when a timer kills
-// it (a blocked loop). A worker killed from outside (kill -9, the memory
-// watch) during a synchronous request, or within the turn of the loop in
-// which its request began, leaves no record: a pwrite per request would cost
-// a tenth of a keep-alive request. That connection then waits for a next
+// and writes them only when it matters: a turn that has lasted
+// SLOT_RELEASE_MS (a request that waits on I/O; the worker's slow-turn timer
+// calls flush()), when the process exits (a crash), and, through
+// @moonbridge/timeout's last words, when a timer kills it (a blocked loop).
+// A worker killed from outside (kill -9, the memory watch) during a
+// synchronous request, or in the first milliseconds of an asynchronous one,
+// leaves no record: a pwrite per request (or a setImmediate to look) cost a
+// keep-alive request 5-7% of its CPU. That connection then waits for a next
 // request as the others do, and its client for its answer until the idle
 // timeout.
 
@@ -65,7 +66,6 @@ export class TurnRecord {
   #running = 0;
   /** What the file holds. */
   #written = 0;
-  #checkQueued = false;
 
   /** The record in file descriptor `fd`, or undefined without one (a worker forked without it). */
   static open(fd: number | undefined): TurnRecord | undefined {
@@ -85,21 +85,14 @@ export class TurnRecord {
     if (id === this.#running) return;
     this.#running = id;
     this.#words.setUint32(0, id, true);
-    if (id === 0) {
-      if (this.#written !== 0) this.#write(0);
-      return;
-    }
-    // Written only if the request is still running once this turn of the loop has polled.
-    if (!this.#checkQueued) {
-      this.#checkQueued = true;
-      setImmediate(this.#check);
-    }
+    // A stale record would close an idle connection if the worker died: it goes at once.
+    if (this.#written !== 0) this.#write(id);
   }
 
-  readonly #check = (): void => {
-    this.#checkQueued = false;
-    if (this.#running !== this.#written) this.#write(this.#running);
-  };
+  /** The turn has lasted a while: the file says whose it is. */
+  flush(): void {
+    this.#write(this.#running);
+  }
 
   #write(id: number): void {
     if (id === this.#written) return;

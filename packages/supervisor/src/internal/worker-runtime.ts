@@ -279,6 +279,8 @@ export class WorkerRuntime implements TurnKeeper {
 
   readonly #releaseIfSlow = (): void => {
     // Re-armed at every turn: firing means one turn has lasted that long.
+    // Should the worker die now, the supervisor learns whose request ran.
+    if (this.#holder !== undefined) this.#turnRecord?.flush();
     if (this.#holder === undefined || !this.#slot) return;
     // A long turn: another idle worker should listen meanwhile. Say so at
     // once. If it waits (the loop was mostly idle), this worker keeps its slot
