@@ -5,18 +5,19 @@
 // descendants, src/load/process-tree.mjs) and compared with its baseline from
 // before any client connected; then every client sends a second request and
 // the time until every second answer is read is measured, and every answer
-// checked. Servers, one after the other: ours (hello world with
-// http.generateHandler, maxFork 4, idle connections parked in the
-// supervisor), ours with `parking: false` with a few clients only (with 4
-// workers every client beyond the fourth starves: the row shows it),
-// node:http in one process and node:cluster with 2 workers (keepAliveTimeout
-// 65 s, our idleTimeout, rather than Node's 5 s).
+// checked. Servers, one after the other: ours with default options (idle
+// connections stay in their workers, without their turns), ours with maxFork
+// 4 and parkAfter 1 s (idle connections parked in the supervisor), ours with
+// maxFork 4 and `parking: false`, node:http in one process and node:cluster
+// with 2 workers (keepAliveTimeout 65 s, our idleTimeout, rather than Node's
+// 5 s).
 //
 //   node src/parking.bench.mjs           10,000 clients (BENCH_CLIENTS)
 //   node src/parking.bench.mjs --quick   1,000 clients (or BENCH_QUICK=1)
 // BENCH_ONLY (comma-separated substrings of server names) picks servers;
-// BENCH_OFF_CLIENTS (default 16) the clients of ours with parking off;
-// BENCH_MIN_FORK (default 4) our minFork; BENCH_PARK_AFTER our parkAfter (s);
+// BENCH_OFF_CLIENTS (default: as many as the others) the clients of ours with
+// parking off; BENCH_MIN_FORK (default 4) our minFork; BENCH_PARK_AFTER the
+// parkAfter (s) of the parking row (default 1);
 // BENCH_CLIENTS_PER_PROCESS (default 5000); BENCH_FIRST_TIMEOUT_S and
 // BENCH_SECOND_TIMEOUT_S (default 120 each, quick 60) the clients' deadlines.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -36,15 +37,14 @@ const NODE = join(HERE, "http", "node-server.mjs");
 const args = process.argv.slice(2);
 const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
 const CLIENTS = envCount("BENCH_CLIENTS", quick ? 1000 : 10_000);
-const OFF_CLIENTS = envCount("BENCH_OFF_CLIENTS", 16);
+const OFF_CLIENTS = envCount("BENCH_OFF_CLIENTS", CLIENTS);
 const PER_PROCESS = envCount("BENCH_CLIENTS_PER_PROCESS", 5000);
 const FIRST_TIMEOUT_S = envCount("BENCH_FIRST_TIMEOUT_S", quick ? 60 : 120);
 const SECOND_TIMEOUT_S = envCount("BENCH_SECOND_TIMEOUT_S", quick ? 60 : 120);
 /** Ours with parking off: long enough for 4 clients to be served, far below the 65 s idleTimeout that would free a worker. */
-const OFF_FIRST_TIMEOUT_S = 10;
 const MAX_FORK = 4;
 const MIN_FORK = envCount("BENCH_MIN_FORK", MAX_FORK);
-const PARK_AFTER = process.env.BENCH_PARK_AFTER;
+const PARK_AFTER = process.env.BENCH_PARK_AFTER ?? "1";
 /** How long to wait for the idle connections to be parked, beyond parkAfter. */
 const PARK_WAIT_MS = 15_000;
 /** Readings of one measurement spreading over this many bytes are said so under the table. */
@@ -68,13 +68,22 @@ const supported = parkingSupported();
 const oursEnv = {
   BENCH_MAX_FORK: String(MAX_FORK),
   BENCH_MIN_FORK: String(MIN_FORK),
-  ...(PARK_AFTER === undefined ? {} : { BENCH_PARK_AFTER: PARK_AFTER }),
+  BENCH_PARK_AFTER: PARK_AFTER,
 };
 /** @type {Entry[]} */
 const ENTRIES = [
+  {
+    name: "moonbridge (default options)",
+    script: OURS,
+    env: { BENCH_DEFAULTS: "1" },
+    clients: CLIENTS,
+    firstTimeoutS: FIRST_TIMEOUT_S,
+    ours: true,
+    parks: false,
+  },
   supported
     ? {
-        name: `moonbridge (maxFork ${MAX_FORK}, minFork ${MIN_FORK}, parking on)`,
+        name: `moonbridge (maxFork ${MAX_FORK}, minFork ${MIN_FORK}, parkAfter ${PARK_AFTER} s)`,
         script: OURS,
         env: { ...oursEnv, BENCH_PARKING: "1" },
         clients: CLIENTS,
@@ -99,10 +108,10 @@ const ENTRIES = [
           script: OURS,
           env: { ...oursEnv, BENCH_PARKING: "0" },
           clients: OFF_CLIENTS,
-          firstTimeoutS: OFF_FIRST_TIMEOUT_S,
+          firstTimeoutS: FIRST_TIMEOUT_S,
           ours: true,
           parks: false,
-          note: `with parking off each idle connection holds its worker until idleTimeout (65 s): with maxFork ${MAX_FORK}, clients beyond the ${MAX_FORK}th are not answered; run with ${OFF_CLIENTS} clients and a ${OFF_FIRST_TIMEOUT_S} s deadline to show that, not to measure memory`,
+          note: "with parking off idle connections stay in their workers (each holds many, without its turn), as with the default options",
         },
       ]
     : []),
@@ -225,7 +234,7 @@ async function measure(
       `  all settled in ${(idle.ms / 1000).toFixed(1)} s: ${idle.open} idle and open (${processes} client processes)`,
     );
     if (entry.parks) {
-      const parkAfterMs = Number(PARK_AFTER ?? 1) * 1000;
+      const parkAfterMs = Number(PARK_AFTER) * 1000;
       const stats = await waitStats(
         statsFile,
         (s) => (s.parked ?? 0) >= idle.open,

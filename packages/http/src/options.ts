@@ -79,23 +79,32 @@ export interface HttpOptions {
   /** Seconds of reading (and discarding) the client's leftover input before closing after an error. @default 2 */
   drainTimeout?: number;
   /**
-   * Park idle keep-alive connections: between requests, a connection goes
-   * back to the supervisor (which holds it without a worker) after
-   * `parkAfter` seconds idle, or at once when connections wait for a worker,
-   * and comes back to a worker with its next request. Only where the socket
-   * has a parking lot (under listen()); elsewhere nothing changes.
+   * Park connections: a connection goes back to the supervisor (which holds
+   * it without a worker) when its worker leaves (retired, reloaded, over its
+   * memory limit) or when its next request arrives while another request
+   * holds the worker (then an idle worker serves it), and after `parkAfter`
+   * (or `parkHeaderAfter`) seconds if those are set; it comes back to a
+   * worker with its next request. Only where the socket has a parking lot
+   * (under listen()); elsewhere nothing changes.
    * @default true
    */
   parking?: boolean;
-  /** Seconds a keep-alive connection stays idle in its worker before it is parked; 0: park right after each response. @default 1 */
+  /**
+   * Seconds a keep-alive connection stays idle in its worker before it is
+   * parked; 0: right after each response. A worker holds its idle
+   * connections without its turn (they cost it memory, about what the
+   * supervisor would hold), so by default they stay.
+   * @default never
+   */
   parkAfter?: number;
   /**
    * Seconds a connection whose request head is incomplete waits in its
-   * worker for the rest before it is parked (at once when connections wait
-   * for a worker): a slow client then costs the supervisor a file descriptor
-   * and the head so far, not a worker. The head's requestHeaderTimeout runs
-   * on while it is parked (there it ends with a close, not a 408).
-   * @default 0.02
+   * worker for the rest before it is parked (at once when its worker
+   * leaves): it then costs the supervisor a file descriptor and the head so
+   * far. The head's requestHeaderTimeout runs on while it is parked (there it
+   * ends with a close, not a 408). A slow head does not hold its worker's
+   * turn, so by default it stays.
+   * @default never
    */
   parkHeaderAfter?: number;
 }
@@ -299,8 +308,9 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
     responseTimeout: seconds(options, "responseTimeout", 3600),
     drainTimeout: seconds(options, "drainTimeout", 2),
     parking: flag(options, "parking", true),
-    parkAfter: seconds(options, "parkAfter", 1),
-    parkHeaderAfter: seconds(options, "parkHeaderAfter", 0.02),
+    // Never, unless set: a worker's idle and slow connections do not hold its turn.
+    parkAfter: seconds(options, "parkAfter", Number.POSITIVE_INFINITY),
+    parkHeaderAfter: seconds(options, "parkHeaderAfter", Number.POSITIVE_INFINITY),
   };
 }
 

@@ -244,7 +244,10 @@ describe("parking", () => {
   });
 
   it("a client slow to send its head is parked with the head so far, and served when the rest comes", async () => {
-    const { port, lot, idle } = await startParkingServer({ requestHeaderTimeout: 30 });
+    const { port, lot, idle } = await startParkingServer({
+      requestHeaderTimeout: 30,
+      parkHeaderAfter: 0.02,
+    });
     const client = await RawClient.open(port);
     await client.send("GET /slow HTTP/1.1\r\nHo");
     await idle(1); // after parkHeaderAfter (0.02 s): no worker waits for the rest
@@ -269,7 +272,10 @@ describe("parking", () => {
   });
 
   it("the header timeout runs on across parks: a head begun long enough ago is answered 408", async () => {
-    const { port, lot, idle } = await startParkingServer({ requestHeaderTimeout: 1 });
+    const { port, lot, idle } = await startParkingServer({
+      requestHeaderTimeout: 1,
+      parkHeaderAfter: 0.02,
+    });
     const client = await RawClient.open(port);
     await client.send("GET /late HTTP/1.1\r\nHo");
     await idle(1);

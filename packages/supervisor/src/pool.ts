@@ -118,7 +118,6 @@ export class Pool {
       maxFork: options.maxFork,
       maxParked: options.maxParked,
       send: (worker, message) => this.#send(worker, message),
-      slotFreed: () => this.#grantSlots(),
     });
     this.ready = this.#start();
     // A failure to bind is reported through `ready`; an unhandled one still ends the process.
@@ -204,7 +203,8 @@ export class Pool {
       child,
       turnFd,
       handles: handleSender(child, () => child.kill("SIGKILL")),
-      resume: undefined,
+      resumes: new Map(),
+      declined: false,
       sets: 0,
       state: "starting",
       slot: false,
@@ -273,11 +273,12 @@ export class Pool {
           this.#unlisten(worker);
         this.#topUp(worker);
         if (worker.state === "exiting") break;
+        if (!message.busy) worker.declined = false;
         if (message.busy) worker.state = "busy";
         else if (
           (worker.state !== "idle" || message.took > 0) &&
           worker.run === undefined &&
-          worker.resume === undefined
+          worker.resumes.size === 0
         ) {
           worker.state = "idle";
           worker.idleSince = Date.now();
@@ -416,7 +417,7 @@ export class Pool {
       this.#workers,
       this.#options,
       now,
-      this.#parking.waiting,
+      this.#parking.starved,
       this.#nextForkAt,
       this.#lastRetireAt,
     );

@@ -68,6 +68,14 @@ export function bindPipe(path: string): NativeHandle {
 }
 
 /**
+ * Connections the kernel queues on a listener before it drops new ones (it
+ * caps this at net.core.somaxconn, 4096 on current Linux). With Node's 511 a
+ * burst of thousands of connects overflowed (each dropped SYN is retried a
+ * second later): workers accept between requests, not in a loop of their own.
+ */
+const BACKLOG = 4096;
+
+/**
  * Listens on every handle until one accepts a connection; then closes them all
  * synchronously (inside the accept callback, so libuv accepts exactly one) and
  * calls `onConnection` with the connection's handle (served as it is, no
@@ -100,7 +108,7 @@ export function acceptOnce(
         onConnection(client);
       }
     };
-    const status = handle.listen(511);
+    const status = handle.listen(BACKLOG);
     if (status < 0) {
       closeAll();
       onError(systemError("listen", status, "listener"));
@@ -134,7 +142,7 @@ export function acceptBacklogAndClose(
       taken++;
       onConnection(client);
     };
-    handle.listen(511); // a failure leaves nothing to accept: the close below still comes
+    handle.listen(BACKLOG); // a failure leaves nothing to accept: the close below still comes
   }
   return new Promise((resolve) => {
     let seen = taken;

@@ -35,6 +35,9 @@ const INHERITED: ParkHow = {
   resumeOnTimeout: false,
 };
 
+/** Resumes a busy worker may have in flight (sent, not answered yet). */
+const RESUMES_IN_FLIGHT = 16;
+
 /** Milliseconds "parking wanted" stays on after the pool stops needing it: no flapping under load. */
 const WANTED_HOLD_MS = 50;
 
@@ -52,8 +55,10 @@ export interface DeskWorker extends Candidate {
   handles: HandleSender;
   /** An interval or main run under way in it. */
   run: unknown;
-  /** A parked connection sent to it and not yet taken or refused. */
-  resume: ParkedConnection | undefined;
+  /** Parked connections sent to it and not yet taken or refused, by id. */
+  resumes: Map<number, ParkedConnection>;
+  /** It refused a resume (its turn is long) since it last reported itself idle: send it none. */
+  declined: boolean;
 }
 
 /** What the desk needs of its pool. */
@@ -62,8 +67,6 @@ export interface DeskPool<W extends DeskWorker> {
   readonly maxFork: number;
   readonly maxParked: number;
   send(worker: W, message: ToWorker): void;
-  /** A slot holder took a resume (and so gave up its slot): another should listen. */
-  slotFreed(): void;
 }
 
 export class ParkingDesk<W extends DeskWorker> {
@@ -87,8 +90,23 @@ export class ParkingDesk<W extends DeskWorker> {
     this.#pool = pool;
   }
 
-  /** Parked connections whose peers sent bytes, waiting for a worker (the pool forks for them). */
+  /** Parked connections whose peers sent bytes, waiting for a worker. */
   get waiting(): number {
+    return this.#parked.waiting;
+  }
+
+  /**
+   * Of those, the ones no worker can take now, and the pool forks for: every
+   * worker is in a long turn (it refused a resume), starting, running an
+   * interval, or leaving. Workers busy with short requests take them (in
+   * batches): more processes than CPUs would not serve them sooner.
+   */
+  get starved(): number {
+    if (this.#parked.waiting === 0) return 0;
+    for (const w of this.#pool.workers) {
+      const serving = w.state === "idle" || w.state === "busy";
+      if (serving && !w.retiring && w.run === undefined && !w.declined) return 0;
+    }
     return this.#parked.waiting;
   }
 
@@ -132,9 +150,9 @@ export class ParkingDesk<W extends DeskWorker> {
         return true;
       }
       case "resumed": {
-        const handle =
-          worker.resume === undefined ? undefined : this.#parked.release(worker.resume);
-        worker.resume = undefined;
+        const connection = worker.resumes.get(message.id);
+        worker.resumes.delete(message.id);
+        const handle = connection === undefined ? undefined : this.#parked.release(connection);
         // The supervisor's handle stays, as the worker's copy of the connection it serves now.
         if (handle !== undefined) this.#keepCopy(worker, message.held, handle);
         return true;
@@ -144,10 +162,13 @@ export class ParkingDesk<W extends DeskWorker> {
         if (Array.isArray(message.dropped))
           for (const id of message.dropped) this.#takeCopy(worker, id)?.close();
         return false;
-      case "resume-refused":
-        if (worker.resume !== undefined) this.#parked.putBack(worker.resume);
-        worker.resume = undefined;
+      case "resume-refused": {
+        const connection = worker.resumes.get(message.id);
+        worker.resumes.delete(message.id);
+        if (connection !== undefined) this.#parked.putBack(connection);
+        worker.declined = true;
         return true;
+      }
       default:
         return false;
     }
@@ -161,8 +182,8 @@ export class ParkingDesk<W extends DeskWorker> {
   onExit(worker: W, running: number): void {
     this.#arriving.get(worker)?.clear();
     this.#arriving.delete(worker);
-    if (worker.resume !== undefined) this.#parked.putBack(worker.resume);
-    worker.resume = undefined;
+    for (const connection of worker.resumes.values()) this.#parked.putBack(connection);
+    worker.resumes.clear();
     const copies = this.#copies.get(worker);
     this.#copies.delete(worker);
     if (copies === undefined) return;
@@ -194,20 +215,20 @@ export class ParkingDesk<W extends DeskWorker> {
     return handle;
   }
 
-  /** Gives the parked connections whose peers sent bytes to idle workers, longest waiting first. */
+  /**
+   * Gives the parked connections whose peers sent bytes to workers, longest
+   * waiting first: to idle ones first; when none is idle, to the workers
+   * serving requests, a few in flight each (a burst of requests on parked
+   * connections goes out in batches, not a round trip at a time). A worker
+   * queues what comes during a turn and refuses it once the turn is long.
+   */
   dispatch(): void {
     while (this.#parked.waiting > 0) {
-      const usable = (w: W) => w.run === undefined && w.resume === undefined;
-      // A spare (surely idle: it does not listen) before a listener.
-      const worker =
-        idleWorker(this.#pool.workers, "newest", (w) => usable(w) && !w.slot) ??
-        idleWorker(this.#pool.workers, "newest", usable);
-      if (worker === undefined || !worker.child.connected) return;
+      const worker = this.#resumeTarget();
+      if (worker === undefined) return;
       const connection = this.#parked.next() as ParkedConnection;
       worker.state = "busy"; // until it says otherwise; a refusal puts the connection back
-      const hadSlot = worker.slot;
-      worker.slot = false;
-      worker.resume = connection;
+      worker.resumes.set(connection.id, connection);
       const bytes = connection.bytes.toString("base64");
       this.#pool.send(worker, { t: "resume", id: connection.id, bytes, note: connection.note });
       // The supervisor keeps its copy until the worker answers: a worker that dies first loses nothing.
@@ -215,8 +236,25 @@ export class ParkingDesk<W extends DeskWorker> {
         if (!ok) worker.child.kill("SIGKILL"); // its exit puts the connection back
       });
       if (!sent) worker.child.kill("SIGKILL");
-      if (hadSlot) this.#pool.slotFreed();
     }
+  }
+
+  /** The worker the next resume goes to, if any may take one now. */
+  #resumeTarget(): W | undefined {
+    const workers = this.#pool.workers;
+    const free = (w: W) => w.run === undefined && w.resumes.size === 0 && w.child.connected;
+    // A spare (surely idle: it does not listen) before a listener.
+    const idle =
+      idleWorker(workers, "newest", (w) => free(w) && !w.slot) ??
+      idleWorker(workers, "newest", free);
+    if (idle !== undefined) return idle;
+    let fewest: W | undefined;
+    for (const w of workers) {
+      if ((w.state !== "idle" && w.state !== "busy") || w.retiring || w.run !== undefined) continue;
+      if (w.declined || !w.child.connected || w.resumes.size >= RESUMES_IN_FLIGHT) continue;
+      if (fewest === undefined || w.resumes.size < fewest.resumes.size) fewest = w;
+    }
+    return fewest;
   }
 
   /**

@@ -61,9 +61,12 @@ export type ToWorker =
    */
   | { t: "parking"; open: boolean; wanted: boolean }
   /**
-   * Serve this parked connection, if idle (its handle follows as a "conn"
-   * frame with `id`); `bytes` (base64) are read first. Answered by "resumed"
-   * or "resume-refused"; the supervisor keeps its copy of the handle until then.
+   * Serve this parked connection (its handle follows as a "conn" frame with
+   * `id`); `bytes` (base64) are read first. A worker in a turn queues it
+   * until the turn ends, and refuses it if the turn is long or it leaves.
+   * Answered by "resumed" or "resume-refused"; the supervisor keeps its copy
+   * of the handle until then (and after "resumed", as the worker's copy).
+   * Several may be in flight to one worker.
    */
   | { t: "resume"; id: number; bytes: string; note?: string | undefined };
 
@@ -117,7 +120,7 @@ export type FromWorker =
    * copy of the handle as the worker's "held" copy `held`.
    */
   | { t: "resumed"; id: number; held: number }
-  /** A resume arrived while the worker was busy (or leaving): give the connection to another. */
+  /** A resume arrived during a long turn (or while leaving): give the connection to another. */
   | { t: "resume-refused"; id: number }
   /** A run arrived while the worker was busy: give it to another. */
   | { t: "run-refused"; name: string; kind: "interval" | "main" }

@@ -14,8 +14,10 @@ export interface Worker {
   /** Its turn file (turn-file.ts): whose request ran, read when it dies. */
   turnFd: number | undefined;
   handles: HandleSender;
-  /** A parked connection sent to it and not yet taken or refused. */
-  resume: ParkedConnection | undefined;
+  /** Parked connections sent to it and not yet taken or refused, by id. */
+  resumes: Map<number, ParkedConnection>;
+  /** It refused a resume (a long turn) since it last reported itself idle. */
+  declined: boolean;
   /** Sets of listener copies sent and not yet reported used. */
   sets: number;
   state: WorkerState;

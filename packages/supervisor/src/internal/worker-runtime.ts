@@ -70,6 +70,10 @@ export class WorkerRuntime implements TurnKeeper {
   readonly #waiting: { holder: object; resolve: () => void }[] = [];
   /** Connections accepted while the turn was held, not read yet: served when it ends, or handed on. */
   readonly #accepted: NativeHandle[] = [];
+  /** Parked connections resumed here while the turn was held: served when it ends, or refused. */
+  readonly #resumesWaiting: { message: Resume; handle: NativeHandle }[] = [];
+  /** The running turn has lasted SLOT_RELEASE_MS: resumes are refused until it ends. */
+  #slowTurn = false;
   /** Connect calls (and runs) under way, waiting or not. */
   #handlers = 0;
   /** Set once the worker leaves: it exits when the last handler has returned. */
@@ -203,14 +207,29 @@ export class WorkerRuntime implements TurnKeeper {
     }
   };
 
-  /** A parked connection comes back: served here if idle, else refused (the supervisor still holds it). */
+  /**
+   * A parked connection comes back: served now if the turn is free, after
+   * the running turn if it is young (it waits unread meanwhile), refused if
+   * the turn has been long or the worker leaves (the supervisor still holds
+   * it, and gives it to another).
+   */
   #onResume(message: Resume, handle: NativeHandle): void {
-    this.#slot = false; // a resume takes the slot, refused or not, as a run does: the supervisor counts it so
-    if (!this.#idle) {
-      handle.close();
-      send({ t: "resume-refused", id: message.id });
+    if (this.#state !== "serving" || this.#departure !== undefined || this.#slowTurn) {
+      this.#refuseResume(message, handle);
       return;
     }
+    if (this.#holder !== undefined) this.#resumesWaiting.push({ message, handle });
+    else this.#startResumed(message, handle);
+  }
+
+  #refuseResume(message: Resume, handle: NativeHandle): void {
+    handle.close();
+    send({ t: "resume-refused", id: message.id });
+  }
+
+  /** Serves a resumed connection; the worker's turn is free. */
+  #startResumed(message: Resume, handle: NativeHandle): void {
+    // Not listening meanwhile: a connection accepted behind a long turn would wait for it.
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
     const unread = Buffer.from(message.bytes, "base64");
@@ -279,8 +298,13 @@ export class WorkerRuntime implements TurnKeeper {
 
   readonly #releaseIfSlow = (): void => {
     // Re-armed at every turn: firing means one turn has lasted that long.
+    if (this.#holder === undefined) return;
     // Should the worker die now, the supervisor learns whose request ran.
-    if (this.#holder !== undefined) this.#turnRecord?.flush();
+    this.#turnRecord?.flush();
+    // Resumed connections waiting for this turn go to other workers, as do new ones (below).
+    this.#slowTurn = true;
+    for (const { message, handle } of this.#resumesWaiting.splice(0))
+      this.#refuseResume(message, handle);
     if (this.#holder === undefined || !this.#slot) return;
     // A long turn: another idle worker should listen meanwhile. Say so at
     // once. If it waits (the loop was mostly idle), this worker keeps its slot
@@ -394,6 +418,7 @@ export class WorkerRuntime implements TurnKeeper {
     if (this.#holder === holder) return true;
     if (this.#holder !== undefined || this.#state === "exiting") return false;
     this.#holder = holder;
+    this.#slowTurn = false;
     this.#turnRecord?.running(this.#held.idOf(holder));
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#armRelease();
@@ -415,12 +440,19 @@ export class WorkerRuntime implements TurnKeeper {
     if (next !== undefined) {
       // The turn passes on: the worker stays busy.
       this.#holder = next.holder;
+      this.#slowTurn = false;
       this.#turnRecord?.running(this.#held.idOf(next.holder));
       this.#armRelease();
       next.resolve();
       return;
     }
     this.#turnRecord?.running(0);
+    this.#slowTurn = false;
+    const resumed = this.#resumesWaiting.shift();
+    if (resumed !== undefined) {
+      this.#startResumed(resumed.message, resumed.handle);
+      return;
+    }
     const accepted = this.#accepted.shift();
     if (accepted !== undefined) {
       this.#start(accepted);
@@ -516,6 +548,8 @@ export class WorkerRuntime implements TurnKeeper {
     this.#departure = departure;
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
+    for (const { message, handle } of this.#resumesWaiting.splice(0))
+      this.#refuseResume(message, handle);
     this.#parking.leave();
     if (this.#state !== "preparing") this.#exitWhenDone();
   }
