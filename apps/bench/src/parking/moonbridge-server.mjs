@@ -19,7 +19,9 @@ import { helloHandler, parkingOptions, writeStatsToFile } from "../load/ours.mjs
 const defaults = process.env.BENCH_DEFAULTS === "1";
 const maxFork = envCount("BENCH_MAX_FORK", 4);
 // The default minFork: the CPUs, at least 2.
-const minFork = defaults ? Math.max(2, availableParallelism()) : envCount("BENCH_MIN_FORK", maxFork);
+const minFork = defaults
+  ? Math.max(2, availableParallelism())
+  : envCount("BENCH_MIN_FORK", maxFork);
 const handler = helloHandler(parkingOptions());
 
 const pool = listen({
