@@ -306,6 +306,18 @@ export class Pool {
       default:
         return;
     }
+    this.#reconcile();
+  }
+
+  /**
+   * After anything changed (a message, an exit): brings the pool to what it
+   * should be, in this order, as gunicorn's arbiter does after each wake-up:
+   * pending runs and parked connections with a request go to workers, free
+   * listening slots to idle workers, the pool forks or retires, and the
+   * workers learn whether parking is open and wanted.
+   */
+  #reconcile(): void {
+    // Each step knows what a stopping pool still does: parked requests still go to workers.
     this.#dispatchRuns();
     this.#parking.dispatch();
     this.#grantSlots();
@@ -348,11 +360,8 @@ export class Pool {
     if (worker.run !== undefined) this.#runEnded(worker.run.name, worker.run.kind);
     // The connection whose request ran is lost with it; the others it served wait here for their next.
     this.#parking.onExit(worker, worker.turnFd === undefined ? 0 : readTurnFile(worker.turnFd));
-    this.#grantSlots();
-    if (this.#stopping === undefined) {
-      this.#adjust();
-      this.#parking.update();
-    } else if (this.#workers.size === 0) this.#onAllExited?.();
+    this.#reconcile();
+    if (this.#stopping !== undefined && this.#workers.size === 0) this.#onAllExited?.();
   }
 
   #retire(worker: Worker): void {
