@@ -32,7 +32,21 @@ import {
   slotsToGrant,
   slotsToTrim,
 } from "./internal/worker-choice";
-import type { Run, Worker, WorkerState } from "./internal/worker-record";
+import {
+  applyReport,
+  copiesSent,
+  markExiting,
+  markListenersClosed,
+  markReady,
+  markRetiring,
+  newWorker,
+  type Run,
+  runOver,
+  runSent,
+  setSlot,
+  type Worker,
+  type WorkerState,
+} from "./internal/worker-record";
 import type { ResolvedOptions } from "./options";
 
 export type { BoundAddress } from "./internal/bind-listeners";
@@ -199,22 +213,8 @@ export class Pool {
   #fork(): void {
     const turnFd = openTurnFile();
     const child = forkWorker(this.#index, this.#options, turnFd);
-    const worker: Worker = {
-      child,
-      turnFd,
-      handles: handleSender(child, () => child.kill("SIGKILL")),
-      resumes: new Map(),
-      declined: false,
-      sets: 0,
-      state: "starting",
-      slot: false,
-      waiting: false,
-      idleSince: 0,
-      retiring: false,
-      generation: this.#generation,
-      reason: undefined,
-      run: undefined,
-    };
+    const handles = handleSender(child, () => child.kill("SIGKILL"));
+    const worker = newWorker(child, handles, turnFd, this.#generation);
     this.#workers.add(worker);
     this.#forks++;
     debug(`pool ${this.#index}: forked worker ${child.pid}`);
@@ -234,13 +234,14 @@ export class Pool {
   /** Sends sets of listener copies until the worker has SPARE_COPIES of them ahead. */
   #topUp(worker: Worker): void {
     if (this.#stopping !== undefined || worker.retiring || !worker.child.connected) return;
-    for (; worker.sets < SPARE_COPIES; worker.sets++) {
+    while (worker.sets < SPARE_COPIES) {
       for (const listener of this.#listeners) {
         if (!worker.handles.send("copy", listener.id, listener.handle)) {
           worker.child.kill("SIGKILL"); // its pipe is broken: its exit is handled
           return;
         }
       }
+      copiesSent(worker, 1);
     }
   }
 
@@ -250,58 +251,40 @@ export class Pool {
     switch (message.t) {
       case "ready":
         this.#startFailures = 0;
-        worker.state = "idle";
+        markReady(worker, Date.now());
         if (this.#reloading) this.#replaceOne();
-        worker.idleSince = Date.now();
         this.#parking.greet(worker);
         this.#topUp(worker);
         break;
       case "accepting":
         this.#markReady?.();
         return;
-      case "report":
-        worker.sets -= message.used;
+      case "report": {
         this.#served += message.took;
-        if (message.released) {
-          worker.slot = false;
+        if (message.released)
           debug(`pool ${this.#index}: worker ${worker.child.pid} handed its slot back`);
-        }
-        // Waiting on a long connection, it keeps its slot, and another listens for it.
-        worker.waiting = message.more || (worker.waiting && message.busy && message.took === 0);
+        const { becameIdle } = applyReport(worker, message, Date.now());
         // Only idle slot holders count here: the busy ones may wait long.
         if (message.unused && worker.slot && this.#slotsHeld("idle") > LISTENING_SLOTS)
           this.#unlisten(worker);
         this.#topUp(worker);
-        if (worker.state === "exiting") break;
-        if (!message.busy) worker.declined = false;
-        if (message.busy) worker.state = "busy";
-        else if (
-          (worker.state !== "idle" || message.took > 0) &&
-          worker.run === undefined &&
-          worker.resumes.size === 0
-        ) {
-          worker.state = "idle";
-          worker.idleSince = Date.now();
-          this.#trimSlots();
-        }
+        if (becameIdle) this.#trimSlots();
         break;
+      }
       case "run-refused":
-        worker.run = undefined;
+        runOver(worker);
         this.#pendingRuns.unshift({ name: message.name, kind: message.kind });
         break;
       case "run-done":
-        worker.run = undefined;
+        runOver(worker);
         this.#runEnded(message.name, message.kind);
         break;
       case "exiting":
-        worker.state = "exiting";
-        worker.slot = false;
-        worker.reason = message.reason;
+        markExiting(worker, message.reason);
         this.#served += message.took;
-        worker.listenersClosed = true;
         break;
       case "listeners-closed":
-        worker.listenersClosed = true;
+        markListenersClosed(worker);
         return;
       default:
         return;
@@ -366,7 +349,7 @@ export class Pool {
 
   #retire(worker: Worker): void {
     if (worker.retiring) return;
-    worker.retiring = true;
+    markRetiring(worker);
     this.#send(worker, { t: "retire" });
     this.#grantSlots(); // its slot, if it held one, goes to another
   }
@@ -380,7 +363,7 @@ export class Pool {
   }
 
   #unlisten(worker: Worker): void {
-    worker.slot = false;
+    setSlot(worker, false);
     this.#send(worker, { t: "unlisten" });
     debug(`pool ${this.#index}: worker ${worker.child.pid} stops listening`);
   }
@@ -400,7 +383,7 @@ export class Pool {
     if (this.#stopping !== undefined) return;
     for (const worker of slotsToGrant(this.#workers, LISTENING_SLOTS)) {
       if (!worker.child.connected) continue;
-      worker.slot = true;
+      setSlot(worker, true);
       this.#send(worker, { t: "listen" });
       debug(`pool ${this.#index}: worker ${worker.child.pid} listens`);
     }
@@ -510,10 +493,8 @@ export class Pool {
         idleWorker(this.#workers, "newest", (w) => !w.slot) ?? idleWorker(this.#workers, "newest");
       if (worker === undefined) return;
       const run = this.#pendingRuns.shift() as Run;
-      worker.state = "busy"; // until it says otherwise; a refusal puts the run back
       const hadSlot = worker.slot;
-      worker.slot = false; // a run takes the slot, refused or not
-      worker.run = run;
+      runSent(worker, run); // busy until it says otherwise; a refusal puts the run back
       this.#send(worker, { t: "run", name: run.name, kind: run.kind });
       if (hadSlot) this.#grantSlots();
     }
@@ -552,7 +533,7 @@ export class Pool {
     }, this.#options.shutdownTimeout * 1000);
     // (1)
     for (const worker of this.#workers) {
-      if (worker.state === "starting") worker.listenersClosed = true; // copies come only once ready
+      if (worker.state === "starting") markListenersClosed(worker); // copies come only once ready
       this.#send(worker, { t: "close-listeners" });
     }
     await this.#waitFor(

@@ -21,6 +21,7 @@ import {
 } from "./parked-connections";
 import type { FromWorker, ToWorker } from "./protocol";
 import { type Candidate, idleWorker } from "./worker-choice";
+import { resumeAnswered, resumeSent, resumesLost } from "./worker-record";
 
 type ParkMessage = Extract<FromWorker, { t: "park" }>;
 
@@ -150,8 +151,7 @@ export class ParkingDesk<W extends DeskWorker> {
         return true;
       }
       case "resumed": {
-        const connection = worker.resumes.get(message.id);
-        worker.resumes.delete(message.id);
+        const connection = resumeAnswered(worker, message.id, false);
         const handle = connection === undefined ? undefined : this.#parked.release(connection);
         // The supervisor's handle stays, as the worker's copy of the connection it serves now.
         if (handle !== undefined) this.#keepCopy(worker, message.held, handle);
@@ -163,10 +163,8 @@ export class ParkingDesk<W extends DeskWorker> {
           for (const id of message.dropped) this.#takeCopy(worker, id)?.close();
         return false;
       case "resume-refused": {
-        const connection = worker.resumes.get(message.id);
-        worker.resumes.delete(message.id);
+        const connection = resumeAnswered(worker, message.id, true);
         if (connection !== undefined) this.#parked.putBack(connection);
-        worker.declined = true;
         return true;
       }
       default:
@@ -182,8 +180,7 @@ export class ParkingDesk<W extends DeskWorker> {
   onExit(worker: W, running: number): void {
     this.#arriving.get(worker)?.clear();
     this.#arriving.delete(worker);
-    for (const connection of worker.resumes.values()) this.#parked.putBack(connection);
-    worker.resumes.clear();
+    for (const connection of resumesLost(worker)) this.#parked.putBack(connection);
     const copies = this.#copies.get(worker);
     this.#copies.delete(worker);
     if (copies === undefined) return;
@@ -227,8 +224,7 @@ export class ParkingDesk<W extends DeskWorker> {
       const worker = this.#resumeTarget();
       if (worker === undefined) return;
       const connection = this.#parked.next() as ParkedConnection;
-      worker.state = "busy"; // until it says otherwise; a refusal puts the connection back
-      worker.resumes.set(connection.id, connection);
+      resumeSent(worker, connection); // busy until it says otherwise; a refusal puts it back
       const bytes = connection.bytes.toString("base64");
       this.#pool.send(worker, { t: "resume", id: connection.id, bytes, note: connection.note });
       // The supervisor keeps its copy until the worker answers: a worker that dies first loses nothing.
