@@ -45,8 +45,8 @@ export class Connection {
   failed = false;
   /** Why a timeout ended the connection, once one has. */
   timedOut: "idle" | "header" | "stall" | "response" | "drain" | undefined;
-  /** The current response's head is on its way: a timeout can no longer answer 408. */
-  responseStarted = false;
+  /** The current response's head is on its way (see startResponse). */
+  #responseStarted = false;
   /** Trailer fields of the current request's chunked body, flat [name, value, ...]. */
   trailers: string[] | undefined;
 
@@ -169,6 +169,21 @@ export class Connection {
   }
 
   /**
+   * The current request's response has begun: its head (the request's own, or
+   * an error response of the connection's) is on its way, so no other head
+   * may go, and a timeout can no longer answer 408. The one place that says
+   * so; reset for each request.
+   */
+  get responseStarted(): boolean {
+    return this.#responseStarted;
+  }
+
+  /** The head of the current request's response goes out now. */
+  startResponse(): void {
+    this.#responseStarted = true;
+  }
+
+  /**
    * Waiting for the next request, one served already and nothing of the next
    * read: if the worker dies meanwhile, another can take the connection on.
    */
@@ -184,7 +199,7 @@ export class Connection {
 
   /** Begins the wait for the next request: once after each response, and at the start. */
   beginNext(): void {
-    this.responseStarted = false;
+    this.#responseStarted = false;
     this.#enter(this.#pending.length === 0 ? "idle" : "header");
   }
 
@@ -472,8 +487,8 @@ export class Connection {
    * connection for closing. Does nothing once a response has started.
    */
   sendErrorResponse(status: number): void {
-    if (this.responseStarted || this.socket.closed || this.socket.output.closed) return;
-    this.responseStarted = true;
+    if (this.#responseStarted || this.socket.closed || this.socket.output.closed) return;
+    this.#responseStarted = true;
     const line = statusLine(status);
     const text = `${line}\n`;
     const date = this.options.staticDate ? "" : dateLine();
@@ -617,7 +632,7 @@ export class Connection {
     this.#deadline.clear();
     if (why === "idle" || why === "drain") {
       socket.close().catch(ignore);
-    } else if (why === "header" && !this.responseStarted && !socket.output.closed) {
+    } else if (why === "header" && !this.#responseStarted && !socket.output.closed) {
       // The client is still sending its head (a byte may be on its way, or just
       // arrived with a connection resumed from a park): 408, FIN, and what comes
       // is read and dropped for drainTimeout, so that it reads the 408, not a reset.
@@ -625,7 +640,7 @@ export class Connection {
       this.#enter("drain");
       socket.output.close().catch(ignore);
       if (this.options.drainTimeout === 0) socket.close().catch(ignore);
-    } else if (!this.responseStarted && !socket.output.closed) {
+    } else if (!this.#responseStarted && !socket.output.closed) {
       this.sendErrorResponse(408);
       socket.close().catch(ignore);
     } else {

@@ -51,7 +51,6 @@ export class Response {
   #closeRequested = false;
   /** HEAD, or a status without content: data is dropped (HEAD) or refused. */
   #bodyless = false;
-  #headSent = false;
   #chunked = false;
   #finished = false;
   #continueSent = false;
@@ -80,7 +79,7 @@ export class Response {
   }
 
   get headSent(): boolean {
-    return this.#headSent;
+    return this.#conn.responseStarted;
   }
 
   get finished(): boolean {
@@ -137,7 +136,7 @@ export class Response {
   }
 
   closeAfterFinish(): void {
-    if (this.#headSent || this.#finished) {
+    if (this.#conn.responseStarted || this.#finished) {
       throw new HttpError(
         "HEADERS_FINISHED",
         "closeAfterFinish must come before the header section is finished",
@@ -196,7 +195,7 @@ export class Response {
 
   finishHeaders(): Promise<void> {
     if (this.#code === 0) return Promise.reject(orderError("finishHeaders"));
-    if (this.#finished || this.#headSent) return RESOLVED;
+    if (this.#finished || this.#conn.responseStarted) return RESOLVED;
     return this.#emit(false);
   }
 
@@ -214,7 +213,7 @@ export class Response {
 
   /** Sends `100 Continue` before the body of an `Expect: 100-continue` request is first read. */
   continueIfExpected(): void {
-    if (!this.#request.expectContinue || this.#continueSent || this.#headSent) return;
+    if (!this.#request.expectContinue || this.#continueSent || this.#conn.responseStarted) return;
     this.#continueSent = true;
     this.#conn.socket.write(CONTINUE);
     this.#conn.waitOn(this.#conn.socket.flush()).catch(() => {}); // a failure shows on the next read or write
@@ -249,7 +248,7 @@ export class Response {
   #write(final: boolean): void {
     if (this.#finished) return;
     const socket = this.#conn.socket;
-    let text = this.#headSent ? "" : this.#head(final);
+    let text = this.#conn.responseStarted ? "" : this.#head(final);
     const bytes = this.#pendingBytes;
     if (bytes > 0) {
       if (this.#chunked) text += `${bytes.toString(16)}\r\n`;
@@ -287,8 +286,7 @@ export class Response {
 
   /** The status line and header section, with the framing chosen now. */
   #head(final: boolean): string {
-    this.#headSent = true;
-    this.#conn.responseStarted = true;
+    this.#conn.startResponse();
     const request = this.#request;
     const http10 = request.versionMinor === 0;
     // A client that expects 100 Continue and gets a final status instead may
@@ -362,7 +360,7 @@ export class Response {
 
   #checkHeaderable(): void {
     if (this.#code === 0) throw orderError("sendHeader");
-    if (this.#headSent || this.#finished) {
+    if (this.#conn.responseStarted || this.#finished) {
       throw new HttpError("HEADERS_FINISHED", "sendHeader after the header section was finished");
     }
   }
