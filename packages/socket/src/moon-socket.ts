@@ -17,6 +17,7 @@ import { OutputStream } from "./internal/output-stream";
 import { READABLE, type Readiness, WRITABLE } from "./internal/readiness";
 import { reset } from "./internal/reset";
 import type { SocketState } from "./internal/socket-state";
+import { type Transport, transportOf } from "./internal/transport";
 import type { ParkingLot, ParkOptions } from "./parking";
 import type { MoonInput, MoonOutput, OutputData, ReadFormat } from "./streams";
 import type { TurnKeeper } from "./turns";
@@ -103,6 +104,8 @@ export class MoonSocket {
   readonly #output: OutputStream;
   readonly #closeTimeout: number;
   readonly #turns: TurnKeeper | undefined;
+  /** How the socket reaches its connection (transport.ts): decided once, in the constructor. */
+  readonly #transport: Transport;
   /** The connection when it has no net.Socket ({@link fromHandle}). */
   readonly #bare: BareConnection | undefined;
   #addresses: { local: Endpoint; remote: Endpoint } | undefined;
@@ -136,9 +139,11 @@ export class MoonSocket {
       // One listener for both streams; it stays after close, so a late error cannot crash the process.
       socket.on("error", this.#onError);
     } else if (bare !== undefined) bare.onError = this.#onError;
-    const connection = bare ?? socket;
-    this.#input = new InputStream(connection, this.#state, options.unread, resolved);
-    this.#output = new OutputStream(connection, this.#state, resolved);
+    // The one place where the way to the connection is chosen.
+    const transport = transportOf(bare ?? socket);
+    this.#transport = transport;
+    this.#input = new InputStream(transport, this.#state, options.unread, resolved);
+    this.#output = new OutputStream(transport, this.#state, resolved);
     this.input = this.#input;
     this.output = this.#output;
   }
@@ -281,7 +286,7 @@ export class MoonSocket {
     const earlier = this.#output.error;
     this.#state.closed = true;
     this.#input.shutdown();
-    if (this.netSocket === null && this.#bare === undefined) {
+    if (this.#transport.kind === "none") {
       this.#output.shutdown();
       return Promise.resolve();
     }
@@ -348,14 +353,16 @@ export class MoonSocket {
 
   /** Closes the connection's handle or socket (after the FIN, or dropping what is unsent). */
   #destroyConnection(): void {
-    if (this.#bare !== undefined) this.#bare.destroy();
-    else this.netSocket?.destroy();
+    const transport = this.#transport;
+    if (transport.kind === "bare") transport.bare.destroy();
+    else if (transport.kind === "net") transport.socket.destroy();
   }
 
   /** Closes the connection with a reset (a plain close on Unix sockets). */
   #resetConnection(): void {
-    if (this.#bare !== undefined) this.#bare.reset();
-    else if (this.netSocket !== null) reset(this.netSocket);
+    const transport = this.#transport;
+    if (transport.kind === "bare") transport.bare.reset();
+    else if (transport.kind === "net") reset(transport.socket);
   }
 
   /**
@@ -366,7 +373,7 @@ export class MoonSocket {
    */
   async detach(): Promise<DetachedSocket> {
     this.#checkOpen();
-    if (this.netSocket === null && this.#bare === undefined)
+    if (this.#transport.kind === "none")
       throw new MoonSocketError("NO_CONNECTION", "this socket has no connection to detach");
     await this.#output.flush();
     this.#checkOpen();
@@ -374,7 +381,9 @@ export class MoonSocket {
     const ended = this.#input.ended;
     const unread = this.#input.detach();
     this.#output.shutdown();
-    const socket = this.netSocket ?? (this.#bare as BareConnection).toSocket();
+    const transport = this.#transport;
+    const socket =
+      transport.kind === "net" ? transport.socket : (this.#bare as BareConnection).toSocket();
     socket.off("error", this.#onError);
     return { socket, unread, ended };
   }

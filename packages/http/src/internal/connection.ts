@@ -1,12 +1,12 @@
 // One client connection as the HTTP module sees it: bytes from the socket go
 // through the request parser, which stops after each request so that the
 // next pipelined one waits, unparsed, until this one is answered. It also
-// keeps the connection's deadlines (idle, header, stall, response, drain),
-// parks it when it is idle between requests (after parkAfter, or at once
-// when the pool wants it) and when its client is slow to send a request head
-// (after parkHeaderAfter: the head so far goes with it, and its header
-// timeout runs on across parks), and closes it so that the client always
-// receives its response first.
+// keeps the connection's deadlines (idle, header, response, drain; the
+// stall timeout is stall-watch.ts's), parks it when its worker leaves, when
+// another request holds the worker, after parkAfter idle or after
+// parkHeaderAfter mid-head if those are set (the head so far goes with it,
+// and its header timeout runs on across parks), and closes it so that the
+// client always receives its response first.
 
 import { Buffer } from "node:buffer";
 import { performance } from "node:perf_hooks";
@@ -16,6 +16,7 @@ import { type MoonSocket, MoonSocketError, type ParkingLot } from "@moonbridge/s
 import type { ResolvedHttpOptions } from "../options";
 import { dateLine } from "./date-header";
 import { Deadline } from "./deadline";
+import { type StallSubject, StallWatch } from "./stall-watch";
 import { statusLine } from "./status-text";
 
 const EMPTY = Buffer.alloc(0);
@@ -38,7 +39,7 @@ export function clientErrorStatus(error: unknown): number | undefined {
     : error.status;
 }
 
-export class Connection {
+export class Connection implements StallSubject {
   readonly socket: MoonSocket;
   readonly options: ResolvedHttpOptions;
   /** An I/O error or a timeout ended the connection: the request under way is faulty. */
@@ -77,14 +78,10 @@ export class Connection {
   /** An error response was sent: the client may still be sending, so the close lingers. */
   #mustDrain = false;
   #phase: Phase = "idle";
-  /** Reads or flushes waiting on the client: only then does a lack of progress count as a stall. */
-  #waiting = 0;
-  /** waitForInput() counted in #waiting, until nextHead() or inputFailed() comes back. */
+  /** The stall timeout's watch (stall-watch.ts). */
+  readonly #stall: StallWatch;
+  /** waitForInput() counted as waiting on the client, until nextHead() or inputFailed() comes back. */
   #inputWait = false;
-  /** Bytes moved either way at the last stall check, and how many checks in a row since saw none while waiting. */
-  #progress = 0;
-  #quietChecks = 0;
-  #stallTimer: ReturnType<typeof setTimeout> | undefined;
   readonly #deadline: Deadline;
   /** Where idle connections are parked, if parking is on and the socket has a lot. */
   readonly #lot: ParkingLot | undefined;
@@ -111,9 +108,7 @@ export class Connection {
       maxHeaderCount: options.requestHeaderCountLimit,
       maxChunkExtensionSize: options.chunkExtensionSizeLimit,
     });
-    // Stalls are found by checking progress a few times per stallTimeout, not by a
-    // timer refreshed on every read and write: keep-alive requests pay nothing for it.
-    if (options.stallTimeout > 0) this.#armStallCheck();
+    this.#stall = new StallWatch(this, options.stallTimeout);
     // A connection parked mid-head: its head's time runs on from when it began.
     const note = socket.parkNote;
     if (note?.startsWith(HEAD_NOTE) === true)
@@ -260,7 +255,7 @@ export class Connection {
   /** Waits for more input for nextHead(), counted as waiting on the client (true: some came, false: the end). */
   waitForInput(): Promise<boolean> {
     this.#inputWait = true;
-    this.#waiting++;
+    this.#stall.wait();
     return this.socket.input.readable();
   }
 
@@ -278,7 +273,7 @@ export class Connection {
   #endInputWait(): void {
     if (!this.#inputWait) return;
     this.#inputWait = false;
-    this.#waiting--;
+    this.#stall.done();
   }
 
   /**
@@ -448,13 +443,13 @@ export class Connection {
       if (this.#pending.length > 0) this.#execute();
       else if (this.#eof) this.#finishParser();
       else if (!this.#takeInput()) {
-        this.#waiting++;
+        this.#stall.wait();
         try {
           await this.socket.input.readable();
         } catch (error) {
           throw this.ioError(error);
         } finally {
-          this.#waiting--;
+          this.#stall.done();
         }
       }
     }
@@ -462,7 +457,7 @@ export class Connection {
 
   /** Counts `io` as waiting on the client (for the stall timeout) until it settles; a failure marks the connection failed. */
   waitOn(io: Promise<void>): Promise<void> {
-    this.#waiting++;
+    this.#stall.wait();
     return io.then(this.#endWait, this.#endWaitFailed);
   }
 
@@ -473,11 +468,11 @@ export class Connection {
   }
 
   readonly #endWait = (): void => {
-    this.#waiting--;
+    this.#stall.done();
   };
 
   readonly #endWaitFailed = (error: unknown): never => {
-    this.#waiting--;
+    this.#stall.done();
     throw this.ioError(error);
   };
 
@@ -506,7 +501,7 @@ export class Connection {
    */
   async end(): Promise<void> {
     const socket = this.socket;
-    if (this.#stallTimer !== undefined) clearTimeout(this.#stallTimer);
+    this.#stall.stop();
     this.#stopWatchingLot?.();
     this.#parkDeadline?.clear();
     if (socket.closed) {
@@ -597,29 +592,15 @@ export class Connection {
     return true;
   }
 
-  #armStallCheck(): void {
-    this.#stallTimer = setTimeout(this.#checkStall, (this.options.stallTimeout * 1000) / 4);
-    this.#stallTimer.unref();
+  /** Between requests (StallSubject): no stall counts there. */
+  get idle(): boolean {
+    return this.#phase === "idle";
   }
 
-  /**
-   * A stall: four checks in a row, a quarter of stallTimeout apart, found the
-   * server waiting on the client and no byte moved either way (so a stall is
-   * found between stallTimeout and 1.25 times it after the last byte).
-   */
-  readonly #checkStall = (): void => {
-    const socket = this.socket;
-    if (socket.closed) return;
-    const progress = socket.bytesRead + socket.bytesWritten;
-    if (this.#phase === "idle" || this.#waiting === 0 || progress !== this.#progress) {
-      this.#progress = progress;
-      this.#quietChecks = 0;
-    } else if (++this.#quietChecks >= 4) {
-      this.#expire("stall");
-      return;
-    }
-    this.#armStallCheck();
-  };
+  /** The stall watch found no progress while the server waited on the client (StallSubject). */
+  stalled(): void {
+    this.#expire("stall");
+  }
 
   /** A deadline passed: answer 408 if a request is under way and unanswered, then close (or reset). */
   #expire(why: NonNullable<Connection["timedOut"]>): void {

@@ -9,13 +9,13 @@ import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";
-import { BareConnection } from "./bare-connection";
 import { ChunkQueue } from "./chunk-queue";
 import { HandleReader } from "./handle-io";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
 import { READABLE, type Readiness, Signal } from "./readiness";
 import type { SocketState } from "./socket-state";
 import { stopReading } from "./stop-reading";
+import type { Transport } from "./transport";
 
 const EMPTY = Buffer.alloc(0);
 const LF = 0x0a;
@@ -65,19 +65,19 @@ export class InputStream implements MoonInput {
   #readiness: Readiness | undefined;
 
   constructor(
-    connection: Socket | BareConnection | null,
+    transport: Transport,
     state: SocketState,
     unread: Uint8Array | undefined,
     limits: { inputBufferLimit: number; maxLineLength: number },
   ) {
-    const bare = connection instanceof BareConnection ? connection : undefined;
-    const socket = bare === undefined ? (connection as Socket | null) : null;
+    const bare = transport.kind === "bare" ? transport.bare : undefined;
+    const socket = transport.kind === "net" ? transport.socket : null;
     this.#socket = socket;
-    this.#connected = connection !== null;
+    this.#connected = transport.kind !== "none";
     this.#state = state;
     this.#limit = limits.inputBufferLimit;
     this.#maxLineLength = limits.maxLineLength;
-    this.#ended = connection === null;
+    this.#ended = transport.kind === "none";
     if (unread !== undefined && unread.length > 0) {
       this.#queue.push(Buffer.from(unread.buffer, unread.byteOffset, unread.byteLength));
     }

@@ -8,11 +8,12 @@ import { Buffer } from "node:buffer";
 import type { Socket } from "node:net";
 import { ioError, MoonSocketError } from "../errors";
 import type { MoonOutput, OutputData } from "../streams";
-import { BareConnection } from "./bare-connection";
+import type { BareConnection } from "./bare-connection";
 import { HandleWriter } from "./handle-io";
 import { invalid } from "./options";
 import { type Readiness, Signal, WRITABLE } from "./readiness";
 import type { SocketState } from "./socket-state";
+import type { Transport } from "./transport";
 
 const EMPTY = Buffer.alloc(0);
 /** What flush() returns when the kernel has everything: one promise, not one per flush. */
@@ -68,16 +69,12 @@ export class OutputStream implements MoonOutput {
   /** What poll() waits on; made when first asked for (most sockets are never polled). */
   #readiness: Readiness | undefined;
 
-  constructor(
-    connection: Socket | BareConnection | null,
-    state: SocketState,
-    limits: { outputBufferLimit: number },
-  ) {
-    const bare = connection instanceof BareConnection ? connection : undefined;
-    const socket = bare === undefined ? (connection as Socket | null) : null;
+  constructor(transport: Transport, state: SocketState, limits: { outputBufferLimit: number }) {
+    const bare = transport.kind === "bare" ? transport.bare : undefined;
+    const socket = transport.kind === "net" ? transport.socket : null;
     this.#socket = socket;
     this.#bare = bare;
-    this.#connected = connection !== null;
+    this.#connected = transport.kind !== "none";
     this.#state = state;
     this.#limit = limits.outputBufferLimit;
     this.#writer =
