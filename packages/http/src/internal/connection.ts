@@ -483,7 +483,7 @@ export class Connection implements StallSubject {
    */
   sendErrorResponse(status: number): void {
     if (this.#responseStarted || this.socket.closed || this.socket.output.closed) return;
-    this.#responseStarted = true;
+    this.startResponse();
     const line = statusLine(status);
     const text = `${line}\n`;
     const date = this.options.staticDate ? "" : dateLine();

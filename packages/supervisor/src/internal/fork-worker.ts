@@ -32,12 +32,12 @@ export function forkWorker(
   }
   if (keepYoungGeneration) execArgv.push(...youngGenerationArgs(execArgv));
   const env: NodeJS.ProcessEnv = { ...process.env, [WORKER_ENV]: "1", [POOL_ENV]: String(index) };
-  delete env[TURN_FD_ENV];
-  if (turnFd === undefined) return fork(main, process.argv.slice(2), { execArgv, env });
-  env[TURN_FD_ENV] = String(TURN_FD);
+  if (turnFd === undefined) delete env[TURN_FD_ENV];
+  else env[TURN_FD_ENV] = String(TURN_FD);
   return fork(main, process.argv.slice(2), {
     execArgv,
     env,
-    stdio: ["inherit", "inherit", "inherit", "ipc", turnFd],
+    // The turn file goes in as descriptor TURN_FD; the rest is fork()'s default.
+    ...(turnFd !== undefined && { stdio: ["inherit", "inherit", "inherit", "ipc", turnFd] }),
   });
 }

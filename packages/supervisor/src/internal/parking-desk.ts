@@ -104,10 +104,7 @@ export class ParkingDesk<W extends DeskWorker> {
    */
   get starved(): number {
     if (this.#parked.waiting === 0) return 0;
-    for (const w of this.#pool.workers) {
-      const serving = w.state === "idle" || w.state === "busy";
-      if (serving && !w.retiring && w.run === undefined && !w.declined) return 0;
-    }
+    for (const w of this.#pool.workers) if (mayTakeResumes(w)) return 0;
     return this.#parked.waiting;
   }
 
@@ -246,8 +243,7 @@ export class ParkingDesk<W extends DeskWorker> {
     if (idle !== undefined) return idle;
     let fewest: W | undefined;
     for (const w of workers) {
-      if ((w.state !== "idle" && w.state !== "busy") || w.retiring || w.run !== undefined) continue;
-      if (w.declined || !w.child.connected || w.resumes.size >= RESUMES_IN_FLIGHT) continue;
+      if (!mayTakeResumes(w) || w.resumes.size >= RESUMES_IN_FLIGHT) continue;
       if (fewest === undefined || w.resumes.size < fewest.resumes.size) fewest = w;
     }
     return fewest;
@@ -356,4 +352,10 @@ export class ParkingDesk<W extends DeskWorker> {
     });
     this.update();
   }
+}
+
+/** A worker that serves and is in no long turn: it takes resumes (queued behind a short turn). */
+function mayTakeResumes(w: DeskWorker): boolean {
+  const serving = w.state === "idle" || w.state === "busy";
+  return serving && !w.retiring && w.run === undefined && !w.declined && w.child.connected;
 }

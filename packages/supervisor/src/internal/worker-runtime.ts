@@ -72,7 +72,7 @@ export class WorkerRuntime implements TurnKeeper {
   readonly #accepted: NativeHandle[] = [];
   /** Parked connections resumed here while the turn was held: served when it ends, or refused. */
   readonly #resumesWaiting: { message: Resume; handle: NativeHandle }[] = [];
-  /** The running turn has lasted SLOT_RELEASE_MS: resumes are refused until it ends. */
+  /** The running turn has lasted SLOT_RELEASE_MS: resumes are refused until it ends (reset as the next begins). */
   #slowTurn = false;
   /** Connect calls (and runs) under way, waiting or not. */
   #handlers = 0;
@@ -214,7 +214,8 @@ export class WorkerRuntime implements TurnKeeper {
    * it, and gives it to another).
    */
   #onResume(message: Resume, handle: NativeHandle): void {
-    if (this.#state !== "serving" || this.#departure !== undefined || this.#slowTurn) {
+    const slow = this.#holder !== undefined && this.#slowTurn;
+    if (this.#state !== "serving" || this.#departure !== undefined || slow) {
       this.#refuseResume(message, handle);
       return;
     }
@@ -225,6 +226,12 @@ export class WorkerRuntime implements TurnKeeper {
   #refuseResume(message: Resume, handle: NativeHandle): void {
     handle.close();
     send({ t: "resume-refused", id: message.id });
+  }
+
+  /** The resumes queued for the turn go back to the supervisor, for other workers. */
+  #refuseWaitingResumes(): void {
+    for (const { message, handle } of this.#resumesWaiting.splice(0))
+      this.#refuseResume(message, handle);
   }
 
   /** Serves a resumed connection; the worker's turn is free. */
@@ -303,9 +310,8 @@ export class WorkerRuntime implements TurnKeeper {
     this.#turnRecord?.flush();
     // Resumed connections waiting for this turn go to other workers, as do new ones (below).
     this.#slowTurn = true;
-    for (const { message, handle } of this.#resumesWaiting.splice(0))
-      this.#refuseResume(message, handle);
-    if (this.#holder === undefined || !this.#slot) return;
+    this.#refuseWaitingResumes();
+    if (!this.#slot) return;
     // A long turn: another idle worker should listen meanwhile. Say so at
     // once. If it waits (the loop was mostly idle), this worker keeps its slot
     // and one more listens; if it computes, or waits for the CPU, the slot moves.
@@ -417,13 +423,18 @@ export class WorkerRuntime implements TurnKeeper {
   take(holder: object): boolean {
     if (this.#holder === holder) return true;
     if (this.#holder !== undefined || this.#state === "exiting") return false;
+    this.#beginTurn(holder);
+    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
+    this.#changed();
+    return true;
+  }
+
+  /** A turn begins for `holder`: its slow-turn timer, and the record of whose request runs. */
+  #beginTurn(holder: object): void {
     this.#holder = holder;
     this.#slowTurn = false;
     this.#turnRecord?.running(this.#held.idOf(holder));
-    if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     this.#armRelease();
-    this.#changed();
-    return true;
   }
 
   wait(holder: object): Promise<void> {
@@ -439,15 +450,11 @@ export class WorkerRuntime implements TurnKeeper {
     const next = this.#waiting.shift();
     if (next !== undefined) {
       // The turn passes on: the worker stays busy.
-      this.#holder = next.holder;
-      this.#slowTurn = false;
-      this.#turnRecord?.running(this.#held.idOf(next.holder));
-      this.#armRelease();
+      this.#beginTurn(next.holder);
       next.resolve();
       return;
     }
     this.#turnRecord?.running(0);
-    this.#slowTurn = false;
     const resumed = this.#resumesWaiting.shift();
     if (resumed !== undefined) {
       this.#startResumed(resumed.message, resumed.handle);
@@ -548,8 +555,7 @@ export class WorkerRuntime implements TurnKeeper {
     this.#departure = departure;
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
-    for (const { message, handle } of this.#resumesWaiting.splice(0))
-      this.#refuseResume(message, handle);
+    this.#refuseWaitingResumes();
     this.#parking.leave();
     if (this.#state !== "preparing") this.#exitWhenDone();
   }
