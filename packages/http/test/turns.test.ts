@@ -18,6 +18,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { generateHandler, type HttpOptions, type Request } from "../src/index";
 import { RawClient } from "./helpers/client";
 
+/** How a holder gave the turn: waiting with nothing read, its request here (the look), or neither. */
+type Give = "idle" | "ready" | "busy";
+
 /** The worker's turn, as WorkerRuntime keeps it: one holder, the rest wait in order. */
 class TestKeeper implements TurnKeeper {
   holder: object | undefined;
@@ -37,11 +40,15 @@ class TestKeeper implements TurnKeeper {
     return new Promise((resolve) => this.waiting.push({ holder, resolve }));
   }
 
-  /** How each holder last gave the turn: idle (between requests, nothing read) or not. */
-  readonly lastGive = new Map<object, "idle" | "busy">();
+  /** How each holder last gave the turn: idle (waiting for a request, nothing of it read) or not. */
+  readonly lastGive = new Map<object, Give>();
+  /** Every give of each holder, in order. */
+  readonly gives = new Map<object, Give[]>();
 
-  give(holder: object, idle?: boolean): void {
-    this.lastGive.set(holder, idle === true ? "idle" : "busy");
+  give(holder: object, idle?: boolean, ready?: boolean): void {
+    const how = ready === true ? "ready" : idle === true ? "idle" : "busy";
+    this.lastGive.set(holder, how);
+    this.gives.set(holder, [...(this.gives.get(holder) ?? []), how]);
     if (this.holder !== holder) return;
     this.holder = undefined;
     const next = this.waiting.shift();
@@ -160,16 +167,16 @@ describe("a worker that holds many connections runs one request at a time", () =
     other.close();
   });
 
-  it("gives the turn as idle only between requests, with nothing of the next one read", async () => {
+  it("gives the turn as idle only while it waits for a request with nothing of it read", async () => {
     const { port, keeper } = await startShared((request: Request) => {
       request.sendStatus(200);
       request.sendData("ok");
       return request.finish().then(() => true);
     });
     const gives = () => [...keeper.lastGive.values()];
-    const silent = await RawClient.open(port); // never sends: not one request served
+    const silent = await RawClient.open(port); // never sends: nothing read
     await until(() => gives().length === 1);
-    expect(gives()).toEqual(["busy"]);
+    expect(gives()).toEqual(["idle"]);
     const between = await RawClient.open(port);
     await between.send(GET("first"));
     expect((await between.response()).status).toBe(200);
@@ -178,6 +185,28 @@ describe("a worker that holds many connections runs one request at a time", () =
     await until(() => gives()[1] === "busy");
     silent.close();
     between.close();
+  });
+
+  it("gives the turn as ready during the look for a departed client, and not otherwise once its head is read", async () => {
+    const before: Give[][] = [];
+    const { port, keeper } = await startShared((request: Request) => {
+      before.push([...(keeper.gives.get(request.socket) ?? [])]);
+      request.sendStatus(200);
+      request.sendData("ok");
+      return request.finish().then(() => true);
+    });
+    for (let i = 0; i < 5; i++) {
+      const client = await RawClient.open(port);
+      await client.send(GET(`look${i}`));
+      expect((await client.response()).status).toBe(200);
+      client.close();
+    }
+    // Before its callback, a connection gave the turn while nothing of its request was read, and for the look.
+    expect(before).toHaveLength(5);
+    for (const gives of before) {
+      expect(gives.filter((how) => how === "busy")).toEqual([]);
+      expect(gives.at(-1)).toBe("ready");
+    }
   });
 
   it("serves pipelined requests in order within one turn", async () => {

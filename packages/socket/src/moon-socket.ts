@@ -199,18 +199,31 @@ export class MoonSocket {
   }
 
   /**
+   * True while another process holds a copy of the connection (the pool's
+   * supervisor does, for one a worker keeps between requests): it outlives
+   * this process, so it was not taken from a listener's backlog just now.
+   */
+  get copied(): boolean {
+    return this.#turns?.copied?.(this) === true;
+  }
+
+  /**
    * Gives the worker's turn back while the handler waits for its client (an
    * idle connection, a request still arriving), so that the worker serves
    * its other connections meanwhile. The handler must hold the turn again
    * ({@link takeTurn}, {@link turn}) before it runs anything of the
    * application's. Nothing happens when the worker has no turns to share.
-   * `idle`: the connection waits for its client's next message, nothing of
-   * which has been read (a keep-alive connection between requests): the
+   * `idle`: the connection waits for its client's next (or first) message,
+   * nothing of which has been read (a keep-alive connection between
+   * requests, a new one whose request has not come yet): the
    * worker may let its supervisor hold a copy of it meanwhile, so that the
-   * connection outlives the worker if it dies serving another.
+   * connection outlives the worker if it dies serving another. `ready`:
+   * the client's next message is here, and the handler takes the turn back
+   * in a moment: the worker may leave the turn with it, and takes no new
+   * connection meanwhile.
    */
-  yieldTurn(options?: { idle?: boolean }): void {
-    this.#turns?.give(this, options?.idle === true);
+  yieldTurn(options?: { idle?: boolean; ready?: boolean }): void {
+    this.#turns?.give(this, options?.idle === true, options?.ready === true);
   }
 
   /** Takes the worker's turn if no other connection holds it: false if one does (then await {@link turn}). */
@@ -292,7 +305,7 @@ export class MoonSocket {
     }
     // A connection another process holds a copy of gets its FIN from a shutdown: closing
     // one copy sends none.
-    if (seconds === 0 && this.#turns?.copied?.(this) !== true && this.#output.closeWithHandle()) {
+    if (seconds === 0 && !this.copied && this.#output.closeWithHandle()) {
       // A bare handle whose data the kernel has: closing it sends the FIN after the data
       // (unread input gets a reset either way, as after a shutdown).
       this.#output.shutdown();

@@ -16,12 +16,14 @@ export interface TurnKeeper {
   wait(holder: object): Promise<void>;
   /**
    * `holder` gives the turn back; nothing if it does not hold it. `idle`:
-   * its connection now waits for its client between messages, with nothing
-   * of the next one read, so the keeper may have another process hold a
+   * its connection now waits for its client's next (or first) message, with
+   * nothing of it read, so the keeper may have another process hold a
    * copy of it meanwhile (the pool's supervisor does, so that it outlives
-   * a worker that dies).
+   * a worker that dies). `ready`: its next message is here, and it takes the
+   * turn back in a moment (@moonbridge/http's look for a departed client):
+   * the keeper may leave the turn with it, and takes nothing new meanwhile.
    */
-  give(holder: object, idle?: boolean): void;
+  give(holder: object, idle?: boolean, ready?: boolean): void;
   /**
    * True while another process holds a copy of `holder`'s connection: then
    * closing it must send its FIN explicitly (closing one copy sends none).

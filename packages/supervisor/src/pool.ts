@@ -108,6 +108,8 @@ export class Pool {
   #notTrue = 0;
   #notTrueLogged = false;
   #lastRetireAt = 0;
+  /** Since when the pool has lacked spare workers (pool-size.ts); undefined while it has them. */
+  #shortSince: number | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #memoryTimer: ReturnType<typeof setInterval> | undefined;
   #statsTimer: ReturnType<typeof setInterval> | undefined;
@@ -412,7 +414,9 @@ export class Pool {
       this.#parking.starved,
       this.#nextForkAt,
       this.#lastRetireAt,
+      this.#shortSince,
     );
+    this.#shortSince = plan.short ? (this.#shortSince ?? now) : undefined;
     if (plan.fork) {
       this.#fork();
       this.#nextForkAt = now + this.#options.forkDelay * 1000;

@@ -179,13 +179,12 @@ export class Connection implements StallSubject {
   }
 
   /**
-   * Waiting for the next request, one served already and nothing of the next
-   * read: if the worker dies meanwhile, another can take the connection on.
+   * Waiting for the next (or first) request with nothing of it read: if the
+   * worker dies meanwhile, another can take the connection on.
    */
-  get idleBetweenRequests(): boolean {
+  get waitsUnread(): boolean {
     return (
       this.#phase === "idle" &&
-      this.#requests > 0 &&
       this.#pending.length === 0 &&
       !this.#eof &&
       this.socket.input.buffered === 0

@@ -24,8 +24,10 @@ import { Connection, clientErrorStatus } from "./connection";
 import { isThenable } from "./thenable";
 import { list, type RejectionSink, unlist } from "./unhandled-rejections";
 
-/** yieldTurn()'s options for a connection that waits for its next request. */
+/** yieldTurn()'s options for a connection that waits for its next request, nothing of it read. */
 const IDLE = { idle: true };
+/** yieldTurn()'s options for a connection whose request is here, during the look for a departed client. */
+const READY = { ready: true };
 
 export class RequestLoop implements RejectionSink {
   readonly #conn: Connection;
@@ -92,8 +94,8 @@ export class RequestLoop implements RejectionSink {
   #headFound(more: boolean | undefined): boolean {
     const socket = this.#socket;
     if (more === undefined) {
-      // Between requests, the worker's supervisor may hold a copy of the connection meanwhile.
-      socket.yieldTurn(this.#conn.idleBetweenRequests ? IDLE : undefined);
+      // With nothing of the next request read, the worker's supervisor may hold a copy of the connection meanwhile.
+      socket.yieldTurn(this.#conn.waitsUnread ? IDLE : undefined);
       this.#conn.waitForInput().then(this.#onInput, this.#onInputFailed);
       return false;
     }
@@ -108,15 +110,20 @@ export class RequestLoop implements RejectionSink {
         this.#end();
         return false;
       }
-      // The first request of a connection (new, or resumed) waits for the next poll of the
-      // event loop, where libuv reads a departed client's end of stream (after a partial
-      // read it waits for the next readiness): an immediate runs before that poll, its own
-      // immediate after it. Later requests of the connection pay nothing.
+      // The first request of a new connection (a client may have given up in the backlog)
+      // waits for the next poll of the event loop, where libuv reads a departed client's end
+      // of stream (after a partial read it waits for the next readiness): an immediate runs
+      // before that poll, its own immediate after it. Later requests pay nothing, nor does a
+      // connection resumed from its supervisor or copied to it (it waited idle, not in the
+      // backlog). Meanwhile the worker may serve its other connections, but takes no new
+      // one: were this request to kill the worker, the new connection would die with it.
       if (!this.#looked) {
         this.#looked = true;
-        socket.yieldTurn();
-        setImmediate(this.#lookAfterPoll);
-        return false;
+        if (!socket.resumed && !socket.copied) {
+          socket.yieldTurn(READY);
+          setImmediate(this.#lookAfterPoll);
+          return false;
+        }
       }
     }
     // Another connection's request runs in this worker: this one waits its turn.

@@ -7,17 +7,19 @@
 // `dropped`), parks it (the park then names the copy, and no handle travels),
 // or dies: then the connection whose request ran is closed (turn-file.ts)
 // and the others wait for their next request in the supervisor, as parked
-// ones do. A connection's first request is the worker's alone: a short
-// connection costs no copy. A resumed connection comes with the supervisor's
-// copy, which it keeps.
+// ones do. A new connection is copied only if it waits for its first bytes
+// while the worker would take another or run another's request
+// (new-connections.ts), or if it was accepted while another's request ran: a
+// connection whose request comes at once costs no copy. A resumed connection comes with the
+// supervisor's copy, which it keeps.
 
 import { type HandleSender, handleSender } from "./handle-channel";
 import type { NativeHandle } from "./native-handles";
 
-/** A copy the supervisor holds: its id, and the connection's socket and handle here. */
+/** A copy the supervisor holds: its id, and the connection's socket (once it is served) and handle here. */
 interface Copy {
   id: number;
-  socket: object;
+  socket: object | undefined;
   handle: NativeHandle;
 }
 
@@ -32,9 +34,18 @@ export class ConnectionCopies {
   /** Made at the first copy: the IPC channel is there by then. */
   #sender: HandleSender | undefined;
 
-  /** A connection accepted here: its handle, for a copy later. */
+  /** A connection accepted here: its handle, for a copy later (or the copy made while it waited to be served). */
   serving(socket: object, handle: NativeHandle): void {
     this.#handles.set(socket, handle);
+    const copy = this.#byHandle.get(handle);
+    if (copy === undefined) return;
+    copy.socket = socket;
+    this.#bySocket.set(socket, copy);
+  }
+
+  /** A connection accepted while another's request runs, not served yet: the supervisor gets a copy. */
+  copyUnserved(handle: NativeHandle): void {
+    this.#send(handle, undefined);
   }
 
   /** A connection resumed here: the supervisor keeps its copy, under the id returned. */
@@ -45,23 +56,27 @@ export class ConnectionCopies {
 
   /** The connection waits idle between requests: the supervisor gets a copy, if it has none. */
   copy(socket: object): void {
-    if (this.#bySocket.has(socket) || process.connected !== true) return;
+    if (this.#bySocket.has(socket)) return;
     const handle = this.#handles.get(socket);
-    if (handle === undefined) return;
+    if (handle !== undefined) this.#send(handle, socket);
+  }
+
+  #send(handle: NativeHandle, socket: object | undefined): void {
+    if (process.connected !== true) return;
     this.#sender ??= handleSender(process, () => {});
     // A channel that fails is the worker's end: nothing more to do about one copy.
     if (this.#sender.send("held", this.#nextId + 1, handle)) this.#add(socket, handle);
   }
 
-  #add(socket: object, handle: NativeHandle): Copy {
+  #add(socket: object | undefined, handle: NativeHandle): Copy {
     const copy = { id: ++this.#nextId, socket, handle };
-    this.#bySocket.set(socket, copy);
+    if (socket !== undefined) this.#bySocket.set(socket, copy);
     this.#byHandle.set(handle, copy);
     return copy;
   }
 
   #forget(copy: Copy): void {
-    this.#bySocket.delete(copy.socket);
+    if (copy.socket !== undefined) this.#bySocket.delete(copy.socket);
     this.#byHandle.delete(copy.handle);
   }
 

@@ -1,6 +1,6 @@
 // How big the pool should be right now: whether to fork (below minFork, or
 // fewer spares than preFork, or than parked connections waiting for a
-// worker) and which idle worker to retire (beyond preFork and minFork, idle
+// worker, for SHORT_MS in a row) and which idle worker to retire (beyond preFork and minFork, idle
 // for exitDelay, one per exitDelay), and when to look again. A pure function
 // of the workers and the clock; pool.ts acts on it.
 
@@ -14,9 +14,20 @@ export interface SizeOptions {
   exitDelay: number;
 }
 
+/**
+ * Milliseconds the pool must lack a spare before it forks one (beyond
+ * minFork). A worker whose turn lasts SLOT_RELEASE_MS (5 ms) hands its slot
+ * to another, but one that short is no reason for a new process: on a busy
+ * machine turns that long come from the scheduler, and each fork would
+ * share the same CPUs among more processes, lengthening them further.
+ */
+export const SHORT_MS = 100;
+
 export interface SizePlan<W> {
   /** Fork one worker now (the fork delay has passed). */
   fork: boolean;
+  /** The pool lacks spares now (forking or not): pass the time it began as `shortSince` next time. */
+  short: boolean;
   /** Retire this worker now. */
   retire: W | undefined;
   /** When to look again (ms since the epoch); Infinity: when something changes. */
@@ -26,7 +37,8 @@ export interface SizePlan<W> {
 /**
  * The plan for `workers` at `now` (ms): `waiting` parked connections want a
  * worker; the next fork may happen at `nextForkAt`, the next retirement
- * exitDelay after `lastRetireAt`.
+ * exitDelay after `lastRetireAt`; the pool has lacked spares since
+ * `shortSince` (undefined: it has not).
  */
 export function planSize<W extends Candidate>(
   workers: Iterable<W>,
@@ -35,6 +47,7 @@ export function planSize<W extends Candidate>(
   waiting: number,
   nextForkAt: number,
   lastRetireAt: number,
+  shortSince: number | undefined,
 ): SizePlan<W> {
   let total = 0;
   let spare = 0;
@@ -45,12 +58,20 @@ export function planSize<W extends Candidate>(
     if (worker.state === "idle" || worker.state === "starting") spare++;
     if (worker.state === "idle") idle++;
   }
-  const plan: SizePlan<W> = { fork: false, retire: undefined, wake: Number.POSITIVE_INFINITY };
+  const plan: SizePlan<W> = {
+    fork: false,
+    short: false,
+    retire: undefined,
+    wake: Number.POSITIVE_INFINITY,
+  };
   const spares = Math.max(options.preFork, waiting);
-  if (total < options.maxFork && (spare < spares || total < options.minFork)) {
-    plan.fork = now >= nextForkAt;
+  plan.short = spare < spares;
+  const due =
+    total < options.minFork ? nextForkAt : Math.max(nextForkAt, (shortSince ?? now) + SHORT_MS);
+  if (total < options.maxFork && (plan.short || total < options.minFork)) {
+    plan.fork = now >= due;
     if (plan.fork) total++;
-    else plan.wake = nextForkAt;
+    else plan.wake = due;
   }
   if (idle > options.preFork && total > options.minFork) {
     const oldest = idleWorker(workers, "oldest");

@@ -5,7 +5,9 @@
 // accept until it returns, or, when it shares the worker (the HTTP module's
 // handler does), while it runs a request; an interval or main run holds it
 // throughout. A worker is busy while its turn is held, and holds any number
-// of connections whose handlers wait for their clients. When connect does
+// of connections whose handlers wait for their clients; it listens only
+// while none of them is new and uncopied (new-connections.ts), so that a
+// request that kills it costs no connection but its own. When connect does
 // not return exactly true, throws, when the worker is told to retire, or
 // after idleTimeout, it leaves: it takes nothing more, its waiting
 // connections are parked (or closed), and once the last handler has
@@ -21,6 +23,7 @@ import { receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
 import { log } from "./log";
 import { acceptOnce, type NativeHandle } from "./native-handles";
+import { NewConnections } from "./new-connections";
 import {
   type ExitReason,
   type FromWorker,
@@ -68,7 +71,7 @@ export class WorkerRuntime implements TurnKeeper {
   #holder: object | undefined;
   /** Sockets waiting for the turn, in order. */
   readonly #waiting: { holder: object; resolve: () => void }[] = [];
-  /** Connections accepted while the turn was held, not read yet: served when it ends, or handed on. */
+  /** Connections accepted while the turn was held, not read yet (copied): served when it ends, or handed on. */
   readonly #accepted: NativeHandle[] = [];
   /** Parked connections resumed here while the turn was held: served when it ends, or refused. */
   readonly #resumesWaiting: { message: Resume; handle: NativeHandle }[] = [];
@@ -99,6 +102,11 @@ export class WorkerRuntime implements TurnKeeper {
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   /** The copies the supervisor holds of this worker's idle connections. */
   readonly #held = new ConnectionCopies();
+  /** Connections accepted here that have run no request and have no copy: the worker listens again once there are none. */
+  readonly #new = new NewConnections(
+    (socket) => this.#held.copy(socket),
+    () => this.#maybeAccept(),
+  );
   /** Where this worker's connections are parked. */
   readonly #parking = new WorkerParking(send, this.#held);
   /** Whose request runs, for the supervisor if this worker dies. */
@@ -354,6 +362,10 @@ export class WorkerRuntime implements TurnKeeper {
   #maybeAccept(): void {
     if (!this.#idle || !this.#slot || this.#stopAccepting !== undefined) return;
     if (this.#closed) return;
+    if (this.#new.pending) {
+      this.#new.settleSoon();
+      return;
+    }
     if (this.#socketListeners.length === 0) return;
     if (this.#fewestCopies() === 0) return;
     const handles = this.#socketListeners.map(
@@ -373,14 +385,18 @@ export class WorkerRuntime implements TurnKeeper {
     this.#stopAccepting = undefined;
     // The worker listens on between requests: a connection that comes while another holds the
     // turn waits, unread, until the turn ends, or goes to another worker if the turn is long.
-    if (this.#holder !== undefined) this.#accepted.push(handle);
-    else this.#start(handle);
+    // The supervisor holds a copy meanwhile: the running request may yet kill this worker.
+    if (this.#holder !== undefined) {
+      this.#held.copyUnserved(handle);
+      this.#accepted.push(handle);
+    } else this.#start(handle);
   };
 
   /** Serves an accepted connection; the worker's turn is free. */
   #start(handle: NativeHandle): void {
     const socket = MoonSocket.fromHandle(handle, { parking: this.#parking, turns: this });
     this.#held.serving(socket, handle);
+    if (this.#held.idOf(socket) === 0) this.#new.accepted(socket);
     this.take(socket);
     void this.#serve(socket, undefined);
   }
@@ -421,6 +437,7 @@ export class WorkerRuntime implements TurnKeeper {
   }
 
   take(holder: object): boolean {
+    this.#new.asks(holder);
     if (this.#holder === holder) return true;
     if (this.#holder !== undefined || this.#state === "exiting") return false;
     this.#beginTurn(holder);
@@ -432,6 +449,8 @@ export class WorkerRuntime implements TurnKeeper {
   /** A turn begins for `holder`: its slow-turn timer, and the record of whose request runs. */
   #beginTurn(holder: object): void {
     this.#holder = holder;
+    // Another connection's request may kill this worker: new ones waiting for their first bytes outlive it.
+    if (this.#new.pending) this.#new.copyWaiting(holder);
     this.#slowTurn = false;
     this.#turnRecord?.running(this.#held.idOf(holder));
     this.#armRelease();
@@ -442,9 +461,11 @@ export class WorkerRuntime implements TurnKeeper {
     return new Promise((resolve) => this.#waiting.push({ holder, resolve }));
   }
 
-  give(holder: object, idle?: boolean): void {
+  give(holder: object, idle?: boolean, ready?: boolean): void {
+    const giving = this.#new.gives(holder, idle === true, ready === true);
+    if (giving === "keep") return;
     // Waiting idle for its next request, the connection is copied to the supervisor: it outlives this worker.
-    if (idle === true) this.#held.copy(holder);
+    if (giving === "copy") this.#held.copy(holder);
     if (this.#holder !== holder) return;
     this.#holder = undefined;
     const next = this.#waiting.shift();
@@ -513,6 +534,7 @@ export class WorkerRuntime implements TurnKeeper {
       await socket.close(this.#departure !== undefined ? LAST_CLOSE_SECONDS : 0).catch(() => {});
     }
     if (run !== undefined) send({ t: "run-done", name: run.name, kind: run.kind });
+    this.#new.done(socket);
     this.#held.done(socket);
     if (this.#held.hasDropped) this.#changed();
     this.#handlers--;
@@ -582,6 +604,7 @@ export class WorkerRuntime implements TurnKeeper {
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
     if (this.#unusedTimer !== undefined) clearTimeout(this.#unusedTimer);
+    this.#new.stop();
     if (this.#reportTimer !== undefined) clearTimeout(this.#reportTimer);
     this.#reportTimer = undefined;
     this.#closeListeners();
