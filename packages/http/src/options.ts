@@ -5,6 +5,7 @@
 // docs/architecture.md, "Errors and options").
 
 import type { MultipartLimits, UrlencodedLimits } from "@moonbridge/body-parser";
+import type { RequestParserOptions } from "@moonbridge/http-parser";
 import { HttpError } from "./errors";
 import { checkHeaderName, checkHeaderValue } from "./internal/header-check";
 
@@ -114,6 +115,8 @@ export interface ResolvedHttpOptions {
   requestBodySizeLimit: number;
   requestHeaderCountLimit: number;
   chunkExtensionSizeLimit: number;
+  /** The four limits above as @moonbridge/http-parser takes them, made once (a parser is made per request head). */
+  parserLimits: Readonly<Required<RequestParserOptions>>;
   serveHalfClosed: boolean;
   /** The post*Limit options as @moonbridge/body-parser takes them, made once. */
   urlencodedLimits: Readonly<Required<UrlencodedLimits>>;
@@ -279,11 +282,20 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
   const requestBodySizeLimit = size(options, "requestBodySizeLimit", 64 * 1024 * 1024);
   const fieldCount = count(options, "postFieldCountLimit", 1000);
   const fieldSize = size(options, "postFieldSizeLimit", 1024 * 1024);
+  const requestHeaderSizeLimit = size(options, "requestHeaderSizeLimit", 81920);
+  const requestHeaderCountLimit = count(options, "requestHeaderCountLimit", 100);
+  const chunkExtensionSizeLimit = size(options, "chunkExtensionSizeLimit", 16384);
   return {
-    requestHeaderSizeLimit: size(options, "requestHeaderSizeLimit", 81920),
+    requestHeaderSizeLimit,
     requestBodySizeLimit,
-    requestHeaderCountLimit: count(options, "requestHeaderCountLimit", 100),
-    chunkExtensionSizeLimit: size(options, "chunkExtensionSizeLimit", 16384),
+    requestHeaderCountLimit,
+    chunkExtensionSizeLimit,
+    parserLimits: Object.freeze({
+      maxHeaderSize: requestHeaderSizeLimit,
+      maxBodySize: requestBodySizeLimit,
+      maxHeaderCount: requestHeaderCountLimit,
+      maxChunkExtensionSize: chunkExtensionSizeLimit,
+    }),
     serveHalfClosed: flag(options, "serveHalfClosed", false),
     urlencodedLimits: Object.freeze({
       maxFields: fieldCount,

@@ -87,6 +87,12 @@ describe("generateHandler options", () => {
     expect(resolveOptions(undefined)).toEqual({
       requestHeaderSizeLimit: 81920,
       requestBodySizeLimit: 64 * 1024 * 1024,
+      parserLimits: {
+        maxHeaderSize: 81920,
+        maxBodySize: 64 * 1024 * 1024,
+        maxHeaderCount: 100,
+        maxChunkExtensionSize: 16384,
+      },
       urlencodedLimits: { maxFields: 1000, maxNameLength: 1024, maxValueLength: 1024 * 1024 },
       multipartLimits: {
         maxParts: 1000,

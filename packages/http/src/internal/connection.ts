@@ -15,7 +15,7 @@ import { HttpParserError, type RequestHead, RequestParser } from "@moonbridge/ht
 import { type MoonSocket, MoonSocketError, type ParkingLot } from "@moonbridge/socket";
 import type { ResolvedHttpOptions } from "../options";
 import { dateLine } from "./date-header";
-import { Deadline } from "./deadline";
+import { Deadline, type DeadlineOwner } from "./deadline";
 import { type StallSubject, StallWatch } from "./stall-watch";
 import { statusLine } from "./status-text";
 
@@ -39,7 +39,7 @@ export function clientErrorStatus(error: unknown): number | undefined {
     : error.status;
 }
 
-export class Connection implements StallSubject {
+export class Connection implements StallSubject, DeadlineOwner {
   readonly socket: MoonSocket;
   readonly options: ResolvedHttpOptions;
   /** An I/O error or a timeout ended the connection: the request under way is faulty. */
@@ -51,7 +51,8 @@ export class Connection implements StallSubject {
   /** Trailer fields of the current request's chunked body, flat [name, value, ...]. */
   trailers: string[] | undefined;
 
-  readonly #parser: RequestParser;
+  /** Made when a request's first bytes come, dropped while the connection waits idle (a kilobyte with what it holds). */
+  #parser: RequestParser | undefined;
   /** Read and not yet parsed: the rest of the current request, or the next ones. */
   #pending: Buffer = EMPTY;
   #head: RequestHead | undefined;
@@ -95,19 +96,14 @@ export class Connection implements StallSubject {
   #parkScheduled = false;
   /** Requests begun on this connection (in this handler call). */
   #requests = 0;
+  /** waitOn()'s handlers. */
+  #endWait: (() => void) | undefined;
+  #endWaitFailed: ((error: unknown) => never) | undefined;
 
   constructor(socket: MoonSocket, options: ResolvedHttpOptions) {
     this.socket = socket;
     this.options = options;
-    this.#deadline = new Deadline(() =>
-      this.#expire(this.#phase === "request" ? "response" : this.#phase),
-    );
-    this.#parser = new RequestParser(this, {
-      maxHeaderSize: options.requestHeaderSizeLimit,
-      maxBodySize: options.requestBodySizeLimit,
-      maxHeaderCount: options.requestHeaderCountLimit,
-      maxChunkExtensionSize: options.chunkExtensionSizeLimit,
-    });
+    this.#deadline = new Deadline(this);
     this.#stall = new StallWatch(this, options.stallTimeout);
     // A connection parked mid-head: its head's time runs on from when it began.
     const note = socket.parkNote;
@@ -116,7 +112,9 @@ export class Connection implements StallSubject {
     const lot = options.parking ? socket.parking : undefined;
     this.#lot = lot;
     if (lot !== undefined) {
-      this.#parkDeadline = new Deadline(this.#parkSoon);
+      // Only a finite parkAfter or parkHeaderAfter needs a timer (by default neither is).
+      if (timed(options.parkAfter) || timed(options.parkHeaderAfter))
+        this.#parkDeadline = new Deadline(this);
       this.#stopWatchingLot = lot.onWanted(this.#onWanted);
     }
   }
@@ -141,7 +139,7 @@ export class Connection implements StallSubject {
   onRequestComplete(): void {
     this.#complete = true;
     if (this.#upgrading) this.#upgraded = true;
-    this.#parser.pause();
+    this.#parser?.pause();
   }
 
   /** The current request's body has been read to its end. */
@@ -194,6 +192,8 @@ export class Connection implements StallSubject {
   /** Begins the wait for the next request: once after each response, and at the start. */
   beginNext(): void {
     this.#responseStarted = false;
+    // The last request's head goes: an idle connection keeps none of its strings.
+    this.#current = undefined;
     this.#enter(this.#pending.length === 0 ? "idle" : "header");
   }
 
@@ -246,7 +246,11 @@ export class Connection implements StallSubject {
         const wanted = this.#parkWanted();
         const slowHead = this.#phase === "header" && (wanted || this.#headSince > 0);
         if ((between && (wanted || this.options.parkAfter === 0)) || slowHead) this.#parkSoon();
-        if (!this.#takeInput()) return undefined;
+        if (!this.#takeInput()) {
+          // Nothing of the next request is here: the parser holds nothing worth keeping.
+          if (this.#phase === "idle") this.#parser = undefined;
+          return undefined;
+        }
       }
     }
   }
@@ -298,16 +302,16 @@ export class Connection implements StallSubject {
    * and then it is served, not parked. For parkAfter, the lot's wish, and
    * parkAfter 0 alike.
    */
-  readonly #parkSoon = (): void => {
+  #parkSoon(): void {
     if (this.#parkScheduled || this.#lot === undefined) return;
     this.#parkScheduled = true;
-    setImmediate(this.#parkScheduledNow);
-  };
+    setImmediate(Connection.#parkScheduledNow, this);
+  }
 
-  readonly #parkScheduledNow = (): void => {
-    this.#parkScheduled = false;
-    this.#park();
-  };
+  static #parkScheduledNow(conn: Connection): void {
+    conn.#parkScheduled = false;
+    conn.#park();
+  }
 
   /**
    * Parks the connection if it is idle between requests, or waits for the
@@ -319,7 +323,7 @@ export class Connection implements StallSubject {
    * timeout runs on. Called when idle or slow (parkAfter or parkHeaderAfter
    * passed, or the lot wants connections), and harmless otherwise.
    */
-  readonly #park = (): void => {
+  #park(): void {
     const socket = this.socket;
     const header = this.#phase === "header" && this.#headBytes.length > 0;
     if ((this.#phase !== "idle" && !header) || !this.#movable() || socket.input.buffered > 0)
@@ -356,7 +360,7 @@ export class Connection implements StallSubject {
       this.#gone = false;
       this.#deadline.set(left);
     });
-  };
+  }
 
   /**
    * Another connection's request holds this worker's turn, waiting on I/O
@@ -457,6 +461,12 @@ export class Connection implements StallSubject {
   /** Counts `io` as waiting on the client (for the stall timeout) until it settles; a failure marks the connection failed. */
   waitOn(io: Promise<void>): Promise<void> {
     this.#stall.wait();
+    // Made at the first wait, not for every connection.
+    this.#endWait ??= () => this.#stall.done();
+    this.#endWaitFailed ??= (error: unknown): never => {
+      this.#stall.done();
+      throw this.ioError(error);
+    };
     return io.then(this.#endWait, this.#endWaitFailed);
   }
 
@@ -465,15 +475,6 @@ export class Connection implements StallSubject {
     if (error instanceof MoonSocketError || this.timedOut !== undefined) this.failed = true;
     return error;
   }
-
-  readonly #endWait = (): void => {
-    this.#stall.done();
-  };
-
-  readonly #endWaitFailed = (error: unknown): never => {
-    this.#stall.done();
-    throw this.ioError(error);
-  };
 
   /**
    * Answers a request the server rejects itself (a parser error, a timeout, an
@@ -536,11 +537,10 @@ export class Connection implements StallSubject {
     // One clock reading for every deadline this phase sets.
     const now = performance.now();
     if (phase === "header") this.#headerStartedAt = now;
+    else if (phase === "idle") this.#idleSince = now;
     if (this.#parkDeadline !== undefined) {
-      if (phase === "idle") {
-        this.#idleSince = now;
-        this.#parkDeadline.set(options.parkAfter, now);
-      } else if (phase === "header") this.#parkDeadline.set(options.parkHeaderAfter, now);
+      if (phase === "idle") this.#parkDeadline.set(options.parkAfter, now);
+      else if (phase === "header") this.#parkDeadline.set(options.parkHeaderAfter, now);
       else this.#parkDeadline.set(0);
     }
     this.#deadline.set(
@@ -560,6 +560,7 @@ export class Connection implements StallSubject {
   #execute(): void {
     const pending = this.#pending;
     try {
+      this.#parser ??= new RequestParser(this, this.options.parserLimits);
       const consumed = this.#parser.execute(pending);
       this.#pending = consumed === pending.length ? EMPTY : pending.subarray(consumed);
     } catch (error) {
@@ -571,7 +572,7 @@ export class Connection implements StallSubject {
 
   #finishParser(): void {
     try {
-      this.#parser.finish();
+      this.#parser?.finish();
     } catch (error) {
       this.#error = error;
     }
@@ -589,6 +590,12 @@ export class Connection implements StallSubject {
     else if (chunk.length === 0) return false;
     else this.#pending = chunk;
     return true;
+  }
+
+  /** One of the connection's deadlines passed (DeadlineOwner). */
+  deadlinePassed(deadline: Deadline): void {
+    if (deadline === this.#parkDeadline) this.#parkSoon();
+    else this.#expire(this.#phase === "request" ? "response" : this.#phase);
   }
 
   /** Between requests (StallSubject): no stall counts there. */
@@ -630,3 +637,8 @@ export class Connection implements StallSubject {
 }
 
 function ignore(): void {}
+
+/** A park timeout that arms a timer: neither 0 (at once) nor Infinity (never). */
+function timed(seconds: number): boolean {
+  return seconds > 0 && seconds !== Number.POSITIVE_INFINITY;
+}

@@ -5,16 +5,21 @@
 
 import { performance } from "node:perf_hooks";
 
+/** Whom a deadline tells when it passes (an object, not a closure: one fewer per deadline). */
+export interface DeadlineOwner {
+  deadlinePassed(deadline: Deadline): void;
+}
+
 export class Deadline {
   /** When the current phase expires (performance.now() milliseconds); Infinity: never. */
   #at = Number.POSITIVE_INFINITY;
   /** When the armed timer fires; Infinity: not armed. */
   #armedAt = Number.POSITIVE_INFINITY;
   #timer: ReturnType<typeof setTimeout> | undefined;
-  readonly #onExpire: () => void;
+  readonly #owner: DeadlineOwner;
 
-  constructor(onExpire: () => void) {
-    this.#onExpire = onExpire;
+  constructor(owner: DeadlineOwner) {
+    this.#owner = owner;
   }
 
   /** The phase now ends `seconds` from now (`now`: performance.now(), if the caller has it); 0: it never does. */
@@ -39,18 +44,19 @@ export class Deadline {
   #arm(at: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#armedAt = at;
-    this.#timer = setTimeout(this.#fire, Math.max(1, Math.ceil(at - performance.now())));
+    // The deadline goes as the timer's argument: no closure per deadline.
+    this.#timer = setTimeout(Deadline.#fire, Math.max(1, Math.ceil(at - performance.now())), this);
     this.#timer.unref();
   }
 
-  readonly #fire = (): void => {
-    this.#timer = undefined;
-    this.#armedAt = Number.POSITIVE_INFINITY;
-    const at = this.#at;
+  static #fire(deadline: Deadline): void {
+    deadline.#timer = undefined;
+    deadline.#armedAt = Number.POSITIVE_INFINITY;
+    const at = deadline.#at;
     if (at === Number.POSITIVE_INFINITY) return;
     if (performance.now() + 1 >= at) {
-      this.#at = Number.POSITIVE_INFINITY;
-      this.#onExpire();
-    } else this.#arm(at);
-  };
+      deadline.#at = Number.POSITIVE_INFINITY;
+      deadline.#owner.deadlinePassed(deadline);
+    } else deadline.#arm(at);
+  }
 }

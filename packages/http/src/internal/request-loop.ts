@@ -24,6 +24,13 @@ import { Connection, clientErrorStatus } from "./connection";
 import { isThenable } from "./thenable";
 import { list, type RejectionSink, unlist } from "./unhandled-rejections";
 
+/** The promise a loop waits on (RequestLoop.#await): input, the worker's turn, the callback's, finishing its response. */
+const INPUT = 1;
+const TURN = 2;
+const RESULT = 3;
+const FINISH = 4;
+type Step = typeof INPUT | typeof TURN | typeof RESULT | typeof FINISH;
+
 /** yieldTurn()'s options for a connection that waits for its next request, nothing of it read. */
 const IDLE = { idle: true };
 /** yieldTurn()'s options for a connection whose request is here, during the look for a departed client. */
@@ -44,6 +51,8 @@ export class RequestLoop implements RejectionSink {
   #ending = false;
   /** The first request waited its turn for a departed client's end of stream. */
   #looked = false;
+  /** What the pending promise is (#await). */
+  #step: Step = INPUT;
   // For unhandled rejections (see unhandled-rejections.ts): flags, set per
   // request, so that a keep-alive request allocates nothing for them.
   /** In the registry's list (from the first callback until the handler settles). */
@@ -71,11 +80,15 @@ export class RequestLoop implements RejectionSink {
   }
 
   start(): void {
-    this.#guarded(this.#next);
+    try {
+      this.#next();
+    } catch (error) {
+      this.#unexpected(error);
+    }
   }
 
   /** Serves requests for as long as each one's steps complete at once; stops where one must wait (its handler goes on). */
-  readonly #next = (): void => {
+  #next(): void {
     const conn = this.#conn;
     for (;;) {
       let more: boolean | undefined;
@@ -88,7 +101,7 @@ export class RequestLoop implements RejectionSink {
       }
       if (!this.#headFound(more)) return;
     }
-  };
+  }
 
   /** After nextHead(): waits for input, ends, or serves the request; true when it was served at once and the next may follow. */
   #headFound(more: boolean | undefined): boolean {
@@ -96,7 +109,7 @@ export class RequestLoop implements RejectionSink {
     if (more === undefined) {
       // With nothing of the next request read, the worker's supervisor may hold a copy of the connection meanwhile.
       socket.yieldTurn(this.#conn.waitsUnread ? IDLE : undefined);
-      this.#conn.waitForInput().then(this.#onInput, this.#onInputFailed);
+      this.#await(this.#conn.waitForInput(), INPUT);
       return false;
     }
     if (!more) {
@@ -121,14 +134,14 @@ export class RequestLoop implements RejectionSink {
         this.#looked = true;
         if (!socket.resumed && !socket.copied) {
           socket.yieldTurn(READY);
-          setImmediate(this.#lookAfterPoll);
+          setImmediate(RequestLoop.#lookAfterPoll, this);
           return false;
         }
       }
     }
     // Another connection's request runs in this worker: this one waits its turn.
     if (!socket.takeTurn()) {
-      socket.turn().then(this.#onTurn, this.#onInputFailed);
+      this.#await(socket.turn(), TURN);
       return false;
     }
     const request = createRequest(this.#conn, this.#conn.head);
@@ -153,48 +166,77 @@ export class RequestLoop implements RejectionSink {
       return this.#afterCallback(result);
     }
     // Promise.resolve: a thenable of the application's settles once, whatever its then does.
-    Promise.resolve(result).then(this.#onResult, this.#onRequestFailed);
+    this.#await(Promise.resolve(result), RESULT);
     return false;
   }
 
-  readonly #onTurn = (): void => {
+  /** Waits for `promise`, the loop's one pending step (`what`): its outcome goes to #resume or #fail. */
+  #await(promise: Promise<unknown>, what: Step): void {
+    this.#step = what;
+    promise.then(this.#resume, this.#fail);
+  }
+
+  // The two handlers of every step's promise, made once per connection (a
+  // handler per step would be a closure each, kept by every idle connection).
+  // Once the loop is ending (an unhandled rejection may end it while it
+  // waits), late outcomes are dropped.
+
+  readonly #resume = (value: unknown): void => {
+    const step = this.#step;
+    if (step === RESULT) this.#inCallback = false;
     if (this.#ending) {
-      this.#socket.yieldTurn();
+      if (step === TURN) this.#socket.yieldTurn();
       return;
     }
-    this.#guarded(this.#serveHead);
+    try {
+      if (step === INPUT) this.#onInput();
+      else if (step === TURN) this.#serveHead();
+      else if (step === RESULT) {
+        if (this.#afterCallback(value)) this.#next();
+      } else if (this.#requestDone()) this.#next();
+    } catch (error) {
+      this.#unexpected(error);
+    }
+  };
+
+  readonly #fail = (error: unknown): void => {
+    const step = this.#step;
+    // The callback's promise, or finishing after it: either way the callback is done.
+    if (step === RESULT || step === FINISH) this.#inCallback = false;
+    if (this.#ending) return;
+    try {
+      if (step === INPUT || step === TURN) this.#onInputFailed(error);
+      else this.#requestFailed(error);
+    } catch (failure) {
+      this.#unexpected(failure);
+    }
   };
 
   /** The head found earlier is served now (after the look, or once the turn came). */
-  readonly #serveHead = (): void => {
+  #serveHead(): void {
     if (this.#headFound(true)) this.#next();
-  };
+  }
 
-  readonly #lookAfterPoll = (): void => {
-    setImmediate(this.#afterLook);
-  };
+  static #lookAfterPoll(loop: RequestLoop): void {
+    setImmediate(RequestLoop.#afterLook, loop);
+  }
 
-  readonly #afterLook = (): void => {
-    if (this.#ending) return;
-    this.#guarded(this.#serveHead);
-  };
+  static #afterLook(loop: RequestLoop): void {
+    if (loop.#ending) return;
+    try {
+      loop.#serveHead();
+    } catch (error) {
+      loop.#unexpected(error);
+    }
+  }
 
-  // Each step below is a handler of a promise the loop waits on; once the
-  // loop is ending (an unhandled rejection may end it while it waits), late
-  // outcomes are dropped.
-
-  readonly #onInput = (): void => {
-    if (this.#ending) return;
+  #onInput(): void {
     // Another connection's request holds the worker and waits on I/O (else this would not
     // run now): this connection's request goes to an idle worker rather than wait behind it.
     if (!this.#socket.takeTurn() && this.#conn.handOff()) {
       this.#end();
       return;
     }
-    this.#guarded(this.#afterInput);
-  };
-
-  readonly #afterInput = (): void => {
     let more: boolean | undefined;
     try {
       more = this.#conn.nextHead();
@@ -203,29 +245,18 @@ export class RequestLoop implements RejectionSink {
       return;
     }
     if (this.#headFound(more)) this.#next();
-  };
+  }
 
-  readonly #onInputFailed = (error: unknown): void => {
-    if (this.#ending) return;
-    this.#guarded(() => {
-      let more: boolean | undefined;
-      try {
-        more = this.#conn.inputFailed(error);
-      } catch (failure) {
-        this.#clientError(failure);
-        return;
-      }
-      if (this.#headFound(more)) this.#next();
-    });
-  };
-
-  readonly #onResult = (result: unknown): void => {
-    this.#inCallback = false;
-    if (this.#ending) return;
-    this.#guarded(() => {
-      if (this.#afterCallback(result)) this.#next();
-    });
-  };
+  #onInputFailed(error: unknown): void {
+    let more: boolean | undefined;
+    try {
+      more = this.#conn.inputFailed(error);
+    } catch (failure) {
+      this.#clientError(failure);
+      return;
+    }
+    if (this.#headFound(more)) this.#next();
+  }
 
   /** The callback is done: finishes its response if it did not, reads what it left of the body; true when all of it was done at once. */
   #afterCallback(result: unknown): boolean {
@@ -242,7 +273,7 @@ export class RequestLoop implements RejectionSink {
     // one that ends drains it in end(), bounded by drainTimeout.
     if (response.finished && (this.#conn.requestComplete || !response.keepAlive))
       return this.#requestDone();
-    this.#finishRequest(request).then(this.#onRequestDone, this.#onRequestFailed);
+    this.#await(this.#finishRequest(request), FINISH);
     return false;
   }
 
@@ -251,13 +282,6 @@ export class RequestLoop implements RejectionSink {
     if (!this.#conn.requestComplete && responseOf(request).keepAlive)
       await requestBodyOf(request).discard();
   }
-
-  readonly #onRequestDone = (): void => {
-    if (this.#ending) return;
-    this.#guarded(() => {
-      if (this.#requestDone()) this.#next();
-    });
-  };
 
   /** The request is answered: true when the connection serves on. */
   #requestDone(): boolean {
@@ -273,12 +297,6 @@ export class RequestLoop implements RejectionSink {
     }
     return true;
   }
-
-  readonly #onRequestFailed = (error: unknown): void => {
-    this.#inCallback = false; // the callback's promise, or finishing after it: either way it is done
-    if (this.#ending) return;
-    this.#guarded(() => this.#requestFailed(error));
-  };
 
   /**
    * The callback, or finishing its response, failed. The client's own fault
@@ -308,14 +326,10 @@ export class RequestLoop implements RejectionSink {
     this.#end();
   }
 
-  /** Runs a step; an error no step expects ends the connection and is reported as the application's would be. */
-  #guarded(step: () => void): void {
-    try {
-      step();
-    } catch (error) {
-      this.#failure ??= { error };
-      this.#end();
-    }
+  /** An error no step expects: it ends the connection and is reported as the application's would be. */
+  #unexpected(error: unknown): void {
+    this.#failure ??= { error };
+    this.#end();
   }
 
   /**
@@ -344,18 +358,20 @@ export class RequestLoop implements RejectionSink {
     this.#active = false;
     // Closing (a last response, a drain bounded by drainTimeout) waits for the client, not the application.
     this.#socket.yieldTurn();
-    this.#conn.end().then(this.#ended, this.#endFailed);
+    // Handlers made now, once: an idle connection keeps none for its end.
+    this.#conn.end().then(
+      () => this.#ended(),
+      (error: unknown) => {
+        this.#failure ??= { error };
+        this.#ended();
+      },
+    );
   }
 
-  readonly #endFailed = (error: unknown): void => {
-    this.#failure ??= { error };
-    this.#ended();
-  };
-
-  readonly #ended = (): void => {
+  #ended(): void {
     this.#settled = true;
     if (this.#listed) unlist(this);
     if (this.#failure !== undefined) this.#reject(this.#failure.error);
     else this.#resolve(this.#survive);
-  };
+  }
 }

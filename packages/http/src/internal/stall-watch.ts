@@ -2,7 +2,9 @@
 // client (for body bytes, for the client to take the response) and no byte
 // moves either way for stallTimeout. Found by checking progress four times
 // per stallTimeout, not by a timer refreshed on every read and write, so
-// keep-alive requests pay nothing for it.
+// keep-alive requests pay nothing for it. The checks run from the first wait
+// outside the idle phase until one finds the connection idle or not waiting:
+// an idle keep-alive connection keeps no timer.
 
 import type { MoonSocket } from "@moonbridge/socket";
 
@@ -30,12 +32,17 @@ export class StallWatch {
   constructor(subject: StallSubject, stallTimeout: number) {
     this.#subject = subject;
     this.#everyMs = (stallTimeout * 1000) / 4;
-    if (this.#everyMs > 0) this.#arm();
   }
 
   /** A read or flush begins to wait on the client. */
   wait(): void {
     this.#waiting++;
+    if (this.#timer === undefined && this.#everyMs > 0 && !this.#subject.idle) {
+      const socket = this.#subject.socket;
+      this.#progress = socket.bytesRead + socket.bytesWritten;
+      this.#quietChecks = 0;
+      this.#arm();
+    }
   }
 
   /** That wait is over. */
@@ -50,7 +57,8 @@ export class StallWatch {
   }
 
   #arm(): void {
-    this.#timer = setTimeout(this.#check, this.#everyMs);
+    // The watch goes as the timer's argument: no closure per connection.
+    this.#timer = setTimeout(StallWatch.#check, this.#everyMs, this);
     this.#timer.unref();
   }
 
@@ -59,18 +67,21 @@ export class StallWatch {
    * server waiting on the client and no byte moved either way (so a stall is
    * found between stallTimeout and 1.25 times it after the last byte).
    */
-  readonly #check = (): void => {
-    const subject = this.#subject;
+  static #check(watch: StallWatch): void {
+    watch.#timer = undefined;
+    const subject = watch.#subject;
     const socket = subject.socket;
     if (socket.closed) return;
+    // Nothing to watch until the next wait outside the idle phase.
+    if (subject.idle || watch.#waiting === 0) return;
     const progress = socket.bytesRead + socket.bytesWritten;
-    if (subject.idle || this.#waiting === 0 || progress !== this.#progress) {
-      this.#progress = progress;
-      this.#quietChecks = 0;
-    } else if (++this.#quietChecks >= 4) {
+    if (progress !== watch.#progress) {
+      watch.#progress = progress;
+      watch.#quietChecks = 0;
+    } else if (++watch.#quietChecks >= 4) {
       subject.stalled();
       return;
     }
-    this.#arm();
-  };
+    watch.#arm();
+  }
 }

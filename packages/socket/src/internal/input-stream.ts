@@ -42,6 +42,17 @@ interface ReadRequest {
   reject(error: MoonSocketError): void;
 }
 
+/** The resolving functions of the promise a read is making, handed over by capture() (a Promise runs its executor at once). */
+const captured: {
+  resolve: ReadRequest["resolve"] | undefined;
+  reject: ReadRequest["reject"] | undefined;
+} = { resolve: undefined, reject: undefined };
+
+function capture(resolve: ReadRequest["resolve"], reject: ReadRequest["reject"]): void {
+  captured.resolve = resolve;
+  captured.reject = reject;
+}
+
 export class InputStream implements MoonInput {
   /** The net.Socket read, if the connection is one (else bare, or none). */
   readonly #socket: Socket | null;
@@ -51,9 +62,6 @@ export class InputStream implements MoonInput {
   readonly #maxLineLength: number;
   readonly #queue = new ChunkQueue();
   #requests: ReadRequest[] = [];
-  /** The resolving functions of the promise #read is making, handed over by #capture. */
-  #captured: ReadRequest["resolve"] | undefined;
-  #capturedReject: ReadRequest["reject"] | undefined;
   #ended: boolean;
   #error: MoonSocketError | undefined;
   #paused = true;
@@ -160,12 +168,12 @@ export class InputStream implements MoonInput {
     } catch (error) {
       return Promise.reject(error);
     }
-    // The executor is made once per stream, not per read: a closure and its context fewer per wait.
-    const promise = new Promise<Buffer | string | boolean | null>(this.#capture);
-    const resolve = this.#captured as ReadRequest["resolve"];
-    const reject = this.#capturedReject as ReadRequest["reject"];
-    this.#captured = undefined;
-    this.#capturedReject = undefined;
+    // One executor for every read of every stream: no closure per read, nor per stream.
+    const promise = new Promise<Buffer | string | boolean | null>(capture);
+    const resolve = captured.resolve as ReadRequest["resolve"];
+    const reject = captured.reject as ReadRequest["reject"];
+    captured.resolve = undefined;
+    captured.reject = undefined;
     this.#requests.push({ maxlen, terminator, format, searched, resolve, reject });
     try {
       this.#flow();
@@ -174,11 +182,6 @@ export class InputStream implements MoonInput {
     }
     return promise;
   }
-
-  readonly #capture = (resolve: ReadRequest["resolve"], reject: ReadRequest["reject"]): void => {
-    this.#captured = resolve;
-    this.#capturedReject = reject;
-  };
 
   xreadNb(maxlen?: number, terminator?: string | number): Buffer | null {
     this.#checkOpen();
