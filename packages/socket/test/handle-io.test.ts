@@ -15,7 +15,7 @@ afterEach(cleanup);
 /** Collects what a reader delivers. */
 function reading(raw: Socket) {
   const chunks: Buffer[] = [];
-  const reader = HandleReader.of(raw, (chunk) => chunks.push(chunk)); // kept as given: each must be its own
+  const reader = HandleReader.of(raw, { bytesCame: (chunk) => chunks.push(chunk) }); // kept as given: each must be its own
   if (reader === undefined) throw new Error("the handle path refused a fresh connection");
   return { reader, text: () => Buffer.concat(chunks).toString("latin1") };
 }
@@ -142,13 +142,13 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
   it("refuses a socket that is read already, or holds bytes in its Readable", async () => {
     const flowing = await pair(transport);
     flowing.raw.on("data", () => {});
-    expect(HandleReader.of(flowing.raw, () => {})).toBeUndefined();
+    expect(HandleReader.of(flowing.raw, { bytesCame: () => {} })).toBeUndefined();
 
     const buffered = await pair(transport);
     buffered.raw.read(0); // reads into the Readable, paused: nothing is consumed
     await send(buffered.client, "early");
     await until(() => buffered.raw.readableLength === 5, "the bytes in the Readable");
-    expect(HandleReader.of(buffered.raw, () => {})).toBeUndefined();
+    expect(HandleReader.of(buffered.raw, { bytesCame: () => {} })).toBeUndefined();
   });
 
   it("a MoonSocket over a socket the handle path refuses reads it as a stream, losing nothing", async () => {
@@ -181,7 +181,7 @@ describe.each(["tcp", "unix"] as const)("reading the handle over %s", (transport
         ? netConnect({ path: address })
         : netConnect({ host: "127.0.0.1", port: address?.port ?? 0 });
     expect(client.connecting).toBe(true);
-    expect(HandleReader.of(client, () => {})).toBeUndefined();
+    expect(HandleReader.of(client, { bytesCame: () => {} })).toBeUndefined();
     const moon = new MoonSocket(client);
     await moon.write("ping\n").flush();
     expect(await echoed).toBe("ping\n");

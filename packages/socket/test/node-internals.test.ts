@@ -235,7 +235,7 @@ describe("a Node whose internals changed: the checks throw, naming the internal 
     const loudly = loud("stream_wrap has no streamBaseState (an Int32Array)");
     expect(() => fresh.HandleWriter.of(raw)).toThrow(loudly);
     // Checked once: the same Error every time after.
-    expect(() => fresh.HandleReader.of(raw, () => {})).toThrow(loudly);
+    expect(() => fresh.HandleReader.of(raw, { bytesCame: () => {} })).toThrow(loudly);
   });
 
   it("a process.binding that throws (as under --permission) is named with its reason", async () => {

@@ -11,6 +11,7 @@ import {
   type BareHost,
   HandleReader,
   HandleWriter,
+  type InputSink,
   shutdownHandle,
   useStreamWrap,
 } from "./handle-io";
@@ -18,12 +19,15 @@ import { asConnectionHandle, type ConnectionHandle, socketOverHandle } from "./n
 
 function ignore(): void {}
 
+/** A sink for a reader that is released at once (it never reads). */
+const NO_SINK: InputSink = { bytesCame: ignore };
+
 export class BareConnection implements BareHost {
   readonly handle: ConnectionHandle;
   /** The handle is closed (or given away). */
   destroyed = false;
-  /** Set by the input stream: the peer's FIN came. */
-  onEnd: () => void = ignore;
+  /** Set by the input stream: it hears the peer's FIN. */
+  input: { peerEnded(): void } | undefined;
   /** Set by the socket: a read or write failed (the handle is closed by then). */
   onError: (error: NodeJS.ErrnoException) => void = ignore;
 
@@ -43,8 +47,8 @@ export class BareConnection implements BareHost {
     return new BareConnection(connection);
   }
 
-  reader(onData: (chunk: Buffer) => void): HandleReader {
-    return HandleReader.bare(this.handle, this, onData);
+  reader(sink: InputSink): HandleReader {
+    return HandleReader.bare(this.handle, this, sink);
   }
 
   writer(): HandleWriter {
@@ -52,7 +56,7 @@ export class BareConnection implements BareHost {
   }
 
   readEnded(): void {
-    this.onEnd();
+    this.input?.peerEnded();
   }
 
   failed(error: NodeJS.ErrnoException): void {
@@ -60,7 +64,7 @@ export class BareConnection implements BareHost {
     this.destroy();
     this.onError(error);
     // As a net.Socket's 'close' after its 'error': nothing more can come.
-    this.onEnd();
+    this.input?.peerEnded();
   }
 
   /** Sends FIN once the queued writes are out; `done` gets the outcome. */
@@ -107,7 +111,7 @@ export class BareConnection implements BareHost {
     this.destroyed = true;
     const socket = socketOverHandle(this.handle);
     // net.Socket installed its own onread; the handle reads into our buffer, so ours must stay, handing to the socket.
-    HandleReader.of(socket, ignore)?.release();
+    HandleReader.of(socket, NO_SINK)?.release();
     return socket;
   }
 

@@ -46,6 +46,11 @@ export interface BareHost {
   failed(error: NodeJS.ErrnoException): void;
 }
 
+/** Where a reader's bytes go (the input stream: an object, not a closure, so none per connection). */
+export interface InputSink {
+  bytesCame(chunk: Buffer): void;
+}
+
 /** A write in flight, as stream_wrap's WriteWrap; `done` and `buffer` are ours (the buffer stays alive until written). */
 interface WriteRequest {
   handle: ConnectionHandle;
@@ -154,19 +159,19 @@ export class HandleReader implements SharedReader {
   /** Node's own onread (for a net.Socket), which the end of stream and errors go to. */
   readonly nodeOnRead: OnRead | null;
   /** Gets each chunk read (a Buffer of its own). */
-  readonly onData: (chunk: Buffer) => void;
+  readonly sink: InputSink;
   #released = false;
 
   private constructor(
     host: Socket | BareHost,
     socket: Socket | null,
     handle: ConnectionHandle,
-    onData: (chunk: Buffer) => void,
+    sink: InputSink,
   ) {
     this.#host = host;
     this.#socket = socket;
     this.#handle = handle;
-    this.onData = onData;
+    this.sink = sink;
     const taken = handle as unknown as {
       [READER]?: SharedReader;
       [READS_INTO]?: Uint8Array;
@@ -193,12 +198,12 @@ export class HandleReader implements SharedReader {
   }
 
   /**
-   * A reader that delivers the bytes `socket` receives to `onData`, read from
+   * A reader that delivers the bytes `socket` receives to `sink`, read from
    * its handle, from the next start() on. Undefined when the socket cannot be
    * read so (no handle of the known kind, still connecting, bytes already in
    * its Readable, or someone else reading it): read it as a stream then.
    */
-  static of(socket: Socket, onData: (chunk: Buffer) => void): HandleReader | undefined {
+  static of(socket: Socket, sink: InputSink): HandleReader | undefined {
     const handle = connectionHandle(socket);
     if (handle === undefined) return undefined;
     useStreamWrap();
@@ -206,16 +211,12 @@ export class HandleReader implements SharedReader {
     if (socket.connecting || socket.readableLength > 0 || socket.readableFlowing === true)
       return undefined;
     if (socket.listenerCount("data") > 0 || socket.listenerCount("readable") > 0) return undefined;
-    return new HandleReader(socket, socket, handle, onData);
+    return new HandleReader(socket, socket, handle, sink);
   }
 
   /** A reader of a handle no net.Socket has: the end and errors go to `host`. */
-  static bare(
-    handle: ConnectionHandle,
-    host: BareHost,
-    onData: (chunk: Buffer) => void,
-  ): HandleReader {
-    return new HandleReader(host, null, handle, onData);
+  static bare(handle: ConnectionHandle, host: BareHost, sink: InputSink): HandleReader {
+    return new HandleReader(host, null, handle, sink);
   }
 
   start(): void {
@@ -238,14 +239,14 @@ export class HandleReader implements SharedReader {
     this.#released = true;
   }
 
-  /** A read's bytes (copied out of the read buffer): to onData, or after release() to the socket's Readable. */
+  /** A read's bytes (copied out of the read buffer): to the sink, or after release() to the socket's Readable. */
   bytes(nread: number): void {
     const chunk = Buffer.allocUnsafe(nread);
     // A request head is small: a loop copies it faster than Buffer#copy's way into C++.
     if (nread <= 512) for (let i = 0; i < nread; i++) chunk[i] = READ_BUFFER[i] as number;
     else READ_BUFFER.copy(chunk, 0, 0, nread);
     if (!this.#released) {
-      this.onData(chunk);
+      this.sink.bytesCame(chunk);
       return;
     }
     const socket = this.#socket;

@@ -10,7 +10,7 @@ import type { Socket } from "node:net";
 import { MoonSocketError } from "../errors";
 import type { MoonInput, ReadFormat } from "../streams";
 import { ChunkQueue } from "./chunk-queue";
-import { HandleReader } from "./handle-io";
+import { HandleReader, type InputSink } from "./handle-io";
 import { checkMaxlen, checkTerminator, invalid } from "./options";
 import { READABLE, type Readiness, Signal } from "./readiness";
 import type { SocketState } from "./socket-state";
@@ -42,6 +42,9 @@ interface ReadRequest {
   reject(error: MoonSocketError): void;
 }
 
+/** The waiting reads of a stream that has had none: never written (see ChunkQueue's NO_CHUNKS). */
+const NO_REQUESTS: ReadRequest[] = [];
+
 /** The resolving functions of the promise a read is making, handed over by capture() (a Promise runs its executor at once). */
 const captured: {
   resolve: ReadRequest["resolve"] | undefined;
@@ -53,7 +56,7 @@ function capture(resolve: ReadRequest["resolve"], reject: ReadRequest["reject"])
   captured.reject = reject;
 }
 
-export class InputStream implements MoonInput {
+export class InputStream implements MoonInput, InputSink {
   /** The net.Socket read, if the connection is one (else bare, or none). */
   readonly #socket: Socket | null;
   readonly #connected: boolean;
@@ -61,7 +64,7 @@ export class InputStream implements MoonInput {
   readonly #limit: number;
   readonly #maxLineLength: number;
   readonly #queue = new ChunkQueue();
-  #requests: ReadRequest[] = [];
+  #requests: ReadRequest[] = NO_REQUESTS;
   #ended: boolean;
   #error: MoonSocketError | undefined;
   #paused = true;
@@ -69,6 +72,8 @@ export class InputStream implements MoonInput {
   #received = 0;
   /** Reads the socket's handle; undefined: the socket is read as a stream ('data'). */
   readonly #reader: HandleReader | undefined;
+  /** A net.Socket's listeners (a bare handle needs none). */
+  #netListeners: { onData: (chunk: Buffer) => void; onEnd: () => void } | undefined;
   /** What poll() waits on; made when first asked for (most sockets are never polled). */
   #readiness: Readiness | undefined;
 
@@ -90,16 +95,20 @@ export class InputStream implements MoonInput {
       this.#queue.push(Buffer.from(unread.buffer, unread.byteOffset, unread.byteLength));
     }
     if (bare !== undefined) {
-      bare.onEnd = this.#onEnd;
-      this.#reader = bare.reader(this.#onData);
+      bare.input = this;
+      this.#reader = bare.reader(this);
       this.#flow();
       return;
     }
-    this.#reader = socket === null ? undefined : HandleReader.of(socket, this.#onData);
+    this.#reader = socket === null ? undefined : HandleReader.of(socket, this);
     if (socket !== null) {
-      if (this.#reader === undefined) socket.on("data", this.#onData);
-      socket.on("end", this.#onEnd);
-      socket.on("close", this.#onEnd);
+      // A net.Socket's events need functions: made for it alone.
+      const onData = (chunk: Buffer) => this.bytesCame(chunk);
+      const onEnd = () => this.peerEnded();
+      this.#netListeners = { onData, onEnd };
+      if (this.#reader === undefined) socket.on("data", onData);
+      socket.on("end", onEnd);
+      socket.on("close", onEnd);
       if (socket.readableEnded) this.#ended = true;
       this.#flow();
     }
@@ -174,7 +183,9 @@ export class InputStream implements MoonInput {
     const reject = captured.reject as ReadRequest["reject"];
     captured.resolve = undefined;
     captured.reject = undefined;
-    this.#requests.push({ maxlen, terminator, format, searched, resolve, reject });
+    const request = { maxlen, terminator, format, searched, resolve, reject };
+    if (this.#requests === NO_REQUESTS) this.#requests = [request];
+    else this.#requests.push(request);
     try {
       this.#flow();
     } catch (error) {
@@ -302,15 +313,21 @@ export class InputStream implements MoonInput {
         if (result !== WAIT && request.format !== BYTES)
           result = this.#deliver(result, request.format);
       } catch (error) {
-        this.#requests.shift();
+        this.#dequeue();
         request.reject(error as MoonSocketError);
         continue;
       }
       if (result === WAIT) break;
-      this.#requests.shift();
+      this.#dequeue();
       request.resolve(result);
     }
     this.#flow();
+  }
+
+  /** The first waiting read is served. The last one leaves its array as it was, for the next. */
+  #dequeue(): void {
+    if (this.#requests.length === 1) this.#requests.pop();
+    else this.#requests.shift();
   }
 
   /** Reads ahead while someone waits or the buffer has room; stops otherwise. */
@@ -345,7 +362,7 @@ export class InputStream implements MoonInput {
   #failRequests(message: string, stack = true): void {
     const requests = this.#requests;
     if (requests.length === 0) return;
-    this.#requests = [];
+    this.#requests = NO_REQUESTS;
     const limit = Error.stackTraceLimit;
     if (!stack) Error.stackTraceLimit = 0;
     const error = new MoonSocketError("SOCKET_CLOSED", message);
@@ -364,27 +381,32 @@ export class InputStream implements MoonInput {
     }
     // Reading stays as it was: the handle goes on reading into the Readable, paused.
     this.#reader?.release();
-    socket.off("data", this.#onData);
-    socket.off("end", this.#onEnd);
-    socket.off("close", this.#onEnd);
+    const listeners = this.#netListeners;
+    if (listeners !== undefined) {
+      socket.off("data", listeners.onData);
+      socket.off("end", listeners.onEnd);
+      socket.off("close", listeners.onEnd);
+    }
     socket.pause();
     this.#paused = true;
   }
 
-  readonly #onData = (chunk: Buffer): void => {
+  /** Bytes came (InputSink). */
+  bytesCame(chunk: Buffer): void {
     this.#received += chunk.length;
     this.#queue.push(chunk);
     if (this.#requests.length > 0) this.#serve();
     else this.#flow();
     this.#readiness?.signal.notify();
-  };
+  }
 
-  readonly #onEnd = (): void => {
+  /** The peer's FIN came, or the connection closed. */
+  peerEnded(): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#serve();
     this.#readiness?.signal.notify();
-  };
+  }
 
   /** The socket failed (MoonSocket hears its errors while open): reads fail after the bytes before it. */
   fail(error: MoonSocketError): void {
