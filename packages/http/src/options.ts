@@ -115,7 +115,7 @@ export interface ResolvedHttpOptions {
   requestBodySizeLimit: number;
   requestHeaderCountLimit: number;
   chunkExtensionSizeLimit: number;
-  /** The four limits above as @moonbridge/http-parser takes them, made once (a parser is made per request head). */
+  /** The four limits above as @moonbridge/http-parser takes them, made once (the handler's parser pool is keyed by it). */
   parserLimits: Readonly<Required<RequestParserOptions>>;
   serveHalfClosed: boolean;
   /** The post*Limit options as @moonbridge/body-parser takes them, made once. */

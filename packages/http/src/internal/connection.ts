@@ -11,11 +11,12 @@
 import { Buffer } from "node:buffer";
 import { performance } from "node:perf_hooks";
 import { BodyParserError } from "@moonbridge/body-parser";
-import { HttpParserError, type RequestHead, RequestParser } from "@moonbridge/http-parser";
+import { HttpParserError, type RequestHead } from "@moonbridge/http-parser";
 import { type MoonSocket, MoonSocketError, type ParkingLot } from "@moonbridge/socket";
 import type { ResolvedHttpOptions } from "../options";
 import { dateLine } from "./date-header";
 import { Deadline, type DeadlineOwner } from "./deadline";
+import { type ParserPool, type ParserSlot, parserPool } from "./parser-pool";
 import { type StallSubject, StallWatch } from "./stall-watch";
 import { statusLine } from "./status-text";
 
@@ -51,8 +52,9 @@ export class Connection implements StallSubject, DeadlineOwner {
   /** Trailer fields of the current request's chunked body, flat [name, value, ...]. */
   trailers: string[] | undefined;
 
-  /** Made when a request's first bytes come, dropped while the connection waits idle (a kilobyte with what it holds). */
-  #parser: RequestParser | undefined;
+  /** Taken from the handler's pool when a request's first bytes come, given back while the connection waits idle. */
+  #parser: ParserSlot | undefined;
+  readonly #parsers: ParserPool;
   /** Read and not yet parsed: the rest of the current request, or the next ones. */
   #pending: Buffer = EMPTY;
   #head: RequestHead | undefined;
@@ -104,6 +106,7 @@ export class Connection implements StallSubject, DeadlineOwner {
     this.socket = socket;
     this.options = options;
     this.#deadline = new Deadline(this);
+    this.#parsers = parserPool(options.parserLimits);
     this.#stall = new StallWatch(this, options.stallTimeout);
     // A connection parked mid-head: its head's time runs on from when it began.
     const note = socket.parkNote;
@@ -139,7 +142,7 @@ export class Connection implements StallSubject, DeadlineOwner {
   onRequestComplete(): void {
     this.#complete = true;
     if (this.#upgrading) this.#upgraded = true;
-    this.#parser?.pause();
+    this.#parser?.parser.pause();
   }
 
   /** The current request's body has been read to its end. */
@@ -247,8 +250,11 @@ export class Connection implements StallSubject, DeadlineOwner {
         const slowHead = this.#phase === "header" && (wanted || this.#headSince > 0);
         if ((between && (wanted || this.options.parkAfter === 0)) || slowHead) this.#parkSoon();
         if (!this.#takeInput()) {
-          // Nothing of the next request is here: the parser holds nothing worth keeping.
-          if (this.#phase === "idle") this.#parser = undefined;
+          // Nothing of the next request is here: the parser may serve another connection meanwhile.
+          if (this.#phase === "idle" && this.#parser !== undefined) {
+            this.#parsers.give(this.#parser);
+            this.#parser = undefined;
+          }
           return undefined;
         }
       }
@@ -560,8 +566,8 @@ export class Connection implements StallSubject, DeadlineOwner {
   #execute(): void {
     const pending = this.#pending;
     try {
-      this.#parser ??= new RequestParser(this, this.options.parserLimits);
-      const consumed = this.#parser.execute(pending);
+      this.#parser ??= this.#parsers.take(this);
+      const consumed = this.#parser.parser.execute(pending);
       this.#pending = consumed === pending.length ? EMPTY : pending.subarray(consumed);
     } catch (error) {
       this.#error = error;
@@ -572,7 +578,7 @@ export class Connection implements StallSubject, DeadlineOwner {
 
   #finishParser(): void {
     try {
-      this.#parser?.finish();
+      this.#parser?.parser.finish();
     } catch (error) {
       this.#error = error;
     }
