@@ -10,8 +10,8 @@
 // ones do. A new connection is copied only if it waits for its first bytes
 // while the worker would take another or run another's request
 // (new-connections.ts), or if it was accepted while another's request ran: a
-// connection whose request comes at once costs no copy. A resumed connection comes with the
-// supervisor's copy, which it keeps.
+// connection whose request comes at once costs no copy. A resumed connection
+// comes with the supervisor's copy, which it keeps.
 
 import { type HandleSender, handleSender } from "./handle-channel";
 import type { NativeHandle } from "./native-handles";
