@@ -2,18 +2,16 @@
 // through the request parser, which stops after each request so that the
 // next pipelined one waits, unparsed, until this one is answered. It also
 // keeps the connection's deadlines (idle, header, response, drain; the
-// stall timeout is stall-watch.ts's), parks it when its worker leaves, when
-// another request holds the worker, after parkAfter idle or after
-// parkHeaderAfter mid-head if those are set (the head so far goes with it,
-// and its header timeout runs on across parks), and closes it so that the
-// client always receives its response first.
+// stall timeout is stall-watch.ts's), and closes it so that the client
+// always receives its response first. Parking it is connection-parking.ts's.
 
 import { Buffer } from "node:buffer";
 import { performance } from "node:perf_hooks";
 import { BodyParserError } from "@moonbridge/body-parser";
 import { HttpParserError, type RequestHead } from "@moonbridge/http-parser";
-import { type MoonSocket, MoonSocketError, type ParkingLot } from "@moonbridge/socket";
+import { type MoonSocket, MoonSocketError } from "@moonbridge/socket";
 import type { ResolvedHttpOptions } from "../options";
+import { ConnectionParking, headSinceOf, type ParkingSubject } from "./connection-parking";
 import { dateLine } from "./date-header";
 import { Deadline, type DeadlineOwner } from "./deadline";
 import { type ParserPool, type ParserSlot, parserPool } from "./parser-pool";
@@ -21,9 +19,6 @@ import { type StallSubject, StallWatch } from "./stall-watch";
 import { statusLine } from "./status-text";
 
 const EMPTY = Buffer.alloc(0);
-
-/** The note a connection parked mid-head carries: when its head began (Date.now() ms). */
-const HEAD_NOTE = "http-head-since:";
 
 /** Where the connection is: what its deadline and a stall mean. */
 type Phase = "idle" | "header" | "request" | "drain";
@@ -40,7 +35,7 @@ export function clientErrorStatus(error: unknown): number | undefined {
     : error.status;
 }
 
-export class Connection implements StallSubject, DeadlineOwner {
+export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
   readonly socket: MoonSocket;
   readonly options: ResolvedHttpOptions;
   /** An I/O error or a timeout ended the connection: the request under way is faulty. */
@@ -70,7 +65,7 @@ export class Connection implements StallSubject, DeadlineOwner {
   /** The request whose head came last asks to switch protocols (noted at its head: #head is taken by then). */
   #upgrading = false;
   /** Raw bytes of a request head the parser has taken in but not finished (copies): parked as the prefix. */
-  #headBytes: Buffer[] = [];
+  headBytes: Buffer[] = [];
   /** When the head under way began (Date.now() ms), carried over a park; 0: in this process. */
   #headSince = 0;
   /** When the header phase began here (performance.now() ms). */
@@ -81,21 +76,15 @@ export class Connection implements StallSubject, DeadlineOwner {
   /** An error response was sent: the client may still be sending, so the close lingers. */
   #mustDrain = false;
   #phase: Phase = "idle";
+  /** Parks the connection, if parking is on and the socket has a lot. */
+  readonly #parking: ConnectionParking | undefined;
   /** The stall timeout's watch (stall-watch.ts). */
   readonly #stall: StallWatch;
   /** waitForInput() counted as waiting on the client, until nextHead() or inputFailed() comes back. */
   #inputWait = false;
   readonly #deadline: Deadline;
-  /** Where idle connections are parked, if parking is on and the socket has a lot. */
-  readonly #lot: ParkingLot | undefined;
-  /** Parks the connection once it has been idle for parkAfter. */
-  readonly #parkDeadline: Deadline | undefined;
-  #stopWatchingLot: (() => void) | undefined;
   /** When the current idle phase began (performance.now() ms): the parked connection's timeout counts from it. */
   #idleSince = 0;
-  /** The connection left this handler while idle: parked, or closed because the worker leaves. */
-  #gone = false;
-  #parkScheduled = false;
   /** Requests begun on this connection (in this handler call). */
   #requests = 0;
   /** waitOn()'s handlers. */
@@ -109,17 +98,14 @@ export class Connection implements StallSubject, DeadlineOwner {
     this.#parsers = parserPool(options.parserLimits);
     this.#stall = new StallWatch(this, options.stallTimeout);
     // A connection parked mid-head: its head's time runs on from when it began.
-    const note = socket.parkNote;
-    if (note?.startsWith(HEAD_NOTE) === true)
-      this.#headSince = Number(note.slice(HEAD_NOTE.length)) || 0;
+    this.#headSince = headSinceOf(socket.parkNote);
     const lot = options.parking ? socket.parking : undefined;
-    this.#lot = lot;
-    if (lot !== undefined) {
-      // Only a finite parkAfter or parkHeaderAfter needs a timer (by default neither is).
-      if (timed(options.parkAfter) || timed(options.parkHeaderAfter))
-        this.#parkDeadline = new Deadline(this);
-      this.#stopWatchingLot = lot.onWanted(this.#onWanted);
-    }
+    if (lot !== undefined) this.#parking = new ConnectionParking(this, lot);
+  }
+
+  /** Between requests ("idle"), mid-head ("header"), serving a request, or draining. */
+  get phase(): Phase {
+    return this.#phase;
   }
 
   // The parser's handler.
@@ -218,7 +204,7 @@ export class Connection implements StallSubject, DeadlineOwner {
       const head = this.#head;
       if (head !== undefined) {
         this.#head = undefined;
-        if (this.#headBytes.length > 0) this.#headBytes = [];
+        if (this.headBytes.length > 0) this.headBytes = [];
         this.#headSince = 0;
         this.#current = head;
         this.#requests++;
@@ -232,7 +218,7 @@ export class Connection implements StallSubject, DeadlineOwner {
         if (this.#head === undefined && this.#error === undefined && !this.#upgraded) {
           // The parser took the whole chunk into a head it could not finish: keep a copy,
           // to park the connection with (the chunk may be a view of a reused read buffer).
-          this.#headBytes.push(Buffer.from(chunk));
+          this.headBytes.push(Buffer.from(chunk));
           // The header timeout runs from the first bytes of a head the parser could not finish
           // (a whole head goes straight to "request": one phase change fewer per request).
           if (this.#phase === "idle") this.#enter("header");
@@ -245,10 +231,13 @@ export class Connection implements StallSubject, DeadlineOwner {
         // Between requests only: a new connection's first request is usually on its way.
         // A head under way waits for its rest here only while the pool has workers to spare,
         // and not at all if it was parked before (its client is slow: it goes back at once).
-        const between = this.#phase === "idle" && this.#requests > 0;
-        const wanted = this.#parkWanted();
-        const slowHead = this.#phase === "header" && (wanted || this.#headSince > 0);
-        if ((between && (wanted || this.options.parkAfter === 0)) || slowHead) this.#parkSoon();
+        const parking = this.#parking;
+        if (parking !== undefined) {
+          const between = this.#phase === "idle" && this.#requests > 0;
+          const wanted = parking.wanted();
+          const slowHead = this.#phase === "header" && (wanted || this.#headSince > 0);
+          if ((between && (wanted || this.options.parkAfter === 0)) || slowHead) parking.soon();
+        }
         if (!this.#takeInput()) {
           // Nothing of the next request is here: the parser may serve another connection meanwhile.
           if (this.#phase === "idle" && this.#parser !== undefined) {
@@ -275,7 +264,7 @@ export class Connection implements StallSubject, DeadlineOwner {
    */
   inputFailed(error: unknown): false {
     this.#endInputWait();
-    if (this.timedOut !== undefined || this.#gone) return false;
+    if (this.timedOut !== undefined || this.#parking?.gone === true) return false;
     throw this.ioError(error);
   }
 
@@ -286,110 +275,29 @@ export class Connection implements StallSubject, DeadlineOwner {
   }
 
   /**
-   * The lot wants idle connections parked now: connections wait for a worker,
-   * or the worker leaves. A worker that serves its other connections while
-   * this one waits (socket.sharesWorker) is not freed by parking it: there
-   * only leaving counts.
-   */
-  #parkWanted(): boolean {
-    const lot = this.#lot;
-    if (lot === undefined) return false;
-    return this.socket.sharesWorker ? lot.leaving : lot.wanted;
-  }
-
-  readonly #onWanted = (): void => {
-    if (this.#parkWanted()) this.#parkSoon();
-  };
-
-  /**
-   * Parks the connection once this turn of the event loop has read what the
-   * kernel holds: the next request may be there already (pipelined, or sent
-   * while this process waited for the CPU: timers run before I/O is read),
-   * and then it is served, not parked. For parkAfter, the lot's wish, and
-   * parkAfter 0 alike.
-   */
-  #parkSoon(): void {
-    if (this.#parkScheduled || this.#lot === undefined) return;
-    this.#parkScheduled = true;
-    setImmediate(Connection.#parkScheduledNow, this);
-  }
-
-  static #parkScheduledNow(conn: Connection): void {
-    conn.#parkScheduled = false;
-    conn.#park();
-  }
-
-  /**
-   * Parks the connection if it is idle between requests, or waits for the
-   * rest of a request head, with nothing read ahead and nothing left to send
-   * (or closes an idle one, if the worker is leaving and the lot takes none);
-   * a read waiting for the next request then ends (SOCKET_CLOSED, which #fill
-   * takes as the end). A head under way goes with it (the prefix the next
-   * worker reads first), and so does when it began (the note): its header
-   * timeout runs on. Called when idle or slow (parkAfter or parkHeaderAfter
-   * passed, or the lot wants connections), and harmless otherwise.
-   */
-  #park(): void {
-    const socket = this.socket;
-    const header = this.#phase === "header" && this.#headBytes.length > 0;
-    if ((this.#phase !== "idle" && !header) || !this.#movable() || socket.input.buffered > 0)
-      return;
-    if (!socket.parkable) {
-      // The worker is leaving and nobody takes the connection: end it, as an idle timeout would.
-      if (this.#lot?.leaving === true && !header) {
-        this.#gone = true;
-        this.#deadline.clear();
-        socket.close().catch(ignore);
-      }
-      return;
-    }
-    if (header && this.#headerRemaining() <= 0.001) {
-      this.#expire("header"); // its time is up: a 408 from here, not a silent close from the lot
-      return;
-    }
-    const left = header ? this.#headerLeft() : this.#idleLeft();
-    this.#gone = true;
-    this.#deadline.clear();
-    this.#parkDeadline?.clear();
-    const parked = header
-      ? {
-          timeout: left,
-          prefix: Buffer.concat(this.#headBytes),
-          note: `${HEAD_NOTE}${this.#headSince || Math.round(Date.now() - this.#headerElapsedMs())}`,
-          // Its time may run out while parked: then it comes back here, for its 408.
-          resumeOnTimeout: true,
-        }
-      : { timeout: left };
-    // Nothing to flush: park() hands the connection over synchronously.
-    socket.park(parked).catch(() => {
-      // Refused after all (the lot closed meanwhile): the connection stays here, idle.
-      this.#gone = false;
-      this.#deadline.set(left);
-    });
-  }
-
-  /**
-   * Another connection's request holds this worker's turn, waiting on I/O
-   * (the event loop is free, or this would not run), and this connection's
-   * next bytes have arrived between requests: parks it at once with those
-   * bytes, unparsed, so that an idle worker serves its request rather than
-   * let it wait behind the other. False when it cannot be parked so (then it
-   * waits for the turn here).
+   * Another connection's request holds this worker's turn and this
+   * connection's next bytes have arrived between requests: parks it with
+   * them for an idle worker (connection-parking.ts). False when it cannot be
+   * parked so (then it waits for the turn here).
    */
   handOff(): boolean {
-    const socket = this.socket;
-    if (this.#phase !== "idle" || !this.#movable() || !socket.parkable) return false;
-    const left = this.#idleLeft();
+    return this.#parking?.handOff() ?? false;
+  }
+
+  /** It leaves this handler, parked or closed as the worker leaves (ParkingSubject). */
+  leaves(): void {
     this.#endInputWait();
-    this.#gone = true;
     this.#deadline.clear();
-    this.#parkDeadline?.clear();
-    // The bytes read ahead go with it and wake it at once; park() hands it over synchronously.
-    socket.park({ timeout: left }).catch(() => {
-      this.#gone = false;
-      this.#deadline.set(left);
-    });
-    return true;
+  }
+
+  /** A park was refused after all: it stays, idle (ParkingSubject). */
+  stays(seconds: number): void {
+    this.#deadline.set(seconds);
+  }
+
+  /** The head's time ran out as it was to be parked (ParkingSubject). */
+  headerExpired(): void {
+    this.#expire("header");
   }
 
   /**
@@ -397,9 +305,9 @@ export class Connection implements StallSubject, DeadlineOwner {
    * sound, no parsed input waits, and nothing is left to send. What parking
    * and handing off both need.
    */
-  #movable(): boolean {
+  movable(): boolean {
     return (
-      !this.#gone &&
+      this.#parking?.gone !== true &&
       this.#pending.length === 0 &&
       !this.#eof &&
       !this.upgraded &&
@@ -411,7 +319,7 @@ export class Connection implements StallSubject, DeadlineOwner {
   }
 
   /** Seconds of idleTimeout left (0: none set). */
-  #idleLeft(): number {
+  idleLeft(): number {
     const idleTimeout = this.options.idleTimeout;
     if (idleTimeout === 0) return 0;
     return Math.max(0.001, idleTimeout - (performance.now() - this.#idleSince) / 1000);
@@ -422,17 +330,22 @@ export class Connection implements StallSubject, DeadlineOwner {
     return performance.now() - this.#headerStartedAt;
   }
 
+  /** When the head under way began (Date.now() ms), here or before a park. */
+  headSince(): number {
+    return this.#headSince || Math.round(Date.now() - this.#headerElapsedMs());
+  }
+
   /** Seconds of requestHeaderTimeout left for the head under way, maybe none or less; Infinity when none is set. */
-  #headerRemaining(): number {
+  headerRemaining(): number {
     const limit = this.options.requestHeaderTimeout;
     if (limit === 0) return Number.POSITIVE_INFINITY;
     const elapsed = this.#headSince > 0 ? Date.now() - this.#headSince : this.#headerElapsedMs();
     return limit - elapsed / 1000;
   }
 
-  /** #headerRemaining() as a timeout: at least 1 ms; 0 when none is set. */
-  #headerLeft(): number {
-    const remaining = this.#headerRemaining();
+  /** headerRemaining() as a timeout: at least 1 ms; 0 when none is set. */
+  headerLeft(): number {
+    const remaining = this.headerRemaining();
     return remaining === Number.POSITIVE_INFINITY ? 0 : Math.max(0.001, remaining);
   }
 
@@ -508,8 +421,7 @@ export class Connection implements StallSubject, DeadlineOwner {
   async end(): Promise<void> {
     const socket = this.socket;
     this.#stall.stop();
-    this.#stopWatchingLot?.();
-    this.#parkDeadline?.clear();
+    this.#parking?.stop();
     if (socket.closed) {
       this.#deadline.clear();
       return;
@@ -544,17 +456,13 @@ export class Connection implements StallSubject, DeadlineOwner {
     const now = performance.now();
     if (phase === "header") this.#headerStartedAt = now;
     else if (phase === "idle") this.#idleSince = now;
-    if (this.#parkDeadline !== undefined) {
-      if (phase === "idle") this.#parkDeadline.set(options.parkAfter, now);
-      else if (phase === "header") this.#parkDeadline.set(options.parkHeaderAfter, now);
-      else this.#parkDeadline.set(0);
-    }
+    this.#parking?.phaseBegan(phase, now);
     this.#deadline.set(
       phase === "idle"
         ? options.idleTimeout
         : phase === "header"
           ? this.#headSince > 0
-            ? this.#headerLeft() // a head begun before a park keeps its deadline
+            ? this.headerLeft() // a head begun before a park keeps its deadline
             : options.requestHeaderTimeout
           : phase === "request"
             ? options.responseTimeout
@@ -598,10 +506,9 @@ export class Connection implements StallSubject, DeadlineOwner {
     return true;
   }
 
-  /** One of the connection's deadlines passed (DeadlineOwner). */
-  deadlinePassed(deadline: Deadline): void {
-    if (deadline === this.#parkDeadline) this.#parkSoon();
-    else this.#expire(this.#phase === "request" ? "response" : this.#phase);
+  /** The phase's deadline passed (DeadlineOwner). */
+  deadlinePassed(): void {
+    this.#expire(this.#phase === "request" ? "response" : this.#phase);
   }
 
   /** Between requests (StallSubject): no stall counts there. */
@@ -643,8 +550,3 @@ export class Connection implements StallSubject, DeadlineOwner {
 }
 
 function ignore(): void {}
-
-/** A park timeout that arms a timer: neither 0 (at once) nor Infinity (never). */
-function timed(seconds: number): boolean {
-  return seconds > 0 && seconds !== Number.POSITIVE_INFINITY;
-}
