@@ -9,8 +9,9 @@
 // dropped from a full accept queue (src/load/netstat.mjs).
 // Servers, one after the other in the same run: ours with default options
 // (src/http/moonbridge-server.mjs, as `moonbridge app.mjs` runs a plain app),
-// optionally BENCH_BEFORE's build the same way, and node:http in
-// node:cluster with 2 workers (src/http/node-server.mjs, Node's defaults).
+// optionally BENCH_BEFORE's build the same way, node:http in node:cluster
+// with 2 workers (src/http/node-server.mjs, Node's defaults), and node:http
+// in one process with our listen backlog (what one event loop reaches).
 // The clients run in processes of their own (src/burst/clients.mjs), the
 // probe in this one (src/burst/probe.mjs).
 //
@@ -19,6 +20,8 @@
 // BENCH_ONLY (comma-separated substrings of server names) picks servers;
 // BENCH_IDLE (default 5000) and BENCH_LORIS (default 64) the clients;
 // BENCH_PROBE_MS (default 20000, quick 10000) how long the probe runs;
+// BENCH_CPU_PROF=DIR writes a CPU profile of every server process (workers
+// too) into DIR when it exits;
 // BENCH_CLIENTS_PER_PROCESS (default 2500) idle connections per client
 // process; BENCH_CONNECT_TIMEOUT_S and BENCH_ANSWER_TIMEOUT_S (default 30
 // each) the clients' deadlines. The soft limit on open files is raised for
@@ -42,6 +45,7 @@ const HERE = fileURLToPath(new URL(".", import.meta.url));
 const OURS = join(HERE, "http", "moonbridge-server.mjs");
 const NODE = join(HERE, "http", "node-server.mjs");
 const CLUSTER = "node:cluster ×2 (node:http)";
+const SINGLE = "node:http, one process";
 
 const args = process.argv.slice(2);
 const quick = args.includes("--quick") || process.env.BENCH_QUICK === "1";
@@ -76,6 +80,9 @@ const ENTRIES = [
       ]
     : []),
   { name: CLUSTER, script: NODE, env: { BENCH_WORKERS: "2" } },
+  // What one event loop accepting in a loop reaches on this machine: no pool, no isolation;
+  // with our backlog, so that it shows accepting, not SYNs dropped and retried a second later.
+  { name: SINGLE, script: NODE, env: { BENCH_WORKERS: "1", BENCH_BACKLOG: "4096" } },
 ];
 
 /**
@@ -136,10 +143,14 @@ function readStats(/** @type {string} */ file) {
  */
 async function burst(entry, dir, limit) {
   const stats = join(dir, `${entry.name.replace(/\W+/g, "-")}.stats`);
-  const server = await startServer(entry.name, entry.script, {
-    ...entry.env,
-    BENCH_STATS_FILE: stats,
-  });
+  const server = await startServer(
+    entry.name,
+    entry.script,
+    { ...entry.env, BENCH_STATS_FILE: stats },
+    process.env.BENCH_CPU_PROF
+      ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`]
+      : [],
+  );
   const env = {
     BENCH_CONNECT_TIMEOUT_S: String(CONNECT_TIMEOUT_S),
     BENCH_ANSWER_TIMEOUT_S: String(ANSWER_TIMEOUT_S),

@@ -18,7 +18,7 @@ import ts from "typescript";
 import { afterEach, describe, expect, it } from "vitest";
 import { handleSender, receiveHandles } from "../src/internal/handle-channel";
 import {
-  acceptOnce,
+  acceptSome,
   bindTcp,
   isNativeHandle,
   type NativeHandle,
@@ -38,7 +38,7 @@ const SRC = join(import.meta.dirname, "..", "src", "internal");
 const CHILD = `
 const { handleSender, receiveHandles } = require("./handle-channel.js");
 const { Socket } = require("node:net");
-const { acceptOnce, releaseHandle } = require("./native-handles.js");
+const { acceptSome, releaseHandle } = require("./native-handles.js");
 /** A connection's handle as a net.Socket, paused (as net.Server makes them). */
 const wrap = (handle) => new Socket({ handle, allowHalfOpen: true, readable: true, writable: true, pauseOnCreate: true });
 let listening = false;
@@ -58,7 +58,7 @@ receiveHandles(process, (kind, id, handle) => {
   process.send({ copy: id });
   if (listening) return handle.close();
   listening = true;
-  acceptOnce([handle], (client) => wrap(client).end("copy " + id + "\\n"), () => process.exit(3));
+  acceptSome([handle], 1, (client) => wrap(client).end("copy " + id + "\\n"), () => process.exit(3));
 });
 process.on("message", (message) => process.send({ echo: message }));
 process.send({ ready: true });
@@ -113,8 +113,9 @@ describe("Node internals used by the pool", () => {
   it("closing the handle inside the accept callback takes exactly one connection", async () => {
     const { handle, port } = bindTcp("127.0.0.1", 0, false);
     const accepted: Socket[] = [];
-    acceptOnce(
+    acceptSome(
       [handle],
+      1,
       (client) =>
         accepted.push(
           new NetSocket({
@@ -155,6 +156,61 @@ describe("Node internals used by the pool", () => {
     expect(["one", "two"]).toContain(await echoed);
     for (const client of clients) client.destroy();
     socket.destroy();
+  });
+
+  it("a listen for several connections takes them one per poll, at most that many, and closes after a poll that brings none", async () => {
+    /** Connects `count` clients at once, then listens for `most`; what was taken, and how the clients ended. */
+    async function listenFor(count: number, most: number) {
+      const { handle, port } = bindTcp("127.0.0.1", 0, false);
+      const taken: boolean[] = [];
+      let closed = 0;
+      acceptSome(
+        [handle],
+        most,
+        (client, last) => {
+          taken.push(last);
+          client.close();
+        },
+        (error) => {
+          throw error;
+        },
+        () => closed++,
+      );
+      const clients = Array.from({ length: count }, () =>
+        createConnection({ host: "127.0.0.1", port }),
+      );
+      // The connects go out in the next ticks; the kernel completes them while this thread
+      // sleeps before its poll, so that one poll finds them all in the backlog.
+      process.nextTick(() => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100));
+      const ends = await Promise.all(
+        clients.map(
+          (client) =>
+            new Promise<string>((resolve) => {
+              client.on("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+              client.on("close", () => resolve("closed"));
+            }),
+        ),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The listener is gone: a later connection is refused.
+      const late = await new Promise<string>((resolve) => {
+        const client = createConnection({ host: "127.0.0.1", port });
+        client.once("connect", () => resolve("connected"));
+        client.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? "error"));
+      });
+      return { taken, closed, ends, late };
+    }
+    // The connects land in the backlog before the first poll: it takes 3 of 5, the third the last.
+    const some = await listenFor(5, 3);
+    expect(some.taken).toEqual([false, false, true]);
+    expect(some.closed).toBe(0);
+    expect(some.late).toBe("ECONNREFUSED");
+    // Fewer than it may take: all of them, none the last, and the close comes after a poll without.
+    const all = await listenFor(4, 32);
+    expect(all.taken).toEqual([false, false, false, false]);
+    expect(all.closed).toBe(1);
+    expect(all.ends.every((end) => end === "closed")).toBe(true);
+    expect(all.late).toBe("ECONNREFUSED");
   });
 
   it("child_process's IPC pipe carries our own frames with handles, besides its messages (kChannelHandle, writeUtf8String, onread, pendingHandle)", async () => {

@@ -7,8 +7,10 @@
 // lines, read by src/load/counts.mjs).
 // BENCH_KEEPALIVE_S, when set, is the server's keepAliveTimeout in seconds
 // (Node's default, 5 s, closes an idle keep-alive connection long before
-// ours would: the parking bench sets 65, our idleTimeout). Binds 127.0.0.1,
-// port 0, and prints the port on stdout once every worker listens.
+// ours would: the parking bench sets 65, our idleTimeout). BENCH_BACKLOG, in
+// one process, is the listen backlog (Node's default 511; ours is 4096).
+// Binds 127.0.0.1, port 0, and prints the port on stdout once every worker
+// listens.
 // BENCH_STACK=moonbridge serves the same answer with this repository's HTTP
 // stack instead (a net.Server whose connections go to http.generateHandler
 // through MoonSocket, every worker holding many connections at once, no
@@ -30,6 +32,10 @@ const BODY = "Hello World!\n";
 const keepAlive = process.env.BENCH_KEEPALIVE_S;
 if (keepAlive !== undefined && !(Number(keepAlive) > 0))
   throw new Error(`BENCH_KEEPALIVE_S must be a positive number of seconds, got "${keepAlive}"`);
+
+const backlog = Number(process.env.BENCH_BACKLOG ?? 511);
+if (!Number.isInteger(backlog) || backlog < 1)
+  throw new Error(`BENCH_BACKLOG must be a positive integer, got "${process.env.BENCH_BACKLOG}"`);
 
 const stack = process.env.BENCH_STACK ?? "node:http";
 if (stack !== "node:http" && stack !== "moonbridge")
@@ -74,10 +80,14 @@ function serve() {
 
 if (workers === 1) {
   const server = serve();
-  server.listen(0, "127.0.0.1", () => {
-    const address = server.address();
-    if (address !== null && typeof address === "object") process.stdout.write(`${address.port}\n`);
-  });
+  server.listen(
+    { port: 0, host: "127.0.0.1", backlog: Number(process.env.BENCH_BACKLOG ?? 511) },
+    () => {
+      const address = server.address();
+      if (address !== null && typeof address === "object")
+        process.stdout.write(`${address.port}\n`);
+    },
+  );
   process.on("SIGTERM", () => process.exit(0));
 } else if (cluster.isPrimary) {
   let listening = 0;

@@ -1,13 +1,14 @@
 // A worker that dies loses only the request it was running, also when it
 // holds new connections whose first request it has not run (issue #25): one
 // that has sent nothing yet, one whose request came with the deadly one, and
-// one accepted while another's request ran. One worker (MIN_FORK = MAX_FORK
+// one accepted while another's request ran, and a burst of idle ones, taken
+// several per listen. One worker (MIN_FORK = MAX_FORK
 // = 1), so that every connection goes to the worker that dies; /spin kills it
 // through its timeout() in a blocked event loop.
 
 import { afterEach, describe, it } from "vitest";
 import { Connection, type Exchange, get, sleep, summary } from "./helpers/client";
-import { fixture, start, stopAll } from "./helpers/server";
+import { fixture, start, statsWhere, stopAll } from "./helpers/server";
 import { verdict } from "./helpers/verdict";
 
 afterEach(stopAll);
@@ -62,6 +63,41 @@ describe("a worker killed while it holds new connections it has not served", () 
       if (echo !== undefined) problems.push(echo);
       victim.destroy();
       other.destroy();
+    }
+    verdict(problems, app.output().slice(-1500));
+  });
+
+  // After 8 new connections in a row that sent nothing, a worker takes several per listen;
+  // each after the first gets a copy at once, before any of it is read: the first's request,
+  // or one's that came with it, may kill the worker. Each round a fresh worker sees a burst.
+  it("a burst of idle ones, taken several per listen, and one whose request comes with the deadly one: each answered by the next worker", async () => {
+    const app = await start(fixture("app.mjs"), { env: ONE_WORKER, args: ["--stats", "0.1"] });
+    const problems: string[] = [];
+    const BURST = 16;
+    for (let round = 0; round < 3; round++) {
+      const idle = Array.from({ length: BURST }, () => new Connection(app.port));
+      const copied = await statsWhere(app, (stats) => Number(stats.copies) >= BURST, 10);
+      if (Number(copied?.copies) < BURST)
+        problems.push(`round ${round}: ${copied?.copies} copies of ${BURST} idle connections`);
+      const victim = new Connection(app.port);
+      const other = new Connection(app.port);
+      const token = `round-${round}`;
+      const [lost, answer] = await Promise.all([
+        victim.send(get("/spin"), WAIT_MS),
+        other.send(get(`/echo?token=${token}`), WAIT_MS),
+      ]);
+      const spin = spinProblem(lost);
+      if (spin !== undefined) problems.push(`${token}: ${spin}`);
+      const echo = echoProblem(token, answer);
+      if (echo !== undefined) problems.push(echo);
+      const answers = await Promise.all(
+        idle.map((connection, i) => connection.send(get(`/echo?token=${token}-${i}`), WAIT_MS)),
+      );
+      answers.forEach((idleAnswer, i) => {
+        const idleEcho = echoProblem(`${token}-${i}`, idleAnswer);
+        if (idleEcho !== undefined) problems.push(idleEcho);
+      });
+      for (const connection of [...idle, victim, other]) connection.destroy();
     }
     verdict(problems, app.output().slice(-1500));
   });

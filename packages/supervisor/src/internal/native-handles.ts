@@ -1,5 +1,5 @@
 // Listeners and connections on raw libuv handles: binding a listener that
-// does not accept, accepting exactly one connection, draining the backlog at
+// does not accept, accepting a given number of connections at most, draining the backlog at
 // the end, taking a connection's handle out of its net.Socket, and reading a
 // parked connection's next bytes once. The handles and what they rely on are
 // Node internals (why public APIs cannot do this, and what each is:
@@ -76,20 +76,30 @@ export function bindPipe(path: string): NativeHandle {
 const BACKLOG = 4096;
 
 /**
- * Listens on every handle until one accepts a connection; then closes them all
- * synchronously (inside the accept callback, so libuv accepts exactly one) and
- * calls `onConnection` with the connection's handle (served as it is, no
- * net.Socket made: MoonSocket.fromHandle). The handles are used up: each
- * accept needs fresh copies. `onError` gets a listen or accept failure (the
- * handles are closed then too).
+ * Listens on every handle for up to `most` connections, and calls
+ * `onConnection` with each one's handle (served as it is, no net.Socket
+ * made: MoonSocket.fromHandle) and whether it is the last. libuv accepts one
+ * connection per listener in each turn of the event loop's poll. The handles
+ * close synchronously inside the callback of the `most`-th (so exactly
+ * `most` are taken), or in the check phase of the first turn after the
+ * first connection that brought none: then `onClosed` is called. With `most`
+ * 1 the first connection is the last. The handles are used up: each listen
+ * needs fresh copies. `onError` gets a listen or accept failure (the handles
+ * are closed then too). Returns a function that closes them early (no
+ * callback then).
  */
-export function acceptOnce(
+export function acceptSome(
   handles: readonly NativeHandle[],
-  onConnection: (client: NativeHandle) => void,
+  most: number,
+  onConnection: (client: NativeHandle, last: boolean) => void,
   onError: (error: NodeJS.ErrnoException) => void,
+  onClosed: () => void = () => {},
 ): () => void {
   const { TCP } = handleClasses();
   let done = false;
+  let taken = 0;
+  /** Taken when the last check phase ran. */
+  let checked = 0;
   const closeAll = (): void => {
     if (done) return;
     done = true;
@@ -98,15 +108,30 @@ export function acceptOnce(
       handle.close();
     }
   };
+  // An immediate runs in the check phase, right after a turn's poll.
+  const check = (): void => {
+    if (done) return;
+    if (taken > checked) {
+      checked = taken;
+      setImmediate(check);
+      return;
+    }
+    closeAll();
+    onClosed();
+  };
   for (const handle of handles) {
     handle.onconnection = (status, client) => {
-      closeAll();
-      if (status < 0 || client === undefined) onError(systemError("accept", status, "listener"));
-      else {
-        // Small responses must not wait for Nagle's algorithm (inherited from the listener on Linux).
-        if (handle instanceof TCP && process.platform !== "linux") client.setNoDelay?.(true);
-        onConnection(client);
+      if (status < 0 || client === undefined) {
+        closeAll();
+        onError(systemError("accept", status, "listener"));
+        return;
       }
+      const last = ++taken >= most;
+      if (last) closeAll();
+      else if (taken === 1) setImmediate(check);
+      // Small responses must not wait for Nagle's algorithm (inherited from the listener on Linux).
+      if (handle instanceof TCP && process.platform !== "linux") client.setNoDelay?.(true);
+      onConnection(client, last);
     };
     const status = handle.listen(BACKLOG);
     if (status < 0) {

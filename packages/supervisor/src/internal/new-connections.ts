@@ -52,6 +52,15 @@ export class NewConnections {
     return this.#stands.size > 0;
   }
 
+  /**
+   * IDLE_RUN new connections in a row sent nothing in time: a burst of idle
+   * connections, which the worker takes several per listen (each after the
+   * first copied at once) rather than one at a time behind each other's wait.
+   */
+  get burst(): boolean {
+    return this.#idleRun >= IDLE_RUN;
+  }
+
   /** A connection accepted here, with no copy, holding the turn. */
   accepted(socket: object): void {
     this.#stands.set(socket, "new");
@@ -103,7 +112,7 @@ export class NewConnections {
   /** The worker would listen: copies those still waiting in a moment (see the top), then calls `settled`. */
   settleSoon(): void {
     if (this.#timer !== undefined || this.#afterPoll) return;
-    if (this.#idleRun >= IDLE_RUN) {
+    if (this.burst) {
       this.#afterPoll = true;
       setImmediate(this.#nextImmediate);
     } else this.#timer = setTimeout(this.#settle, FRESH_WAIT_MS);

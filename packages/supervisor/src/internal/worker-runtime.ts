@@ -22,7 +22,7 @@ import { ConnectionCopies } from "./connection-copies";
 import { receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
 import { log } from "./log";
-import { acceptOnce, type NativeHandle } from "./native-handles";
+import { acceptSome, type NativeHandle } from "./native-handles";
 import { NewConnections } from "./new-connections";
 import {
   type ExitReason,
@@ -41,6 +41,13 @@ type Resume = Extract<ToWorker, { t: "resume" }>;
 
 /** Longest an exiting worker waits for its last connection's data to go out. */
 const LAST_CLOSE_SECONDS = 10;
+
+/**
+ * Most connections one listen takes in a burst of idle ones (new-connections.ts):
+ * a listen's poll, which takes the next copy of the listeners, then serves
+ * many, each copied at once (a handle pass), rather than one.
+ */
+const BURST_ACCEPTS = 32;
 
 /** Least milliseconds between two memoryLimit checks (each reads /proc: several microseconds). */
 const MEMORY_CHECK_MS = 50;
@@ -73,6 +80,8 @@ export class WorkerRuntime implements TurnKeeper {
   readonly #waiting: { holder: object; resolve: () => void }[] = [];
   /** Connections accepted while the turn was held, not read yet (copied): served when it ends, or handed on. */
   readonly #accepted: NativeHandle[] = [];
+  /** Connections taken by the current listen. */
+  #batch = 0;
   /** Parked connections resumed here while the turn was held: served when it ends, or refused. */
   readonly #resumesWaiting: { message: Resume; handle: NativeHandle }[] = [];
   /** The running turn has lasted SLOT_RELEASE_MS: resumes are refused until it ends (reset as the next begins). */
@@ -373,7 +382,15 @@ export class WorkerRuntime implements TurnKeeper {
     );
     this.#used++;
     this.#changed();
-    this.#stopAccepting = acceptOnce(handles, this.#onConnection, this.#onAcceptError);
+    // In a burst of idle connections, a listen takes what the poll brings (each copied: below).
+    this.#batch = 0;
+    this.#stopAccepting = acceptSome(
+      handles,
+      this.#new.burst ? BURST_ACCEPTS : 1,
+      this.#onConnection,
+      this.#onAcceptError,
+      this.#onListenClosed,
+    );
     this.#armUnused();
     if (this.#stopAccepting !== undefined && !this.#announcedAccepting) {
       this.#announcedAccepting = true;
@@ -381,15 +398,23 @@ export class WorkerRuntime implements TurnKeeper {
     }
   }
 
-  readonly #onConnection = (handle: NativeHandle): void => {
-    this.#stopAccepting = undefined;
+  readonly #onConnection = (handle: NativeHandle, last: boolean): void => {
+    if (last) this.#stopAccepting = undefined;
     // The worker listens on between requests: a connection that comes while another holds the
     // turn waits, unread, until the turn ends, or goes to another worker if the turn is long.
     // The supervisor holds a copy meanwhile: the running request may yet kill this worker.
-    if (this.#holder !== undefined) {
-      this.#held.copyUnserved(handle);
-      this.#accepted.push(handle);
-    } else this.#start(handle);
+    // So does every connection after the first of a listen: the first's request may kill it.
+    const first = this.#batch++ === 0;
+    const copied = this.#holder !== undefined || !first;
+    if (copied) this.#held.copyUnserved(handle);
+    if (this.#holder !== undefined) this.#accepted.push(handle);
+    else this.#start(handle);
+  };
+
+  /** A listen that took fewer than it could closed after a poll that brought none: the worker may listen again. */
+  readonly #onListenClosed = (): void => {
+    this.#stopAccepting = undefined;
+    this.#maybeAccept();
   };
 
   /** Serves an accepted connection; the worker's turn is free. */
