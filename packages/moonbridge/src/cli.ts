@@ -36,6 +36,10 @@ async function main(): Promise<void> {
     if (line.stats > 0) process.env.MOONBRIDGE_STATS = String(line.stats);
     if (line.minFork !== undefined) process.env.MOONBRIDGE_MIN_FORK = String(line.minFork);
     if (line.maxFork !== undefined) process.env.MOONBRIDGE_MAX_FORK = String(line.maxFork);
+    if (line.maxRequests !== undefined)
+      process.env.MOONBRIDGE_MAX_REQUESTS = String(line.maxRequests);
+    if (line.maxRequestsJitter !== undefined)
+      process.env.MOONBRIDGE_MAX_REQUESTS_JITTER = String(line.maxRequestsJitter);
     if (line.pidfile !== undefined) {
       const other = claimPidfile(resolve(line.pidfile));
       if (other !== undefined) {

@@ -130,6 +130,16 @@ describe("moonbridge command", () => {
       message: /--max-fork needs a whole number >= 1, got "0"/,
     },
     {
+      what: "--max-requests 1.5",
+      args: ["--max-requests", "1.5", "app.mjs"],
+      message: /--max-requests needs a whole number >= 0, got "1.5"/,
+    },
+    {
+      what: "--max-requests-jitter without its value",
+      args: ["--max-requests", "10", "--max-requests-jitter"],
+      message: /--max-requests-jitter needs a value/,
+    },
+    {
       what: "--min-fork two",
       args: ["--min-fork", "two", "app.mjs"],
       message: /--min-fork needs a whole number >= 0, got "two"/,
@@ -200,6 +210,18 @@ describe("moonbridge command", () => {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(readFileSync(logfile, "utf8")).toMatch(three);
+    app.child.kill("SIGTERM");
+    expect(await app.exited).toBe(0);
+  });
+
+  it("--max-requests replaces the app's one worker after each 2 connections", async () => {
+    const app = serve(["--max-requests", "2", "--max-requests-jitter", "0", "app.mjs"]);
+    const port = await app.port;
+    const pids: string[] = [];
+    for (let i = 0; i < 4; i++) pids.push((await ask(port)).split(" ")[1] as string);
+    expect(pids[0]).toBe(pids[1]);
+    expect(pids[2]).toBe(pids[3]);
+    expect(pids[1]).not.toBe(pids[2]);
     app.child.kill("SIGTERM");
     expect(await app.exited).toBe(0);
   });

@@ -236,6 +236,16 @@ export class MoonSocket {
     return this.#turns === undefined ? Promise.resolve() : this.#turns.wait(this);
   }
 
+  /**
+   * The handler begins serving one request on this connection (the HTTP
+   * module says so for each): a worker that is replaced after so many
+   * requests (the pool's `maxRequests`) counts it. A handler that never
+   * says so serves one request per connection.
+   */
+  beginRequest(): void {
+    this.#turns?.request?.(this);
+  }
+
   // Aliases, as Moonbridge has them on the socket itself.
 
   /** Alias of `socket.input.read`. */

@@ -29,4 +29,11 @@ export interface TurnKeeper {
    * closing it must send its FIN explicitly (closing one copy sends none).
    */
   copied?(holder: object): boolean;
+  /**
+   * `holder` begins serving one request (@moonbridge/http calls it once per
+   * request): a keeper that replaces its worker after so many (the pool's
+   * maxRequests) counts it. A handler that never says so serves one request
+   * per connection.
+   */
+  request?(holder: object): void;
 }

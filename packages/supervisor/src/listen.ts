@@ -54,8 +54,8 @@ export function listen(options: ListenOptions): Pool | WorkerSide {
       "listen() must not be called from a prepare, connect or finish handler",
     );
   }
-  // The command line's pool sizes are the supervisor's (workers do not size the pool).
-  const resolved = resolveOptions(isWorker ? options : withCommandLine(options));
+  // The command line's options apply in workers too: they count their own requests (maxRequests).
+  const resolved = resolveOptions(withCommandLine(options));
   const index = state.calls++;
   if (isWorker) {
     if (process.send === undefined) {

@@ -39,6 +39,15 @@ export interface ListenOptions {
   idleTimeout?: number;
   /** Bytes of memory a worker may use; above it, it is replaced. @default no limit */
   memoryLimit?: number;
+  /**
+   * Requests a worker serves before it is replaced (each HTTP request of a
+   * keep-alive connection counts; a raw connect call is one): it finishes
+   * what it runs, hands its idle connections on, and exits. 0: never.
+   * @default 0
+   */
+  maxRequests?: number;
+  /** Up to this many more requests, drawn per worker, so that workers started together do not all retire together. @default 0 */
+  maxRequestsJitter?: number;
   /** Seconds busy workers get to finish when the pool stops (SIGTERM), then they are killed. @default 30 */
   shutdownTimeout?: number;
   /**
@@ -72,6 +81,8 @@ export interface ResolvedOptions {
   exitDelay: number;
   idleTimeout: number;
   memoryLimit: number | undefined;
+  maxRequests: number;
+  maxRequestsJitter: number;
   shutdownTimeout: number;
   maxParked: number;
   keepYoungGeneration: boolean;
@@ -142,6 +153,8 @@ const OPTION_NAMES = Object.keys({
   exitDelay: true,
   idleTimeout: true,
   memoryLimit: true,
+  maxRequests: true,
+  maxRequestsJitter: true,
   shutdownTimeout: true,
   maxParked: true,
   keepYoungGeneration: true,
@@ -253,6 +266,8 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     exitDelay: seconds("exitDelay", o.exitDelay, 60),
     idleTimeout: seconds("idleTimeout", o.idleTimeout, 0),
     memoryLimit,
+    maxRequests: count("maxRequests", o.maxRequests, 0, 0),
+    maxRequestsJitter: count("maxRequestsJitter", o.maxRequestsJitter, 0, 0),
     shutdownTimeout: seconds("shutdownTimeout", o.shutdownTimeout, 30),
     maxParked: count("maxParked", o.maxParked, defaultMaxParked(), 0),
     keepYoungGeneration: flag("keepYoungGeneration", o.keepYoungGeneration, true),

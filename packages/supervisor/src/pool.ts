@@ -284,6 +284,9 @@ export class Pool {
       case "exiting":
         markExiting(worker, message.reason);
         this.#served += message.took;
+        // A worker replaced by design (maxRequests, memoryLimit) is replaced now, not after
+        // forkDelay: at a steady rate of such exits the pool would otherwise shrink.
+        if (message.reason === "max-requests" || message.reason === "memory-limit") this.#owed++;
         break;
       case "listeners-closed":
         markListenersClosed(worker);

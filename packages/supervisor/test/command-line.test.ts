@@ -1,4 +1,5 @@
-// The pool sizes of the moonbridge command line (--min-fork, --max-fork, in the
+// The pool sizes and worker recycling of the moonbridge command line
+// (--min-fork, --max-fork, --max-requests, --max-requests-jitter, in the
 // supervisor's environment) over the application's options.
 
 import { describe, expect, it } from "vitest";
@@ -44,5 +45,23 @@ describe("the command line's pool sizes", () => {
       minFork: 2,
       maxFork: 5,
     });
+  });
+});
+
+describe("the command line's worker recycling", () => {
+  it("overrides the application's maxRequests and maxRequestsJitter, 0 included", () => {
+    const recycling = (options: object, env: Record<string, string>) => {
+      const { maxRequests, maxRequestsJitter } = resolveOptions(withCommandLine(options, env));
+      return { maxRequests, maxRequestsJitter };
+    };
+    const options = { ...app, maxRequests: 100, maxRequestsJitter: 10 };
+    expect(recycling(options, { MOONBRIDGE_MAX_REQUESTS: "500" })).toEqual({
+      maxRequests: 500,
+      maxRequestsJitter: 10,
+    });
+    expect(
+      recycling(options, { MOONBRIDGE_MAX_REQUESTS: "0", MOONBRIDGE_MAX_REQUESTS_JITTER: "0" }),
+    ).toEqual({ maxRequests: 0, maxRequestsJitter: 0 });
+    expect(recycling(app, {})).toEqual({ maxRequests: 0, maxRequestsJitter: 0 });
   });
 });

@@ -21,6 +21,8 @@ describe("listen options", () => {
       exitDelay: 60,
       idleTimeout: 0,
       memoryLimit: undefined,
+      maxRequests: 0,
+      maxRequestsJitter: 0,
       shutdownTimeout: 30,
       keepYoungGeneration: true,
     });
@@ -140,6 +142,21 @@ describe("listen options", () => {
       what: "a tiny memoryLimit",
       options: { listeners: [tcp], connect, memoryLimit: 1000 },
       names: /memoryLimit/,
+    },
+    {
+      what: "a negative maxRequests",
+      options: { listeners: [tcp], connect, maxRequests: -1 },
+      names: /maxRequests must be an integer >= 0/,
+    },
+    {
+      what: "a fractional maxRequestsJitter",
+      options: { listeners: [tcp], connect, maxRequests: 100, maxRequestsJitter: 2.5 },
+      names: /maxRequestsJitter must be an integer >= 0/,
+    },
+    {
+      what: "gunicorn's max_requests (snake_case)",
+      options: { listeners: [tcp], connect, max_requests: 100 },
+      names: /unknown option "max_requests"; did you mean maxRequests\?/,
     },
     {
       what: "Moonbridge's min_fork (snake_case)",

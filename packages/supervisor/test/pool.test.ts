@@ -310,6 +310,52 @@ describe("memoryLimit", () => {
   });
 });
 
+describe("maxRequests", () => {
+  /** The lengths of the runs of equal pids in `pids`, in order. */
+  function runs(pids: string[]): number[] {
+    const lengths: number[] = [];
+    pids.forEach((pid, i) => {
+      if (i > 0 && pids[i - 1] === pid) lengths.push((lengths.pop() as number) + 1);
+      else lengths.push(1);
+    });
+    return lengths;
+  }
+
+  async function pidsOf(options: Record<string, unknown>, count: number) {
+    const app = await startApp({
+      options: { minFork: 1, preFork: 1, maxFork: 1, forkDelay: 0.01, ...options },
+    });
+    const pids: string[] = [];
+    for (let i = 0; i < count; i++) pids.push(await app.ask("PID"));
+    return { app, pids };
+  }
+
+  it("a worker serves that many connections, then is replaced", async () => {
+    const { app, pids } = await pidsOf({ maxRequests: 3 }, 9);
+    expect(runs(pids)).toEqual([3, 3, 3]);
+    expect(new Set(pids).size).toBe(3);
+    await eventually(
+      () => app.stats(),
+      (s) => (s.exits["max-requests"] ?? 0) === 3,
+      "the third worker to retire",
+    );
+    expect(await app.stop()).toBe(0);
+  });
+
+  it("with jitter, each worker draws up to that many more; 0 is no limit, whatever the jitter", async () => {
+    const { app, pids } = await pidsOf({ maxRequests: 2, maxRequestsJitter: 2 }, 24);
+    const lengths = runs(pids);
+    // The last run may be cut short by the end of the test.
+    for (const length of lengths.slice(0, -1)) expect([2, 3, 4]).toContain(length);
+    expect(lengths.length).toBeGreaterThanOrEqual(6);
+    expect(await app.stop()).toBe(0);
+    const unlimited = await pidsOf({ maxRequests: 0, maxRequestsJitter: 5 }, 12);
+    expect(new Set(unlimited.pids).size).toBe(1);
+    expect((await unlimited.app.stats()).exits["max-requests"] ?? 0).toBe(0);
+    expect(await unlimited.app.stop()).toBe(0);
+  });
+});
+
 describe("keepYoungGeneration", () => {
   /** Asks `count` connections at once, so that each goes to a worker of its own. */
   async function workers(app: App, count: number) {

@@ -144,6 +144,7 @@ export class RequestLoop implements RejectionSink {
       this.#await(socket.turn(), TURN);
       return false;
     }
+    socket.beginRequest();
     const request = createRequest(this.#conn, this.#conn.head);
     this.#request = request;
     this.#active = true;

@@ -14,6 +14,9 @@ export interface CommandLine {
   /** Pool sizes that override the application's (`--min-fork`, `--max-fork`). */
   minFork: number | undefined;
   maxFork: number | undefined;
+  /** Worker recycling that overrides the application's (`--max-requests`, `--max-requests-jitter`). */
+  maxRequests: number | undefined;
+  maxRequestsJitter: number | undefined;
   debug: boolean;
   /** Modules imported before the application (loaders such as tsx). */
   imports: string[];
@@ -36,6 +39,10 @@ Options:
   --logfile FILE     append moonbridge's log lines to FILE instead of stderr
   --min-fork N       keep at least N workers (overrides the app's minFork)
   --max-fork N       run at most N workers (overrides the app's maxFork)
+  --max-requests N   replace a worker after N requests (overrides the app's
+                     maxRequests; 0: never)
+  --max-requests-jitter N
+                     up to N more requests per worker, drawn at random
   --stats [SECONDS]  log pool statistics every SECONDS (default 10)
   --debug            log routine events too (forks, normal worker exits)
   --import MODULE    import MODULE before the app (e.g. --import tsx for TypeScript);
@@ -49,7 +56,15 @@ running process.
 `;
 
 /** Options that take a value: the word after one of them is not the module. */
-const WITH_VALUE = new Set(["--pidfile", "--logfile", "--import", "--min-fork", "--max-fork"]);
+const WITH_VALUE = new Set([
+  "--pidfile",
+  "--logfile",
+  "--import",
+  "--min-fork",
+  "--max-fork",
+  "--max-requests",
+  "--max-requests-jitter",
+]);
 
 const OPTIONS = {
   pidfile: { type: "string" },
@@ -57,6 +72,8 @@ const OPTIONS = {
   stats: { type: "string" },
   "min-fork": { type: "string" },
   "max-fork": { type: "string" },
+  "max-requests": { type: "string" },
+  "max-requests-jitter": { type: "string" },
   debug: { type: "boolean" },
   import: { type: "string", multiple: true },
   help: { type: "boolean", short: "h" },
@@ -108,8 +125,10 @@ export function parseArgs(args: readonly string[]): CommandLine {
     pidfile: values.pidfile,
     logfile: values.logfile,
     stats: 0,
-    minFork: workers("--min-fork", values["min-fork"], 0),
-    maxFork: workers("--max-fork", values["max-fork"], 1),
+    minFork: wholeNumber("--min-fork", values["min-fork"], 0),
+    maxFork: wholeNumber("--max-fork", values["max-fork"], 1),
+    maxRequests: wholeNumber("--max-requests", values["max-requests"], 0),
+    maxRequestsJitter: wholeNumber("--max-requests-jitter", values["max-requests-jitter"], 0),
     debug: values.debug === true,
     imports: values.import ?? [],
     help: values.help === true,
@@ -130,8 +149,8 @@ export function parseArgs(args: readonly string[]): CommandLine {
   return line;
 }
 
-/** A worker count given with `name`: a whole number of at least `least`. */
-function workers(name: string, value: string | undefined, least: number): number | undefined {
+/** A count given with `name`: a whole number of at least `least`. */
+function wholeNumber(name: string, value: string | undefined, least: number): number | undefined {
   if (value === undefined) return undefined;
   const count = Number(value);
   if (!/^\d+$/.test(value) || count < least)

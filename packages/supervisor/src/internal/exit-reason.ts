@@ -5,7 +5,7 @@
 import type { ExitReason } from "./protocol";
 
 export interface ExitVerdict {
-  /** "retired", "idle-timeout", "connect-not-true", "memory-limit", "exited", "crashed", "killed", "failed-to-start". */
+  /** "retired", "idle-timeout", "connect-not-true", "memory-limit", "max-requests", "exited", "crashed", "killed", "failed-to-start". */
   reason: string;
   /** What went wrong, for the log; undefined for an ordinary exit. */
   failure: string | undefined;

@@ -139,7 +139,8 @@ export type ExitReason =
   | "connect-not-true"
   | "handler-error"
   | "retired"
-  | "memory-limit";
+  | "memory-limit"
+  | "max-requests";
 
 /** Environment variables that make a process a worker of pool `MOONBRIDGE_POOL` (the nth listen() call). */
 export const WORKER_ENV = "MOONBRIDGE_WORKER";

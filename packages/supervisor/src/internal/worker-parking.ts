@@ -55,9 +55,11 @@ export class WorkerParking implements ParkingLot {
 
   /** The worker is to exit once idle: a connection it holds should be parked now. */
   leave(): void {
-    const before = this.wanted;
+    if (this.#leaving) return;
     this.#leaving = true;
-    if (!before) this.#notify();
+    // Even when the lot was wanted already: a connection of a worker that serves its others
+    // while it waits (sharesWorker) parks only for a worker that leaves.
+    this.#notify();
   }
 
   take(connection: ParkedSocket): void {

@@ -120,11 +120,20 @@ export class WorkerRuntime implements TurnKeeper {
   readonly #parking = new WorkerParking(send, this.#held);
   /** Whose request runs, for the supervisor if this worker dies. */
   readonly #turnRecord = TurnRecord.open(Number(process.env[TURN_FD_ENV] ?? Number.NaN));
+  /** Requests this worker serves before it leaves: maxRequests plus its share of the jitter; 0: no limit. */
+  readonly #requestLimit: number;
+  /** Requests begun (counted only under a limit). */
+  #requests = 0;
+  /** Sockets whose handler counts its requests (beginRequest); a raw connect call that does not is one. */
+  #countsRequests: WeakSet<object> | undefined;
   /** Resumed connections: the message and the handle, matched. */
   readonly #resumes = new HandlePairs<Resume>((message, handle) => this.#onResume(message, handle));
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+    const { maxRequests, maxRequestsJitter } = options;
+    this.#requestLimit =
+      maxRequests === 0 ? 0 : maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
     this.#socketListeners = [];
     options.listeners.forEach((listener, id) => {
       if (listener.proto === "tcp" || listener.proto === "local") this.#socketListeners.push(id);
@@ -493,6 +502,7 @@ export class WorkerRuntime implements TurnKeeper {
     if (giving === "copy") this.#held.copy(holder);
     if (this.#holder !== holder) return;
     this.#holder = undefined;
+    this.#checkRequests();
     const next = this.#waiting.shift();
     if (next !== undefined) {
       // The turn passes on: the worker stays busy.
@@ -517,6 +527,19 @@ export class WorkerRuntime implements TurnKeeper {
 
   copied(holder: object): boolean {
     return this.#held.idOf(holder) !== 0;
+  }
+
+  request(holder: object): void {
+    if (this.#requestLimit === 0) return;
+    this.#requests++;
+    this.#countsRequests ??= new WeakSet();
+    this.#countsRequests.add(holder);
+  }
+
+  /** maxRequests: once this worker has begun that many, it leaves as a turn ends (what it runs finishes first). */
+  #checkRequests(): void {
+    if (this.#requestLimit > 0 && this.#requests >= this.#requestLimit)
+      this.#leave({ reason: "max-requests", code: 0 });
   }
 
   /** memoryLimit, checked when a turn ends (at most every MEMORY_CHECK_MS): over it, the worker leaves. */
@@ -549,6 +572,9 @@ export class WorkerRuntime implements TurnKeeper {
       failed = true;
       log(`worker ${process.pid}: connect failed: ${describe(error)}`);
     }
+    // A connect call that did not count its requests was one.
+    if (this.#requestLimit > 0 && run === undefined && this.#countsRequests?.has(socket) !== true)
+      this.#requests++;
     // The timers are the turn's: a handler that returns while another holds it leaves them.
     const holding = this.#holder === socket;
     if (holding) resetTimeouts();
