@@ -12,4 +12,4 @@ export {
   type ResponseData,
   type ResponseStatus,
 } from "./request";
-export type { ConnectHandler, RequestCallback } from "./types";
+export type { AccessLogEntry, ConnectHandler, RequestCallback } from "./types";

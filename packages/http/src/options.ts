@@ -7,7 +7,10 @@
 import type { MultipartLimits, UrlencodedLimits } from "@moonbridge/body-parser";
 import type { RequestParserOptions } from "@moonbridge/http-parser";
 import { HttpError } from "./errors";
+import { type AccessLogger, accessLogger } from "./internal/access-log";
 import { checkHeaderName, checkHeaderValue } from "./internal/header-check";
+import { TrustedProxies } from "./internal/trusted-proxies";
+import type { AccessLogEntry } from "./types";
 
 /** Headers sent with every response: one string of lines, a list of lines, a list of pairs, or an object. */
 export type StaticHeaders = string | string[] | Array<[string, string]> | Record<string, string>;
@@ -108,6 +111,33 @@ export interface HttpOptions {
    * @default never
    */
   parkHeaderAfter?: number;
+  /**
+   * The proxies in front of this server whose forwarding headers are
+   * believed: IP addresses, CIDR ranges ("10.0.0.0/8", "fd00::/8"),
+   * "loopback", "private", "linklocal", or "unix" (a peer on a Unix
+   * socket). When the peer is one of them, `request.clientAddress` is the
+   * rightmost address of the forwarding header that is not, and
+   * `request.secure` what the protocol header says of that hop. Trust only
+   * proxies that overwrite or append to the header: a client can send any.
+   * @default none (the headers are never believed)
+   */
+  trustProxy?: string | readonly string[];
+  /**
+   * Which forwarding headers a trusted proxy sets: "x-forwarded"
+   * (X-Forwarded-For and X-Forwarded-Proto, as nginx, HAProxy and cloud
+   * load balancers do) or "forwarded" (RFC 7239's Forwarded). The other is
+   * never read: a proxy passes on what a client sent in a header it does not set.
+   * @default "x-forwarded"
+   */
+  proxyHeaders?: "x-forwarded" | "forwarded";
+  /**
+   * A line per request that reached the callback, when its response is done
+   * (or failed): "common" (the Common Log Format) or "json" (one object a
+   * line) to standard output, or a function that takes each entry (one that
+   * throws fails the connection, as the callback's errors do).
+   * @default off
+   */
+  accessLog?: "common" | "json" | ((entry: AccessLogEntry) => void);
 }
 
 export interface ResolvedHttpOptions {
@@ -135,6 +165,11 @@ export interface ResolvedHttpOptions {
   parking: boolean;
   parkAfter: number;
   parkHeaderAfter: number;
+  /** undefined: no proxy is trusted. */
+  trustProxy: TrustedProxies | undefined;
+  proxyHeaders: "x-forwarded" | "forwarded";
+  /** undefined: no access log. */
+  accessLog: AccessLogger | undefined;
 }
 
 /**
@@ -165,6 +200,9 @@ const OPTION_NAMES = Object.keys({
   parking: true,
   parkAfter: true,
   parkHeaderAfter: true,
+  trustProxy: true,
+  proxyHeaders: true,
+  accessLog: true,
 } satisfies Record<keyof HttpOptions, true>);
 
 function invalid(message: string): HttpError {
@@ -206,6 +244,20 @@ function flag(options: HttpOptions, name: keyof HttpOptions, fallback: boolean):
   if (typeof value !== "boolean")
     throw invalid(`${name} must be true or false, got ${shown(value)}`);
   return value;
+}
+
+/** trustProxy, checked: undefined when it names no proxy. */
+function trustedProxies(value: unknown): TrustedProxies | undefined {
+  if (value === undefined) return undefined;
+  const entries = typeof value === "string" ? [value] : value;
+  if (!Array.isArray(entries) || entries.some((entry) => typeof entry !== "string"))
+    throw invalid(`trustProxy must be a string or a list of strings, got ${shown(value)}`);
+  if (entries.length === 0) return undefined;
+  try {
+    return new TrustedProxies(entries as string[]);
+  } catch (error) {
+    throw invalid(`trustProxy: ${(error as Error).message}`);
+  }
 }
 
 /** Renders staticHeaders as `Name: value\r\n` lines, each checked like sendHeader's. */
@@ -267,6 +319,20 @@ function renderStaticHeaders(headers: StaticHeaders | undefined): { text: string
   return { text, date };
 }
 
+function accessLogOption(value: unknown): AccessLogger | undefined {
+  if (value === undefined) return undefined;
+  if (value !== "common" && value !== "json" && typeof value !== "function")
+    throw invalid(`accessLog must be "common", "json" or a function, got ${shown(value)}`);
+  return accessLogger(value as "common" | "json" | AccessLogger);
+}
+
+function proxyHeaders(value: unknown): "x-forwarded" | "forwarded" {
+  if (value === undefined) return "x-forwarded";
+  if (value !== "x-forwarded" && value !== "forwarded")
+    throw invalid(`proxyHeaders must be "x-forwarded" or "forwarded", got ${shown(value)}`);
+  return value;
+}
+
 /** Checks `options` and fills in the defaults; throws HttpError INVALID_OPTION naming the option. */
 export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOptions {
   if (options === undefined) options = {};
@@ -323,6 +389,9 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
     // Never, unless set: a worker's idle and slow connections do not hold its turn.
     parkAfter: seconds(options, "parkAfter", Number.POSITIVE_INFINITY),
     parkHeaderAfter: seconds(options, "parkHeaderAfter", Number.POSITIVE_INFINITY),
+    trustProxy: trustedProxies(options.trustProxy),
+    proxyHeaders: proxyHeaders(options.proxyHeaders),
+    accessLog: accessLogOption(options.accessLog),
   };
 }
 

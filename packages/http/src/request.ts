@@ -12,6 +12,7 @@ import { HeaderViews } from "@moonbridge/headers";
 import type { RequestHead } from "@moonbridge/http-parser";
 import type { MoonSocket } from "@moonbridge/socket";
 import { HttpError } from "./errors";
+import { type ClientView, clientView } from "./internal/client-address";
 import type { Connection } from "./internal/connection";
 import { type PostStreamCallback, type PostTables, RequestBody } from "./internal/request-body";
 import { Response, type ResponseData, setBeforeOutput } from "./internal/response";
@@ -112,6 +113,8 @@ export class Request {
   #getParamsList: Record<string, string[]> | undefined;
   #getParams: Record<string, string> | undefined;
   #deferred = false;
+  /** clientAddress and secure, worked out when first asked for. */
+  #client: ClientView | undefined;
   /** path and query, split from the target when first asked for (not every callback looks). */
   #split: [string | undefined, string | undefined] | undefined;
 
@@ -163,6 +166,39 @@ export class Request {
   /** The underlying socket (for a reset, addresses, ...); read the body through the request, not from it. */
   get socket(): MoonSocket {
     return this.#conn.socket;
+  }
+
+  /**
+   * The client's IP address: the peer's (`socket.remoteAddress`, an
+   * IPv4-mapped address as IPv4), or, when the peer is a proxy that the
+   * `trustProxy` option names, the rightmost address of its forwarding
+   * header that is not a trusted proxy. undefined on a Unix socket without
+   * a trusted proxy's word.
+   */
+  get clientAddress(): string | undefined {
+    this.#client ??= this.#clientView();
+    return this.#client.address;
+  }
+
+  /**
+   * The client reached the server over HTTPS, as a trusted proxy says
+   * (X-Forwarded-Proto, or Forwarded's `proto`, for the client's hop); false
+   * without a trusted proxy (this server speaks plain HTTP).
+   */
+  get secure(): boolean {
+    this.#client ??= this.#clientView();
+    return this.#client.secure;
+  }
+
+  #clientView(): ClientView {
+    const options = this.#conn.options;
+    const csv = options.trustProxy === undefined ? undefined : this.headersCsvString;
+    return clientView(
+      this.#conn.socket.remoteAddress,
+      options.trustProxy,
+      options.proxyHeaders,
+      (name) => csv?.[name] ?? "",
+    );
   }
 
   // Headers and cookies: @moonbridge/headers' lazy views.

@@ -36,3 +36,26 @@ export type RequestCallback = (request: Request) => boolean | PromiseLike<boolea
  * ```
  */
 export type ConnectHandler = (socket: MoonSocket) => Promise<boolean>;
+
+/**
+ * One line of the access log (option `accessLog`): a request that reached
+ * the callback, when its response is done or has failed.
+ */
+export interface AccessLogEntry {
+  /** When the request's callback began. */
+  time: Date;
+  /** request.clientAddress: behind a trusted proxy, the client's (option trustProxy). */
+  clientAddress: string | undefined;
+  method: string;
+  /** The request-target as sent. */
+  target: string;
+  protocol: "HTTP/1.0" | "HTTP/1.1";
+  /** The status sent: the application's, or the server's error response (500, 408, 413, ...); 0 if none went out (a reset). */
+  status: number;
+  /** Body bytes sent (none for HEAD), framing not counted. */
+  bytes: number;
+  /** Milliseconds from the callback's start to the response's end. */
+  durationMs: number;
+  userAgent: string | undefined;
+  referer: string | undefined;
+}

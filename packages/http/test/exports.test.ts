@@ -10,6 +10,7 @@ const surface = await checkExports(new URL("../dist/", import.meta.url));
 it("exports these names, of these kinds", () => {
   expect(surface).toMatchInlineSnapshot(`
     {
+      "AccessLogEntry": "type",
       "ConnectHandler": "type",
       "HeaderTable": "type",
       "HttpError": "class",

@@ -53,7 +53,7 @@ describe("generateHandler options", () => {
     [
       "keepAlive",
       true,
-      /unknown option "keepAlive"; known options: requestHeaderSizeLimit, requestBodySizeLimit, .*, parkHeaderAfter$/,
+      /unknown option "keepAlive"; known options: requestHeaderSizeLimit, requestBodySizeLimit, .*, parkHeaderAfter, trustProxy, proxyHeaders, accessLog$/,
     ],
   ];
   for (const [name, value, message] of bad) {
@@ -113,6 +113,9 @@ describe("generateHandler options", () => {
       parking: true,
       parkAfter: Number.POSITIVE_INFINITY,
       parkHeaderAfter: Number.POSITIVE_INFINITY,
+      trustProxy: undefined,
+      proxyHeaders: "x-forwarded",
+      accessLog: undefined,
       requestHeaderCountLimit: 100,
       chunkExtensionSizeLimit: 16384,
       serveHalfClosed: false,

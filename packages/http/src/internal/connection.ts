@@ -42,6 +42,8 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
   failed = false;
   /** Why a timeout ended the connection, once one has. */
   timedOut: "idle" | "header" | "stall" | "response" | "drain" | undefined;
+  /** The status of the error response the connection sent (it ends after it); 0: none. */
+  errorStatus = 0;
   /** The current response's head is on its way (see startResponse). */
   #responseStarted = false;
   /** Trailer fields of the current request's chunked body, flat [name, value, ...]. */
@@ -403,6 +405,7 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
   sendErrorResponse(status: number): void {
     if (this.#responseStarted || this.socket.closed || this.socket.output.closed) return;
     this.startResponse();
+    this.errorStatus = status;
     const line = statusLine(status);
     const text = `${line}\n`;
     const date = this.options.staticDate ? "" : dateLine();

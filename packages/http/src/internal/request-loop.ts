@@ -19,7 +19,8 @@ import { resetTimeouts } from "@moonbridge/timeout";
 import { HttpError } from "../errors";
 import type { ResolvedHttpOptions } from "../options";
 import { createRequest, type Request, requestBodyOf, responseOf } from "../request";
-import type { RequestCallback } from "../types";
+import type { AccessLogEntry, RequestCallback } from "../types";
+import { errorResponseBytes } from "./access-log";
 import { Connection, clientErrorStatus } from "./connection";
 import { isThenable } from "./thenable";
 import { list, type RejectionSink, unlist } from "./unhandled-rejections";
@@ -47,6 +48,8 @@ export class RequestLoop implements RejectionSink {
   /** The application's error that ends the connection, rethrown once it is closed. */
   #failure: { error: unknown } | undefined;
   #request: Request | undefined;
+  /** When the running request's callback began (performance.now() ms), for the access log; 0: not logged. */
+  #began = 0;
   #result: unknown;
   #ending = false;
   /** The first request waited its turn for a departed client's end of stream. */
@@ -147,6 +150,7 @@ export class RequestLoop implements RejectionSink {
     socket.beginRequest();
     const request = createRequest(this.#conn, this.#conn.head);
     this.#request = request;
+    if (this.#conn.options.accessLog !== undefined) this.#began = performance.now();
     this.#active = true;
     this.#inCallback = true;
     if (!this.#listed) {
@@ -289,6 +293,7 @@ export class RequestLoop implements RejectionSink {
     resetTimeouts();
     this.#active = false;
     if (this.#result !== true) this.#survive = false;
+    if (this.#began !== 0) this.#logAccess();
     const keepAlive = responseOf(this.#request as Request).keepAlive;
     this.#request = undefined;
     this.#result = undefined;
@@ -317,7 +322,31 @@ export class RequestLoop implements RejectionSink {
         this.#failure = { error };
       }
     }
+    if (this.#began !== 0) this.#logAccess();
     this.#end();
+  }
+
+  /** The access log's entry for the request that ran: once, when it is done or has failed. */
+  #logAccess(): void {
+    const began = this.#began;
+    this.#began = 0;
+    const request = this.#request as Request;
+    const response = responseOf(request);
+    const errorStatus = this.#conn.errorStatus;
+    const csv = request.headersCsvString;
+    const entry: AccessLogEntry = {
+      time: new Date(performance.timeOrigin + began),
+      clientAddress: request.clientAddress,
+      method: request.method,
+      target: request.target,
+      protocol: request.protocol,
+      status: errorStatus || response.code,
+      bytes: errorStatus !== 0 ? errorResponseBytes(errorStatus) : response.bodyBytes,
+      durationMs: performance.now() - began,
+      userAgent: csv["user-agent"] || undefined,
+      referer: csv.referer || undefined,
+    };
+    (this.#conn.options.accessLog as (entry: AccessLogEntry) => void)(entry);
   }
 
   /** A bad request (its status is sent), or an I/O error while waiting for one: the connection ends. */

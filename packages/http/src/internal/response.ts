@@ -78,6 +78,16 @@ export class Response {
     return this.#code !== 0;
   }
 
+  /** The status code sent, 0 before sendStatus(). */
+  get code(): number {
+    return this.#code;
+  }
+
+  /** Body bytes sent so far (none for HEAD), framing not counted. */
+  get bodyBytes(): number {
+    return this.#sentBytes;
+  }
+
   get headSent(): boolean {
     return this.#conn.responseStarted;
   }
