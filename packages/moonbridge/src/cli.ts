@@ -31,6 +31,8 @@ async function main(): Promise<void> {
     return;
   }
   if (!isWorker) {
+    // The processes' titles name the app as it was given (workers inherit it).
+    process.env.MOONBRIDGE_APP = line.app;
     if (line.logfile !== undefined) process.env.MOONBRIDGE_LOGFILE = resolve(line.logfile);
     if (line.debug) process.env.MOONBRIDGE_DEBUG = "1";
     if (line.stats > 0) process.env.MOONBRIDGE_STATS = String(line.stats);

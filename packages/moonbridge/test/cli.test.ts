@@ -226,6 +226,27 @@ describe("moonbridge command", () => {
     expect(await app.exited).toBe(0);
   });
 
+  it.runIf(existsSync("/proc/self/cmdline"))(
+    "titles its processes: the supervisor names the app, a worker its number and state",
+    async () => {
+      const app = serve(["app.mjs"]);
+      const port = await app.port;
+      const worker = (await ask(port)).split(" ")[1] as string;
+      const title = (pid: number | string) =>
+        readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0+/g, " ").trim();
+      expect(title(app.child.pid as number)).toBe("moonbridge: supervisor app.mjs");
+      // Busy while it served; idle again at its next report (within 20 ms).
+      let seen = title(worker);
+      for (let i = 0; i < 100 && seen !== "moonbridge: worker 1 idle"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        seen = title(worker);
+      }
+      expect(seen).toBe("moonbridge: worker 1 idle");
+      app.child.kill("SIGTERM");
+      expect(await app.exited).toBe(0);
+    },
+  );
+
   it("SIGINT (a terminal's Ctrl-C) stops cleanly too: exit 0", async () => {
     const app = serve(["app.mjs"]);
     await ask(await app.port);

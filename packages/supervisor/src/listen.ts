@@ -6,6 +6,7 @@
 import { SupervisorError } from "./errors";
 import { withCommandLine } from "./internal/command-line";
 import { processState } from "./internal/process-state";
+import { titleSupervisor } from "./internal/process-title";
 import { POOL_ENV, WORKER_ENV } from "./internal/protocol";
 import { manageSignals } from "./internal/signals";
 import { WorkerRuntime } from "./internal/worker-runtime";
@@ -73,6 +74,7 @@ export function listen(options: ListenOptions): Pool | WorkerSide {
     return { role: "worker", ready: new Promise<BoundAddress[]>(() => {}) };
   }
   const pool = new Pool(resolved, index);
+  titleSupervisor();
   manageSignals(pool);
   return pool;
 }

@@ -214,7 +214,7 @@ export class Pool {
 
   #fork(): void {
     const turnFd = openTurnFile();
-    const child = forkWorker(this.#index, this.#options, turnFd);
+    const child = forkWorker(this.#index, this.#forks + 1, this.#options, turnFd);
     const handles = handleSender(child, () => child.kill("SIGKILL"));
     const worker = newWorker(child, handles, turnFd, this.#generation);
     this.#workers.add(worker);

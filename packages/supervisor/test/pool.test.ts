@@ -310,6 +310,25 @@ describe("memoryLimit", () => {
   });
 });
 
+describe("process titles", () => {
+  it.runIf(existsSync("/proc/self/cmdline"))(
+    "a plain node app's supervisor is named by its script, and its worker by number and state",
+    async () => {
+      const app = await startApp({ options: { minFork: 1, maxFork: 1 } });
+      const worker = await app.ask("PID");
+      const title = (pid: number | string) =>
+        readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0+/g, " ").trim();
+      expect(title(app.child.pid as number)).toBe("moonbridge: supervisor app.mjs");
+      await eventually(
+        async () => title(worker),
+        (seen) => seen === "moonbridge: worker 1 idle",
+        "the worker's title to say idle",
+      );
+      expect(await app.stop()).toBe(0);
+    },
+  );
+});
+
 describe("maxRequests", () => {
   /** The lengths of the runs of equal pids in `pids`, in order. */
   function runs(pids: string[]): number[] {

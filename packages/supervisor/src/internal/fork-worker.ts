@@ -5,15 +5,21 @@
 
 import { type ChildProcess, fork } from "node:child_process";
 import type { ResolvedOptions } from "../options";
+import { WORKER_NUMBER_ENV } from "./process-title";
 import { POOL_ENV, TURN_FD_ENV, WORKER_ENV } from "./protocol";
 import { youngGenerationArgs } from "./young-generation";
 
 /** The descriptor number a worker finds its turn file at. */
 const TURN_FD = 4;
 
-/** Forks a worker of pool `index` (the listen() call's number), given its turn file (turn-file.ts) if there is one. */
+/**
+ * Forks worker `number` (its pool's forks, counted from 1, for its title) of
+ * pool `index` (the listen() call's number), given its turn file
+ * (turn-file.ts) if there is one.
+ */
 export function forkWorker(
   index: number,
+  number: number,
   {
     memoryLimit,
     keepYoungGeneration,
@@ -31,7 +37,12 @@ export function forkWorker(
     execArgv.push(`--max-old-space-size=${Math.max(16, Math.floor(memoryLimit / (1024 * 1024)))}`);
   }
   if (keepYoungGeneration) execArgv.push(...youngGenerationArgs(execArgv));
-  const env: NodeJS.ProcessEnv = { ...process.env, [WORKER_ENV]: "1", [POOL_ENV]: String(index) };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    [WORKER_ENV]: "1",
+    [POOL_ENV]: String(index),
+    [WORKER_NUMBER_ENV]: String(number),
+  };
   if (turnFd === undefined) delete env[TURN_FD_ENV];
   else env[TURN_FD_ENV] = String(TURN_FD);
   return fork(main, process.argv.slice(2), {

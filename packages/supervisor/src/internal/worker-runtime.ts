@@ -24,9 +24,11 @@ import { HandlePairs } from "./handle-pairs";
 import { log } from "./log";
 import { acceptSome, type NativeHandle } from "./native-handles";
 import { NewConnections } from "./new-connections";
+import { titleWorker } from "./process-title";
 import {
   type ExitReason,
   type FromWorker,
+  POOL_ENV,
   REFILL_BATCH,
   REPORT_MS,
   SLOT_RELEASE_MS,
@@ -120,6 +122,8 @@ export class WorkerRuntime implements TurnKeeper {
   readonly #parking = new WorkerParking(send, this.#held);
   /** Whose request runs, for the supervisor if this worker dies. */
   readonly #turnRecord = TurnRecord.open(Number(process.env[TURN_FD_ENV] ?? Number.NaN));
+  /** Which listen() call's pool this worker serves (for its title). */
+  readonly #pool: number;
   /** Requests this worker serves before it leaves: maxRequests plus its share of the jitter; 0: no limit. */
   readonly #requestLimit: number;
   /** Requests begun (counted only under a limit). */
@@ -131,6 +135,7 @@ export class WorkerRuntime implements TurnKeeper {
 
   constructor(options: ResolvedOptions) {
     this.#options = options;
+    this.#pool = Number(process.env[POOL_ENV]) || 0;
     const { maxRequests, maxRequestsJitter } = options;
     this.#requestLimit =
       maxRequests === 0 ? 0 : maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
@@ -145,6 +150,7 @@ export class WorkerRuntime implements TurnKeeper {
 
   start(): void {
     this.started = true;
+    titleWorker(this.#pool, "starting");
     if (!process.connected) {
       // The supervisor went before this worker could start: nobody to serve for.
       resetTimeouts();
@@ -175,6 +181,7 @@ export class WorkerRuntime implements TurnKeeper {
     }
     resetTimeouts();
     this.#state = "serving";
+    titleWorker(this.#pool, "idle");
     send({ t: "ready" });
     this.#becomeIdle();
   }
@@ -298,6 +305,8 @@ export class WorkerRuntime implements TurnKeeper {
     const news = released || more || unused || this.#held.hasDropped;
     if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy && !news) return;
     if (this.#state === "exiting") return;
+    // The title follows what the supervisor is told: at most one change per report.
+    if (busy !== this.#reportedBusy) titleWorker(this.#pool, busy ? "busy" : "idle");
     const dropped = this.#held.takeDropped();
     send({
       t: "report",
@@ -652,6 +661,7 @@ export class WorkerRuntime implements TurnKeeper {
   async #exit(reason: ExitReason, code: number): Promise<void> {
     if (this.#state === "exiting") return;
     this.#state = "exiting";
+    titleWorker(this.#pool, "exiting");
     if (this.#idleTimer !== undefined) clearTimeout(this.#idleTimer);
     if (this.#releaseTimer !== undefined) clearTimeout(this.#releaseTimer);
     if (this.#unusedTimer !== undefined) clearTimeout(this.#unusedTimer);
