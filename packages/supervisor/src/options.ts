@@ -48,6 +48,13 @@ export interface ListenOptions {
   maxRequests?: number;
   /** Up to this many more requests, drawn per worker, so that workers started together do not all retire together. @default 0 */
   maxRequestsJitter?: number;
+  /**
+   * The supervisor serves the pool's metrics in the Prometheus text format
+   * at `http://host:port/metrics` (`pool.metrics()` gives the same text).
+   * `host` defaults to 127.0.0.1; port 0 picks a free port
+   * (`pool.metricsAddress` once `ready`). @default none
+   */
+  metrics?: { host?: string; port: number };
   /** Seconds busy workers get to finish when the pool stops (SIGTERM), then they are killed. @default 30 */
   shutdownTimeout?: number;
   /**
@@ -83,6 +90,7 @@ export interface ResolvedOptions {
   memoryLimit: number | undefined;
   maxRequests: number;
   maxRequestsJitter: number;
+  metrics: { host: string; port: number } | undefined;
   shutdownTimeout: number;
   maxParked: number;
   keepYoungGeneration: boolean;
@@ -155,6 +163,7 @@ const OPTION_NAMES = Object.keys({
   memoryLimit: true,
   maxRequests: true,
   maxRequestsJitter: true,
+  metrics: true,
   shutdownTimeout: true,
   maxParked: true,
   keepYoungGeneration: true,
@@ -229,6 +238,21 @@ function checkListener(listener: unknown, at: number): Listener {
   }
 }
 
+/** The metrics option, checked: undefined when absent. */
+function metricsOption(value: unknown): ResolvedOptions["metrics"] {
+  if (value === undefined) return undefined;
+  if (typeof value !== "object" || value === null)
+    throw invalid(`metrics must be an object { host?, port }, got ${shown(value)}`);
+  const entry = value as Record<string, unknown>;
+  rejectUnknown(entry, ["host", "port"], "metrics: ");
+  const port = entry.port;
+  if (typeof port !== "number" || !Number.isInteger(port) || port < 0 || port > 65535)
+    throw invalid(`metrics.port must be an integer from 0 to 65535, got ${shown(port)}`);
+  if (entry.host !== undefined && (typeof entry.host !== "string" || entry.host === ""))
+    throw invalid(`metrics.host must be a non-empty string, got ${shown(entry.host)}`);
+  return { host: (entry.host as string | undefined) ?? "127.0.0.1", port };
+}
+
 /** Checks every option and fills in the defaults. Throws SupervisorError INVALID_OPTION. */
 export function resolveOptions(options: unknown): ResolvedOptions {
   if (typeof options !== "object" || options === null) {
@@ -268,6 +292,7 @@ export function resolveOptions(options: unknown): ResolvedOptions {
     memoryLimit,
     maxRequests: count("maxRequests", o.maxRequests, 0, 0),
     maxRequestsJitter: count("maxRequestsJitter", o.maxRequestsJitter, 0, 0),
+    metrics: metricsOption(o.metrics),
     shutdownTimeout: seconds("shutdownTimeout", o.shutdownTimeout, 30),
     maxParked: count("maxParked", o.maxParked, defaultMaxParked(), 0),
     keepYoungGeneration: flag("keepYoungGeneration", o.keepYoungGeneration, true),

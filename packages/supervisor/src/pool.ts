@@ -7,10 +7,12 @@
 // and replaces workers that fail. It never blocks on a worker and never
 // accepts a connection itself.
 
+import { SupervisorError } from "./errors";
 import {
   type BoundAddress,
   type BoundListener,
   bindListeners,
+  closeListeners,
   removeSocketFiles,
 } from "./internal/bind-listeners";
 import { exitVerdict } from "./internal/exit-reason";
@@ -19,6 +21,8 @@ import { handleSender } from "./internal/handle-channel";
 import { IntervalSchedule } from "./internal/interval-schedule";
 import { debug, log } from "./internal/log";
 import { killOversized } from "./internal/memory-watch";
+import { type MetricsServer, serveMetrics } from "./internal/metrics-server";
+import { metricsText } from "./internal/metrics-text";
 import { acceptBacklogAndClose } from "./internal/native-handles";
 import type { ParkingStats } from "./internal/parked-connections";
 import { ParkingDesk } from "./internal/parking-desk";
@@ -72,6 +76,8 @@ export interface PoolStats extends ParkingStats {
   listening: number;
   /** Connections (new and resumed) and runs taken by workers since the start. */
   served: number;
+  /** Requests workers began since the start: each HTTP request; a raw connect call that counts none is one. */
+  requests: number;
   forks: number;
   /** Worker exits by reason: "retired", "idle-timeout", "connect-not-true", "crashed", "killed", ... */
   exits: Record<string, number>;
@@ -89,6 +95,8 @@ export class Pool {
   readonly ready: Promise<BoundAddress[]>;
   /** The bound addresses; empty until bound. */
   addresses: BoundAddress[] = [];
+  /** Where the metrics option's server listens, once `ready`; undefined without it. */
+  metricsAddress: { host: string; port: number } | undefined;
 
   readonly #options: ResolvedOptions;
   readonly #index: number;
@@ -118,6 +126,8 @@ export class Pool {
   #onAllExited: (() => void) | undefined;
   readonly #parking: ParkingDesk<Worker>;
   #served = 0;
+  #requests = 0;
+  #metricsServer: MetricsServer | undefined;
   #forks = 0;
   readonly #exits: Record<string, number> = {};
 
@@ -140,6 +150,11 @@ export class Pool {
   }
 
   /** Counters for monitoring. */
+  /** The pool's statistics in the Prometheus text format (what the metrics option serves). */
+  metrics(): string {
+    return metricsText(this.stats(), this.#index);
+  }
+
   stats(): PoolStats {
     const count = (state: WorkerState) =>
       [...this.#workers].filter((worker) => worker.state === state).length;
@@ -150,6 +165,7 @@ export class Pool {
       starting: count("starting"),
       listening: [...this.#workers].filter(holdsSlot).length,
       served: this.#served,
+      requests: this.#requests,
       forks: this.#forks,
       exits: { ...this.#exits },
       ...this.#parking.stats(),
@@ -187,6 +203,20 @@ export class Pool {
     });
     this.#listeners = await bindListeners(this.#options.listeners);
     this.addresses = this.#listeners.map((listener) => listener.address);
+    const metrics = this.#options.metrics;
+    if (metrics !== undefined) {
+      try {
+        this.#metricsServer = await serveMetrics(metrics.host, metrics.port, () => this.metrics());
+      } catch (error) {
+        await closeListeners(this.#listeners);
+        throw new SupervisorError(
+          "BIND_FAILED",
+          `@moonbridge/supervisor: metrics: cannot listen on ${metrics.host}:${metrics.port}: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      this.metricsAddress = { host: this.#metricsServer.host, port: this.#metricsServer.port };
+    }
     for (const listener of this.#options.listeners) {
       if (listener.proto === "main")
         this.#pendingRuns.push({ name: listener.name ?? "", kind: "main" });
@@ -263,6 +293,7 @@ export class Pool {
         return;
       case "report": {
         this.#served += message.took;
+        this.#requests += message.requests;
         if (message.released)
           debug(`pool ${this.#index}: worker ${worker.child.pid} handed its slot back`);
         const { becameIdle } = applyReport(worker, message, Date.now());
@@ -284,6 +315,7 @@ export class Pool {
       case "exiting":
         markExiting(worker, message.reason);
         this.#served += message.took;
+        this.#requests += message.requests;
         // A worker replaced by design (maxRequests, memoryLimit) is replaced now, not after
         // forkDelay: at a steady rate of such exits the pool would otherwise shrink.
         if (message.reason === "max-requests" || message.reason === "memory-limit") this.#owed++;
@@ -558,6 +590,7 @@ export class Pool {
       `pool ${this.#index}: listeners closed in every process; ${taken} connections taken from the backlog`,
     );
     await removeSocketFiles(this.#listeners);
+    await this.#metricsServer?.close();
     // (3)
     const waiting = [...this.#workers].some((worker) => worker.state === "busy");
     if (waiting || this.#parking.held > 0)

@@ -91,6 +91,8 @@ export type FromWorker =
       busy: boolean;
       used: number;
       took: number;
+      /** Requests begun since the last report (an HTTP request each; a raw connect call that counts none is one). */
+      requests: number;
       released: boolean;
       more: boolean;
       unused: boolean;
@@ -132,7 +134,13 @@ export type FromWorker =
    * The worker is exiting on its own, and why; `took`: connections and runs
    * not reported yet; `dropped`: as a report's.
    */
-  | { t: "exiting"; reason: ExitReason; took: number; dropped?: number[] | undefined };
+  | {
+      t: "exiting";
+      reason: ExitReason;
+      took: number;
+      requests: number;
+      dropped?: number[] | undefined;
+    };
 
 export type ExitReason =
   | "idle-timeout"

@@ -126,10 +126,12 @@ export class WorkerRuntime implements TurnKeeper {
   readonly #pool: number;
   /** Requests this worker serves before it leaves: maxRequests plus its share of the jitter; 0: no limit. */
   readonly #requestLimit: number;
-  /** Requests begun (counted only under a limit). */
+  /** Requests begun, for maxRequests. */
   #requests = 0;
+  /** Requests begun since the last report, for the pool's count. */
+  #requestsToReport = 0;
   /** Sockets whose handler counts its requests (beginRequest); a raw connect call that does not is one. */
-  #countsRequests: WeakSet<object> | undefined;
+  readonly #countsRequests = new WeakSet<object>();
   /** Resumed connections: the message and the handle, matched. */
   readonly #resumes = new HandlePairs<Resume>((message, handle) => this.#onResume(message, handle));
 
@@ -303,7 +305,14 @@ export class WorkerRuntime implements TurnKeeper {
     const more = this.#more;
     const unused = this.#unused;
     const news = released || more || unused || this.#held.hasDropped;
-    if (this.#used === 0 && this.#took === 0 && busy === this.#reportedBusy && !news) return;
+    if (
+      this.#used === 0 &&
+      this.#took === 0 &&
+      this.#requestsToReport === 0 &&
+      busy === this.#reportedBusy &&
+      !news
+    )
+      return;
     if (this.#state === "exiting") return;
     // The title follows what the supervisor is told: at most one change per report.
     if (busy !== this.#reportedBusy) titleWorker(this.#pool, busy ? "busy" : "idle");
@@ -313,6 +322,7 @@ export class WorkerRuntime implements TurnKeeper {
       busy,
       used: this.#used,
       took: this.#took,
+      requests: this.#requestsToReport,
       released,
       more,
       unused,
@@ -323,6 +333,7 @@ export class WorkerRuntime implements TurnKeeper {
     this.#reportedBusy = busy;
     this.#used = 0;
     this.#took = 0;
+    this.#requestsToReport = 0;
     this.#released = false;
   };
 
@@ -539,9 +550,8 @@ export class WorkerRuntime implements TurnKeeper {
   }
 
   request(holder: object): void {
-    if (this.#requestLimit === 0) return;
     this.#requests++;
-    this.#countsRequests ??= new WeakSet();
+    this.#requestsToReport++;
     this.#countsRequests.add(holder);
   }
 
@@ -582,8 +592,10 @@ export class WorkerRuntime implements TurnKeeper {
       log(`worker ${process.pid}: connect failed: ${describe(error)}`);
     }
     // A connect call that did not count its requests was one.
-    if (this.#requestLimit > 0 && run === undefined && this.#countsRequests?.has(socket) !== true)
+    if (run === undefined && !this.#countsRequests.has(socket)) {
       this.#requests++;
+      this.#requestsToReport++;
+    }
     // The timers are the turn's: a handler that returns while another holds it leaves them.
     const holding = this.#holder === socket;
     if (holding) resetTimeouts();
@@ -673,7 +685,15 @@ export class WorkerRuntime implements TurnKeeper {
     // What the last report left out: stats().served counts every connection.
     const took = this.#took;
     this.#took = 0;
-    await sendAndWait({ t: "exiting", reason, took, dropped: this.#held.takeDropped() });
+    const requests = this.#requestsToReport;
+    this.#requestsToReport = 0;
+    await sendAndWait({
+      t: "exiting",
+      reason,
+      took,
+      requests,
+      dropped: this.#held.takeDropped(),
+    });
     try {
       await this.#options.finish?.();
     } catch (error) {
