@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     // The processes' titles name the app as it was given (workers inherit it).
     process.env.MOONBRIDGE_APP = line.app;
     if (line.logfile !== undefined) process.env.MOONBRIDGE_LOGFILE = resolve(line.logfile);
+    if (line.logFormat === "json") process.env.MOONBRIDGE_LOG_FORMAT = "json";
     if (line.debug) process.env.MOONBRIDGE_DEBUG = "1";
     if (line.stats > 0) process.env.MOONBRIDGE_STATS = String(line.stats);
     if (line.minFork !== undefined) process.env.MOONBRIDGE_MIN_FORK = String(line.minFork);

@@ -140,6 +140,11 @@ describe("moonbridge command", () => {
       message: /--max-requests-jitter needs a value/,
     },
     {
+      what: "--log-format xml",
+      args: ["--log-format", "xml", "app.mjs"],
+      message: /--log-format needs text or json, got "xml"/,
+    },
+    {
       what: "--min-fork two",
       args: ["--min-fork", "two", "app.mjs"],
       message: /--min-fork needs a whole number >= 0, got "two"/,
@@ -246,6 +251,51 @@ describe("moonbridge command", () => {
       expect(await app.exited).toBe(0);
     },
   );
+
+  it("--log-format json: one JSON object a line, with an event name and its fields", async () => {
+    const dir = scratch();
+    const logfile = join(dir, "app.log");
+    const app = serve([
+      "--log-format",
+      "json",
+      "--debug",
+      "--stats",
+      "0.2",
+      `--logfile=${logfile}`,
+      "app.mjs",
+    ]);
+    await ask(await app.port);
+    const lines = () =>
+      (existsSync(logfile) ? readFileSync(logfile, "utf8") : "")
+        .split("\n")
+        .filter((line) => line !== "")
+        .map((line) => JSON.parse(line) as Record<string, unknown>);
+    for (let i = 0; i < 100 && !lines().some((l) => l.event === "stats" && l.served === 1); i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    app.child.kill("SIGTERM");
+    expect(await app.exited).toBe(0);
+    const all = lines();
+    for (const line of all) {
+      expect(line).toMatchObject({ level: expect.any(String), event: expect.any(String) });
+      expect(new Date(line.time as string).getTime()).toBeGreaterThan(0);
+      expect(line.pid).toBe(app.child.pid);
+    }
+    expect(all.find((l) => l.event === "worker-forked")).toMatchObject({
+      level: "debug",
+      pool: 0,
+      worker: expect.any(Number),
+    });
+    expect(all.find((l) => l.event === "stats" && l.served === 1)).toMatchObject({
+      level: "info",
+      pool: 0,
+      workers: 1,
+    });
+    expect(all.find((l) => l.event === "signal")).toMatchObject({
+      signal: "SIGTERM",
+      action: "stop",
+      message: "SIGTERM: stopping (busy workers finish their connection)",
+    });
+  });
 
   it("SIGINT (a terminal's Ctrl-C) stops cleanly too: exit 0", async () => {
     const app = serve(["app.mjs"]);

@@ -19,7 +19,7 @@ import { exitVerdict } from "./internal/exit-reason";
 import { forkWorker } from "./internal/fork-worker";
 import { handleSender } from "./internal/handle-channel";
 import { IntervalSchedule } from "./internal/interval-schedule";
-import { debug, log } from "./internal/log";
+import { debug, log, logError } from "./internal/log";
 import { killOversized } from "./internal/memory-watch";
 import { type MetricsServer, serveMetrics } from "./internal/metrics-server";
 import { metricsText } from "./internal/metrics-text";
@@ -224,10 +224,13 @@ export class Pool {
     this.#intervals.start();
     const statsEvery = Number(process.env.MOONBRIDGE_STATS ?? 0);
     if (statsEvery > 0) {
-      this.#statsTimer = setInterval(
-        () => log(`pool ${this.#index}: ${JSON.stringify(this.stats())}`),
-        statsEvery * 1000,
-      );
+      this.#statsTimer = setInterval(() => {
+        const stats = this.stats();
+        log("stats", `pool ${this.#index}: ${JSON.stringify(stats)}`, {
+          pool: this.#index,
+          ...stats,
+        });
+      }, statsEvery * 1000);
       this.#statsTimer.unref();
     }
     const limit = this.#options.memoryLimit;
@@ -249,7 +252,10 @@ export class Pool {
     const worker = newWorker(child, handles, turnFd, this.#generation);
     this.#workers.add(worker);
     this.#forks++;
-    debug(`pool ${this.#index}: forked worker ${child.pid}`);
+    debug("worker-forked", `pool ${this.#index}: forked worker ${child.pid}`, {
+      pool: this.#index,
+      worker: child.pid,
+    });
     this.#parking.attach(worker);
     child.on("message", (message: FromWorker) => this.#onMessage(worker, message));
     child.on("exit", (code, signal) => this.#onExit(worker, code, signal));
@@ -295,7 +301,11 @@ export class Pool {
         this.#served += message.took;
         this.#requests += message.requests;
         if (message.released)
-          debug(`pool ${this.#index}: worker ${worker.child.pid} handed its slot back`);
+          debug(
+            "slot-released",
+            `pool ${this.#index}: worker ${worker.child.pid} handed its slot back`,
+            { pool: this.#index, worker: worker.child.pid },
+          );
         const { becameIdle } = applyReport(worker, message, Date.now());
         // Only idle slot holders count here: the busy ones may wait long.
         if (message.unused && worker.slot && this.#slotsHeld("idle") > LISTENING_SLOTS)
@@ -356,24 +366,32 @@ export class Pool {
     );
     this.#exits[reason] = (this.#exits[reason] ?? 0) + 1;
     this.#noteNotTrue(reason);
-    if (failure === undefined) debug(`pool ${this.#index}: worker ${pid} exited (${reason})`);
-    else if (this.#stopping !== undefined) log(`worker ${pid} ${failure}`);
+    const about = { pool: this.#index, worker: pid, reason };
+    if (failure === undefined)
+      debug("worker-exited", `pool ${this.#index}: worker ${pid} exited (${reason})`, about);
+    else if (this.#stopping !== undefined)
+      logError("worker-failed", `worker ${pid} ${failure}`, about);
     else if (reason === "failed-to-start" && this.#reloading) {
       // The new version does not start: keep the old workers serving.
       this.#reloading = false;
-      log(
+      logError(
+        "reload-abandoned",
         `worker ${pid} ${failure}: reload abandoned, ${this.#oldWorkers()} workers of the running version serve on (fix the application and send SIGHUP again)`,
+        about,
       );
       this.#startFailures++;
     } else if (reason === "failed-to-start") {
       // A crash loop: wait, twice as long after each failure in a row (capped).
       this.#startFailures++;
       const wait = forkErrorWait(this.#options.forkErrorDelay, this.#startFailures);
-      log(`worker ${pid} ${failure}; trying again in ${wait} s`);
+      logError("worker-failed", `worker ${pid} ${failure}; trying again in ${wait} s`, {
+        ...about,
+        retryInSeconds: wait,
+      });
       this.#nextForkAt = Math.max(this.#nextForkAt, Date.now() + wait * 1000);
     } else {
       // It had started: what killed it was its connection's, not the app's start. Replace it now.
-      log(`worker ${pid} ${failure}; replacing it`);
+      logError("worker-failed", `worker ${pid} ${failure}; replacing it`, about);
       this.#owed++;
     }
 
@@ -402,7 +420,10 @@ export class Pool {
   #unlisten(worker: Worker): void {
     setSlot(worker, false);
     this.#send(worker, { t: "unlisten" });
-    debug(`pool ${this.#index}: worker ${worker.child.pid} stops listening`);
+    debug("worker-unlisten", `pool ${this.#index}: worker ${worker.child.pid} stops listening`, {
+      pool: this.#index,
+      worker: worker.child.pid,
+    });
   }
 
   /**
@@ -422,7 +443,10 @@ export class Pool {
       if (!worker.child.connected) continue;
       setSlot(worker, true);
       this.#send(worker, { t: "listen" });
-      debug(`pool ${this.#index}: worker ${worker.child.pid} listens`);
+      debug("worker-listen", `pool ${this.#index}: worker ${worker.child.pid} listens`, {
+        pool: this.#index,
+        worker: worker.child.pid,
+      });
     }
   }
 
@@ -491,7 +515,9 @@ export class Pool {
     if (chosen !== undefined) this.#retire(chosen);
     if (this.#oldWorkers() === 0) {
       this.#reloading = false;
-      log("reload done: every worker runs the application as loaded now");
+      log("reload-done", "reload done: every worker runs the application as loaded now", {
+        pool: this.#index,
+      });
     }
   }
 
@@ -519,7 +545,9 @@ export class Pool {
     if (++this.#notTrue < NOT_TRUE_IN_A_ROW || this.#notTrueLogged) return;
     this.#notTrueLogged = true;
     log(
+      "connect-not-true",
       `${this.#notTrue} workers in a row exited because connect did not return exactly true, each costing a fork; to serve again, return true from connect (with http.generateHandler: from the request callback)`,
+      { pool: this.#index, workers: this.#notTrue },
     );
   }
 
@@ -566,7 +594,11 @@ export class Pool {
     const deadline = Date.now() + this.#options.shutdownTimeout * 1000;
     const killer = setTimeout(() => {
       for (const worker of this.#workers) {
-        log(`worker ${worker.child.pid} still busy after shutdownTimeout; killing it`);
+        log(
+          "worker-killed",
+          `worker ${worker.child.pid} still busy after shutdownTimeout; killing it`,
+          { pool: this.#index, worker: worker.child.pid, reason: "shutdown-timeout" },
+        );
         worker.child.kill("SIGKILL");
       }
     }, this.#options.shutdownTimeout * 1000);
@@ -587,7 +619,9 @@ export class Pool {
       this.#parking.adopt(client);
     });
     log(
+      "listeners-closed",
       `pool ${this.#index}: listeners closed in every process; ${taken} connections taken from the backlog`,
+      { pool: this.#index, taken },
     );
     await removeSocketFiles(this.#listeners);
     await this.#metricsServer?.close();

@@ -55,3 +55,27 @@ describe("the kill line with MOONBRIDGE_LOGFILE", () => {
     }
   });
 });
+
+describe("the kill line with MOONBRIDGE_LOG_FORMAT=json", () => {
+  it("is one JSON object, on stderr and in the file alike", async () => {
+    for (const into of ["stderr", "file"] as const) {
+      writeFileSync(file, "");
+      const out = await runChild("child.mjs", ["busy", file], {
+        MOONBRIDGE_LOG_FORMAT: "json",
+        MOONBRIDGE_LOGFILE: into === "file" ? file : undefined,
+      });
+      expect(out.signal).toBe("SIGKILL");
+      const text = into === "file" ? readFileSync(file, "utf8") : out.stderr;
+      expect(text.endsWith("}\n")).toBe(true);
+      const line = JSON.parse(text);
+      expect(line).toMatchObject({
+        level: "error",
+        event: "timeout-kill",
+        timer: "timeout(0.5)",
+        message: expect.stringMatching(/^timeout\(0\.5\) expired; killing process \d+$/),
+      });
+      expect(line.pid).toBeGreaterThan(0);
+      expect(new Date(line.time).getTime()).toBeGreaterThan(0);
+    }
+  });
+});

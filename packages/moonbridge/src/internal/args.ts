@@ -9,6 +9,8 @@ export interface CommandLine {
   app: string;
   pidfile: string | undefined;
   logfile: string | undefined;
+  /** How log lines look: "text" (the default) or "json" (one object a line). */
+  logFormat: "text" | "json";
   /** Seconds between statistics lines; 0: none. */
   stats: number;
   /** Pool sizes that override the application's (`--min-fork`, `--max-fork`). */
@@ -37,6 +39,9 @@ Options:
   --pidfile FILE     write the supervisor's process id to FILE (removed at exit);
                      refuse to start if FILE names a running process
   --logfile FILE     append moonbridge's log lines to FILE instead of stderr
+  --log-format FORMAT
+                     text (the default) or json: one object a line (time, level,
+                     event, pid, message, and the event's fields)
   --min-fork N       keep at least N workers (overrides the app's minFork)
   --max-fork N       run at most N workers (overrides the app's maxFork)
   --max-requests N   replace a worker after N requests (overrides the app's
@@ -59,6 +64,7 @@ running process.
 const WITH_VALUE = new Set([
   "--pidfile",
   "--logfile",
+  "--log-format",
   "--import",
   "--min-fork",
   "--max-fork",
@@ -69,6 +75,7 @@ const WITH_VALUE = new Set([
 const OPTIONS = {
   pidfile: { type: "string" },
   logfile: { type: "string" },
+  "log-format": { type: "string" },
   stats: { type: "string" },
   "min-fork": { type: "string" },
   "max-fork": { type: "string" },
@@ -124,6 +131,7 @@ export function parseArgs(args: readonly string[]): CommandLine {
     app,
     pidfile: values.pidfile,
     logfile: values.logfile,
+    logFormat: "text",
     stats: 0,
     minFork: wholeNumber("--min-fork", values["min-fork"], 0),
     maxFork: wholeNumber("--max-fork", values["max-fork"], 1),
@@ -135,6 +143,12 @@ export function parseArgs(args: readonly string[]): CommandLine {
     version: values.version === true,
   };
   if (line.help || line.version) return line;
+  const format = values["log-format"];
+  if (format !== undefined) {
+    if (format !== "text" && format !== "json")
+      throw new UsageError(`--log-format needs text or json, got "${format}"`);
+    line.logFormat = format;
+  }
   if (values.stats !== undefined) {
     line.stats = Number(values.stats);
     if (!(line.stats > 0)) throw new UsageError("--stats needs a number of seconds > 0");

@@ -28,7 +28,9 @@ export function killOversized(workers: Iterable<{ child: ChildProcess }>, limit:
     const resident = pid === undefined ? undefined : residentBytes(pid);
     if (resident !== undefined && resident > limit * MEMORY_KILL_FACTOR) {
       log(
+        "worker-killed",
         `worker ${pid} uses ${Math.round(resident / 2 ** 20)} MiB, far above memoryLimit; killing it`,
+        { worker: pid, reason: "memory", residentBytes: resident },
       );
       worker.child.kill("SIGKILL");
     }

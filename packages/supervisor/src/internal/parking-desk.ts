@@ -11,7 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { DEFAULT_PARK_TIMEOUT } from "@moonbridge/socket";
 import { type HandleSender, receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
-import { log } from "./log";
+import { log, logError } from "./log";
 import type { NativeHandle } from "./native-handles";
 import {
   type ParkedConnection,
@@ -144,7 +144,11 @@ export class ParkingDesk<W extends DeskWorker> {
         else if (message.held === undefined)
           this.#arriving.get(worker)?.message(message.id, message);
         else
-          log(`worker ${worker.child.pid} parked a connection whose copy is not here: it is lost`);
+          logError(
+            "connection-lost",
+            `worker ${worker.child.pid} parked a connection whose copy is not here: it is lost`,
+            { worker: worker.child.pid },
+          );
         return true;
       }
       case "resumed": {
@@ -290,7 +294,9 @@ export class ParkingDesk<W extends DeskWorker> {
     if (open === this.#open && wanted === this.#wanted) return;
     if (this.#open && !open && !this.#stopped) {
       log(
+        "max-parked",
         `${this.#parked.size} connections parked: maxParked reached, workers keep their idle connections now (raise it, and ulimit -n, for more)`,
+        { parked: this.#parked.size },
       );
     }
     this.#open = open;

@@ -2,7 +2,7 @@
 // SIGTERM and SIGINT stop all pools gracefully and exit 0 (a second one exits
 // at once); SIGHUP reloads every pool's workers.
 
-import { log } from "./log";
+import { log, logError } from "./log";
 import { processState, type Stoppable } from "./process-state";
 
 const state = processState();
@@ -17,23 +17,26 @@ const ECHO_MS = 200;
 function onStop(signal: NodeJS.Signals): void {
   if (state.stopping) {
     if (Date.now() - state.stoppingSince < ECHO_MS) return;
-    log(`${signal} again: exiting now`);
+    log("signal", `${signal} again: exiting now`, { signal, action: "exit" });
     process.exit(1);
   }
   state.stopping = true;
   state.stoppingSince = Date.now();
-  log(`${signal}: stopping (busy workers finish their connection)`);
+  log("signal", `${signal}: stopping (busy workers finish their connection)`, {
+    signal,
+    action: "stop",
+  });
   Promise.all(state.pools.map((pool) => pool.stop())).then(
     () => process.exit(0),
     (error: unknown) => {
-      log(`stopping failed: ${String(error)}`);
+      logError("stop-failed", `stopping failed: ${String(error)}`);
       process.exit(1);
     },
   );
 }
 
 function onReload(): void {
-  log("SIGHUP: replacing all workers");
+  log("signal", "SIGHUP: replacing all workers", { signal: "SIGHUP", action: "reload" });
   for (const pool of state.pools) pool.reload();
 }
 

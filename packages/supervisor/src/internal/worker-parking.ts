@@ -8,7 +8,7 @@ import type { Socket } from "node:net";
 import type { ParkedSocket, ParkingLot } from "@moonbridge/socket";
 import type { ConnectionCopies } from "./connection-copies";
 import { type HandleSender, handleSender } from "./handle-channel";
-import { log } from "./log";
+import { logError } from "./log";
 import { isNativeHandle, releaseHandle } from "./native-handles";
 import type { FromWorker } from "./protocol";
 
@@ -98,5 +98,8 @@ export class WorkerParking implements ParkingLot {
 }
 
 function lost(): void {
-  log(`worker ${process.pid}: a parked connection was lost (the channel to the supervisor failed)`);
+  logError(
+    "connection-lost",
+    `worker ${process.pid}: a parked connection was lost (the channel to the supervisor failed)`,
+  );
 }

@@ -21,7 +21,7 @@ import type { ResolvedOptions } from "../options";
 import { ConnectionCopies } from "./connection-copies";
 import { receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
-import { log } from "./log";
+import { logError } from "./log";
 import { acceptSome, type NativeHandle } from "./native-handles";
 import { NewConnections } from "./new-connections";
 import { titleWorker } from "./process-title";
@@ -177,7 +177,7 @@ export class WorkerRuntime implements TurnKeeper {
     try {
       await this.#options.prepare?.();
     } catch (error) {
-      log(`worker ${process.pid}: prepare failed: ${describe(error)}`);
+      logError("prepare-failed", `worker ${process.pid}: prepare failed: ${describe(error)}`);
       resetTimeouts();
       process.exit(1);
     }
@@ -478,7 +478,7 @@ export class WorkerRuntime implements TurnKeeper {
   readonly #onAcceptError = (error: NodeJS.ErrnoException): void => {
     // That set of copies is gone; the next accept uses the next one.
     this.#stopAccepting = undefined;
-    log(`worker ${process.pid}: ${error.message}`);
+    logError("accept-failed", `worker ${process.pid}: ${error.message}`, { code: error.code });
     // The pause outlasts SLOT_RELEASE_MS: another worker listens meanwhile.
     const pause = {};
     this.take(pause);
@@ -589,7 +589,7 @@ export class WorkerRuntime implements TurnKeeper {
       result = await this.#options.connect(socket);
     } catch (error) {
       failed = true;
-      log(`worker ${process.pid}: connect failed: ${describe(error)}`);
+      logError("connect-failed", `worker ${process.pid}: connect failed: ${describe(error)}`);
     }
     // A connect call that did not count its requests was one.
     if (run === undefined && !this.#countsRequests.has(socket)) {
@@ -697,7 +697,7 @@ export class WorkerRuntime implements TurnKeeper {
     try {
       await this.#options.finish?.();
     } catch (error) {
-      log(`worker ${process.pid}: finish failed: ${describe(error)}`);
+      logError("finish-failed", `worker ${process.pid}: finish failed: ${describe(error)}`);
       code = code || 1;
     }
     resetTimeouts();

@@ -37,16 +37,22 @@ const label = new Uint8Array(workerData.label);
 const lastWords = new Uint8Array(workerData.lastWords);
 const now = () => { const t = process.hrtime(); return t[0] * 1e3 + t[1] / 1e6; };
 // As the supervisor's log: the file when MOONBRIDGE_LOGFILE is set and not
-// empty (opened with O_APPEND, timestamped), stderr otherwise or if it fails.
-const report = (text) => {
+// empty (opened with O_APPEND, timestamped), stderr otherwise or if it fails;
+// one JSON object when MOONBRIDGE_LOG_FORMAT is json.
+const report = (timer, message) => {
+  const time = new Date().toISOString();
+  const json = process.env.MOONBRIDGE_LOG_FORMAT === "json";
+  const line = json
+    ? JSON.stringify({ timer, time, level: "error", event: "timeout-kill", pid: process.pid, message }) + "\\n"
+    : "moonbridge: " + message + "\\n";
   const file = process.env.MOONBRIDGE_LOGFILE;
   if (file !== undefined && file !== "") {
     try {
-      appendFileSync(file, new Date().toISOString() + " " + text, { flag: "a" });
+      appendFileSync(file, json ? line : time + " " + line, { flag: "a" });
       return;
     } catch {}
   }
-  writeSync(2, text);
+  writeSync(2, line);
 };
 for (;;) {
   const generation = Atomics.load(state, 0);
@@ -72,7 +78,7 @@ for (;;) {
   let end = label.indexOf(0);
   if (end < 0) end = label.length;
   const name = Buffer.from(label.subarray(0, end)).toString("latin1");
-  report("moonbridge: " + name + " expired; killing process " + process.pid + "\\n");
+  report(name, name + " expired; killing process " + process.pid);
   process.kill(process.pid, "SIGKILL");
   break;
 }
