@@ -8,26 +8,35 @@
 //   /slow?seconds=N   work for N seconds under a 2-second timeout(): past it,
 //               the worker is killed and replaced
 //   /throw, /exit-after   an exception (500), a callback returning false
-// and logs a heartbeat line from an interval listener.
+// and logs a heartbeat line from an interval listener. TRUST_PROXY (say
+// "loopback", behind nginx on the same host) makes the client's address on
+// the home page the one the proxy forwards; ACCESS_LOG=common (or json)
+// logs each request.
 
 import { http, listen, timeout } from "moonbridge";
 import { config } from "./config.mjs";
 import { cookies } from "./cookies.mjs";
-import { page, sendPage, sendStyle } from "./html.mjs";
+import { escapeHtml, page, sendPage, sendStyle } from "./html.mjs";
 import { inspect } from "./inspector.mjs";
 import { upload } from "./upload.mjs";
 
-const HOME = page(
-  "Moonbridge example",
-  `<h1>Moonbridge example</h1>
-<p class="lead">Served by worker process ${process.pid}, one connection at a time.</p>
+/**
+ * The home page, with the client's address (behind a trusted proxy, the one it forwards).
+ * @param {import("moonbridge").Request} request
+ */
+const home = (request) =>
+  page(
+    "Moonbridge example",
+    `<h1>Moonbridge example</h1>
+<p class="lead">Served by worker process ${process.pid}, one request at a time.</p>
+<p>Your address: <strong id="client">${escapeHtml(request.clientAddress ?? "unknown")}</strong>${request.secure ? " (over HTTPS)" : ""}</p>
 <ul>
 <li><a href="/upload">Upload files</a> (multipart, streamed)</li>
 <li><a href="/cookies?name=friend">Cookies and GET parameters</a></li>
 <li><a href="/anything?a=1&amp;b=2">The request inspector</a> (JSON)</li>
 <li><a href="/slow?seconds=1">A second of work</a>, or <a href="/slow?seconds=5">five</a> (past the 2-second timeout: the worker is killed)</li>
 </ul>`,
-);
+  );
 
 /**
  * @param {import("moonbridge").Request} request
@@ -37,7 +46,7 @@ async function route(request) {
   if (path === "anything" || path.startsWith("anything/")) await inspect(request);
   else if (path === "upload") await upload(request);
   else if (path === "cookies") await cookies(request);
-  else if (path === "") await sendPage(request, HOME);
+  else if (path === "") await sendPage(request, home(request));
   else if (path === "style.css") await sendStyle(request);
   else if (path === "ping") {
     request.sendStatus(204); // a health check: no content
@@ -80,6 +89,8 @@ const handler = http.generateHandler(
   {
     staticHeaders: { Server: "moonbridge-example", "X-Content-Type-Options": "nosniff" },
     ...config.timeouts,
+    trustProxy: config.trustProxy,
+    ...(config.accessLog !== undefined && { accessLog: config.accessLog }),
   },
   route,
 );

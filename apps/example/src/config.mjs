@@ -1,6 +1,7 @@
 // The example's settings, from the environment: where to listen (HOST,
-// PORT) and, for tests and demos, the pool's size, the HTTP timeouts,
-// parking and the interval delay.
+// PORT), the proxies to trust (TRUST_PROXY) and an access log (ACCESS_LOG)
+// and, for tests and demos, the pool's size, the HTTP timeouts, parking and
+// the interval delay.
 
 /**
  * A number of seconds from the environment, or the fallback.
@@ -37,9 +38,25 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   throw new Error(`PORT must be a port number, not ${JSON.stringify(process.env.PORT)}`);
 }
 
+/** @returns {"common" | "json" | undefined} */
+function accessLogFormat() {
+  const text = process.env.ACCESS_LOG;
+  if (text === undefined || text === "") return undefined;
+  if (text === "common" || text === "json") return text;
+  throw new Error(`ACCESS_LOG must be common or json, not ${JSON.stringify(text)}`);
+}
+const accessLog = accessLogFormat();
+
 export const config = {
   host: process.env.HOST ?? "127.0.0.1",
   port,
+  /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: comma-separated addresses, ranges or names ("loopback"). */
+  trustProxy: (process.env.TRUST_PROXY ?? "")
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== ""),
+  /** "common" or "json": a line per request on standard output. */
+  accessLog,
   /** Workers at least and at most. */
   minFork: count("MIN_FORK", 4),
   maxFork: count("MAX_FORK", 16),

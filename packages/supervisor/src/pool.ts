@@ -28,6 +28,7 @@ import type { ParkingStats } from "./internal/parked-connections";
 import { ParkingDesk } from "./internal/parking-desk";
 import { forkErrorWait, planSize } from "./internal/pool-size";
 import { type FromWorker, SPARE_COPIES, type ToWorker } from "./internal/protocol";
+import { inheritedSockets } from "./internal/socket-activation";
 import { openTurnFile, readTurnFile } from "./internal/turn-file";
 import {
   holdsSlot,
@@ -201,7 +202,7 @@ export class Pool {
     const listening = new Promise<void>((resolve) => {
       this.#markReady = resolve;
     });
-    this.#listeners = await bindListeners(this.#options.listeners);
+    this.#listeners = await bindListeners(this.#options.listeners, inheritedSockets());
     this.addresses = this.#listeners.map((listener) => listener.address);
     const metrics = this.#options.metrics;
     if (metrics !== undefined) {

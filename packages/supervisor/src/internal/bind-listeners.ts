@@ -1,14 +1,15 @@
 // Binding the socket listeners of a pool in the supervisor: host names are
 // resolved, "every address" falls back from "::" to "0.0.0.0" where IPv6 is
 // missing, and a stale Unix socket file is replaced while a live one (or any
-// other file) is an error.
+// other file) is an error. Sockets a service manager passed
+// (socket-activation.ts) are taken instead, in order, bound as they are.
 
 import { lookup } from "node:dns/promises";
 import { lstat, unlink } from "node:fs/promises";
 import { connect, isIP } from "node:net";
 import { SupervisorError } from "../errors";
 import type { Listener } from "../options";
-import { bindPipe, bindTcp, type NativeHandle } from "./native-handles";
+import { bindPipe, bindTcp, type NativeHandle, openPipe, openTcp } from "./native-handles";
 
 /** A bound listener as listen() reports it: the real port when 0 was asked. */
 export type BoundAddress =
@@ -20,6 +21,24 @@ export interface BoundListener {
   id: number;
   handle: NativeHandle;
   address: BoundAddress;
+  /** Passed by a service manager: its socket file, if any, is the manager's to remove. */
+  inherited?: boolean;
+}
+
+/** A listener's socket passed at descriptor `fd`: taken as it is bound (a tcp one's real address read back). */
+function openInherited(
+  listener: Listener,
+  fd: number,
+): { handle: NativeHandle; address: BoundAddress } {
+  try {
+    if (listener.proto === "local") {
+      return { handle: openPipe(fd), address: { proto: "local", path: listener.path } };
+    }
+    const { handle, address, port } = openTcp(fd);
+    return { handle, address: { proto: "tcp", host: address, port } };
+  } catch (error) {
+    throw bindFailed(`the socket passed at descriptor ${fd} (LISTEN_FDS)`, error);
+  }
 }
 
 function bindFailed(what: string, cause: unknown): SupervisorError {
@@ -70,11 +89,31 @@ async function bindLocalListener(path: string): Promise<NativeHandle> {
   return bindPipe(path);
 }
 
-/** Binds every tcp and local listener; on any failure, closes what was bound and throws BIND_FAILED. */
-export async function bindListeners(listeners: readonly Listener[]): Promise<BoundListener[]> {
+/**
+ * Binds every tcp and local listener, the first ones on the `inherited`
+ * descriptors (socket activation) instead; on any failure, closes what was
+ * bound and throws BIND_FAILED.
+ */
+export async function bindListeners(
+  listeners: readonly Listener[],
+  inherited: readonly number[] = [],
+): Promise<BoundListener[]> {
   const bound: BoundListener[] = [];
+  const sockets = listeners.filter((l) => l.proto === "tcp" || l.proto === "local").length;
+  if (inherited.length > sockets)
+    throw new SupervisorError(
+      "BIND_FAILED",
+      `listen: ${inherited.length} sockets were passed (LISTEN_FDS) for ${sockets} tcp and local listeners`,
+    );
+  let next = 0;
   try {
     for (const [id, listener] of listeners.entries()) {
+      const fd =
+        listener.proto === "tcp" || listener.proto === "local" ? inherited[next++] : undefined;
+      if (fd !== undefined) {
+        bound.push({ id, ...openInherited(listener, fd), inherited: true });
+        continue;
+      }
       if (listener.proto === "tcp") {
         const where = `tcp ${listener.host ?? "*"}:${listener.port}`;
         const { handle, address } = await bindTcpListener(listener.host, listener.port).catch(
@@ -106,6 +145,7 @@ export async function closeListeners(bound: readonly BoundListener[]): Promise<v
 /** Removes the Unix socket files of listeners that are closed. */
 export async function removeSocketFiles(bound: readonly BoundListener[]): Promise<void> {
   for (const listener of bound) {
-    if (listener.address.proto === "local") await unlink(listener.address.path).catch(() => {});
+    if (listener.address.proto === "local" && listener.inherited !== true)
+      await unlink(listener.address.path).catch(() => {});
   }
 }

@@ -55,6 +55,40 @@ export function bindTcp(
   return { handle, port: out.port };
 }
 
+/**
+ * A listening socket this process inherited at descriptor `fd` (systemd's
+ * socket activation), as a TCP handle, with the address it is bound to.
+ * Throws the system error.
+ */
+export function openTcp(fd: number): { handle: NativeHandle; address: string; port: number } {
+  const { TCP, tcpServer } = handleClasses();
+  const handle = new TCP(tcpServer);
+  const status = handle.open(fd);
+  const out: Record<string, unknown> = {};
+  const named = status < 0 ? status : handle.getsockname(out);
+  if (named < 0 || typeof out.port !== "number" || typeof out.address !== "string") {
+    handle.close();
+    throw systemError(
+      status < 0 ? "open" : "getsockname",
+      named < 0 ? named : -22,
+      `descriptor ${fd}`,
+    );
+  }
+  return { handle, address: out.address, port: out.port };
+}
+
+/** A listening Unix domain socket inherited at descriptor `fd`, as a Pipe handle. Throws the system error. */
+export function openPipe(fd: number): NativeHandle {
+  const { Pipe, pipeServer } = handleClasses();
+  const handle = new Pipe(pipeServer);
+  const status = handle.open(fd);
+  if (status < 0) {
+    handle.close();
+    throw systemError("open", status, `descriptor ${fd}`);
+  }
+  return handle;
+}
+
 /** A Unix domain socket handle bound to `path`, not listening. Throws the system error. */
 export function bindPipe(path: string): NativeHandle {
   const { Pipe, pipeServer } = handleClasses();

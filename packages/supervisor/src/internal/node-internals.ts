@@ -68,6 +68,8 @@ export function unsupported(what: string): Error {
 export interface NativeHandle {
   bind(address: string, port: number): number;
   bind6(address: string, port: number, flags: number): number;
+  /** Takes over an open socket descriptor (one a service manager passed, say). */
+  open(fd: number): number;
   listen(backlog: number): number;
   setNoDelay?(enable: boolean): number;
   getsockname(out: Record<string, unknown>): number;
@@ -121,8 +123,18 @@ export interface RawChannel {
 
 /** Methods used on each handle class's prototype. */
 const HANDLE_METHODS = {
-  TCP: ["bind", "bind6", "listen", "getsockname", "setNoDelay", "close", "readStart", "readStop"],
-  Pipe: ["bind", "listen", "close", "readStart", "readStop", "writeUtf8String"],
+  TCP: [
+    "bind",
+    "bind6",
+    "open",
+    "listen",
+    "getsockname",
+    "setNoDelay",
+    "close",
+    "readStart",
+    "readStop",
+  ],
+  Pipe: ["bind", "open", "listen", "close", "readStart", "readStop", "writeUtf8String"],
 } as const;
 
 /** Throws unless `owner[key]` is a handle class whose prototype has `methods` and `onread`. */
