@@ -153,7 +153,7 @@ export class Pool {
   /** Counters for monitoring. */
   /** The pool's statistics in the Prometheus text format (what the metrics option serves). */
   metrics(): string {
-    return metricsText(this.stats(), this.#index);
+    return metricsText(this.stats(), this.#index, this.#parking.queueWaits());
   }
 
   stats(): PoolStats {

@@ -4,6 +4,7 @@
 
 import { describe, expect, it } from "vitest";
 import { SupervisorError } from "../src/errors";
+import { Histogram } from "../src/internal/histogram";
 import { metricsText } from "../src/internal/metrics-text";
 import { resolveOptions } from "../src/options";
 import type { PoolStats } from "../src/pool";
@@ -40,7 +41,9 @@ function samples(text: string): Record<string, number> {
 
 describe("the metrics text", () => {
   it("has a HELP and a TYPE for each metric and a sample per state, reason and figure, labelled with the pool", () => {
-    const text = metricsText(STATS, 1);
+    const waits = new Histogram([0.01, 0.1]);
+    for (const seconds of [0.005, 0.05, 0.05, 3]) waits.observe(seconds);
+    const text = metricsText(STATS, 1, waits.snapshot());
     expect(samples(text)).toEqual({
       'moonbridge_workers{pool="1",state="idle"}': 1,
       'moonbridge_workers{pool="1",state="busy"}': 1,
@@ -56,11 +59,17 @@ describe("the metrics text", () => {
       'moonbridge_parks_total{pool="1"}': 12,
       'moonbridge_resumes_total{pool="1"}': 8,
       'moonbridge_connection_copies{pool="1"}': 6,
+      'moonbridge_queue_wait_seconds_bucket{pool="1",le="0.01"}': 1,
+      'moonbridge_queue_wait_seconds_bucket{pool="1",le="0.1"}': 3,
+      'moonbridge_queue_wait_seconds_bucket{pool="1",le="+Inf"}': 4,
+      'moonbridge_queue_wait_seconds_sum{pool="1"}': 3.105,
+      'moonbridge_queue_wait_seconds_count{pool="1"}': 4,
     });
+    expect(text).toContain("# TYPE moonbridge_queue_wait_seconds histogram\n");
     expect(text).toContain("# TYPE moonbridge_requests_total counter\n");
     expect(text).toContain("# TYPE moonbridge_workers gauge\n");
     for (const line of text.trimEnd().split("\n"))
-      expect(line).toMatch(/^(# (HELP|TYPE) moonbridge_\w+ .+|moonbridge_\w+\{[^}]*\} \d+)$/);
+      expect(line).toMatch(/^(# (HELP|TYPE) moonbridge_\w+ .+|moonbridge_\w+\{[^}]*\} [\d.]+)$/);
   });
 
   it("the metrics option is checked", () => {

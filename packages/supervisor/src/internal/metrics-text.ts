@@ -6,6 +6,7 @@
 // sums, so they survive the workers that reported them.
 
 import type { PoolStats } from "../pool";
+import type { HistogramSnapshot } from "./histogram";
 
 /** The content type of the text format, for a scrape's response. */
 export const METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -29,7 +30,18 @@ function labelValue(value: string): string {
   return value.replace(/[\\"\n]/g, (c) => (c === "\n" ? "\\n" : `\\${c}`));
 }
 
-export function metricsText(stats: PoolStats, pool: number): string {
+/** A histogram's samples: cumulative buckets, sum and count. */
+function histogram(name: string, help: string, pool: number, waits: HistogramSnapshot): string {
+  let text = `# HELP ${name} ${help}\n# TYPE ${name} histogram\n`;
+  for (const [bound, count] of waits.buckets) {
+    const le = bound === Number.POSITIVE_INFINITY ? "+Inf" : String(bound);
+    text += `${name}_bucket{pool="${pool}",le="${le}"} ${count}\n`;
+  }
+  text += `${name}_sum{pool="${pool}"} ${waits.sum}\n${name}_count{pool="${pool}"} ${waits.count}\n`;
+  return text;
+}
+
+export function metricsText(stats: PoolStats, pool: number, waits: HistogramSnapshot): string {
   const one = (value: number): Array<[string, number]> => [["", value]];
   return [
     metric("moonbridge_workers", "gauge", "Worker processes by state.", pool, [
@@ -102,6 +114,12 @@ export function metricsText(stats: PoolStats, pool: number): string {
       "Connections served between requests that the supervisor holds a copy of.",
       pool,
       one(stats.copies),
+    ),
+    histogram(
+      "moonbridge_queue_wait_seconds",
+      "How long a parked connection with a request waited for a worker to take it.",
+      pool,
+      waits,
     ),
   ].join("");
 }

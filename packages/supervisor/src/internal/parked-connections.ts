@@ -6,6 +6,7 @@
 // end of stream, an error or the park's timeout close it. The pool decides
 // which worker takes a waiting one (pool.ts); this file never knows HTTP.
 
+import { Histogram, type HistogramSnapshot } from "./histogram";
 import { type NativeHandle, readOnce } from "./native-handles";
 
 export interface ParkedConnection {
@@ -18,6 +19,8 @@ export interface ParkedConnection {
   /** While it waits for its peer: stops that wait. */
   stopWaiting: (() => void) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
+  /** When it joined the queue for a worker (performance.now() ms); 0: it has not. */
+  waitingSince: number;
 }
 
 /** Counters of the parked connections (part of the pool's stats). */
@@ -50,6 +53,8 @@ export class ParkedConnections {
   #parkedMax = 0;
   #parks = 0;
   #resumes = 0;
+  /** How long connections waited in the queue for a worker, seconds. */
+  readonly #waits = new Histogram();
 
   /** `onWaiting` is called when a connection joins the queue for a worker. */
   constructor(onWaiting: () => void) {
@@ -85,6 +90,7 @@ export class ParkedConnections {
       note,
       stopWaiting: undefined,
       timer: undefined,
+      waitingSince: 0,
     };
     this.#held.set(connection.id, connection);
     this.#parks++;
@@ -128,6 +134,8 @@ export class ParkedConnections {
   release(connection: ParkedConnection): NativeHandle | undefined {
     if (!this.#held.delete(connection.id)) return undefined;
     this.#resumes++;
+    if (connection.waitingSince > 0)
+      this.#waits.observe((performance.now() - connection.waitingSince) / 1000);
     return connection.handle;
   }
 
@@ -168,8 +176,15 @@ export class ParkedConnections {
   #enqueue(connection: ParkedConnection): void {
     if (connection.timer !== undefined) clearTimeout(connection.timer);
     connection.timer = undefined;
+    // A connection put back (its worker refused it, or died) keeps its place and its time.
+    connection.waitingSince ||= performance.now();
     this.#waiting.push(connection);
     this.#onWaiting();
+  }
+
+  /** How long the connections workers took had waited in the queue for one. */
+  queueWaits(): HistogramSnapshot {
+    return this.#waits.snapshot();
   }
 
   #close(connection: ParkedConnection): void {

@@ -11,6 +11,7 @@ import type { ChildProcess } from "node:child_process";
 import { DEFAULT_PARK_TIMEOUT } from "@moonbridge/socket";
 import { type HandleSender, receiveHandles } from "./handle-channel";
 import { HandlePairs } from "./handle-pairs";
+import type { HistogramSnapshot } from "./histogram";
 import { log, logError } from "./log";
 import type { NativeHandle } from "./native-handles";
 import {
@@ -110,6 +111,11 @@ export class ParkingDesk<W extends DeskWorker> {
 
   stats(): ParkingStats & { copies: number } {
     return { ...this.#parked.stats(), copies: this.#copyCount };
+  }
+
+  /** How long connections waited for a worker, parked with their request (for the metrics). */
+  queueWaits(): HistogramSnapshot {
+    return this.#parked.queueWaits();
   }
 
   /** A new worker: the connections it parks come in through its channel. */
