@@ -330,6 +330,7 @@ export class Pool {
         // A worker replaced by design (maxRequests, memoryLimit) is replaced now, not after
         // forkDelay: at a steady rate of such exits the pool would otherwise shrink.
         if (message.reason === "max-requests" || message.reason === "memory-limit") this.#owed++;
+        this.#send(worker, { t: "exit-ok" });
         break;
       case "listeners-closed":
         markListenersClosed(worker);

@@ -147,6 +147,7 @@ function handleClass(name: string, methods: readonly string[], onread = true) {
 const TCP_METHODS = [
   "bind",
   "bind6",
+  "open",
   "listen",
   "getsockname",
   "setNoDelay",
@@ -154,7 +155,15 @@ const TCP_METHODS = [
   "readStart",
   "readStop",
 ];
-const PIPE_METHODS = ["bind", "listen", "close", "readStart", "readStop", "writeUtf8String"];
+const PIPE_METHODS = [
+  "bind",
+  "open",
+  "listen",
+  "close",
+  "readStart",
+  "readStop",
+  "writeUtf8String",
+];
 const tcpWrap = (changes: Record<string, unknown> = {}) => ({
   TCP: handleClass("TCP", TCP_METHODS),
   constants: { SERVER: 1 },

@@ -40,6 +40,12 @@ export type ToWorker =
   /** Exit once idle (now, if idle): the pool shrinks, reloads or stops. */
   | { t: "retire" }
   /**
+   * The supervisor has taken the worker's "exiting" message, and so every
+   * message and handle it sent before (a connection it parked): it may exit.
+   * Its exit could otherwise be seen before them, and such a connection lost.
+   */
+  | { t: "exit-ok" }
+  /**
    * The pool stops: close every listener copy now, busy or not (the port
    * stops accepting once no process holds one), answer "listeners-closed",
    * and leave (responses say so; idle connections are parked); serve on

@@ -51,6 +51,9 @@ const LAST_CLOSE_SECONDS = 10;
  */
 const BURST_ACCEPTS = 32;
 
+/** Longest an exiting worker waits for its supervisor's "exit-ok". */
+const EXIT_ACK_MS = 1000;
+
 /** Least milliseconds between two memoryLimit checks (each reads /proc: several microseconds). */
 const MEMORY_CHECK_MS = 50;
 
@@ -122,6 +125,8 @@ export class WorkerRuntime implements TurnKeeper {
   readonly #parking = new WorkerParking(send, this.#held);
   /** Whose request runs, for the supervisor if this worker dies. */
   readonly #turnRecord = TurnRecord.open(Number(process.env[TURN_FD_ENV] ?? Number.NaN));
+  /** Resolves the wait for the supervisor's "exit-ok". */
+  #exitAllowed: (() => void) | undefined;
   /** Which listen() call's pool this worker serves (for its title). */
   readonly #pool: number;
   /** Requests this worker serves before it leaves: maxRequests plus its share of the jitter; 0: no limit. */
@@ -232,6 +237,9 @@ export class WorkerRuntime implements TurnKeeper {
         return;
       case "retire":
         this.#leave({ reason: "retired", code: 0 });
+        return;
+      case "exit-ok":
+        this.#exitAllowed?.();
         return;
       case "parking":
         this.#parking.update(message.open, message.wanted);
@@ -687,6 +695,12 @@ export class WorkerRuntime implements TurnKeeper {
     this.#took = 0;
     const requests = this.#requestsToReport;
     this.#requestsToReport = 0;
+    // Exit once the supervisor has taken this message (and so all before it: connections
+    // parked just now), or after EXIT_ACK_MS if it does not say so (it may be gone).
+    const allowed = new Promise<void>((resolve) => {
+      this.#exitAllowed = resolve;
+      setTimeout(resolve, EXIT_ACK_MS);
+    });
     await sendAndWait({
       t: "exiting",
       reason,
@@ -694,6 +708,7 @@ export class WorkerRuntime implements TurnKeeper {
       requests,
       dropped: this.#held.takeDropped(),
     });
+    if (process.connected) await allowed;
     try {
       await this.#options.finish?.();
     } catch (error) {
