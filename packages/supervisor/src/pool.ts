@@ -150,12 +150,12 @@ export class Pool {
     // A failure to bind is reported through `ready`; an unhandled one still ends the process.
   }
 
-  /** Counters for monitoring. */
   /** The pool's statistics in the Prometheus text format (what the metrics option serves). */
   metrics(): string {
     return metricsText(this.stats(), this.#index, this.#parking.queueWaits());
   }
 
+  /** Counters for monitoring. */
   stats(): PoolStats {
     const count = (state: WorkerState) =>
       [...this.#workers].filter((worker) => worker.state === state).length;

@@ -29,6 +29,26 @@ function spinProblem(lost: Exchange): string | undefined {
   return undefined;
 }
 
+/**
+ * A /spin request that kills the worker and an /echo that comes with it, in
+ * one tick, each on a new connection: the /spin must be lost, the /echo
+ * answered (by the next worker). What is wrong goes to `problems`.
+ */
+async function deadlyPair(port: number, token: string, problems: string[]): Promise<void> {
+  const victim = new Connection(port);
+  const other = new Connection(port);
+  const [lost, answer] = await Promise.all([
+    victim.send(get("/spin"), WAIT_MS),
+    other.send(get(`/echo?token=${token}`), WAIT_MS),
+  ]);
+  const spin = spinProblem(lost);
+  if (spin !== undefined) problems.push(`${token}: ${spin}`);
+  const echo = echoProblem(token, answer);
+  if (echo !== undefined) problems.push(echo);
+  victim.destroy();
+  other.destroy();
+}
+
 describe("a worker killed while it holds new connections it has not served", () => {
   it("one that has sent nothing yet: its request is answered by the next worker", async () => {
     const app = await start(fixture("app.mjs"), { env: ONE_WORKER });
@@ -49,21 +69,7 @@ describe("a worker killed while it holds new connections it has not served", () 
     const app = await start(fixture("app.mjs"), { env: ONE_WORKER });
     const problems: string[] = [];
     // The race has a few orders; each round tries the two requests in one tick.
-    for (let round = 0; round < 4; round++) {
-      const victim = new Connection(app.port);
-      const other = new Connection(app.port);
-      const token = `round-${round}`;
-      const [lost, answer] = await Promise.all([
-        victim.send(get("/spin"), WAIT_MS),
-        other.send(get(`/echo?token=${token}`), WAIT_MS),
-      ]);
-      const spin = spinProblem(lost);
-      if (spin !== undefined) problems.push(`${token}: ${spin}`);
-      const echo = echoProblem(token, answer);
-      if (echo !== undefined) problems.push(echo);
-      victim.destroy();
-      other.destroy();
-    }
+    for (let round = 0; round < 4; round++) await deadlyPair(app.port, `round-${round}`, problems);
     verdict(problems, app.output().slice(-1500));
   });
 
@@ -79,17 +85,8 @@ describe("a worker killed while it holds new connections it has not served", () 
       const copied = await statsWhere(app, (stats) => Number(stats.copies) >= BURST, 10);
       if (Number(copied?.copies) < BURST)
         problems.push(`round ${round}: ${copied?.copies} copies of ${BURST} idle connections`);
-      const victim = new Connection(app.port);
-      const other = new Connection(app.port);
       const token = `round-${round}`;
-      const [lost, answer] = await Promise.all([
-        victim.send(get("/spin"), WAIT_MS),
-        other.send(get(`/echo?token=${token}`), WAIT_MS),
-      ]);
-      const spin = spinProblem(lost);
-      if (spin !== undefined) problems.push(`${token}: ${spin}`);
-      const echo = echoProblem(token, answer);
-      if (echo !== undefined) problems.push(echo);
+      await deadlyPair(app.port, token, problems);
       const answers = await Promise.all(
         idle.map((connection, i) => connection.send(get(`/echo?token=${token}-${i}`), WAIT_MS)),
       );
@@ -97,7 +94,7 @@ describe("a worker killed while it holds new connections it has not served", () 
         const idleEcho = echoProblem(`${token}-${i}`, idleAnswer);
         if (idleEcho !== undefined) problems.push(idleEcho);
       });
-      for (const connection of [...idle, victim, other]) connection.destroy();
+      for (const connection of idle) connection.destroy();
     }
     verdict(problems, app.output().slice(-1500));
   });

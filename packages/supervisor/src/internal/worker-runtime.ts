@@ -558,9 +558,14 @@ export class WorkerRuntime implements TurnKeeper {
   }
 
   request(holder: object): void {
+    this.#countRequest();
+    this.#countsRequests.add(holder);
+  }
+
+  /** One request begun: for maxRequests, and for the next report. */
+  #countRequest(): void {
     this.#requests++;
     this.#requestsToReport++;
-    this.#countsRequests.add(holder);
   }
 
   /** maxRequests: once this worker has begun that many, it leaves as a turn ends (what it runs finishes first). */
@@ -600,10 +605,7 @@ export class WorkerRuntime implements TurnKeeper {
       logError("connect-failed", `worker ${process.pid}: connect failed: ${describe(error)}`);
     }
     // A connect call that did not count its requests was one.
-    if (run === undefined && !this.#countsRequests.has(socket)) {
-      this.#requests++;
-      this.#requestsToReport++;
-    }
+    if (run === undefined && !this.#countsRequests.has(socket)) this.#countRequest();
     // The timers are the turn's: a handler that returns while another holds it leaves them.
     const holding = this.#holder === socket;
     if (holding) resetTimeouts();
@@ -697,9 +699,10 @@ export class WorkerRuntime implements TurnKeeper {
     this.#requestsToReport = 0;
     // Exit once the supervisor has taken this message (and so all before it: connections
     // parked just now), or after EXIT_ACK_MS if it does not say so (it may be gone).
+    let ackTimer: ReturnType<typeof setTimeout> | undefined;
     const allowed = new Promise<void>((resolve) => {
       this.#exitAllowed = resolve;
-      setTimeout(resolve, EXIT_ACK_MS);
+      ackTimer = setTimeout(resolve, EXIT_ACK_MS);
     });
     await sendAndWait({
       t: "exiting",
@@ -709,6 +712,7 @@ export class WorkerRuntime implements TurnKeeper {
       dropped: this.#held.takeDropped(),
     });
     if (process.connected) await allowed;
+    clearTimeout(ackTimer);
     try {
       await this.#options.finish?.();
     } catch (error) {
