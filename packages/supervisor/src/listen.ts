@@ -8,6 +8,7 @@ import { withCommandLine } from "./internal/command-line";
 import { processState } from "./internal/process-state";
 import { titleSupervisor } from "./internal/process-title";
 import { POOL_ENV, WORKER_ENV } from "./internal/protocol";
+import { arrangeReadyNotice } from "./internal/service-notify";
 import { manageSignals } from "./internal/signals";
 import { WorkerRuntime } from "./internal/worker-runtime";
 import { type ListenOptions, resolveOptions } from "./options";
@@ -73,6 +74,7 @@ export function listen(options: ListenOptions): Pool | WorkerSide {
     }
     return { role: "worker", ready: new Promise<BoundAddress[]>(() => {}) };
   }
+  arrangeReadyNotice(); // before any worker is forked: it takes NOTIFY_SOCKET from the environment
   const pool = new Pool(resolved, index);
   titleSupervisor();
   manageSignals(pool);

@@ -109,6 +109,8 @@ export class Pool {
   /** Bumped by each reload(): workers of an older one are replaced. */
   #generation = 0;
   #reloading = false;
+  /** What reload() calls wait for: the reload's end (done, abandoned, or the pool stops). */
+  readonly #reloadWaiters: Array<() => void> = [];
   /** Workers that failed to start in a row: the wait before the next fork doubles with each. */
   #startFailures = 0;
   /** Started workers that crashed or were killed and are not replaced yet: replaced at once. */
@@ -179,13 +181,16 @@ export class Pool {
    * time, and each that becomes ready retires one old worker (an idle one
    * first; a busy one finishes its connection). If a new worker cannot start,
    * the reload is abandoned and the old workers serve on (the log says why).
+   * Resolves when it ends: done, abandoned, or the pool stops (never rejects).
    */
-  reload(): void {
-    if (this.#stopping !== undefined) return;
+  reload(): Promise<void> {
+    if (this.#stopping !== undefined) return Promise.resolve();
     this.#generation++;
     this.#reloading = true;
-    if (this.#oldWorkers() === 0) this.#reloading = false;
+    const ended = new Promise<void>((resolve) => this.#reloadWaiters.push(resolve));
+    if (this.#oldWorkers() === 0) this.#endReload();
     this.#adjust();
+    return ended;
   }
 
   /**
@@ -375,7 +380,7 @@ export class Pool {
       logError("worker-failed", `worker ${pid} ${failure}`, about);
     else if (reason === "failed-to-start" && this.#reloading) {
       // The new version does not start: keep the old workers serving.
-      this.#reloading = false;
+      this.#endReload();
       logError(
         "reload-abandoned",
         `worker ${pid} ${failure}: reload abandoned, ${this.#oldWorkers()} workers of the running version serve on (fix the application and send SIGHUP again)`,
@@ -505,6 +510,11 @@ export class Pool {
     return old;
   }
 
+  #endReload(): void {
+    this.#reloading = false;
+    for (const resolve of this.#reloadWaiters.splice(0)) resolve();
+  }
+
   /** A new worker is ready during a reload: one old worker retires (an idle one first). */
   #replaceOne(): void {
     let chosen: Worker | undefined;
@@ -516,7 +526,7 @@ export class Pool {
     }
     if (chosen !== undefined) this.#retire(chosen);
     if (this.#oldWorkers() === 0) {
-      this.#reloading = false;
+      this.#endReload();
       log("reload-done", "reload done: every worker runs the application as loaded now", {
         pool: this.#index,
       });
@@ -587,6 +597,7 @@ export class Pool {
    * shutdownTimeout are killed.
    */
   async #drain(): Promise<void> {
+    this.#endReload();
     await this.ready.catch(() => {});
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     if (this.#memoryTimer !== undefined) clearInterval(this.#memoryTimer);

@@ -6,12 +6,16 @@
 // handlers twice. The key carries a format number: a version that lays the
 // state out differently uses another, and keeps a state of its own.
 
+import type { BoundAddress } from "./bind-listeners";
+
 const KEY = Symbol.for("@moonbridge/supervisor/process/v1");
 
-/** A pool as the signal handlers see it. */
+/** A pool as the signal handlers and the service manager's notices see it. */
 export interface Stoppable {
+  readonly ready: Promise<BoundAddress[]>;
   stop(): Promise<void>;
-  reload(): void;
+  /** Resolves when the reload ends (done or abandoned). */
+  reload(): Promise<void>;
 }
 
 export interface ProcessState {
@@ -26,6 +30,19 @@ export interface ProcessState {
   stopping: boolean;
   /** When it came (ms since the epoch). */
   stoppingSince: number;
+  /** The service manager's notices (service-notify.ts), once the first pool is made. */
+  notices?: ServiceNotices;
+}
+
+export interface ServiceNotices {
+  /** NOTIFY_SOCKET as the process started with it (removed from the environment); undefined: none. */
+  socket: string | undefined;
+  /** The notices sent so far, one after the other. */
+  queue: Promise<void>;
+  /** READY=1 for the start has been arranged. */
+  readyArranged: boolean;
+  /** A failure to send has been logged (once is enough). */
+  failureLogged: boolean;
 }
 
 /** The process's state, made by whichever copy of the package asks first. */

@@ -1,9 +1,11 @@
 // Process-wide signal handling for every pool of the supervisor process:
 // SIGTERM and SIGINT stop all pools gracefully and exit 0 (a second one exits
-// at once); SIGHUP reloads every pool's workers.
+// at once); SIGHUP reloads every pool's workers. Each is told to the
+// service manager, when there is one (service-notify.ts).
 
 import { log, logError } from "./log";
 import { processState, type Stoppable } from "./process-state";
+import { notifyReady, notifyServiceManager } from "./service-notify";
 
 const state = processState();
 
@@ -26,7 +28,8 @@ function onStop(signal: NodeJS.Signals): void {
     signal,
     action: "stop",
   });
-  Promise.all(state.pools.map((pool) => pool.stop())).then(
+  const told = notifyServiceManager(["STOPPING=1", "STATUS=stopping"]);
+  Promise.all([told, ...state.pools.map((pool) => pool.stop())]).then(
     () => process.exit(0),
     (error: unknown) => {
       logError("stop-failed", `stopping failed: ${String(error)}`);
@@ -37,7 +40,13 @@ function onStop(signal: NodeJS.Signals): void {
 
 function onReload(): void {
   log("signal", "SIGHUP: replacing all workers", { signal: "SIGHUP", action: "reload" });
-  for (const pool of state.pools) pool.reload();
+  // MONOTONIC_USEC: when the reload began, which Type=notify-reload asks for.
+  notifyServiceManager([
+    "RELOADING=1",
+    `MONOTONIC_USEC=${process.hrtime.bigint() / 1000n}`,
+    "STATUS=reloading",
+  ]);
+  Promise.all(state.pools.map((pool) => pool.reload())).then(notifyReady);
 }
 
 export function manageSignals(pool: Stoppable): void {
