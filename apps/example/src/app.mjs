@@ -10,8 +10,9 @@
 //   /throw, /exit-after   an exception (500), a callback returning false
 // and logs a heartbeat line from an interval listener. TRUST_PROXY (say
 // "loopback", behind nginx on the same host) makes the client's address on
-// the home page the one the proxy forwards; ACCESS_LOG=common (or json)
-// logs each request.
+// the home page the one the proxy forwards; so does PROXY_PROTOCOL=1 behind
+// a proxy that sends a PROXY protocol header (HAProxy's send-proxy);
+// ACCESS_LOG=common (or json) logs each request.
 
 import { http, listen, timeout } from "moonbridge";
 import { config } from "./config.mjs";
@@ -70,7 +71,7 @@ async function route(request) {
 
 const pool = listen({
   listeners: [
-    { proto: "tcp", host: config.host, port: config.port },
+    { proto: "tcp", host: config.host, port: config.port, proxyProtocol: config.proxyProtocol },
     { proto: "interval", name: "heartbeat", delay: config.heartbeat },
   ],
   preFork: 1,

@@ -1,5 +1,5 @@
 // The example's settings, from the environment: where to listen (HOST,
-// PORT), the proxies to trust (TRUST_PROXY) and an access log (ACCESS_LOG)
+// PORT, PROXY_PROTOCOL), the proxies to trust (TRUST_PROXY) and an access log (ACCESS_LOG)
 // and, for tests and demos, the pool's size, the HTTP timeouts, parking and
 // the interval delay.
 
@@ -50,6 +50,8 @@ const accessLog = accessLogFormat();
 export const config = {
   host: process.env.HOST ?? "127.0.0.1",
   port,
+  /** PROXY_PROTOCOL=1: every connection begins with a PROXY protocol header (HAProxy's, v1 or v2), which gives the client's address. */
+  proxyProtocol: process.env.PROXY_PROTOCOL === "1",
   /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: comma-separated addresses, ranges or names ("loopback"). */
   trustProxy: (process.env.TRUST_PROXY ?? "")
     .split(",")

@@ -20,7 +20,9 @@ export type MoonSocketUsageCode =
   /** An option (an entry of an options object) of the wrong type or out of range, or an unknown key; the message names it. */
   | "INVALID_OPTION"
   /** An argument (not an options entry) of the wrong type or out of range; the message names it. */
-  | "INVALID_ARGUMENT";
+  | "INVALID_ARGUMENT"
+  /** `readProxyHeader()`: the connection does not begin with a valid PROXY protocol header; the message says why. */
+  | "PROXY_HEADER_INVALID";
 
 /** Stable codes of {@link MoonSocketError}: ours, or a system error code such as `"ECONNRESET"`. */
 export type MoonSocketErrorCode = MoonSocketUsageCode | `E${string}`;

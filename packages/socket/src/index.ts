@@ -9,5 +9,11 @@ export {
   type ParkOptions,
 } from "./parking";
 export { type PollReadable, type PollWritable, poll } from "./poll";
+export {
+  type ProxiedAddresses,
+  type ProxiedEndpoint,
+  type ProxyHeaderInfo,
+  readProxyHeader,
+} from "./proxy";
 export type { MoonInput, MoonOutput, OutputData, ReadFormat } from "./streams";
 export type { TurnKeeper } from "./turns";

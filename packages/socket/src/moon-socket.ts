@@ -19,6 +19,7 @@ import { reset } from "./internal/reset";
 import type { SocketState } from "./internal/socket-state";
 import { type Transport, transportOf } from "./internal/transport";
 import type { ParkingLot, ParkOptions } from "./parking";
+import { type ProxyHeaderInfo, readProxyHeader } from "./proxy";
 import type { MoonInput, MoonOutput, OutputData, ReadFormat } from "./streams";
 import type { TurnKeeper } from "./turns";
 
@@ -42,6 +43,12 @@ export interface MoonSocketOptions {
   resumed?: boolean;
   /** The note it was parked with (`socket.parkNote`). @default none */
   parkNote?: string | undefined;
+  /**
+   * What the connection's PROXY protocol header said, read by an earlier
+   * owner: the socket's addresses are the ones it gives (`socket.proxyHeader`).
+   * @default none: the kernel's addresses, until {@link MoonSocket.readProxyHeader}
+   */
+  proxyHeader?: ProxyHeaderInfo | undefined;
   /**
    * The worker's turns, when it holds many connections and runs one request
    * at a time (the pool's workers give one); the socket starts holding the
@@ -109,6 +116,7 @@ export class MoonSocket {
   /** The connection when it has no net.Socket ({@link fromHandle}). */
   readonly #bare: BareConnection | undefined;
   #addresses: { local: Endpoint; remote: Endpoint } | undefined;
+  #proxyHeader: ProxyHeaderInfo | undefined;
 
   /**
    * Wraps `socket`, or makes a socket without a connection when it is null (for
@@ -130,6 +138,7 @@ export class MoonSocket {
     this.#bare = bare;
     this.resumed = options.resumed === true;
     this.parkNote = options.parkNote;
+    this.#proxyHeader = options.proxyHeader;
     this.parking = socket === null && bare === undefined ? undefined : options.parking;
     this.#turns = options.turns;
     this.sharesWorker = options.turns !== undefined;
@@ -462,7 +471,46 @@ export class MoonSocket {
       timeout,
       note,
       resumeOnTimeout,
+      proxyHeader: this.#proxyHeader,
     });
+  }
+
+  /**
+   * What the connection's PROXY protocol header said: read by
+   * {@link readProxyHeader}, or given (option `proxyHeader`) by an earlier
+   * owner. Undefined when none was read.
+   */
+  get proxyHeader(): ProxyHeaderInfo | undefined {
+    return this.#proxyHeader;
+  }
+
+  /**
+   * Reads the PROXY protocol header (version 1 or 2) that a proxy in front
+   * sends first on a connection, exactly to its end; from then on the
+   * socket's addresses (`remoteAddress`, `remoteIp4`, `localTcpPort`, ...)
+   * are the ones it gives (the client's, and the address the client reached
+   * the proxy at), unless it gives none (a LOCAL or UNKNOWN header). Rejects
+   * with `PROXY_HEADER_INVALID` when the connection does not begin with a
+   * valid header (call it only on a listener that only the proxy reaches:
+   * the header is believed). Strict: a v1 line exactly as specified, a v2
+   * header of version 2 over TCP or Unix streams, at most 4096 bytes.
+   *
+   * @example
+   * ```ts
+   * const server = net.createServer({ allowHalfOpen: true }, async (conn) => {
+   *   const socket = new MoonSocket(conn);
+   *   await socket.readProxyHeader(); // rejects for a client that is not the proxy
+   *   await socket.write(`hello, ${socket.remoteAddress}\n`).flush();
+   *   await socket.close();
+   * });
+   * ```
+   */
+  async readProxyHeader(): Promise<ProxyHeaderInfo> {
+    this.#checkOpen();
+    const header = await readProxyHeader(this.#input);
+    this.#proxyHeader = header;
+    this.#addresses = undefined;
+    return header;
   }
 
   /** True if {@link park} can park this connection now: it has one, and an open parking lot. */
@@ -528,6 +576,13 @@ export class MoonSocket {
 
   /** Read from the kernel when first asked (two system calls nobody should pay for unasked), then kept. */
   #endpoints(): { local: Endpoint; remote: Endpoint } {
+    const proxied = this.#proxyHeader?.addresses;
+    if (this.#addresses === undefined && proxied !== undefined) {
+      this.#addresses = {
+        local: new Endpoint(proxied.local.address, proxied.local.port),
+        remote: new Endpoint(proxied.remote.address, proxied.remote.port),
+      };
+    }
     if (this.#addresses === undefined) {
       const bare = this.#bare;
       const socket = this.netSocket;

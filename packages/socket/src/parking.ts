@@ -4,6 +4,7 @@
 // it; @moonbridge/supervisor gives every connection it hands out one.
 
 import type { Socket } from "node:net";
+import type { ProxyHeaderInfo } from "./proxy";
 
 /** A connection on its way to be parked: what {@link MoonSocket.park} hands to the {@link ParkingLot}. */
 export interface ParkedSocket {
@@ -24,6 +25,8 @@ export interface ParkedSocket {
   note: string | undefined;
   /** When `timeout` runs out, give the connection back (with no new bytes) instead of closing it. */
   resumeOnTimeout: boolean;
+  /** What its PROXY protocol header said, if one was read (`proxyHeader` of the socket that resumes it). */
+  proxyHeader: ProxyHeaderInfo | undefined;
 }
 
 /**

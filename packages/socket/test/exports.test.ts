@@ -27,9 +27,13 @@ it("exports these names, of these kinds", () => {
       "ParkingLot": "type",
       "PollReadable": "type",
       "PollWritable": "type",
+      "ProxiedAddresses": "type",
+      "ProxiedEndpoint": "type",
+      "ProxyHeaderInfo": "type",
       "ReadFormat": "type",
       "TurnKeeper": "type",
       "poll": "function",
+      "readProxyHeader": "function",
     }
   `);
 });

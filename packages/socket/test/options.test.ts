@@ -25,7 +25,7 @@ function caught(run: () => unknown): MoonSocketError {
 }
 
 const SOCKET_NAMES =
-  "interval, unread, inputBufferLimit, outputBufferLimit, maxLineLength, closeTimeout, parking, resumed, parkNote, turns";
+  "interval, unread, inputBufferLimit, outputBufferLimit, maxLineLength, closeTimeout, parking, resumed, parkNote, proxyHeader, turns";
 
 const lot: ParkingLot = {
   open: true,
@@ -50,6 +50,7 @@ describe("MoonSocket options", () => {
     { name: "parking", value: true, message: "must be a ParkingLot, got true" },
     { name: "resumed", value: 1, message: "must be a boolean, got 1" },
     { name: "parkNote", value: {}, message: "must be a string, got an object" },
+    { name: "proxyHeader", value: "x", message: 'must be a ProxyHeaderInfo, got "x"' },
     { name: "turns", value: () => {}, message: "must be a TurnKeeper, got a function" },
   ])("$name: $value is an INVALID_OPTION", ({ name, value, message }) => {
     const error = caught(() => new MoonSocket(null, { [name]: value }));

@@ -11,10 +11,15 @@ import { openFilesLimit } from "./internal/open-files";
 
 /** One listener: Moonbridge's array part of `listen{...}`. */
 export type Listener =
-  /** TCP over IPv4 or IPv6. `host` defaults to every address ("::", or "0.0.0.0" without IPv6); port 0 picks a free port. */
-  | { proto: "tcp"; host?: string; port: number }
-  /** A Unix domain socket. A stale socket file at `path` is replaced; any other file there is an error. */
-  | { proto: "local"; path: string }
+  /**
+   * TCP over IPv4 or IPv6. `host` defaults to every address ("::", or
+   * "0.0.0.0" without IPv6); port 0 picks a free port. `proxyProtocol`:
+   * every connection begins with a PROXY protocol header (v1 or v2), which
+   * gives the socket's addresses; one without it is closed.
+   */
+  | { proto: "tcp"; host?: string; port: number; proxyProtocol?: boolean }
+  /** A Unix domain socket. A stale socket file at `path` is replaced; any other file there is an error. `proxyProtocol`: as for tcp. */
+  | { proto: "local"; path: string; proxyProtocol?: boolean }
   /** Every `delay` seconds, `connect` runs in a worker with `socket.interval === name`. `strict`: fixed rate. */
   | { proto: "interval"; name: string; delay: number; strict?: boolean }
   /** `connect` runs once, in a worker, at start, with `socket.interval === name`. */
@@ -174,8 +179,8 @@ const OPTION_NAMES = Object.keys({
 
 /** Each listener kind's keys. */
 const LISTENER_KEYS: Record<string, string[]> = {
-  tcp: ["proto", "host", "port"],
-  local: ["proto", "path"],
+  tcp: ["proto", "host", "port", "proxyProtocol"],
+  local: ["proto", "path", "proxyProtocol"],
   interval: ["proto", "name", "delay", "strict"],
   main: ["proto", "name"],
 };
@@ -197,6 +202,9 @@ function checkListener(listener: unknown, at: number): Listener {
   const entry = listener as Record<string, unknown>;
   const keys = LISTENER_KEYS[String(entry.proto)];
   if (keys !== undefined) rejectUnknown(entry, keys, `${where}: `);
+  if (entry.proxyProtocol !== undefined && typeof entry.proxyProtocol !== "boolean")
+    throw invalid(`${where}.proxyProtocol must be a boolean, got ${shown(entry.proxyProtocol)}`);
+  const proxied = entry.proxyProtocol === true ? { proxyProtocol: true } : {};
   switch (entry.proto) {
     case "tcp": {
       const port = entry.port;
@@ -207,14 +215,14 @@ function checkListener(listener: unknown, at: number): Listener {
         throw invalid(`${where}.host must be a non-empty string, got ${shown(entry.host)}`);
       }
       return entry.host === undefined
-        ? { proto: "tcp", port }
-        : { proto: "tcp", host: entry.host, port };
+        ? { proto: "tcp", port, ...proxied }
+        : { proto: "tcp", host: entry.host, port, ...proxied };
     }
     case "local":
       if (typeof entry.path !== "string" || entry.path === "" || entry.path.includes("\0")) {
         throw invalid(`${where}.path must be a non-empty file path, got ${shown(entry.path)}`);
       }
-      return { proto: "local", path: entry.path };
+      return { proto: "local", path: entry.path, ...proxied };
     case "interval": {
       if (typeof entry.name !== "string")
         throw invalid(`${where}.name must be a string, got ${shown(entry.name)}`);

@@ -146,6 +146,7 @@ export class Pool {
       workers: this.#workers,
       maxFork: options.maxFork,
       maxParked: options.maxParked,
+      proxied: options.listeners.some((listener) => "proxyProtocol" in listener),
       send: (worker, message) => this.#send(worker, message),
     });
     this.ready = this.#start();
@@ -627,9 +628,10 @@ export class Pool {
     // (2)
     const handles = this.#listeners.map((listener) => listener.handle);
     let taken = 0;
-    await acceptBacklogAndClose(handles, (client) => {
+    await acceptBacklogAndClose(handles, (client, at) => {
       taken++;
-      this.#parking.adopt(client);
+      const listener = this.#options.listeners[this.#listeners[at]?.id ?? -1];
+      this.#parking.adopt(client, listener && "proxyProtocol" in listener ? "unread" : undefined);
     });
     log(
       "listeners-closed",

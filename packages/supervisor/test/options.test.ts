@@ -182,7 +182,21 @@ describe("listen options", () => {
     {
       what: "an unknown key of a listener",
       options: { listeners: [{ ...tcp, backlog: 10 }], connect },
-      names: /listeners\[0\]: unknown option "backlog"; known options: proto, host, port$/,
+      names:
+        /listeners\[0\]: unknown option "backlog"; known options: proto, host, port, proxyProtocol$/,
+    },
+    {
+      what: "a proxyProtocol that is not a boolean",
+      options: { listeners: [{ ...tcp, proxyProtocol: "yes" }], connect },
+      names: /listeners\[0\]\.proxyProtocol must be a boolean, got "yes"$/,
+    },
+    {
+      what: "a proxyProtocol on an interval listener",
+      options: {
+        listeners: [{ proto: "interval", name: "tick", delay: 1, proxyProtocol: true }],
+        connect,
+      },
+      names: /listeners\[0\]: unknown option "proxyProtocol"/,
     },
     {
       what: "a snake_case key of an interval listener",

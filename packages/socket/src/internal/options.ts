@@ -33,12 +33,13 @@ const SOCKET_NAMES = [
   "parking",
   "resumed",
   "parkNote",
+  "proxyHeader",
   "turns",
 ];
 
-/** The keys of MoonListenerOptions: the sockets' own but `interval`, `unread` and `turns`, and `maxPending`. */
+/** The keys of MoonListenerOptions: the sockets' own but the per-connection ones, and `maxPending`. */
 const LISTENER_NAMES = [
-  ...SOCKET_NAMES.filter((name) => name !== "interval" && name !== "unread" && name !== "turns"),
+  ...SOCKET_NAMES.filter((name) => !["interval", "unread", "turns", "proxyHeader"].includes(name)),
   "maxPending",
 ];
 
@@ -113,6 +114,14 @@ export function resolveOptions(options: unknown, call = "MoonSocket"): Readonly<
   );
   optional(call, "resumed", o.resumed, typeof o.resumed === "boolean", "a boolean");
   optional(call, "parkNote", o.parkNote, typeof o.parkNote === "string", "a string");
+  const proxyHeader = o.proxyHeader;
+  optional(
+    call,
+    "proxyHeader",
+    proxyHeader,
+    typeof proxyHeader === "object" && proxyHeader !== null,
+    "a ProxyHeaderInfo",
+  );
   const turns = o.turns;
   optional(call, "turns", turns, typeof turns === "object" && turns !== null, "a TurnKeeper");
   const { inputBufferLimit, outputBufferLimit, maxLineLength, closeTimeout } = o;

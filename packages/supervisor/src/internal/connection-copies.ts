@@ -33,6 +33,14 @@ export class ConnectionCopies {
   #dropped: number[] = [];
   /** Made at the first copy: the IPC channel is there by then. */
   #sender: HandleSender | undefined;
+  readonly #onCopied: (id: number, socket: object | undefined, handle: NativeHandle) => void;
+
+  /** `onCopied`: a copy went to the supervisor (its id, the connection's socket if served, its handle). */
+  constructor(
+    onCopied: (id: number, socket: object | undefined, handle: NativeHandle) => void = () => {},
+  ) {
+    this.#onCopied = onCopied;
+  }
 
   /** A connection accepted here: its handle, for a copy later (or the copy made while it waited to be served). */
   serving(socket: object, handle: NativeHandle): void {
@@ -65,7 +73,8 @@ export class ConnectionCopies {
     if (process.connected !== true) return;
     this.#sender ??= handleSender(process, () => {});
     // A channel that fails is the worker's end: nothing more to do about one copy.
-    if (this.#sender.send("held", this.#nextId + 1, handle)) this.#add(socket, handle);
+    if (this.#sender.send("held", this.#nextId + 1, handle))
+      this.#onCopied(this.#add(socket, handle).id, socket, handle);
   }
 
   #add(socket: object | undefined, handle: NativeHandle): Copy {

@@ -125,7 +125,7 @@ const BACKLOG = 4096;
 export function acceptSome(
   handles: readonly NativeHandle[],
   most: number,
-  onConnection: (client: NativeHandle, last: boolean) => void,
+  onConnection: (client: NativeHandle, last: boolean, listener: number) => void,
   onError: (error: NodeJS.ErrnoException) => void,
   onClosed: () => void = () => {},
 ): () => void {
@@ -153,7 +153,7 @@ export function acceptSome(
     closeAll();
     onClosed();
   };
-  for (const handle of handles) {
+  for (const [listener, handle] of handles.entries()) {
     handle.onconnection = (status, client) => {
       if (status < 0 || client === undefined) {
         closeAll();
@@ -165,7 +165,7 @@ export function acceptSome(
       else if (taken === 1) setImmediate(check);
       // Small responses must not wait for Nagle's algorithm (inherited from the listener on Linux).
       if (handle instanceof TCP && process.platform !== "linux") client.setNoDelay?.(true);
-      onConnection(client, last);
+      onConnection(client, last, listener);
     };
     const status = handle.listen(BACKLOG);
     if (status < 0) {
@@ -192,14 +192,14 @@ const EMPTY_TURNS = 3;
  */
 export function acceptBacklogAndClose(
   handles: readonly NativeHandle[],
-  onConnection: (client: NativeHandle) => void,
+  onConnection: (client: NativeHandle, listener: number) => void,
 ): Promise<void> {
   let taken = 0;
-  for (const handle of handles) {
+  for (const [listener, handle] of handles.entries()) {
     handle.onconnection = (status, client) => {
       if (status < 0 || client === undefined) return;
       taken++;
-      onConnection(client);
+      onConnection(client, listener);
     };
     handle.listen(BACKLOG); // a failure leaves nothing to accept: the close below still comes
   }

@@ -8,6 +8,7 @@
 
 import { Histogram, type HistogramSnapshot } from "./histogram";
 import { type NativeHandle, readOnce } from "./native-handles";
+import type { ProxyState } from "./protocol";
 
 export interface ParkedConnection {
   readonly id: number;
@@ -16,6 +17,8 @@ export interface ParkedConnection {
   bytes: Buffer;
   /** The note it was parked with, for the worker that takes it. */
   readonly note: string | undefined;
+  /** Where it stands with its PROXY header (protocol.ts), for the worker that takes it; undefined: none. */
+  readonly proxyHeader: ProxyState | undefined;
   /** While it waits for its peer: stops that wait. */
   stopWaiting: (() => void) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -42,6 +45,7 @@ export interface ParkHow {
   timeout: number;
   note: string | undefined;
   resumeOnTimeout: boolean;
+  proxyHeader?: ProxyState | undefined;
 }
 
 export class ParkedConnections {
@@ -88,6 +92,7 @@ export class ParkedConnections {
       handle,
       bytes,
       note,
+      proxyHeader: how.proxyHeader,
       stopWaiting: undefined,
       timer: undefined,
       waitingSince: 0,

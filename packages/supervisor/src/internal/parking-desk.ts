@@ -20,7 +20,7 @@ import {
   type ParkHow,
   type ParkingStats,
 } from "./parked-connections";
-import type { FromWorker, ToWorker } from "./protocol";
+import type { FromWorker, ProxyState, ToWorker } from "./protocol";
 import { type Candidate, idleWorker } from "./worker-choice";
 import { resumeAnswered, resumeSent, resumesLost } from "./worker-record";
 
@@ -68,6 +68,8 @@ export interface DeskPool<W extends DeskWorker> {
   readonly workers: Iterable<W>;
   readonly maxFork: number;
   readonly maxParked: number;
+  /** A listener takes the PROXY protocol: workers say where each copy stands with its header ("held-proxy"). */
+  readonly proxied: boolean;
   send(worker: W, message: ToWorker): void;
 }
 
@@ -77,6 +79,8 @@ export class ParkingDesk<W extends DeskWorker> {
   readonly #arriving = new WeakMap<W, HandlePairs<ParkMessage>>();
   /** Each worker's connections the supervisor holds a copy of, by the worker's copy id. */
   readonly #copies = new WeakMap<W, Map<number, NativeHandle>>();
+  /** In a pool with a proxyProtocol listener: where each copy stands with its PROXY header (undefined: none). */
+  readonly #copyProxies = new WeakMap<W, Map<number, ProxyState | undefined>>();
   /** Copies held, all workers together. */
   #copyCount = 0;
   #stopped = false;
@@ -126,6 +130,7 @@ export class ParkingDesk<W extends DeskWorker> {
     this.#arriving.set(worker, pairs);
     const copies = new Map<number, NativeHandle>();
     this.#copies.set(worker, copies);
+    this.#copyProxies.set(worker, new Map());
     receiveHandles(worker.child, (kind, id, handle) => {
       if (kind === "conn") pairs.handle(id, handle);
       else if (kind === "held" && !this.#stopped && !copies.has(id)) {
@@ -162,8 +167,14 @@ export class ParkingDesk<W extends DeskWorker> {
         const handle = connection === undefined ? undefined : this.#parked.release(connection);
         // The supervisor's handle stays, as the worker's copy of the connection it serves now.
         if (handle !== undefined) this.#keepCopy(worker, message.held, handle);
+        if (connection !== undefined && this.#pool.proxied && typeof message.held === "number")
+          this.#copyProxies.get(worker)?.set(message.held, connection.proxyHeader);
         return true;
       }
+      case "held-proxy":
+        if (typeof message.held === "number")
+          this.#copyProxies.get(worker)?.set(message.held, message.proxyHeader);
+        return true;
       case "report":
       case "exiting":
         if (Array.isArray(message.dropped))
@@ -189,12 +200,18 @@ export class ParkingDesk<W extends DeskWorker> {
     this.#arriving.delete(worker);
     for (const connection of resumesLost(worker)) this.#parked.putBack(connection);
     const copies = this.#copies.get(worker);
+    const proxies = this.#copyProxies.get(worker);
     this.#copies.delete(worker);
+    this.#copyProxies.delete(worker);
     if (copies === undefined) return;
     this.#copyCount -= copies.size;
     for (const [id, handle] of copies) {
-      if (id === running || this.#stopped) handle.close();
-      else this.#parked.add(handle, Buffer.alloc(0), INHERITED);
+      // Where a copy stands with its PROXY header is said after its frame: a worker that died
+      // in between leaves it unknown, and the connection is closed rather than misread.
+      const unknown = this.#pool.proxied && proxies?.has(id) !== true;
+      if (id === running || this.#stopped || unknown) handle.close();
+      else
+        this.#parked.add(handle, Buffer.alloc(0), { ...INHERITED, proxyHeader: proxies?.get(id) });
     }
     if (copies.size > 0) this.update();
   }
@@ -215,6 +232,7 @@ export class ParkingDesk<W extends DeskWorker> {
     const handle = copies.get(id);
     if (handle === undefined) return undefined;
     copies.delete(id);
+    this.#copyProxies.get(worker)?.delete(id);
     this.#copyCount--;
     return handle;
   }
@@ -233,7 +251,13 @@ export class ParkingDesk<W extends DeskWorker> {
       const connection = this.#parked.next() as ParkedConnection;
       resumeSent(worker, connection); // busy until it says otherwise; a refusal puts it back
       const bytes = connection.bytes.toString("base64");
-      this.#pool.send(worker, { t: "resume", id: connection.id, bytes, note: connection.note });
+      this.#pool.send(worker, {
+        t: "resume",
+        id: connection.id,
+        bytes,
+        note: connection.note,
+        proxyHeader: connection.proxyHeader,
+      });
       // The supervisor keeps its copy until the worker answers: a worker that dies first loses nothing.
       const sent = worker.handles.send("conn", connection.id, connection.handle, (ok) => {
         if (!ok) worker.child.kill("SIGKILL"); // its exit puts the connection back
@@ -320,9 +344,10 @@ export class ParkingDesk<W extends DeskWorker> {
   /**
    * The pool stops and took this connection from its listener's backlog: it
    * waits here, as a parked one, for its first bytes and then a worker.
+   * `proxyHeader`: "unread" when its listener takes the PROXY protocol.
    */
-  adopt(handle: NativeHandle): void {
-    const how = { wake: false, timeout: 0, note: undefined, resumeOnTimeout: false };
+  adopt(handle: NativeHandle, proxyHeader: ProxyState | undefined): void {
+    const how = { wake: false, timeout: 0, note: undefined, resumeOnTimeout: false, proxyHeader };
     this.#parked.add(handle, Buffer.alloc(0), how);
   }
 
@@ -361,6 +386,7 @@ export class ParkingDesk<W extends DeskWorker> {
       timeout: message.timeout,
       note: typeof message.note === "string" ? message.note : undefined,
       resumeOnTimeout: message.resumeOnTimeout === true,
+      proxyHeader: message.proxyHeader,
     });
     this.update();
   }

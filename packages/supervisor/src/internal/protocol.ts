@@ -12,6 +12,8 @@
 // holds it, so the connection outlives the worker: connection-copies.ts),
 // and says in its reports which copies it is done with.
 
+import type { ProxyHeaderInfo } from "@moonbridge/socket";
+
 /**
  * Sets of listener copies (one copy of each socket listener) the supervisor
  * keeps in each worker: one is listened on, the rest wait, so that under load
@@ -32,6 +34,14 @@ export const REPORT_MS = 20;
  * back, with warm caches, and no message is sent per connection.
  */
 export const SLOT_RELEASE_MS = 5;
+
+/**
+ * Where a connection of a `proxyProtocol` listener stands with its PROXY
+ * header: "unread" (its first bytes are the header: the worker reads it
+ * before connect), or what the header said. Absent from a message: the
+ * connection's listener takes no PROXY protocol.
+ */
+export type ProxyState = "unread" | ProxyHeaderInfo;
 
 /** Supervisor to worker. */
 export type ToWorker =
@@ -74,7 +84,13 @@ export type ToWorker =
    * of the handle until then (and after "resumed", as the worker's copy).
    * Several may be in flight to one worker.
    */
-  | { t: "resume"; id: number; bytes: string; note?: string | undefined };
+  | {
+      t: "resume";
+      id: number;
+      bytes: string;
+      note?: string | undefined;
+      proxyHeader?: ProxyState | undefined;
+    };
 
 /** Worker to supervisor. */
 export type FromWorker =
@@ -122,7 +138,15 @@ export type FromWorker =
       resumeOnTimeout?: boolean;
       /** The supervisor holds a copy of it ("held" frame with this id): that copy is parked, and no frame follows. */
       held?: number;
+      proxyHeader?: ProxyState | undefined;
     }
+  /**
+   * Where the connection of "held" copy `held` stands with its PROXY header
+   * (absent: its listener takes none). Sent after each "held" frame, and
+   * again once the header is read, in a pool with a `proxyProtocol`
+   * listener: a copy inherited from a worker that died is resumed so.
+   */
+  | { t: "held-proxy"; held: number; proxyHeader?: ProxyState | undefined }
   /**
    * The worker serves the resumed connection `id`: the supervisor keeps its
    * copy of the handle as the worker's "held" copy `held`.

@@ -10,7 +10,7 @@ import type { ConnectionCopies } from "./connection-copies";
 import { type HandleSender, handleSender } from "./handle-channel";
 import { logError } from "./log";
 import { isNativeHandle, releaseHandle } from "./native-handles";
-import type { FromWorker } from "./protocol";
+import type { FromWorker, ProxyState } from "./protocol";
 
 export class WorkerParking implements ParkingLot {
   #open = false;
@@ -62,7 +62,11 @@ export class WorkerParking implements ParkingLot {
     this.#notify();
   }
 
-  take(connection: ParkedSocket): void {
+  /** `proxyHeader`: where the connection stands with its PROXY header, when not as the socket says ("unread"). */
+  take(
+    connection: ParkedSocket,
+    proxyHeader: ProxyState | undefined = connection.proxyHeader,
+  ): void {
     // A bare handle is ours as it is; a net.Socket's is taken out of it.
     const handle = isNativeHandle(connection.handle)
       ? connection.handle
@@ -79,6 +83,7 @@ export class WorkerParking implements ParkingLot {
       note: connection.note,
       resumeOnTimeout: connection.resumeOnTimeout,
       ...(held !== 0 && { held }),
+      ...(proxyHeader !== undefined && { proxyHeader }),
     });
     if (held !== 0) {
       handle.close();

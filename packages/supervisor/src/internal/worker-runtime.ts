@@ -36,6 +36,7 @@ import {
   type ToWorker,
   TURN_FD_ENV,
 } from "./protocol";
+import { ProxyHeaders } from "./proxy-headers";
 import { TurnRecord } from "./turn-file";
 import { WorkerParking } from "./worker-parking";
 
@@ -114,8 +115,12 @@ export class WorkerRuntime implements TurnKeeper {
   /** The event loop's use when the current connection was accepted. */
   #acceptedAt: EventLoopUtilization | undefined;
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Connections of proxyProtocol listeners: their headers, read before connect. */
+  readonly #proxyHeaders: ProxyHeaders;
   /** The copies the supervisor holds of this worker's idle connections. */
-  readonly #held = new ConnectionCopies();
+  readonly #held = new ConnectionCopies((id, socket, handle) =>
+    this.#proxyHeaders.copied(id, socket as MoonSocket | undefined, handle),
+  );
   /** Connections accepted here that have run no request and have no copy: the worker listens again once there are none. */
   readonly #new = new NewConnections(
     (socket) => this.#held.copy(socket),
@@ -146,6 +151,7 @@ export class WorkerRuntime implements TurnKeeper {
     const { maxRequests, maxRequestsJitter } = options;
     this.#requestLimit =
       maxRequests === 0 ? 0 : maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
+    this.#proxyHeaders = new ProxyHeaders(options, send);
     this.#socketListeners = [];
     options.listeners.forEach((listener, id) => {
       if (listener.proto === "tcp" || listener.proto === "local") this.#socketListeners.push(id);
@@ -283,13 +289,16 @@ export class WorkerRuntime implements TurnKeeper {
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
     const unread = Buffer.from(message.bytes, "base64");
+    const proxyHeader = message.proxyHeader;
     const socket = MoonSocket.fromHandle(handle, {
       unread,
       resumed: true,
       parking: this.#parking,
       parkNote: typeof message.note === "string" ? message.note : undefined,
+      proxyHeader: typeof proxyHeader === "object" ? proxyHeader : undefined,
       turns: this,
     });
+    this.#proxyHeaders.resumed(socket, proxyHeader);
     // The supervisor's copy of the handle stays there, as this connection's copy.
     send({ t: "resumed", id: message.id, held: this.#held.resumed(socket, handle) });
     this.take(socket);
@@ -435,8 +444,9 @@ export class WorkerRuntime implements TurnKeeper {
     }
   }
 
-  readonly #onConnection = (handle: NativeHandle, last: boolean): void => {
+  readonly #onConnection = (handle: NativeHandle, last: boolean, listener: number): void => {
     if (last) this.#stopAccepting = undefined;
+    this.#proxyHeaders.accepted(handle, this.#socketListeners[listener] ?? -1);
     // The worker listens on between requests: a connection that comes while another holds the
     // turn waits, unread, until the turn ends, or goes to another worker if the turn is long.
     // The supervisor holds a copy meanwhile: the running request may yet kill this worker.
@@ -457,6 +467,7 @@ export class WorkerRuntime implements TurnKeeper {
   /** Serves an accepted connection; the worker's turn is free. */
   #start(handle: NativeHandle): void {
     const socket = MoonSocket.fromHandle(handle, { parking: this.#parking, turns: this });
+    this.#proxyHeaders.serving(socket, handle);
     this.#held.serving(socket, handle);
     if (this.#held.idOf(socket) === 0) this.#new.accepted(socket);
     this.take(socket);
@@ -471,7 +482,7 @@ export class WorkerRuntime implements TurnKeeper {
   #handOnAccepted(): void {
     while (this.#accepted.length > 0 && this.#parking.open) {
       const handle = this.#accepted.shift() as NativeHandle;
-      this.#parking.take({
+      const connection = {
         socket: null,
         handle,
         bytes: Buffer.alloc(0),
@@ -479,7 +490,9 @@ export class WorkerRuntime implements TurnKeeper {
         timeout: DEFAULT_PARK_TIMEOUT,
         note: undefined,
         resumeOnTimeout: false,
-      });
+        proxyHeader: undefined,
+      };
+      this.#parking.take(connection, this.#proxyHeaders.stateOf(undefined, handle));
     }
   }
 
@@ -597,15 +610,19 @@ export class WorkerRuntime implements TurnKeeper {
     this.#took++;
     let result: unknown;
     let failed = false;
+    let served = true;
     try {
+      // A PROXY header is read first, the worker serving others meanwhile: it comes with the
+      // connection from a proxy, but may come late from anyone else.
+      served = run !== undefined || (await this.#readProxyHeader(socket));
       if (this.#holder !== socket) await this.wait(socket);
-      result = await this.#options.connect(socket);
+      result = served ? await this.#options.connect(socket) : true;
     } catch (error) {
       failed = true;
       logError("connect-failed", `worker ${process.pid}: connect failed: ${describe(error)}`);
     }
     // A connect call that did not count its requests was one.
-    if (run === undefined && !this.#countsRequests.has(socket)) this.#countRequest();
+    if (served && run === undefined && !this.#countsRequests.has(socket)) this.#countRequest();
     // The timers are the turn's: a handler that returns while another holds it leaves them.
     const holding = this.#holder === socket;
     if (holding) resetTimeouts();
@@ -622,6 +639,13 @@ export class WorkerRuntime implements TurnKeeper {
     this.#handlers--;
     this.give(socket);
     if (this.#departure !== undefined) this.#exitWhenDone();
+  }
+
+  /** Reads the socket's PROXY header if it is unread, the turn given up meanwhile; false: the connection is closed. */
+  async #readProxyHeader(socket: MoonSocket): Promise<boolean> {
+    if (!this.#proxyHeaders.unread(socket)) return true;
+    socket.yieldTurn({ idle: true });
+    return this.#proxyHeaders.read(socket, () => this.#held.idOf(socket));
   }
 
   /** Nobody holds the turn: report, and take a connection when one comes. */
