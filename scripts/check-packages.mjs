@@ -35,6 +35,7 @@ const ALLOWED_DEPS = {
     "@moonbridge/headers",
     "@moonbridge/socket",
     "@moonbridge/timeout",
+    "mime-types", // the media types of sendFile (docs/architecture.md, "Import rules")
   ],
   moonbridge: [
     "@moonbridge/headers",

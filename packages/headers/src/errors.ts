@@ -1,10 +1,17 @@
 // The one error class of @moonbridge/headers: what it throws when the raw
-// header list it was given is not a flat list of strings. The package takes
-// no options. The class is branded so that `instanceof` holds across the
-// package's ESM and CJS copies.
+// header list it was given is not a flat list of strings, or when
+// serializeCookie is given a cookie it cannot write. The class is branded so
+// that `instanceof` holds across the package's ESM and CJS copies.
 
-/** Stable codes of {@link HeadersError}; match on these, never on the message. */
-export type HeadersErrorCode = "HEADERS_INVALID_LIST";
+/**
+ * Stable codes of {@link HeadersError}; match on these, never on the message.
+ *
+ * - `HEADERS_INVALID_LIST`: a raw header list is not an array of strings of even length.
+ * - `INVALID_ARGUMENT`: `serializeCookie` was given a name or value it cannot write.
+ * - `INVALID_OPTION`: `serializeCookie` was given an option it cannot write
+ *   (unknown, of the wrong type or out of range), or a combination browsers reject.
+ */
+export type HeadersErrorCode = "HEADERS_INVALID_LIST" | "INVALID_ARGUMENT" | "INVALID_OPTION";
 
 /**
  * The brand of HeadersErrors, registered so that every copy of the package
@@ -15,8 +22,9 @@ export type HeadersErrorCode = "HEADERS_INVALID_LIST";
 const BRAND = Symbol.for("@moonbridge/headers/error/v1");
 
 /**
- * Thrown when a raw header list is not an array of strings of even length.
- * This is a programming error of the caller, so it carries no HTTP status.
+ * Thrown when a raw header list is not an array of strings of even length, or
+ * when `serializeCookie` is given a cookie it cannot write. Either is a
+ * programming error of the caller, so it carries no HTTP status.
  * `instanceof HeadersError` holds for the errors of every copy of the
  * package in the process (one loaded through import, one through require).
  *

@@ -18,6 +18,12 @@ describeErrorAcrossCopies(copies, "HeadersError", {
       expected: { code: "HEADERS_INVALID_LIST" },
       alsoInstanceOf: TypeError,
     },
+    {
+      what: "a bad cookie's error",
+      input: (copy) => copy.serializeCookie("a b", "v"),
+      expected: { code: "INVALID_ARGUMENT" },
+      alsoInstanceOf: TypeError,
+    },
   ],
   lookalikes: [
     Object.assign(new TypeError("x"), { code: "HEADERS_INVALID_LIST" }),

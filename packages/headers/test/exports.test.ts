@@ -10,11 +10,13 @@ const surface = await checkExports(new URL("../dist/", import.meta.url));
 it("exports these names, of these kinds", () => {
   expect(surface).toMatchInlineSnapshot(`
     {
+      "CookieOptions": "type",
       "HeaderView": "type",
       "HeaderViews": "class",
       "HeadersError": "class",
       "HeadersErrorCode": "type",
       "parseCookies": "function",
+      "serializeCookie": "function",
     }
   `);
 });

@@ -32,7 +32,21 @@ export type HttpErrorCode =
   /** The request is faulty (an I/O error or timeout ended its connection) and is used again. */
   | "REQUEST_FAULTY"
   /** The callback returned without sending a status. */
-  | "NO_RESPONSE";
+  | "NO_RESPONSE"
+  /** request.json() or text(): the body's Content-Type is not one it reads (json(): not JSON; either: a charset it cannot decode). `status` 415. */
+  | "UNSUPPORTED_MEDIA_TYPE"
+  /** request.json() or text(): the body is not what its Content-Type says (bytes that are not text in its charset, text that is not JSON). `status` 400. */
+  | "BODY_INVALID";
+
+/**
+ * The status each code of the client's fault answers with (`error.status`):
+ * thrown from the callback and not caught, the server sends it and the
+ * worker serves on, as for a malformed request.
+ */
+const CLIENT_STATUS: Partial<Record<HttpErrorCode, number>> = {
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  BODY_INVALID: 400,
+};
 
 /**
  * The brand of HttpErrors, registered so that every copy of the package
@@ -57,10 +71,13 @@ const BRAND = Symbol.for("@moonbridge/http/error/v1");
 export class HttpError extends Error {
   override readonly name = "HttpError";
   readonly code: HttpErrorCode;
+  /** For the client's faults (UNSUPPORTED_MEDIA_TYPE, BODY_INVALID): the status the server answers them with; else undefined. */
+  readonly status: number | undefined;
 
   constructor(code: HttpErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
+    this.status = CLIENT_STATUS[code];
   }
 
   static {

@@ -8,8 +8,10 @@ export {
   type HeaderTable,
   type ParamTable,
   type PostStreamCallback,
+  type RedirectStatus,
   Request,
   type ResponseData,
   type ResponseStatus,
+  type SendFileOptions,
 } from "./request";
 export type { AccessLogEntry, ConnectHandler, RequestCallback } from "./types";

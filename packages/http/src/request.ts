@@ -5,19 +5,21 @@
 // response and body state are private: the request loop reaches them
 // through the functions the class's static block sets, below.
 
-import type { Buffer } from "node:buffer";
+import { Buffer } from "node:buffer";
 import type { PartMeta } from "@moonbridge/body-parser";
 import { parseUrlencoded } from "@moonbridge/body-parser";
 import { HeaderViews } from "@moonbridge/headers";
 import type { RequestHead } from "@moonbridge/http-parser";
 import type { MoonSocket } from "@moonbridge/socket";
 import { HttpError } from "./errors";
+import { decodeText, isJsonType, mediaType, parseJson } from "./internal/body-text";
 import { type ClientView, clientView } from "./internal/client-address";
 import type { Connection } from "./internal/connection";
 import { type PostStreamCallback, type PostTables, RequestBody } from "./internal/request-body";
 import { Response, type ResponseData, setBeforeOutput } from "./internal/response";
+import { type SendFileOptions, sendFile } from "./internal/send-file";
 
-export type { PostStreamCallback, ResponseData };
+export type { PostStreamCallback, ResponseData, SendFileOptions };
 
 /**
  * A read-only table of request fields by name (`getParams`, `postParams`,
@@ -380,6 +382,118 @@ export class Request {
     this.#response.closeAfterFinish();
   }
 
+  // Helpers for what most callbacks would write by hand, on the methods above.
+
+  /**
+   * The body as text, decoded by the charset its Content-Type names (UTF-8
+   * when none). Rejects with HttpError UNSUPPORTED_MEDIA_TYPE (status 415)
+   * for a charset this runtime does not decode, BODY_INVALID (400) for
+   * bytes that are not text in it; uncaught, the server answers with that
+   * status. requestBodySizeLimit bounds it (413).
+   */
+  async text(): Promise<string> {
+    const { charset } = mediaType(this.#contentType());
+    return decodeText(await this.body, charset);
+  }
+
+  /**
+   * The body parsed as JSON. Its Content-Type must be application/json or a
+   * `+json` type (and UTF-8, the only charset JSON has): else HttpError
+   * UNSUPPORTED_MEDIA_TYPE (status 415), before the body is read. A body
+   * that is not JSON (an empty one too) is BODY_INVALID (400). Uncaught,
+   * either answers the client with its status, and the worker serves on.
+   *
+   * @example
+   * ```ts
+   * const order = await request.json<{ item: string; count: number }>();
+   * await request.sendJson({ ok: true, item: order.item }, 201);
+   * ```
+   */
+  async json<T = unknown>(): Promise<T> {
+    const { type, charset } = mediaType(this.#contentType());
+    if (!isJsonType(type)) {
+      throw new HttpError(
+        "UNSUPPORTED_MEDIA_TYPE",
+        `json(): the request's Content-Type is ${type === undefined ? "missing" : JSON.stringify(type)}, not application/json`,
+      );
+    }
+    if (charset !== undefined && charset !== "utf-8" && charset !== "utf8") {
+      throw new HttpError("UNSUPPORTED_MEDIA_TYPE", `json(): JSON is UTF-8, not ${charset}`);
+    }
+    return parseJson(decodeText(await this.body, "utf-8")) as T;
+  }
+
+  /**
+   * Sends `value` as JSON, the whole response: the status (200 unless
+   * given), Content-Type application/json with charset=utf-8, the
+   * Content-Length, and the body. Throws INVALID_ARGUMENT for a value with
+   * no JSON form (undefined, a function); JSON.stringify's own errors (a
+   * BigInt, a cycle) as they are. Resolves as finish() does.
+   */
+  sendJson(value: unknown, status: ResponseStatus = 200): Promise<void> {
+    this.#checkUsable();
+    const text = JSON.stringify(value);
+    if (text === undefined)
+      throw new HttpError("INVALID_ARGUMENT", "sendJson: the value has no JSON form");
+    this.sendStatus(status);
+    this.sendHeader("Content-Type", "application/json; charset=utf-8");
+    this.sendHeader("Content-Length", Buffer.byteLength(text));
+    void this.sendData(text);
+    return this.finish();
+  }
+
+  /**
+   * Redirects, the whole response: `status` (302 unless given; 301, 303,
+   * 307 and 308 too, and 300), a Location of `location` with every
+   * character a header must not carry percent-encoded (an existing `%XX`
+   * kept), and a short text body that names it. Resolves as finish() does.
+   */
+  redirect(location: string, status: RedirectStatus = 302): Promise<void> {
+    this.#checkUsable();
+    if (typeof location !== "string" || location === "")
+      throw new HttpError("INVALID_ARGUMENT", "redirect: the location must be a non-empty string");
+    if (!REDIRECT_STATUSES.includes(status))
+      throw new HttpError(
+        "INVALID_ARGUMENT",
+        `redirect: the status must be one of ${REDIRECT_STATUSES.join(", ")}, got ${String(status)}`,
+      );
+    const target = encodeLocation(location);
+    const text = `Redirecting to ${target}\n`;
+    this.sendStatus(status);
+    this.sendHeader("Location", target);
+    this.sendHeader("Content-Type", "text/plain; charset=utf-8");
+    this.sendHeader("Content-Length", text.length);
+    void this.sendData(text);
+    return this.finish();
+  }
+
+  /**
+   * Sends a file as the whole response: Content-Type from its extension,
+   * Last-Modified and an ETag, 304 for a conditional GET it satisfies, 206
+   * for a single byte Range (416 when it holds none of the file), HEAD
+   * without reading the file, streamed 64 KiB at a time. Resolves true once
+   * sent; false, having sent nothing, when there is no regular file to send
+   * at `path` (missing, a directory, out of `root`, a dot file): then the
+   * application answers, a 404 say. See SendFileOptions.
+   *
+   * @example
+   * ```ts
+   * const name = decodeURIComponent(request.path ?? "");
+   * if (!(await request.sendFile(name, { root: "public", maxAge: 3600 }))) {
+   *   await request.sendJson({ error: "not found" }, 404);
+   * }
+   * ```
+   */
+  sendFile(path: string, options?: SendFileOptions): Promise<boolean> {
+    this.#checkUsable();
+    return sendFile(this, path, options);
+  }
+
+  #contentType(): string | undefined {
+    const value = this.headersValue["content-type"];
+    return typeof value === "string" ? value : undefined;
+  }
+
   /** The body, made on first use, reading from the connection (after 100 Continue, when expected). */
   get #body(): RequestBody {
     if (this.#bodyState !== undefined) return this.#bodyState;
@@ -392,10 +506,7 @@ export class Request {
         return conn.nextBody();
       },
       done: () => conn.requestComplete,
-      contentType: () => {
-        const value = this.headersValue["content-type"];
-        return typeof value === "string" ? value : undefined;
-      },
+      contentType: () => this.#contentType(),
       urlencodedLimits: conn.options.urlencodedLimits,
       multipartLimits: conn.options.multipartLimits,
     });
@@ -414,6 +525,23 @@ export class Request {
   #checkUsable(): void {
     if (this.faulty) throw faultyError();
   }
+}
+
+/** The statuses redirect() sends. */
+export type RedirectStatus = 300 | 301 | 302 | 303 | 307 | 308;
+const REDIRECT_STATUSES: readonly number[] = [300, 301, 302, 303, 307, 308];
+
+/**
+ * A location with every character a URL keeps but a header must not carry
+ * (controls, spaces, non-ASCII, `"<>\^`{|}`) percent-encoded as UTF-8, and a
+ * `%` that starts no escape too; lone surrogates become U+FFFD.
+ */
+function encodeLocation(location: string): string {
+  return location
+    .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD")
+    .replace(/%(?![0-9A-Fa-f]{2})|[^\x21\x23-\x3B\x3D\x3F-\x5B\x5D\x5F\x61-\x7A\x7E]+/g, (text) =>
+      text === "%" ? "%25" : encodeURI(text),
+    );
 }
 
 function faultyError(): HttpError {

@@ -19,10 +19,12 @@ it("exports these names, of these kinds", () => {
       "ParamTable": "type",
       "PartMeta": "type",
       "PostStreamCallback": "type",
+      "RedirectStatus": "type",
       "Request": "class",
       "RequestCallback": "type",
       "ResponseData": "type",
       "ResponseStatus": "type",
+      "SendFileOptions": "type",
       "StaticHeaders": "type",
       "generateHandler": "function",
     }

@@ -6,7 +6,13 @@ export {
   MultipartParser,
   parseUrlencoded,
 } from "@moonbridge/body-parser";
-export { HeadersError, HeaderViews, parseCookies } from "@moonbridge/headers";
+export {
+  type CookieOptions,
+  HeadersError,
+  HeaderViews,
+  parseCookies,
+  serializeCookie,
+} from "@moonbridge/headers";
 export * as http from "@moonbridge/http";
 export { generateHandler, HttpError, type HttpOptions, Request } from "@moonbridge/http";
 export { HttpParserError, RequestParser } from "@moonbridge/http-parser";

@@ -12,6 +12,7 @@ it("exports these names, of these kinds", () => {
     {
       "BodyParserError": "class",
       "BoundAddress": "type",
+      "CookieOptions": "type",
       "HeaderViews": "class",
       "HeadersError": "class",
       "HttpError": "class",
@@ -38,6 +39,7 @@ it("exports these names, of these kinds", () => {
       "parseUrlencoded": "function",
       "poll": "function",
       "resetTimeouts": "function",
+      "serializeCookie": "function",
       "timeout": "function",
     }
   `);

@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { BodyParserError } from "@moonbridge/body-parser";
 import { HttpParserError, type RequestHead } from "@moonbridge/http-parser";
 import { type MoonSocket, MoonSocketError } from "@moonbridge/socket";
+import { HttpError } from "../errors";
 import type { ResolvedHttpOptions } from "../options";
 import { ConnectionParking, headSinceOf, type ParkingSubject } from "./connection-parking";
 import { dateLine } from "./date-header";
@@ -29,6 +30,7 @@ type Phase = "idle" | "header" | "request" | "drain";
  * is the server's own: the application's error, reported as such.
  */
 export function clientErrorStatus(error: unknown): number | undefined {
+  if (error instanceof HttpError) return error.status;
   if (!(error instanceof HttpParserError || error instanceof BodyParserError)) return undefined;
   return error.code === "INVALID_OPTION" || error.code === "INVALID_ARGUMENT"
     ? undefined
