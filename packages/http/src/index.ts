@@ -2,6 +2,7 @@
 
 export type { PartMeta } from "@moonbridge/body-parser";
 export { HttpError, type HttpErrorCode } from "./errors";
+export { type FetchFunction, fetchHandler } from "./fetch-handler";
 export { generateHandler } from "./generate-handler";
 export type { HttpOptions, StaticHeaders } from "./options";
 export {
@@ -10,6 +11,8 @@ export {
   type PostStreamCallback,
   type RedirectStatus,
   Request,
+  /** The same class as Request, by a name that does not hide the web platform's Request. */
+  Request as HttpRequest,
   type ResponseData,
   type ResponseStatus,
   type SendFileOptions,

@@ -12,10 +12,12 @@ it("exports these names, of these kinds", () => {
     {
       "AccessLogEntry": "type",
       "ConnectHandler": "type",
+      "FetchFunction": "type",
       "HeaderTable": "type",
       "HttpError": "class",
       "HttpErrorCode": "type",
       "HttpOptions": "type",
+      "HttpRequest": "class",
       "ParamTable": "type",
       "PartMeta": "type",
       "PostStreamCallback": "type",
@@ -26,6 +28,7 @@ it("exports these names, of these kinds", () => {
       "ResponseStatus": "type",
       "SendFileOptions": "type",
       "StaticHeaders": "type",
+      "fetchHandler": "function",
       "generateHandler": "function",
     }
   `);

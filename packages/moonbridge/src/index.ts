@@ -14,7 +14,14 @@ export {
   serializeCookie,
 } from "@moonbridge/headers";
 export * as http from "@moonbridge/http";
-export { generateHandler, HttpError, type HttpOptions, Request } from "@moonbridge/http";
+export {
+  fetchHandler,
+  generateHandler,
+  HttpError,
+  type HttpOptions,
+  HttpRequest,
+  Request,
+} from "@moonbridge/http";
 export { HttpParserError, RequestParser } from "@moonbridge/http-parser";
 export {
   MoonListener,

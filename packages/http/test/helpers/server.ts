@@ -4,7 +4,12 @@
 
 import { createServer, type Server, type Socket } from "node:net";
 import { MoonSocket, type MoonSocketOptions } from "@moonbridge/socket";
-import { generateHandler, type HttpOptions, type RequestCallback } from "../../src/index";
+import {
+  type ConnectHandler,
+  generateHandler,
+  type HttpOptions,
+  type RequestCallback,
+} from "../../src/index";
 
 export interface TestServer {
   port: number;
@@ -17,12 +22,19 @@ export interface TestServer {
 const servers: Array<{ server: Server; sockets: Set<Socket> }> = [];
 
 /** `socketOptions` go to each connection's MoonSocket (a parking lot, say). */
-export async function startServer(
+export function startServer(
   callback: RequestCallback,
   options?: HttpOptions,
   socketOptions?: MoonSocketOptions,
 ): Promise<TestServer> {
-  const handler = generateHandler(callback, options);
+  return startServerWith(generateHandler(callback, options), socketOptions);
+}
+
+/** A server whose connections go to `handler` (one made by fetchHandler, say). */
+export async function startServerWith(
+  handler: ConnectHandler,
+  socketOptions?: MoonSocketOptions,
+): Promise<TestServer> {
   const sockets = new Set<Socket>();
   const results: Array<boolean | unknown> = [];
   const waiters: Array<() => void> = [];
