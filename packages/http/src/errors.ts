@@ -33,6 +33,8 @@ export type HttpErrorCode =
   | "REQUEST_FAULTY"
   /** The callback returned without sending a status. */
   | "NO_RESPONSE"
+  /** upgrade() on a request that does not ask to switch protocols, or once its response has begun; or the request used after upgrade() took the connection. */
+  | "UPGRADE_INVALID"
   /** request.json() or text(): the body's Content-Type is not one it reads (json(): not JSON; either: a charset it cannot decode). `status` 415. */
   | "UNSUPPORTED_MEDIA_TYPE"
   /** request.json() or text(): the body is not what its Content-Type says (bytes that are not text in its charset, text that is not JSON). `status` 400. */

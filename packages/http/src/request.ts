@@ -10,7 +10,7 @@ import type { PartMeta } from "@moonbridge/body-parser";
 import { parseUrlencoded } from "@moonbridge/body-parser";
 import { HeaderViews } from "@moonbridge/headers";
 import type { RequestHead } from "@moonbridge/http-parser";
-import type { MoonSocket } from "@moonbridge/socket";
+import { MoonSocket } from "@moonbridge/socket";
 import { HttpError } from "./errors";
 import { decodeText, isJsonType, mediaType, parseJson } from "./internal/body-text";
 import { type ClientView, clientView } from "./internal/client-address";
@@ -489,6 +489,48 @@ export class Request {
     return sendFile(this, path, options);
   }
 
+  /**
+   * Takes the connection over, for a request that asks to switch protocols
+   * (an `Upgrade` header: a WebSocket handshake, say): any body of the
+   * request is read and dropped, the server's timeouts stop, and the
+   * connection is returned as a new MoonSocket (over a net.Socket) whose
+   * input begins with the bytes the client sent after the request. Nothing
+   * is sent: the application writes the `101 Switching Protocols` itself,
+   * or hands the socket to a library that does (`await socket.detach()`
+   * gives ws its net.Socket and those bytes). The callback serves the
+   * connection for as long as it likes, in this worker; when it returns,
+   * the handler is done with the connection (it closes it only if the
+   * application left it open). Throws UPGRADE_INVALID for a request that
+   * does not ask to switch, or once a response has begun.
+   *
+   * @example
+   * ```ts
+   * if (request.headersValue.upgrade === "my-protocol") {
+   *   const socket = await request.upgrade();
+   *   await socket.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: my-protocol\r\nConnection: Upgrade\r\n\r\n").flush();
+   *   for await (const line of socket.lines()) await socket.write(`echo ${line}\n`).flush();
+   *   return true;
+   * }
+   * ```
+   */
+  async upgrade(): Promise<MoonSocket> {
+    this.#checkUsable();
+    if (!this.#conn.upgraded) {
+      throw new HttpError(
+        "UPGRADE_INVALID",
+        "upgrade(): the request does not ask to switch protocols (it has no Upgrade header)",
+      );
+    }
+    if (this.#response.statusSent) {
+      throw new HttpError("UPGRADE_INVALID", "upgrade(): a response has begun already");
+    }
+    if (!this.#conn.requestComplete) await this.streamRequestBody();
+    const { socket, unread } = await this.#conn.takeOver();
+    const upgraded = new MoonSocket(socket, { unread });
+    this.#conn.upgradedSocket = upgraded;
+    return upgraded;
+  }
+
   #contentType(): string | undefined {
     const value = this.headersValue["content-type"];
     return typeof value === "string" ? value : undefined;
@@ -524,6 +566,12 @@ export class Request {
 
   #checkUsable(): void {
     if (this.faulty) throw faultyError();
+    if (this.#conn.takenOver) {
+      throw new HttpError(
+        "UPGRADE_INVALID",
+        "the connection was taken over by upgrade(): the response is the application's",
+      );
+    }
   }
 }
 

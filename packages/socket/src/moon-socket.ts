@@ -401,7 +401,10 @@ export class MoonSocket {
    * Hands the connection on: flushes the output, stops reading, and resolves
    * with the Node socket and the bytes received but not read. This MoonSocket is
    * closed afterwards; the connection is not. A new MoonSocket over the result
-   * (with `unread`) continues exactly where this one stopped.
+   * (with `unread`) continues exactly where this one stopped; so does Node
+   * code given the socket and `unread` (as ws's handleUpgrade takes them): the
+   * socket is not paused, and reading starts again at its first 'data'
+   * listener or resume().
    */
   async detach(): Promise<DetachedSocket> {
     this.#checkOpen();
@@ -417,6 +420,9 @@ export class MoonSocket {
     const socket =
       transport.kind === "net" ? transport.socket : (this.#bare as BareConnection).toSocket();
     socket.off("error", this.#onError);
+    // Handed over as Node's http server hands an upgraded socket: not paused, so that a
+    // 'data' listener (ws's) or resume() starts reading again.
+    (socket as { readableFlowing: boolean | null }).readableFlowing = null;
     return { socket, unread, ended };
   }
 

@@ -231,6 +231,26 @@ describe.each(TRANSPORTS)("writing and closing over %s", (transport) => {
     await next.close();
     expect((await received).data.toString()).toBe("reply 1\nreply 2\n");
   });
+
+  it("detach() hands on a socket that Node code reads as it is: its first 'data' listener gets what comes next", async () => {
+    const { moon, client } = await connect(transport);
+    await send(client, "before\n");
+    expect(await moon.read()).toBe("before");
+    const { socket, unread } = await moon.detach();
+    expect(unread.length).toBe(0);
+    expect(socket.readableFlowing).toBeNull();
+    const chunks: Buffer[] = [];
+    const got = new Promise<void>((resolve) =>
+      socket.on("data", (chunk: Buffer) => {
+        chunks.push(chunk);
+        if (Buffer.concat(chunks).toString() === "after\n") resolve();
+      }),
+    );
+    await send(client, "after\n");
+    await got;
+    socket.destroy();
+    client.destroy();
+  });
 });
 
 describe("options", () => {

@@ -6,6 +6,7 @@
 // always receives its response first. Parking it is connection-parking.ts's.
 
 import { Buffer } from "node:buffer";
+import type { Socket } from "node:net";
 import { performance } from "node:perf_hooks";
 import { BodyParserError } from "@moonbridge/body-parser";
 import { HttpParserError, type RequestHead } from "@moonbridge/http-parser";
@@ -68,6 +69,12 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
   #upgraded = false;
   /** The request whose head came last asks to switch protocols (noted at its head: #head is taken by then). */
   #upgrading = false;
+  /** Bytes read after a request that switches protocols: the new protocol's first (request.upgrade()). */
+  #afterUpgrade: Buffer = EMPTY;
+  /** The application took the connection over (request.upgrade()): the handler no longer touches it. */
+  takenOver = false;
+  /** The socket upgrade() gave the application: closed when its callback ends, if left open. */
+  upgradedSocket: MoonSocket | undefined;
   /** Raw bytes of a request head the parser has taken in but not finished (copies): parked as the prefix. */
   headBytes: Buffer[] = [];
   /** When the head under way began (Date.now() ms), carried over a park; 0: in this process. */
@@ -418,6 +425,26 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
   }
 
   /**
+   * The application takes the connection over, after a request that
+   * switches protocols (request.upgrade()): the timeouts stop, and the
+   * connection leaves the socket this handler reads, as a net.Socket, with
+   * every byte received after the request.
+   */
+  async takeOver(): Promise<{ socket: Socket; unread: Buffer }> {
+    this.takenOver = true;
+    this.#stall.stop();
+    this.#parking?.stop();
+    this.#deadline.clear();
+    const detached = await this.socket.detach();
+    const unread =
+      this.#afterUpgrade.length === 0
+        ? detached.unread
+        : Buffer.concat([this.#afterUpgrade, detached.unread]);
+    this.#afterUpgrade = EMPTY;
+    return { socket: detached.socket, unread };
+  }
+
+  /**
    * Ends the connection. Where the client may still be sending (an error, an
    * unread body, bytes after the last request), the output is closed first
    * and the input read and dropped for up to drainTimeout, so that the
@@ -427,6 +454,8 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
     const socket = this.socket;
     this.#stall.stop();
     this.#parking?.stop();
+    const upgraded = this.upgradedSocket;
+    if (upgraded !== undefined && !upgraded.closed) upgraded.close().catch(ignore);
     if (socket.closed) {
       this.#deadline.clear();
       return;
@@ -486,7 +515,12 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
       this.#error = error;
       this.#pending = EMPTY;
     }
-    if (this.#upgraded) this.#pending = EMPTY; // not ours to parse; the connection closes after this request
+    if (this.#upgraded && this.#pending.length > 0) {
+      // Not ours to parse: the new protocol's, kept (copied: a view of a reused read buffer)
+      // for request.upgrade(); the connection closes after this request otherwise.
+      this.#afterUpgrade = Buffer.concat([this.#afterUpgrade, this.#pending]);
+      this.#pending = EMPTY;
+    }
   }
 
   #finishParser(): void {

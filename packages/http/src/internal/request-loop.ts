@@ -268,6 +268,16 @@ export class RequestLoop implements RejectionSink {
     const request = this.#request as Request;
     const response = responseOf(request);
     this.#result = result;
+    if (this.#conn.takenOver) {
+      // upgrade(): the connection was the application's; the handler is done with it.
+      resetTimeouts();
+      this.#active = false;
+      if (result !== true) this.#survive = false;
+      if (this.#began !== 0) this.#logAccess();
+      this.#request = undefined;
+      this.#end();
+      return false;
+    }
     if (!response.statusSent) {
       this.#requestFailed(
         new HttpError("NO_RESPONSE", "the request callback returned without sending a status"),
@@ -340,7 +350,7 @@ export class RequestLoop implements RejectionSink {
       method: request.method,
       target: request.target,
       protocol: request.protocol,
-      status: errorStatus || response.code,
+      status: errorStatus || (this.#conn.takenOver ? 101 : response.code),
       bytes: errorStatus !== 0 ? errorResponseBytes(errorStatus) : response.bodyBytes,
       durationMs: performance.now() - began,
       userAgent: csv["user-agent"] || undefined,
