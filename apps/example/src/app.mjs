@@ -4,6 +4,7 @@
 //   /anything   the request inspector (docs/inspector.md at the repository root)
 //   /upload     a form that uploads files, streamed, answered with a table
 //   /cookies    cookies and GET parameters
+//   /echo       a WebSocket echo (ws over request.upgrade()); "hang" gets its worker killed
 //   /style.css  the stylesheet, with an ETag (304 when unchanged); /ping: 204
 //   /slow?seconds=N   work for N seconds under a 2-second timeout(): past it,
 //               the worker is killed and replaced
@@ -20,6 +21,7 @@ import { cookies } from "./cookies.mjs";
 import { escapeHtml, page, sendPage, sendStyle } from "./html.mjs";
 import { inspect } from "./inspector.mjs";
 import { upload } from "./upload.mjs";
+import { echo } from "./websocket.mjs";
 
 /**
  * The home page, with the client's address (behind a trusted proxy, the one it forwards).
@@ -34,6 +36,7 @@ const home = (request) =>
 <ul>
 <li><a href="/upload">Upload files</a> (multipart, streamed)</li>
 <li><a href="/cookies?name=friend">Cookies and GET parameters</a></li>
+<li><a href="/echo">A WebSocket echo</a>, served by one worker for as long as it is open</li>
 <li><a href="/anything?a=1&amp;b=2">The request inspector</a> (JSON)</li>
 <li><a href="/slow?seconds=1">A second of work</a>, or <a href="/slow?seconds=5">five</a> (past the 2-second timeout: the worker is killed)</li>
 </ul>`,
@@ -46,6 +49,7 @@ async function route(request) {
   const path = request.path ?? "";
   if (path === "anything" || path.startsWith("anything/")) await inspect(request);
   else if (path === "upload") await upload(request);
+  else if (path === "echo" || path.startsWith("echo/")) await echo(request);
   else if (path === "cookies") await cookies(request);
   else if (path === "") await sendPage(request, home(request));
   else if (path === "style.css") await sendStyle(request);

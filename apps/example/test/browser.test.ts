@@ -1,6 +1,6 @@
 // The upload page in a real browser: Debian's Chromium (headless, driven by
 // playwright-core) fills the form with a comment and two files, submits it and
-// reads the result table. Screenshots of both pages go to a temporary folder,
+// reads the result table; and the WebSocket echo page echoes a message. Screenshots of both pages go to a temporary folder,
 // or, with UPDATE_SCREENSHOTS=1, over the committed ones in docs/.
 
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -43,7 +43,7 @@ function pseudoRandom(size: number): Buffer {
   return bytes;
 }
 
-describe.skipIf(missing !== undefined)("the upload page in Chromium", () => {
+describe.skipIf(missing !== undefined)("the example's pages in Chromium", () => {
   let app: Example | undefined;
   let browser: Browser | undefined;
   let page: Page;
@@ -107,5 +107,16 @@ describe.skipIf(missing !== undefined)("the upload page in Chromium", () => {
     expect(await page.locator("#comment").textContent()).toBe(COMMENT);
     expect(await page.locator("h1").textContent()).toBe("Uploaded 2 files");
     await page.screenshot({ path: join(screenshots, "upload-result.png") });
+  });
+
+  it("opens the echo page's WebSocket and shows each message come back from its worker", async () => {
+    if (app === undefined) throw new Error("not started");
+    const response = await page.goto(`${app.url}/echo`);
+    expect(response?.status()).toBe(200);
+    await page.locator("#state", { hasText: "open" }).waitFor();
+    await page.locator("#message").fill("héllo <b>");
+    await page.locator("#form button").click();
+    await page.locator("#log li").first().waitFor();
+    expect(await page.locator("#log li").first().textContent()).toMatch(/^\d+: héllo <b>$/);
   });
 });
