@@ -75,7 +75,13 @@ async function route(request) {
 
 const pool = listen({
   listeners: [
-    { proto: "tcp", host: config.host, port: config.port, proxyProtocol: config.proxyProtocol },
+    {
+      proto: "tcp",
+      host: config.host,
+      port: config.port,
+      proxyProtocol: config.proxyProtocol,
+      ...(config.tls !== undefined && { tls: config.tls }),
+    },
     { proto: "interval", name: "heartbeat", delay: config.heartbeat },
   ],
   preFork: 1,
@@ -102,5 +108,7 @@ const handler = http.generateHandler(
 
 if (pool.role === "supervisor") {
   const [address] = await pool.ready;
-  if (address?.proto === "tcp") console.log(`listening on http://${address.host}:${address.port}/`);
+  const scheme = config.tls === undefined ? "http" : "https";
+  if (address?.proto === "tcp")
+    console.log(`listening on ${scheme}://${address.host}:${address.port}/`);
 }

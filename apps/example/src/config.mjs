@@ -1,7 +1,9 @@
 // The example's settings, from the environment: where to listen (HOST,
-// PORT, PROXY_PROTOCOL), the proxies to trust (TRUST_PROXY) and an access log (ACCESS_LOG)
+// PORT, PROXY_PROTOCOL, TLS_CERT_FILE, TLS_KEY_FILE), the proxies to trust (TRUST_PROXY) and an access log (ACCESS_LOG)
 // and, for tests and demos, the pool's size, the HTTP timeouts, parking and
 // the interval delay.
+
+import { readFileSync } from "node:fs";
 
 /**
  * A number of seconds from the environment, or the fallback.
@@ -47,11 +49,22 @@ function accessLogFormat() {
 }
 const accessLog = accessLogFormat();
 
+/** The certificate and key that TLS_CERT_FILE and TLS_KEY_FILE name, or undefined for plain HTTP. */
+function tlsFiles() {
+  const certFile = process.env.TLS_CERT_FILE;
+  const keyFile = process.env.TLS_KEY_FILE;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new Error("TLS_CERT_FILE and TLS_KEY_FILE go together");
+  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
+}
+
 export const config = {
   host: process.env.HOST ?? "127.0.0.1",
   port,
   /** PROXY_PROTOCOL=1: every connection begins with a PROXY protocol header (HAProxy's, v1 or v2), which gives the client's address. */
   proxyProtocol: process.env.PROXY_PROTOCOL === "1",
+  /** TLS_CERT_FILE and TLS_KEY_FILE (PEM): HTTPS, the files read as each worker loads (SIGHUP takes renewed ones). */
+  tls: tlsFiles(),
   /** Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: comma-separated addresses, ranges or names ("loopback"). */
   trustProxy: (process.env.TRUST_PROXY ?? "")
     .split(",")

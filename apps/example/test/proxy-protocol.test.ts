@@ -54,6 +54,8 @@ describe("the example with PROXY_PROTOCOL=1", () => {
       const kept = connection(app.port);
       const first = await kept.ask(HEADER + GET_HOME);
       expect(first.client).toBe("203.0.113.7");
+      // The copy of the idle connection is on its way to the supervisor (as in worker-death.test.ts).
+      await new Promise((resolve) => setTimeout(resolve, 100));
       process.kill(first.worker, "SIGKILL");
       await app.waitFor(new RegExp(`worker ${first.worker} .*(killed|signal)`));
       const second = await kept.ask(GET_HOME);

@@ -183,13 +183,15 @@ export class Request {
   }
 
   /**
-   * The client reached the server over HTTPS, as a trusted proxy says
-   * (X-Forwarded-Proto, or Forwarded's `proto`, for the client's hop); false
-   * without a trusted proxy (this server speaks plain HTTP).
+   * The client reached the server over HTTPS: the connection is TLS (a
+   * pool's TLS listener, or a TLSSocket the MoonSocket wraps), or a trusted
+   * proxy says so (X-Forwarded-Proto, or Forwarded's `proto`, for the
+   * client's hop).
    */
   get secure(): boolean {
     this.#client ??= this.#clientView();
-    return this.#client.secure;
+    const socket = this.#conn.socket.netSocket as { encrypted?: boolean } | null;
+    return this.#client.secure || socket?.encrypted === true;
   }
 
   #clientView(): ClientView {

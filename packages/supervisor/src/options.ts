@@ -5,9 +5,18 @@
 // docs/architecture.md, "Errors and options").
 
 import { availableParallelism } from "node:os";
+import { createSecureContext, type SecureContextOptions } from "node:tls";
 import type { MoonSocket } from "@moonbridge/socket";
 import { SupervisorError } from "./errors";
 import { openFilesLimit } from "./internal/open-files";
+
+/**
+ * A TLS listener's secure context: node:tls's options (`key` and `cert` in
+ * PEM, or `pfx`; `ca`, `passphrase`, `ciphers`, `minVersion`, ...). Read them
+ * at the module's top level (`readFileSync`): each worker loads the module,
+ * so a SIGHUP reload takes renewed certificates.
+ */
+export type TlsOptions = SecureContextOptions;
 
 /** One listener: Moonbridge's array part of `listen{...}`. */
 export type Listener =
@@ -15,9 +24,11 @@ export type Listener =
    * TCP over IPv4 or IPv6. `host` defaults to every address ("::", or
    * "0.0.0.0" without IPv6); port 0 picks a free port. `proxyProtocol`:
    * every connection begins with a PROXY protocol header (v1 or v2), which
-   * gives the socket's addresses; one without it is closed.
+   * gives the socket's addresses; one without it is closed. `tls`: HTTPS
+   * (TLS): the certificate and key (node:tls's secure context options), the
+   * handshake done by the worker that serves the connection.
    */
-  | { proto: "tcp"; host?: string; port: number; proxyProtocol?: boolean }
+  | { proto: "tcp"; host?: string; port: number; proxyProtocol?: boolean; tls?: TlsOptions }
   /** A Unix domain socket. A stale socket file at `path` is replaced; any other file there is an error. `proxyProtocol`: as for tcp. */
   | { proto: "local"; path: string; proxyProtocol?: boolean }
   /** Every `delay` seconds, `connect` runs in a worker with `socket.interval === name`. `strict`: fixed rate. */
@@ -179,7 +190,7 @@ const OPTION_NAMES = Object.keys({
 
 /** Each listener kind's keys. */
 const LISTENER_KEYS: Record<string, string[]> = {
-  tcp: ["proto", "host", "port", "proxyProtocol"],
+  tcp: ["proto", "host", "port", "proxyProtocol", "tls"],
   local: ["proto", "path", "proxyProtocol"],
   interval: ["proto", "name", "delay", "strict"],
   main: ["proto", "name"],
@@ -193,6 +204,25 @@ const LISTENER_KEYS: Record<string, string[]> = {
 function rejectUnknown(object: object, known: readonly string[], where: string): void {
   const unknown = unknownOption(object, known);
   if (unknown !== undefined) throw invalid(`${where}${unknown}`);
+}
+
+/** A listener's TLS options, tried: a key, certificate or passphrase node:tls refuses is INVALID_OPTION here, not a worker that cannot start. */
+function checkTls(tls: unknown, where: string): TlsOptions {
+  if (typeof tls !== "object" || tls === null)
+    throw invalid(
+      `${where}.tls must be an object of node:tls options (key and cert), got ${shown(tls)}`,
+    );
+  const given = tls as TlsOptions;
+  if (given.pfx === undefined && (given.key === undefined || given.cert === undefined))
+    throw invalid(`${where}.tls needs key and cert (PEM), or pfx`);
+  try {
+    createSecureContext(given);
+  } catch (error) {
+    throw invalid(
+      `${where}.tls: node:tls refuses it: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
+  return given;
 }
 
 function checkListener(listener: unknown, at: number): Listener {
@@ -214,9 +244,12 @@ function checkListener(listener: unknown, at: number): Listener {
       if (entry.host !== undefined && (typeof entry.host !== "string" || entry.host === "")) {
         throw invalid(`${where}.host must be a non-empty string, got ${shown(entry.host)}`);
       }
+      if (entry.tls !== undefined && entry.proxyProtocol === true)
+        throw invalid(`${where}: proxyProtocol and tls together are not supported yet`);
+      const tls = entry.tls === undefined ? {} : { tls: checkTls(entry.tls, where) };
       return entry.host === undefined
-        ? { proto: "tcp", port, ...proxied }
-        : { proto: "tcp", host: entry.host, port, ...proxied };
+        ? { proto: "tcp", port, ...proxied, ...tls }
+        : { proto: "tcp", host: entry.host, port, ...proxied, ...tls };
     }
     case "local":
       if (typeof entry.path !== "string" || entry.path === "" || entry.path.includes("\0")) {

@@ -630,8 +630,14 @@ export class Pool {
     let taken = 0;
     await acceptBacklogAndClose(handles, (client, at) => {
       taken++;
-      const listener = this.#options.listeners[this.#listeners[at]?.id ?? -1];
-      this.#parking.adopt(client, listener && "proxyProtocol" in listener ? "unread" : undefined);
+      const id = this.#listeners[at]?.id ?? -1;
+      const listener = this.#options.listeners[id];
+      const tls = listener?.proto === "tcp" && listener.tls !== undefined ? id : undefined;
+      this.#parking.adopt(
+        client,
+        listener && "proxyProtocol" in listener ? "unread" : undefined,
+        tls,
+      );
     });
     log(
       "listeners-closed",

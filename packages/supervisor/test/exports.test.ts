@@ -17,6 +17,7 @@ it("exports these names, of these kinds", () => {
       "PoolStats": "type",
       "SupervisorError": "class",
       "SupervisorErrorCode": "type",
+      "TlsOptions": "type",
       "WorkerSide": "type",
       "listen": "function",
     }

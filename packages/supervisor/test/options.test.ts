@@ -183,7 +183,7 @@ describe("listen options", () => {
       what: "an unknown key of a listener",
       options: { listeners: [{ ...tcp, backlog: 10 }], connect },
       names:
-        /listeners\[0\]: unknown option "backlog"; known options: proto, host, port, proxyProtocol$/,
+        /listeners\[0\]: unknown option "backlog"; known options: proto, host, port, proxyProtocol, tls$/,
     },
     {
       what: "a proxyProtocol that is not a boolean",

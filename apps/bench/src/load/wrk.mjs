@@ -41,17 +41,19 @@ export const WRK_TIMEOUT = "10s";
 
 /**
  * Runs wrk with `args` against 127.0.0.1:`port` for about `ms` (whole
- * seconds), with `--timeout 10s` unless `args` hold a --timeout.
+ * seconds), with `--timeout 10s` unless `args` hold a --timeout, over
+ * `scheme` (https: wrk's OpenSSL, which takes any certificate).
  * @param {number} port
  * @param {number} ms
  * @param {readonly string[]} args
+ * @param {"http" | "https"} [scheme]
  * @returns {Promise<WrkResult>}
  */
-export function wrk(port, ms, args) {
+export function wrk(port, ms, args, scheme = "http") {
   const seconds = Math.max(1, Math.round(ms / 1000));
   return new Promise((resolve, reject) => {
     const timeout = args.includes("--timeout") ? [] : ["--timeout", WRK_TIMEOUT];
-    const all = [...args, ...timeout, `-d${seconds}s`, `http://127.0.0.1:${port}/`];
+    const all = [...args, ...timeout, `-d${seconds}s`, `${scheme}://127.0.0.1:${port}/`];
     const child = spawn("wrk", all, {
       stdio: ["ignore", "pipe", "pipe"],
     });

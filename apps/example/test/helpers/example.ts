@@ -73,12 +73,12 @@ export async function startExample(
       });
     }
   };
-  const match = await waitFor(/listening on http:\/\/127\.0\.0\.1:(\d+)\//);
-  const port = Number(match[1]);
+  const match = await waitFor(/listening on (https?):\/\/127\.0\.0\.1:(\d+)\//);
+  const port = Number(match[2]);
   return {
     child,
     port,
-    url: `http://127.0.0.1:${port}`,
+    url: `${match[1]}://127.0.0.1:${port}`,
     output: () => out,
     waitFor,
     async stop() {

@@ -19,6 +19,8 @@ export interface ParkedConnection {
   readonly note: string | undefined;
   /** Where it stands with its PROXY header (protocol.ts), for the worker that takes it; undefined: none. */
   readonly proxyHeader: ProxyState | undefined;
+  /** From the backlog of this TLS listener (its id): the worker that takes it wraps it in TLS. */
+  readonly tls: number | undefined;
   /** While it waits for its peer: stops that wait. */
   stopWaiting: (() => void) | undefined;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -46,6 +48,7 @@ export interface ParkHow {
   note: string | undefined;
   resumeOnTimeout: boolean;
   proxyHeader?: ProxyState | undefined;
+  tls?: number | undefined;
 }
 
 export class ParkedConnections {
@@ -93,6 +96,7 @@ export class ParkedConnections {
       bytes,
       note,
       proxyHeader: how.proxyHeader,
+      tls: how.tls,
       stopWaiting: undefined,
       timer: undefined,
       waitingSince: 0,

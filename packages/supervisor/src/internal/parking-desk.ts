@@ -202,18 +202,36 @@ export class ParkingDesk<W extends DeskWorker> {
     const copies = this.#copies.get(worker);
     const proxies = this.#copyProxies.get(worker);
     this.#copies.delete(worker);
-    this.#copyProxies.delete(worker);
     if (copies === undefined) return;
     this.#copyCount -= copies.size;
+    /** Copies whose PROXY header state has not come yet. */
+    const unknown = new Map<number, NativeHandle>();
     for (const [id, handle] of copies) {
-      // Where a copy stands with its PROXY header is said after its frame: a worker that died
-      // in between leaves it unknown, and the connection is closed rather than misread.
-      const unknown = this.#pool.proxied && proxies?.has(id) !== true;
-      if (id === running || this.#stopped || unknown) handle.close();
-      else
-        this.#parked.add(handle, Buffer.alloc(0), { ...INHERITED, proxyHeader: proxies?.get(id) });
+      if (id === running || this.#stopped) handle.close();
+      else if (this.#pool.proxied && proxies?.has(id) !== true) unknown.set(id, handle);
+      else this.#inherit(handle, proxies?.get(id));
     }
-    if (copies.size > 0) this.update();
+    if (copies.size > unknown.size) this.update();
+    if (unknown.size === 0) {
+      this.#copyProxies.delete(worker);
+      return;
+    }
+    // A copy's PROXY header state is said right after its frame, and a worker's exit may be
+    // seen before that message: its channel's close comes after every message it sent. One
+    // still unknown then is closed rather than misread.
+    worker.child.once("close", () => {
+      for (const [id, handle] of unknown) {
+        if (this.#stopped || proxies?.has(id) !== true) handle.close();
+        else this.#inherit(handle, proxies.get(id));
+      }
+      this.#copyProxies.delete(worker);
+      this.update();
+    });
+  }
+
+  /** A dead worker's idle connection waits here for its next request. */
+  #inherit(handle: NativeHandle, proxyHeader: ProxyState | undefined): void {
+    this.#parked.add(handle, Buffer.alloc(0), { ...INHERITED, proxyHeader });
   }
 
   #keepCopy(worker: W, id: unknown, handle: NativeHandle): void {
@@ -257,6 +275,7 @@ export class ParkingDesk<W extends DeskWorker> {
         bytes,
         note: connection.note,
         proxyHeader: connection.proxyHeader,
+        tls: connection.tls,
       });
       // The supervisor keeps its copy until the worker answers: a worker that dies first loses nothing.
       const sent = worker.handles.send("conn", connection.id, connection.handle, (ok) => {
@@ -344,10 +363,18 @@ export class ParkingDesk<W extends DeskWorker> {
   /**
    * The pool stops and took this connection from its listener's backlog: it
    * waits here, as a parked one, for its first bytes and then a worker.
-   * `proxyHeader`: "unread" when its listener takes the PROXY protocol.
+   * `proxyHeader`: "unread" when its listener takes the PROXY protocol;
+   * `tls`: the listener's id when it is a TLS listener.
    */
-  adopt(handle: NativeHandle, proxyHeader: ProxyState | undefined): void {
-    const how = { wake: false, timeout: 0, note: undefined, resumeOnTimeout: false, proxyHeader };
+  adopt(handle: NativeHandle, proxyHeader: ProxyState | undefined, tls: number | undefined): void {
+    const how = {
+      wake: false,
+      timeout: 0,
+      note: undefined,
+      resumeOnTimeout: false,
+      proxyHeader,
+      tls,
+    };
     this.#parked.add(handle, Buffer.alloc(0), how);
   }
 

@@ -90,6 +90,8 @@ export type ToWorker =
       bytes: string;
       note?: string | undefined;
       proxyHeader?: ProxyState | undefined;
+      /** Taken from the backlog of TLS listener `tls` (its id), never read: the worker wraps it in TLS. */
+      tls?: number | undefined;
     };
 
 /** Worker to supervisor. */

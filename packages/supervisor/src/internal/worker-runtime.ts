@@ -37,6 +37,7 @@ import {
   TURN_FD_ENV,
 } from "./protocol";
 import { ProxyHeaders } from "./proxy-headers";
+import { TlsConnections } from "./tls-connections";
 import { TurnRecord } from "./turn-file";
 import { WorkerParking } from "./worker-parking";
 
@@ -117,6 +118,8 @@ export class WorkerRuntime implements TurnKeeper {
   #releaseTimer: ReturnType<typeof setTimeout> | undefined;
   /** Connections of proxyProtocol listeners: their headers, read before connect. */
   readonly #proxyHeaders: ProxyHeaders;
+  /** Connections of TLS listeners: wrapped in TLS here, and kept here. */
+  readonly #tls: TlsConnections;
   /** The copies the supervisor holds of this worker's idle connections. */
   readonly #held = new ConnectionCopies((id, socket, handle) =>
     this.#proxyHeaders.copied(id, socket as MoonSocket | undefined, handle),
@@ -152,6 +155,7 @@ export class WorkerRuntime implements TurnKeeper {
     this.#requestLimit =
       maxRequests === 0 ? 0 : maxRequests + Math.floor(Math.random() * (maxRequestsJitter + 1));
     this.#proxyHeaders = new ProxyHeaders(options, send);
+    this.#tls = new TlsConnections(options);
     this.#socketListeners = [];
     options.listeners.forEach((listener, id) => {
       if (listener.proto === "tcp" || listener.proto === "local") this.#socketListeners.push(id);
@@ -289,6 +293,16 @@ export class WorkerRuntime implements TurnKeeper {
     this.#stopAccepting?.();
     this.#stopAccepting = undefined;
     const unread = Buffer.from(message.bytes, "base64");
+    const secure =
+      typeof message.tls === "number" ? this.#tls.wrap(handle, message.tls) : undefined;
+    if (secure !== undefined) {
+      // Taken from a TLS listener's backlog by the stopping supervisor, never read: wrapped here.
+      const socket = new MoonSocket(secure, { turns: this });
+      send({ t: "resumed", id: message.id, held: this.#held.resumed(socket, handle) });
+      this.take(socket);
+      void this.#serve(socket, undefined);
+      return;
+    }
     const proxyHeader = message.proxyHeader;
     const socket = MoonSocket.fromHandle(handle, {
       unread,
@@ -446,13 +460,16 @@ export class WorkerRuntime implements TurnKeeper {
 
   readonly #onConnection = (handle: NativeHandle, last: boolean, listener: number): void => {
     if (last) this.#stopAccepting = undefined;
-    this.#proxyHeaders.accepted(handle, this.#socketListeners[listener] ?? -1);
+    const id = this.#socketListeners[listener] ?? -1;
+    this.#proxyHeaders.accepted(handle, id);
+    this.#tls.accepted(handle, id);
     // The worker listens on between requests: a connection that comes while another holds the
     // turn waits, unread, until the turn ends, or goes to another worker if the turn is long.
     // The supervisor holds a copy meanwhile: the running request may yet kill this worker.
     // So does every connection after the first of a listen: the first's request may kill it.
     const first = this.#batch++ === 0;
-    const copied = this.#holder !== undefined || !first;
+    // A TLS connection cannot move to another process: it gets no copy.
+    const copied = (this.#holder !== undefined || !first) && !this.#tls.pinned(handle);
     if (copied) this.#held.copyUnserved(handle);
     if (this.#holder !== undefined) this.#accepted.push(handle);
     else this.#start(handle);
@@ -466,6 +483,14 @@ export class WorkerRuntime implements TurnKeeper {
 
   /** Serves an accepted connection; the worker's turn is free. */
   #start(handle: NativeHandle): void {
+    const secure = this.#tls.wrap(handle);
+    if (secure !== undefined) {
+      // Served here to its end: no parking lot, no copy, not among the new ones that block listening.
+      const socket = new MoonSocket(secure, { turns: this });
+      this.take(socket);
+      void this.#serve(socket, undefined);
+      return;
+    }
     const socket = MoonSocket.fromHandle(handle, { parking: this.#parking, turns: this });
     this.#proxyHeaders.serving(socket, handle);
     this.#held.serving(socket, handle);
@@ -480,8 +505,13 @@ export class WorkerRuntime implements TurnKeeper {
    * idle one serves them now (with the raw API too: nothing was read).
    */
   #handOnAccepted(): void {
+    const kept: NativeHandle[] = [];
     while (this.#accepted.length > 0 && this.#parking.open) {
       const handle = this.#accepted.shift() as NativeHandle;
+      if (this.#tls.pinned(handle)) {
+        kept.push(handle); // a TLS connection stays: served when the turn ends
+        continue;
+      }
       const connection = {
         socket: null,
         handle,
@@ -494,6 +524,7 @@ export class WorkerRuntime implements TurnKeeper {
       };
       this.#parking.take(connection, this.#proxyHeaders.stateOf(undefined, handle));
     }
+    this.#accepted.unshift(...kept);
   }
 
   readonly #onAcceptError = (error: NodeJS.ErrnoException): void => {
