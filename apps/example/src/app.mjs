@@ -2,7 +2,8 @@
 // (or `moonbridge src/app.mjs` here). It serves, on HOST:PORT (127.0.0.1:8080):
 //   /           links to the rest
 //   /anything   the request inspector (docs/inspector.md at the repository root)
-//   /upload     a form that uploads files, streamed, answered with a table
+//   /upload     a form that uploads files, streamed to UPLOAD_DIR, answered with a table
+//               whose names link to /files/..., each file served back (sendFile)
 //   /cookies    cookies and GET parameters
 //   /echo       a WebSocket echo (ws over request.upgrade()); "hang" gets its worker killed
 //   /style.css  the stylesheet, with an ETag (304 when unchanged); /ping: 204
@@ -20,7 +21,7 @@ import { config } from "./config.mjs";
 import { cookies } from "./cookies.mjs";
 import { escapeHtml, page, sendPage, sendStyle } from "./html.mjs";
 import { inspect } from "./inspector.mjs";
-import { upload } from "./upload.mjs";
+import { upload, uploadedFile } from "./upload.mjs";
 import { echo } from "./websocket.mjs";
 
 /**
@@ -49,6 +50,7 @@ async function route(request) {
   const path = request.path ?? "";
   if (path === "anything" || path.startsWith("anything/")) await inspect(request);
   else if (path === "upload") await upload(request);
+  else if (path.startsWith("files/")) await uploadedFile(request);
   else if (path === "echo" || path.startsWith("echo/")) await echo(request);
   else if (path === "cookies") await cookies(request);
   else if (path === "") await sendPage(request, home(request));
