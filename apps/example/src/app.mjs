@@ -5,6 +5,7 @@
 //   /upload     a form that uploads files, streamed to UPLOAD_DIR, answered with a table
 //               whose names link to /files/..., each file served back (sendFile)
 //   /cookies    cookies and GET parameters
+//   /api        a JSON API (notes in NOTES_FILE) and a page that uses it
 //   /echo       a WebSocket echo (ws over request.upgrade()); "hang" gets its worker killed
 //   /style.css  the stylesheet, with an ETag (304 when unchanged); /ping: 204
 //   /slow?seconds=N   work for N seconds under a 2-second timeout(): past it,
@@ -17,6 +18,7 @@
 // ACCESS_LOG=common (or json) logs each request.
 
 import { http, listen, timeout } from "moonbridge";
+import { api } from "./api.mjs";
 import { config } from "./config.mjs";
 import { cookies } from "./cookies.mjs";
 import { escapeHtml, page, sendPage, sendStyle } from "./html.mjs";
@@ -37,6 +39,7 @@ const home = (request) =>
 <ul>
 <li><a href="/upload">Upload files</a> (multipart, streamed)</li>
 <li><a href="/cookies?name=friend">Cookies and GET parameters</a></li>
+<li><a href="/api">A JSON API</a> (notes, shared by every worker)</li>
 <li><a href="/echo">A WebSocket echo</a>, served by one worker for as long as it is open</li>
 <li><a href="/anything?a=1&amp;b=2">The request inspector</a> (JSON)</li>
 <li><a href="/slow?seconds=1">A second of work</a>, or <a href="/slow?seconds=5">five</a> (past the 2-second timeout: the worker is killed)</li>
@@ -51,6 +54,7 @@ async function route(request) {
   if (path === "anything" || path.startsWith("anything/")) await inspect(request);
   else if (path === "upload") await upload(request);
   else if (path.startsWith("files/")) await uploadedFile(request);
+  else if (path === "api" || path.startsWith("api/")) await api(request);
   else if (path === "echo" || path.startsWith("echo/")) await echo(request);
   else if (path === "cookies") await cookies(request);
   else if (path === "") await sendPage(request, home(request));

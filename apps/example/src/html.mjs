@@ -71,7 +71,7 @@ export function page(title, body) {
 <link rel="stylesheet" href="/style.css">
 </head>
 <body>
-<nav><a href="/">Home</a><a href="/upload">Upload</a><a href="/cookies">Cookies</a><a href="/echo">WebSocket</a><a href="/anything">Inspector</a></nav>
+<nav><a href="/">Home</a><a href="/upload">Upload</a><a href="/cookies">Cookies</a><a href="/api">API</a><a href="/echo">WebSocket</a><a href="/anything">Inspector</a></nav>
 ${body}
 </body>
 </html>

@@ -1,6 +1,7 @@
 // The upload page in a real browser: Debian's Chromium (headless, driven by
 // playwright-core) fills the form with a comment and two files, submits it and
-// reads the result table; and the WebSocket echo page echoes a message. Screenshots of both pages go to a temporary folder,
+// reads the result table; the JSON API page adds a note; and the WebSocket
+// echo page echoes a message. Screenshots of both pages go to a temporary folder,
 // or, with UPDATE_SCREENSHOTS=1, over the committed ones in docs/.
 
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -56,7 +57,10 @@ describe.skipIf(missing !== undefined)("the example's pages in Chromium", () => 
     await writeFile(join(dir, BINARY.name), BINARY.data);
     screenshots = UPDATE_SCREENSHOTS ? DOCS : join(dir, "screenshots");
     await mkdir(screenshots, { recursive: true });
-    app = await startExample();
+    app = await startExample({
+      NOTES_FILE: join(dir, "notes.jsonl"),
+      UPLOAD_DIR: join(dir, "uploads"),
+    });
     browser = await launchChromium();
     const context = await browser.newContext({
       viewport: { width: 900, height: 700 },
@@ -107,6 +111,20 @@ describe.skipIf(missing !== undefined)("the example's pages in Chromium", () => 
     expect(await page.locator("#comment").textContent()).toBe(COMMENT);
     expect(await page.locator("h1").textContent()).toBe("Uploaded 2 files");
     await page.screenshot({ path: join(screenshots, "upload-result.png") });
+  });
+
+  it("adds a note on the JSON API page and lists it", async () => {
+    if (app === undefined) throw new Error("not started");
+    const response = await page.goto(`${app.url}/api`);
+    expect(response?.status()).toBe(200);
+    const text = `note ${Date.now()}`;
+    await page.locator("#text").fill(text);
+    await page.locator("#note button").click();
+    await page.locator("#status", { hasText: "201" }).waitFor();
+    await page.locator("#notes li", { hasText: text }).waitFor();
+    expect(await page.locator("#notes li", { hasText: text }).textContent()).toMatch(
+      new RegExp(`^${text} \\(worker \\d+\\)$`),
+    );
   });
 
   it("opens the echo page's WebSocket and shows each message come back from its worker", async () => {
