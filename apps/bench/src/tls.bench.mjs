@@ -80,8 +80,9 @@ try {
         }
       }
     }
-    const ours = median(rates.get(sides[0].name) ?? []);
-    const peer = median(rates.get(sides[1].name) ?? []);
+    const [oursSide, peerSide] = sides;
+    const ours = median(rates.get(oursSide?.name ?? "") ?? []);
+    const peer = median(rates.get(peerSide?.name ?? "") ?? []);
     console.log(`\n${load.name}`);
     for (const side of sides) {
       const values = rates.get(side.name) ?? [];
