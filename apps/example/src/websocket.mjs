@@ -6,10 +6,21 @@
 // worker is killed and replaced, and only this WebSocket is lost.
 
 import { timeout } from "moonbridge";
-import { WebSocketServer } from "ws";
 import { page, sendPage } from "./html.mjs";
 
-const wss = new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 });
+/**
+ * ws's server, made at the first WebSocket: loading ws costs a worker about
+ * 40 ms, which every worker that never serves one (and every replacement of
+ * a crashed one) is spared.
+ * @type {Promise<import("ws").WebSocketServer> | undefined}
+ */
+let server;
+function webSocketServer() {
+  server ??= import("ws").then(
+    ({ WebSocketServer }) => new WebSocketServer({ noServer: true, maxPayload: 64 * 1024 }),
+  );
+  return server;
+}
 
 /** Seconds a WebSocket may stay silent before it is closed: it holds a worker meanwhile. */
 const IDLE_SECONDS = 300;
@@ -30,6 +41,7 @@ export async function echo(request) {
  * @param {import("moonbridge").Request} request
  */
 async function serveSocket(request) {
+  const wss = await webSocketServer();
   const { socket, unread } = await (await request.upgrade()).detach();
   const incoming = {
     method: request.method,

@@ -8,7 +8,6 @@
 
 import { type FileHandle, open } from "node:fs/promises";
 import { isAbsolute, resolve, sep } from "node:path";
-import { contentType as fullContentType, lookup } from "mime-types";
 import { HttpError } from "../errors";
 import type { Request } from "../request";
 import {
@@ -181,7 +180,7 @@ async function respond(
   const start = range?.start ?? 0;
   const end = range?.end ?? size - 1;
   request.sendStatus(range === undefined ? 200 : 206);
-  request.sendHeader("Content-Type", settings.contentType ?? typeOf(full));
+  request.sendHeader("Content-Type", settings.contentType ?? (await typeOf(full)));
   request.sendHeader("Content-Length", end - start + 1);
   if (range !== undefined) request.sendHeader("Content-Range", `bytes ${start}-${end}/${size}`);
   if (settings.ranges) request.sendHeader("Accept-Ranges", "bytes");
@@ -200,8 +199,15 @@ async function respond(
   await request.finish();
 }
 
+/** mime-types, loaded at the first file sent: its database costs a process 30 ms to load. */
+let mimeTypes: Promise<typeof import("mime-types")> | undefined;
+
 /** The Content-Type for a file name, from the MIME database; octet-stream when it is not known. */
-function typeOf(name: string): string {
+async function typeOf(name: string): Promise<string> {
+  mimeTypes ??= import("mime-types").then(
+    (loaded) => (loaded as { default?: typeof import("mime-types") }).default ?? loaded,
+  );
+  const { contentType, lookup } = await mimeTypes;
   const type = lookup(name);
-  return (type === false ? undefined : fullContentType(type)) || "application/octet-stream";
+  return (type === false ? undefined : contentType(type)) || "application/octet-stream";
 }
