@@ -7,22 +7,15 @@
 // and everything exits 0.
 
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { debianToolMissing } from "./helpers/debian-tool";
 
 const APP_DIR = join(import.meta.dirname, "..");
 const ROOT = join(APP_DIR, "..", "..");
 const TINI = "/usr/bin/tini";
-
-function tiniMissing(): string | undefined {
-  if (existsSync(TINI)) return undefined;
-  const why = `${TINI} not found: the container test runs Debian's tini; install it with \`apt-get install -y tini\``;
-  if (process.env.CI) throw new Error(`${why} (CI runs it, so a missing tini fails)`);
-  console.warn(`skipping ${import.meta.filename}: ${why}`);
-  return why;
-}
 
 /** The Dockerfile's instructions, continuation lines joined, comments left out. */
 function instructions(): string[] {
@@ -62,7 +55,7 @@ function env(): Record<string, string> {
   return settings;
 }
 
-const missing = tiniMissing();
+const missing = debianToolMissing(TINI, "tini", "the container test runs", import.meta.filename);
 
 describe.skipIf(missing !== undefined)("the example's Dockerfile", () => {
   let dir = "";

@@ -4,8 +4,8 @@
 // and how it is launched (headless, and no network of its own: the machine's
 // closed network refuses what Chromium would reach for at start).
 
-import { existsSync } from "node:fs";
 import { type Browser, chromium } from "playwright-core";
+import { debianToolMissing } from "./debian-tool";
 
 export const CHROMIUM = "/usr/bin/chromium";
 
@@ -14,11 +14,7 @@ export const CHROMIUM = "/usr/bin/chromium";
  * file's path) is named in the warning of a skip. Throws under CI.
  */
 export function chromiumMissing(file: string): string | undefined {
-  if (existsSync(CHROMIUM)) return undefined;
-  const why = `${CHROMIUM} not found: the browser tests need Debian's Chromium; install it with \`apt-get install -y chromium\``;
-  if (process.env.CI) throw new Error(`${why} (CI runs them, so a missing Chromium fails)`);
-  console.warn(`skipping ${file}: ${why}`);
-  return why;
+  return debianToolMissing(CHROMIUM, "chromium", "the browser tests need", file);
 }
 
 /** Starts headless Chromium; close the browser after the tests. */

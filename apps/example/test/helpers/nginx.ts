@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { debianToolMissing } from "./debian-tool";
 
 export const NGINX = "/usr/sbin/nginx";
 
@@ -17,11 +18,7 @@ export const NGINX = "/usr/sbin/nginx";
  * file's path) is named in the warning of a skip. Throws under CI.
  */
 export function nginxMissing(file: string): string | undefined {
-  if (existsSync(NGINX)) return undefined;
-  const why = `${NGINX} not found: the test behind a proxy needs Debian's nginx; install it with \`apt-get install -y nginx\``;
-  if (process.env.CI) throw new Error(`${why} (CI runs it, so a missing nginx fails)`);
-  console.warn(`skipping ${file}: ${why}`);
-  return why;
+  return debianToolMissing(NGINX, "nginx", "the test behind a proxy needs", file);
 }
 
 export interface Nginx {

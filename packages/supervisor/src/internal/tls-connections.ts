@@ -54,9 +54,4 @@ export class TlsConnections {
       ALPNProtocols: ["http/1.1"],
     });
   }
-
-  /** The listener ids of the TLS listeners. */
-  get listeners(): ReadonlySet<number> {
-    return new Set(this.#contexts.keys());
-  }
 }
