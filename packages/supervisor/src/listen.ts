@@ -10,6 +10,7 @@ import { titleSupervisor } from "./internal/process-title";
 import { POOL_ENV, WORKER_ENV } from "./internal/protocol";
 import { arrangeReadyNotice } from "./internal/service-notify";
 import { manageSignals } from "./internal/signals";
+import { askStats } from "./internal/stats-query";
 import { WorkerRuntime } from "./internal/worker-runtime";
 import { type ListenOptions, resolveOptions } from "./options";
 import { type BoundAddress, Pool, type PoolStats } from "./pool";
@@ -19,6 +20,14 @@ export interface WorkerSide {
   readonly role: "worker";
   /** Never settles in a worker: the addresses are the supervisor's business. */
   readonly ready: Promise<BoundAddress[]>;
+  /**
+   * The pool's statistics, as `pool.stats()` gives them in the supervisor
+   * (workers by state, parked connections, ...): asked of the supervisor, so
+   * a promise (`await pool.stats()` reads the same in both processes).
+   * Rejects with SupervisorError `NO_SUPERVISOR` if the supervisor is gone
+   * or does not answer within 5 seconds.
+   */
+  stats(): Promise<PoolStats>;
 }
 
 const state = processState();
@@ -33,7 +42,8 @@ const myPool = Number(process.env[POOL_ENV]);
  * own pool.
  *
  * In the supervisor it returns the {@link Pool} (`ready`, `addresses`,
- * `stats()`, `reload()`, `stop()`); in a worker, an inert {@link WorkerSide}.
+ * `stats()`, `reload()`, `stop()`); in a worker, a {@link WorkerSide} whose
+ * `stats()` asks the supervisor (for a status page).
  * Throws SupervisorError `INVALID_OPTION` for a bad option (before anything
  * is bound), `LISTEN_IN_HANDLER` when called from a handler, and
  * `NO_SUPERVISOR` in a process marked as a worker that no supervisor forked.
@@ -72,7 +82,11 @@ export function listen(options: ListenOptions): Pool | WorkerSide {
       // Start once the module's top level has run (other listen() calls included).
       setImmediate(() => mine.start());
     }
-    return { role: "worker", ready: new Promise<BoundAddress[]>(() => {}) };
+    return {
+      role: "worker",
+      ready: new Promise<BoundAddress[]>(() => {}),
+      stats: () => askStats(index),
+    };
   }
   arrangeReadyNotice(); // before any worker is forked: it takes NOTIFY_SOCKET from the environment
   const pool = new Pool(resolved, index);

@@ -27,6 +27,7 @@ import { acceptBacklogAndClose } from "./internal/native-handles";
 import type { ParkingStats } from "./internal/parked-connections";
 import { ParkingDesk } from "./internal/parking-desk";
 import { forkErrorWait, planSize } from "./internal/pool-size";
+import { processState } from "./internal/process-state";
 import { type FromWorker, SPARE_COPIES, type ToWorker } from "./internal/protocol";
 import { inheritedSockets } from "./internal/socket-activation";
 import { openTurnFile, readTurnFile } from "./internal/turn-file";
@@ -341,6 +342,16 @@ export class Pool {
       case "listeners-closed":
         markListenersClosed(worker);
         return;
+      case "stats?": {
+        const pool = processState().pools[message.pool];
+        this.#send(worker, {
+          t: "stats",
+          id: message.id,
+          pool: message.pool,
+          stats: pool?.stats() ?? null,
+        });
+        return;
+      }
       default:
         return;
     }

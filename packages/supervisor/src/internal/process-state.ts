@@ -6,6 +6,7 @@
 // handlers twice. The key carries a format number: a version that lays the
 // state out differently uses another, and keeps a state of its own.
 
+import type { PoolStats } from "../pool";
 import type { BoundAddress } from "./bind-listeners";
 
 const KEY = Symbol.for("@moonbridge/supervisor/process/v1");
@@ -16,11 +17,15 @@ export interface Stoppable {
   stop(): Promise<void>;
   /** Resolves when the reload ends (done or abandoned). */
   reload(): Promise<void>;
+  /** Its statistics, for a worker that asks (stats-query.ts). */
+  stats(): PoolStats;
 }
 
 export interface ProcessState {
   /** listen() calls so far: a pool's number, which a worker uses to find its own. */
   calls: number;
+  /** Questions for the supervisor's statistics so far (stats-query.ts), to number them. */
+  questions: number;
   /** The worker runtime of this process, once its listen() call came (workers only). */
   runtime: { readonly started: boolean } | undefined;
   /** Every pool of this supervisor process, for SIGTERM, SIGINT and SIGHUP. */
@@ -50,6 +55,7 @@ export function processState(): ProcessState {
   const holder = globalThis as { [KEY]?: ProcessState };
   holder[KEY] ??= {
     calls: 0,
+    questions: 0,
     runtime: undefined,
     pools: [],
     signalsInstalled: false,

@@ -13,6 +13,7 @@
 // and says in its reports which copies it is done with.
 
 import type { ProxyHeaderInfo } from "@moonbridge/socket";
+import type { PoolStats } from "../pool";
 
 /**
  * Sets of listener copies (one copy of each socket listener) the supervisor
@@ -76,6 +77,8 @@ export type ToWorker =
    * parked at once). Sent when either changes, and to each new worker.
    */
   | { t: "parking"; open: boolean; wanted: boolean }
+  /** The answer to "stats?" `id`: pool `pool`'s statistics (null: no such pool runs). */
+  | { t: "stats"; id: number; pool: number; stats: PoolStats | null }
   /**
    * Serve this parked connection (its handle follows as a "conn" frame with
    * `id`); `bytes` (base64) are read first. A worker in a turn queues it
@@ -160,6 +163,8 @@ export type FromWorker =
   | { t: "run-refused"; name: string; kind: "interval" | "main" }
   /** A run (interval or main) has ended. */
   | { t: "run-done"; name: string; kind: "interval" | "main" }
+  /** The application asks for pool `pool`'s statistics (a status page): answered by "stats" `id`. */
+  | { t: "stats?"; id: number; pool: number }
   /** The worker closed every listener copy it held ("close-listeners"). */
   | { t: "listeners-closed" }
   /**
