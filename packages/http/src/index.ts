@@ -4,6 +4,7 @@ export type { PartMeta } from "@moonbridge/body-parser";
 export { HttpError, type HttpErrorCode } from "./errors";
 export { type FetchFunction, fetchHandler } from "./fetch-handler";
 export { generateHandler } from "./generate-handler";
+export type { ErrorPage } from "./internal/error-pages";
 export type { HttpOptions, StaticHeaders } from "./options";
 export {
   type HeaderTable,

@@ -8,7 +8,9 @@ import type { MultipartLimits, UrlencodedLimits } from "@moonbridge/body-parser"
 import type { RequestParserOptions } from "@moonbridge/http-parser";
 import { HttpError } from "./errors";
 import { type AccessLogger, accessLogger } from "./internal/access-log";
+import { type ErrorPage, type ErrorPageFn, ErrorPages } from "./internal/error-pages";
 import { checkHeaderName, checkHeaderValue } from "./internal/header-check";
+import { ERROR_CODES } from "./internal/status-text";
 import { TrustedProxies } from "./internal/trusted-proxies";
 import type { AccessLogEntry } from "./types";
 
@@ -138,6 +140,17 @@ export interface HttpOptions {
    * @default off
    */
   accessLog?: "common" | "json" | ((entry: AccessLogEntry) => void);
+  /**
+   * The pages of the error responses the server sends itself: a bad request
+   * (400, 413, 431, ...), a timeout (408), the callback's exception (500),
+   * and the 503 a client gets when a `timeout()` timer kills the worker
+   * during its request before its response began. Called once for each 4xx
+   * and 5xx status when the handler is made; `{ type, body }` is that
+   * status's page (a 503 page is 16 KiB at most with its head), undefined
+   * keeps the short text. Every such response closes its connection.
+   * @default a line of text/plain: "404 Not Found"
+   */
+  errorPage?: (status: number) => ErrorPage | undefined;
 }
 
 export interface ResolvedHttpOptions {
@@ -170,6 +183,8 @@ export interface ResolvedHttpOptions {
   proxyHeaders: "x-forwarded" | "forwarded";
   /** undefined: no access log. */
   accessLog: AccessLogger | undefined;
+  /** The server's own error responses, made once (the errorPage option's pages, or the short texts). */
+  errorPages: ErrorPages;
 }
 
 /**
@@ -203,6 +218,7 @@ const OPTION_NAMES = Object.keys({
   trustProxy: true,
   proxyHeaders: true,
   accessLog: true,
+  errorPage: true,
 } satisfies Record<keyof HttpOptions, true>);
 
 function invalid(message: string): HttpError {
@@ -326,6 +342,16 @@ function accessLogOption(value: unknown): AccessLogger | undefined {
   return accessLogger(value as "common" | "json" | AccessLogger);
 }
 
+function errorPages(value: unknown, staticHeaders: string): ErrorPages {
+  if (value !== undefined && typeof value !== "function")
+    throw invalid(`errorPage must be a function, got ${shown(value)}`);
+  try {
+    return new ErrorPages(staticHeaders, value as ErrorPageFn | undefined, ERROR_CODES);
+  } catch (error) {
+    throw invalid((error as Error).message);
+  }
+}
+
 function proxyHeaders(value: unknown): "x-forwarded" | "forwarded" {
   if (value === undefined) return "x-forwarded";
   if (value !== "x-forwarded" && value !== "forwarded")
@@ -392,6 +418,7 @@ export function resolveOptions(options: HttpOptions | undefined): ResolvedHttpOp
     trustProxy: trustedProxies(options.trustProxy),
     proxyHeaders: proxyHeaders(options.proxyHeaders),
     accessLog: accessLogOption(options.accessLog),
+    errorPages: errorPages(options.errorPage, statics.text),
   };
 }
 

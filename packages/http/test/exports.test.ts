@@ -12,6 +12,7 @@ it("exports these names, of these kinds", () => {
     {
       "AccessLogEntry": "type",
       "ConnectHandler": "type",
+      "ErrorPage": "type",
       "FetchFunction": "type",
       "HeaderTable": "type",
       "HttpError": "class",

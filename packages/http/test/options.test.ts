@@ -53,7 +53,7 @@ describe("generateHandler options", () => {
     [
       "keepAlive",
       true,
-      /unknown option "keepAlive"; known options: requestHeaderSizeLimit, requestBodySizeLimit, .*, parkHeaderAfter, trustProxy, proxyHeaders, accessLog$/,
+      /unknown option "keepAlive"; known options: requestHeaderSizeLimit, requestBodySizeLimit, .*, parkHeaderAfter, trustProxy, proxyHeaders, accessLog, errorPage$/,
     ],
   ];
   for (const [name, value, message] of bad) {
@@ -84,7 +84,10 @@ describe("generateHandler options", () => {
   });
 
   it("fills in the README's defaults; chunkSize is the default of both chunk sizes, requestBodySizeLimit of postFileSizeLimit", () => {
-    expect(resolveOptions(undefined)).toEqual({
+    const { errorPages, ...resolved } = resolveOptions(undefined);
+    // Without errorPage, the short text (error-page.test.ts has the pages).
+    expect(errorPages.body(404).toString()).toBe("404 Not Found\n");
+    expect(resolved).toEqual({
       requestHeaderSizeLimit: 81920,
       requestBodySizeLimit: 64 * 1024 * 1024,
       parserLimits: {

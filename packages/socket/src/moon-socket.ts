@@ -12,6 +12,7 @@ import { ioError, MoonSocketError } from "./errors";
 import { Endpoint } from "./internal/addresses";
 import { BareConnection } from "./internal/bare-connection";
 import { InputStream } from "./internal/input-stream";
+import { socketHandle } from "./internal/node-internals";
 import { checkSeconds, resolveOptions, resolveParkOptions } from "./internal/options";
 import { OutputStream } from "./internal/output-stream";
 import { READABLE, type Readiness, WRITABLE } from "./internal/readiness";
@@ -205,6 +206,26 @@ export class MoonSocket {
   /** True after close(), cancel(), detach() or park(). */
   get closed(): boolean {
     return this.#state.closed;
+  }
+
+  /**
+   * The file descriptor of the connection's socket; -1 when there is none
+   * (an interval or main handler's socket, a closed one) or the platform
+   * has none to give. For a server that must write to it from elsewhere:
+   * @moonbridge/timeout's `lastReply()`. Over a TLS socket it is the
+   * descriptor of the encrypted stream.
+   */
+  get fd(): number {
+    if (this.#state.closed) return -1;
+    const transport = this.#transport;
+    const handle =
+      transport.kind === "bare"
+        ? transport.bare.handle
+        : transport.kind === "net"
+          ? socketHandle(transport.socket)
+          : undefined;
+    const fd = (handle as { fd?: unknown } | null | undefined)?.fd;
+    return typeof fd === "number" && fd >= 0 ? fd : -1;
   }
 
   /**

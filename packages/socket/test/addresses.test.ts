@@ -1,6 +1,8 @@
-// Addresses as raw bytes, as Moonbridge gives them: checked on a real
-// 127.0.0.1 connection, and for IPv6 and IPv4-mapped text forms directly.
+// Addresses as raw bytes, as Moonbridge gives them (and the connection's
+// descriptor): checked on a real 127.0.0.1 connection, and for IPv6 and
+// IPv4-mapped text forms directly.
 
+import { writeSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { Endpoint } from "../src/internal/addresses";
 import { cleanup, connect } from "./helpers/connect";
@@ -36,6 +38,21 @@ describe.each([
     (moon.localIp4 as Buffer)[0] = 1;
     expect([...(moon.localIp4 as Buffer)]).toEqual([127, 0, 0, 1]);
   });
+
+  it.each([tcp, unix])(
+    "fd is the connection's descriptor (%s): what is written there reaches the client; -1 once closed",
+    async (kind) => {
+      const { moon, client } = await connect(kind);
+      const received = new Promise<string>((resolve) =>
+        client.once("data", (chunk) => resolve(chunk.toString())),
+      );
+      expect(moon.fd).toBeGreaterThan(2);
+      writeSync(moon.fd, "written to the descriptor");
+      expect(await received).toBe("written to the descriptor");
+      moon.cancel();
+      expect(moon.fd).toBe(-1);
+    },
+  );
 
   it("a Unix socket has no IP addresses or ports", async () => {
     const { moon } = await connect(unix);

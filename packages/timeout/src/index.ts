@@ -1,3 +1,3 @@
 // Public surface of @moonbridge/timeout.
 export { TimeoutError, type TimeoutErrorCode } from "./errors";
-export { lastWords, resetTimeouts, timeout } from "./timeout";
+export { lastReply, lastWords, resetTimeouts, timeout } from "./timeout";

@@ -7,7 +7,15 @@
 
 import { TimeoutError } from "./errors";
 import { type SharedState, sharedState, type Timer } from "./internal/shared-state";
-import { armWatchdog, disarmWatchdog, nowMs, setLastWordsFile } from "./internal/watchdog";
+import {
+  armWatchdog,
+  disarmWatchdog,
+  LAST_REPLY_BYTES,
+  nowMs,
+  replying,
+  setLastReply,
+  setLastWordsFile,
+} from "./internal/watchdog";
 
 const shared: SharedState = sharedState();
 
@@ -133,10 +141,12 @@ export function timeout<T>(seconds?: number, fn?: () => T): number | undefined |
 }
 
 /**
- * Disarms every timer and sub-timer. The supervisor calls it when a handler
- * returns, as Moonbridge resets timers then.
+ * Disarms every timer and sub-timer, and withdraws the last reply
+ * ({@link lastReply}). The supervisor calls it when a handler returns, as
+ * Moonbridge resets timers then.
  */
 export function resetTimeouts(): void {
+  if (replying(shared.watchdog)) setLastReply(shared.watchdog, -1);
   // Nothing armed (every change goes through update()): nothing to do, the common case after each request.
   if (shared.base === undefined && shared.subTimers.length === 0) return;
   shared.base = undefined;
@@ -161,4 +171,45 @@ export function lastWords(fd: number): Uint8Array {
     throw invalid(`fd must be an integer >= 0, got ${shown(fd)}`, "lastWords()");
   setLastWordsFile(shared.watchdog, fd);
   return shared.watchdog.lastWords;
+}
+
+/**
+ * Sets the process's last reply: when a timer runs out, the watchdog first
+ * writes `bytes` to the open file descriptor `fd` (a connection's socket),
+ * then kills. So the client whose request was running gets an answer (a
+ * 503 page, say) instead of a connection closed without one, even if the
+ * event loop is blocked. `lastReply()` withdraws it, as does
+ * {@link resetTimeouts}. One reply at a time: a later call replaces it.
+ *
+ * The bytes are copied into memory the watchdog shares (at most 16 KiB);
+ * passing the same array again copies nothing, so a server can set the
+ * same reply for each request at no cost (to change it, pass a new array).
+ * The write is the raw bytes on the descriptor: a TLS connection's socket
+ * needs them encrypted, which the watchdog cannot do.
+ *
+ * Throws {@link TimeoutError} `INVALID_ARGUMENT` if `fd` is not an integer
+ * >= 0 or `bytes` is not a Uint8Array of 1 to 16384 bytes.
+ *
+ * @example
+ * ```ts
+ * lastReply(fd, Buffer.from("HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"));
+ * // ... the request runs; its response starts:
+ * lastReply();
+ * ```
+ */
+export function lastReply(): void;
+export function lastReply(fd: number, bytes: Uint8Array): void;
+export function lastReply(fd?: number, bytes?: Uint8Array): void {
+  if (fd === undefined && bytes === undefined) {
+    setLastReply(shared.watchdog, -1);
+    return;
+  }
+  if (typeof fd !== "number" || !Number.isInteger(fd) || fd < 0)
+    throw invalid(`fd must be an integer >= 0, got ${shown(fd)}`, "lastReply()");
+  if (!(bytes instanceof Uint8Array) || bytes.length === 0 || bytes.length > LAST_REPLY_BYTES)
+    throw invalid(
+      `bytes must be a Uint8Array of 1 to ${LAST_REPLY_BYTES} bytes, got ${bytes instanceof Uint8Array ? `${bytes.length} bytes` : shown(bytes)}`,
+      "lastReply()",
+    );
+  setLastReply(shared.watchdog, fd, bytes);
 }

@@ -12,6 +12,7 @@ it("exports these names, of these kinds", () => {
     {
       "TimeoutError": "class",
       "TimeoutErrorCode": "type",
+      "lastReply": "function",
       "lastWords": "function",
       "resetTimeouts": "function",
       "timeout": "function",

@@ -3,10 +3,11 @@
 // process. Deadlines are checked only loosely: not before the deadline, and
 // long before a generous bound; how late a kill lands is a benchmark matter.
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runChild } from "./helpers/run-child";
+import { type Outcome, runChild } from "./helpers/run-child";
 
 const run = (mode: string) => runChild("child.mjs", [mode]);
 
@@ -61,6 +62,49 @@ describe("the last words", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe("the last reply", () => {
+  /** Runs the fixture in `mode` with a connection to a server here; resolves with what the server read. */
+  async function received(mode: string): Promise<{ out: Outcome; bytes: string }> {
+    let bytes = "";
+    let ended!: () => void;
+    const closed = new Promise<void>((resolve) => {
+      ended = resolve;
+    });
+    const server = createServer((socket) => {
+      socket.setEncoding("latin1").on("data", (chunk: string) => {
+        bytes += chunk;
+      });
+      socket.on("close", ended).on("error", () => {});
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const out = await runChild("child.mjs", [
+        mode,
+        String((server.address() as AddressInfo).port),
+      ]);
+      await closed;
+      return { out, bytes };
+    } finally {
+      server.close();
+    }
+  }
+
+  it("is written to its socket before the kill, the latest one set", async () => {
+    const { out, bytes } = await received("last-reply");
+    expect(out.signal).toBe("SIGKILL");
+    expect(bytes).toMatch(/^the reply of \d+$/);
+  });
+
+  it.each(["last-reply-withdrawn", "last-reply-reset"])(
+    "is not written once withdrawn (%s)",
+    async (mode) => {
+      const { out, bytes } = await received(mode);
+      expect(out.signal).toBe("SIGKILL");
+      expect(bytes).toBe("");
+    },
+  );
 });
 
 describe("a timer that is disarmed", () => {

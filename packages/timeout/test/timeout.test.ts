@@ -2,7 +2,7 @@
 // argument checks. Every timer here is long and disarmed after each test, so
 // none can fire on the test runner.
 import { afterEach, describe, expect, it } from "vitest";
-import { lastWords, resetTimeouts, TimeoutError, timeout } from "../src/index";
+import { lastReply, lastWords, resetTimeouts, TimeoutError, timeout } from "../src/index";
 
 afterEach(() => resetTimeouts());
 
@@ -121,6 +121,28 @@ describe("lastWords()", () => {
       code: "INVALID_ARGUMENT",
       message: `@moonbridge/timeout: lastWords(): fd must be an integer >= 0, got ${shown}`,
     });
+  });
+});
+
+describe("lastReply()", () => {
+  it.each([
+    [-1, new Uint8Array(1), "fd must be an integer >= 0, got -1"],
+    ["3", new Uint8Array(1), 'fd must be an integer >= 0, got "3"'],
+    [3, "text", 'bytes must be a Uint8Array of 1 to 16384 bytes, got "text"'],
+    [3, new Uint8Array(0), "bytes must be a Uint8Array of 1 to 16384 bytes, got 0 bytes"],
+    [3, new Uint8Array(16385), "bytes must be a Uint8Array of 1 to 16384 bytes, got 16385 bytes"],
+  ])("rejects fd %s with bytes %s: TimeoutError INVALID_ARGUMENT", (fd, bytes, message) => {
+    const error = caught(() => lastReply(fd as number, bytes as Uint8Array));
+    expect(error).toBeInstanceOf(TimeoutError);
+    expect(error).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message: `@moonbridge/timeout: lastReply(): ${message}`,
+    });
+  });
+
+  it("takes a reply of 16384 bytes, and is withdrawn without arguments", () => {
+    expect(() => lastReply(3, new Uint8Array(16384))).not.toThrow();
+    expect(() => lastReply()).not.toThrow();
   });
 });
 

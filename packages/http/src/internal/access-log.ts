@@ -5,7 +5,6 @@
 // application's function. Nothing is timed or formatted when it is off.
 
 import type { AccessLogEntry } from "../types";
-import { statusLine } from "./status-text";
 
 /** What the accessLog option resolves to: a function that takes each entry. */
 export type AccessLogger = (entry: AccessLogEntry) => void;
@@ -41,11 +40,6 @@ export function jsonLogLine(entry: AccessLogEntry): string {
     userAgent: entry.userAgent ?? null,
     referer: entry.referer ?? null,
   })}\n`;
-}
-
-/** Body bytes of the connection's own error response for `status` (connection.ts: its status line and a newline). */
-export function errorResponseBytes(status: number): number {
-  return statusLine(status).length + 1; // ASCII
 }
 
 /** The logger for an accessLog option that has been checked: "common", "json" or a function. */

@@ -11,6 +11,7 @@ import { performance } from "node:perf_hooks";
 import { BodyParserError } from "@moonbridge/body-parser";
 import { HttpParserError, type RequestHead } from "@moonbridge/http-parser";
 import { type MoonSocket, MoonSocketError } from "@moonbridge/socket";
+import { lastReply } from "@moonbridge/timeout";
 import { HttpError } from "../errors";
 import type { ResolvedHttpOptions } from "../options";
 import { ConnectionParking, headSinceOf, type ParkingSubject } from "./connection-parking";
@@ -18,7 +19,6 @@ import { dateLine } from "./date-header";
 import { Deadline, type DeadlineOwner } from "./deadline";
 import { type ParserPool, type ParserSlot, parserPool } from "./parser-pool";
 import { type StallSubject, StallWatch } from "./stall-watch";
-import { statusLine } from "./status-text";
 
 const EMPTY = Buffer.alloc(0);
 
@@ -47,8 +47,14 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
   timedOut: "idle" | "header" | "stall" | "response" | "drain" | undefined;
   /** The status of the error response the connection sent (it ends after it); 0: none. */
   errorStatus = 0;
+  /** Its body's bytes (for the access log). */
+  errorBytes = 0;
   /** The current response's head is on its way (see startResponse). */
   #responseStarted = false;
+  /** The descriptor a timer's kill answers on (armKillReply), once known; -1: none (TLS). */
+  #replyFd: number | undefined;
+  /** A kill reply is set for the current request. */
+  #replying = false;
   /** Trailer fields of the current request's chunked body, flat [name, value, ...]. */
   trailers: string[] | undefined;
 
@@ -174,6 +180,32 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
   /** The head of the current request's response goes out now. */
   startResponse(): void {
     this.#responseStarted = true;
+    if (this.#replying) this.#withdrawKillReply();
+  }
+
+  /**
+   * The request's callback starts: until its response does, a timer that
+   * kills the worker has the watchdog answer it (the 503 of ErrorPages),
+   * rather than leave its client a connection closed without an answer.
+   * Not over TLS: the watchdog cannot encrypt.
+   */
+  armKillReply(): void {
+    if (this.#replyFd === undefined) {
+      const encrypted = (this.socket.netSocket as { encrypted?: boolean } | null)?.encrypted;
+      this.#replyFd = encrypted === true ? -1 : this.socket.fd;
+    }
+    if (this.#replyFd < 0) return;
+    const pages = this.options.errorPages;
+    lastReply(
+      this.#replyFd,
+      this.#current?.method === "HEAD" ? pages.killReplyToHead : pages.killReply,
+    );
+    this.#replying = true;
+  }
+
+  #withdrawKillReply(): void {
+    this.#replying = false;
+    lastReply();
   }
 
   /**
@@ -415,12 +447,14 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
     if (this.#responseStarted || this.socket.closed || this.socket.output.closed) return;
     this.startResponse();
     this.errorStatus = status;
-    const line = statusLine(status);
-    const text = `${line}\n`;
+    const pages = this.options.errorPages;
     const date = this.options.staticDate ? "" : dateLine();
-    this.socket.write(
-      `HTTP/1.1 ${line}\r\n${this.options.staticHeaders}${date}Content-Type: text/plain; charset=utf-8\r\nContent-Length: ${text.length}\r\nConnection: close\r\n\r\n${text}`,
-    );
+    this.socket.write(pages.head(status, date));
+    if (this.#current?.method !== "HEAD") {
+      const body = pages.body(status);
+      this.errorBytes = body.length;
+      this.socket.write(body);
+    }
     this.#mustDrain = true;
   }
 
@@ -432,6 +466,7 @@ export class Connection implements StallSubject, DeadlineOwner, ParkingSubject {
    */
   async takeOver(): Promise<{ socket: Socket; unread: Buffer }> {
     this.takenOver = true;
+    if (this.#replying) this.#withdrawKillReply();
     this.#stall.stop();
     this.#parking?.stop();
     this.#deadline.clear();

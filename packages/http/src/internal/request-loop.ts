@@ -20,7 +20,6 @@ import { HttpError } from "../errors";
 import type { ResolvedHttpOptions } from "../options";
 import { createRequest, type Request, requestBodyOf, responseOf } from "../request";
 import type { AccessLogEntry, RequestCallback } from "../types";
-import { errorResponseBytes } from "./access-log";
 import { Connection, clientErrorStatus } from "./connection";
 import { isThenable } from "./thenable";
 import { list, type RejectionSink, unlist } from "./unhandled-rejections";
@@ -157,6 +156,7 @@ export class RequestLoop implements RejectionSink {
       this.#listed = true;
       list(this);
     }
+    this.#conn.armKillReply();
     let result: unknown;
     try {
       result = this.#callback(request);
@@ -351,7 +351,7 @@ export class RequestLoop implements RejectionSink {
       target: request.target,
       protocol: request.protocol,
       status: errorStatus || (this.#conn.takenOver ? 101 : response.code),
-      bytes: errorStatus !== 0 ? errorResponseBytes(errorStatus) : response.bodyBytes,
+      bytes: errorStatus !== 0 ? this.#conn.errorBytes : response.bodyBytes,
       durationMs: performance.now() - began,
       userAgent: csv["user-agent"] || undefined,
       referer: csv.referer || undefined,

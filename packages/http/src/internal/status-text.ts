@@ -52,6 +52,11 @@ const REASONS: Record<number, string> = {
   505: "HTTP Version Not Supported",
 };
 
+/** The error statuses (4xx and 5xx) with a standard reason above: those the errorPage option is asked for. */
+export const ERROR_CODES: readonly number[] = Object.keys(REASONS)
+  .map(Number)
+  .filter((code) => code >= 400);
+
 /** "404 Not Found" for every code above, by code: made once, not per response. */
 const LINES: string[] = [];
 for (const code in REASONS) LINES[Number(code)] = `${code} ${REASONS[code]}`;

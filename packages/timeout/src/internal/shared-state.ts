@@ -15,7 +15,7 @@ import { createWatchdog, type WatchdogState } from "./watchdog";
  * The layout of {@link SharedState} and of the watchdog's shared memory and
  * thread. Bump it with any change to either.
  */
-const STATE_FORMAT = 2;
+const STATE_FORMAT = 3;
 const KEY = Symbol.for(`@moonbridge/timeout/state/v${STATE_FORMAT}`);
 
 /** One armed timer: a deadline in ms on the watchdog's clock, and its name for the kill line. */

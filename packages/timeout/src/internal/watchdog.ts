@@ -14,6 +14,9 @@
 // Before the line it writes the process's last words (lastWords()), if it
 // has been given a file for them: a few shared bytes the main thread keeps
 // current, written at the start of that file for whoever watches the process.
+// Before those, the last reply (lastReply()), if one is set: bytes for a
+// connection's socket, so that the client whose request ran gets an answer
+// (a 503 page) rather than a connection closed without one.
 
 import { SHARE_ENV, Worker } from "node:worker_threads";
 
@@ -22,6 +25,11 @@ const GENERATION = 0;
 const LAST_WORDS_FD = 1;
 /** Bytes of the last words the watchdog writes before it kills. */
 export const LAST_WORDS_BYTES = 16;
+/** Shared words of the last reply: [0] its descriptor + 1 (0: none), [1] its length. */
+const REPLY_FD = 0;
+const REPLY_LENGTH = 1;
+/** The longest last reply. */
+export const LAST_REPLY_BYTES = 16384;
 /** Shared doubles: [0] armed deadline (ms, monotonic; 0 = none), [1] the deadline the watchdog sleeps towards. */
 const DEADLINE = 0;
 const SLEEPING_UNTIL = 1;
@@ -35,6 +43,8 @@ const state = new Int32Array(workerData.state);
 const times = new Float64Array(workerData.times);
 const label = new Uint8Array(workerData.label);
 const lastWords = new Uint8Array(workerData.lastWords);
+const replyState = new Int32Array(workerData.replyState);
+const reply = new Uint8Array(workerData.reply);
 const now = () => { const t = process.hrtime(); return t[0] * 1e3 + t[1] / 1e6; };
 // As the supervisor's log: the file when MOONBRIDGE_LOGFILE is set and not
 // empty (opened with O_APPEND, timestamped), stderr otherwise or if it fails;
@@ -69,6 +79,21 @@ for (;;) {
     continue;
   }
   if (Atomics.load(state, 0) !== generation) continue;
+  const replyFd = Atomics.load(replyState, 0) - 1;
+  if (replyFd >= 0) {
+    // A socket's descriptor is non-blocking: a full send buffer (it should not be, before a
+    // response) is retried for 100 ms at most.
+    const bytes = Buffer.from(reply.subarray(0, Atomics.load(replyState, 1)));
+    for (let done = 0, tries = 0; done < bytes.length && tries < 100; ) {
+      try {
+        done += writeSync(replyFd, bytes, done, bytes.length - done);
+      } catch (error) {
+        if (error.code !== "EAGAIN") break;
+        tries++;
+        Atomics.wait(replyState, 1, Atomics.load(replyState, 1), 1);
+      }
+    }
+  }
   const fd = Atomics.load(state, 1) - 1;
   if (fd >= 0) {
     try {
@@ -97,6 +122,11 @@ export interface WatchdogState {
   readonly label: Uint8Array;
   /** What the watchdog writes to the last words' file before it kills (lastWords()). */
   readonly lastWords: Uint8Array;
+  /** The last reply's descriptor + 1 and length (REPLY_FD, REPLY_LENGTH), and its bytes (lastReply()). */
+  readonly replyState: Int32Array;
+  readonly reply: Uint8Array;
+  /** The bytes last copied into `reply` (so that setting the same ones again copies nothing). */
+  replySource: Uint8Array | undefined;
   worker: Worker | undefined;
 }
 
@@ -107,6 +137,9 @@ export function createWatchdog(): WatchdogState {
     times: new Float64Array(new SharedArrayBuffer(16)),
     label: new Uint8Array(new SharedArrayBuffer(LABEL_BYTES)),
     lastWords: new Uint8Array(new SharedArrayBuffer(LAST_WORDS_BYTES)),
+    replyState: new Int32Array(new SharedArrayBuffer(8)),
+    reply: new Uint8Array(new SharedArrayBuffer(LAST_REPLY_BYTES)),
+    replySource: undefined,
     worker: undefined,
   };
 }
@@ -137,6 +170,27 @@ export function setLastWordsFile(watchdog: WatchdogState, fd: number): void {
   Atomics.store(watchdog.state, LAST_WORDS_FD, fd + 1);
 }
 
+/**
+ * From now on the watchdog writes `bytes` to `fd` before it kills (`fd` -1:
+ * it writes nothing). Withdrawn first, so that it never writes a reply half
+ * changed; the same bytes as last time are not copied again.
+ */
+export function setLastReply(watchdog: WatchdogState, fd: number, bytes?: Uint8Array): void {
+  Atomics.store(watchdog.replyState, REPLY_FD, 0);
+  if (fd < 0 || bytes === undefined) return;
+  if (bytes !== watchdog.replySource) {
+    watchdog.reply.set(bytes);
+    Atomics.store(watchdog.replyState, REPLY_LENGTH, bytes.length);
+    watchdog.replySource = bytes;
+  }
+  Atomics.store(watchdog.replyState, REPLY_FD, fd + 1);
+}
+
+/** A last reply is set. */
+export function replying(watchdog: WatchdogState): boolean {
+  return watchdog.replyState[REPLY_FD] !== 0;
+}
+
 function start(watchdog: WatchdogState): Worker {
   watchdog.times[SLEEPING_UNTIL] = Number.POSITIVE_INFINITY;
   const worker = new Worker(WATCHDOG_SOURCE, {
@@ -148,6 +202,8 @@ function start(watchdog: WatchdogState): Worker {
       times: watchdog.times.buffer,
       label: watchdog.label.buffer,
       lastWords: watchdog.lastWords.buffer,
+      replyState: watchdog.replyState.buffer,
+      reply: watchdog.reply.buffer,
     },
   });
   // The watchdog must never keep a process alive that is otherwise done.
