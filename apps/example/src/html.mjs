@@ -3,6 +3,7 @@
 // sending a page.
 
 import { createHash } from "node:crypto";
+import { STATUS_CODES } from "node:http";
 
 const STYLE = `
   :root { color-scheme: light dark; --accent: #3b6fd8; --line: #d0d4dc; --soft: #f3f5f9; }
@@ -89,4 +90,40 @@ export async function sendPage(request, html, status = 200) {
   request.sendHeader("Content-Type", "text/html; charset=utf-8");
   request.sendData(html);
   await request.finish();
+}
+
+/**
+ * The pages of the errors the server answers itself (the errorPage option):
+ * asked once for each error status when the handler is made.
+ * @param {number} status
+ */
+export function errorPage(status) {
+  const reason = STATUS_CODES[status] ?? "Error";
+  const [heading, text] =
+    status === 500
+      ? [
+          "Something went wrong",
+          "The application failed while it answered you. That worker process is being replaced; the others serve on.",
+        ]
+      : status === 503
+        ? [
+            "That took too long",
+            "Your request ran past its time limit, so its worker process was stopped (and replaced). Try something quicker.",
+          ]
+        : status < 500
+          ? [
+              "That request could not be served",
+              "The server could not take the request as it was sent.",
+            ]
+          : ["The server could not answer", "Something on our side failed."];
+  return {
+    type: "text/html; charset=utf-8",
+    body: page(
+      `${status} ${reason}`,
+      `<h1 id="error">${escapeHtml(heading)}</h1>
+<p class="lead">${status} ${escapeHtml(reason)}</p>
+<p>${escapeHtml(text)}</p>
+<p><a href="/">Back to the home page</a></p>`,
+    ),
+  };
 }

@@ -1,7 +1,9 @@
 // The upload page in a real browser: Debian's Chromium (headless, driven by
 // playwright-core) fills the form with a comment and two files, submits it and
-// reads the result table; the JSON API page adds a note; and the WebSocket
-// echo page echoes a message. Screenshots of both pages go to a temporary folder,
+// reads the result table; the JSON API page adds a note; the WebSocket
+// echo page echoes a message; the home page shows the pool's state; and the
+// links to an exception and to a request past its timeout get the 500 and
+// 503 pages. Screenshots of both pages go to a temporary folder,
 // or, with UPDATE_SCREENSHOTS=1, over the committed ones in docs/.
 
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -136,5 +138,31 @@ describe.skipIf(missing !== undefined)("the example's pages in Chromium", () => 
     await page.locator("#form button").click();
     await page.locator("#log li").first().waitFor();
     expect(await page.locator("#log li").first().textContent()).toMatch(/^\d+: héllo <b>$/);
+  });
+
+  it("shows the pool's state on the home page, and the 500 and 503 pages from its links", async () => {
+    if (app === undefined) throw new Error("not started");
+    const home = await page.goto(`${app.url}/`);
+    expect(home?.status()).toBe(200);
+    expect(Number(await page.locator("#pool-workers").textContent())).toBeGreaterThanOrEqual(1);
+    expect(await page.locator("#pool-parked").textContent()).toMatch(/^\d+$/);
+    await page.screenshot({ path: join(screenshots, "home.png") });
+
+    const [thrown] = await Promise.all([
+      page.waitForResponse(/\/throw$/),
+      page.locator("a[href='/throw']").click(),
+    ]);
+    expect(thrown.status()).toBe(500);
+    expect(await page.locator("h1#error").textContent()).toBe("Something went wrong");
+    expect(await page.title()).toBe("500 Internal Server Error");
+
+    await page.goto(`${app.url}/`);
+    const [killed] = await Promise.all([
+      page.waitForResponse(/\/slow\?seconds=5$/),
+      page.locator("a[href='/slow?seconds=5']").click(),
+    ]);
+    expect(killed.status()).toBe(503);
+    expect(await page.locator("h1#error").textContent()).toBe("That took too long");
+    await page.screenshot({ path: join(screenshots, "timeout-page.png") });
   });
 });

@@ -1,6 +1,7 @@
 // What a bad handler costs: an exception, a callback that returns false, and
-// a request killed by its timeout() each lose only their own connection; the
-// pool replaces the workers and serves on. Also: the interval listener's
+// a request killed by its timeout() each lose only their own connection (the
+// first and the last answered with the app's error pages); the pool replaces
+// the workers and serves on. Also: the interval listener's
 // heartbeat, and a clean stop on SIGTERM.
 
 import { describe, expect, it } from "vitest";
@@ -28,6 +29,9 @@ describe("a bad handler loses only its own connection", () => {
       fetch(`${app.url}/anything`).then((response) => response.status),
     ]);
     expect(statuses(bad.text)).toEqual([500]); // the pipelined /ping died with the connection
+    expect(bad.text).toMatch(
+      /Content-Type: text\/html; charset=utf-8\r\n[\s\S]*<h1 id="error">Something went wrong<\/h1>/,
+    );
     expect(good).toBe(200);
     await app.waitFor(/an exception in a request callback/);
     expect((await fetch(`${app.url}/ping`)).status).toBe(204);
@@ -43,13 +47,14 @@ describe("a bad handler loses only its own connection", () => {
     expect((await fetch(`${app.url}/ping`)).status).toBe(204);
   });
 
-  it("a request past its timeout(): the worker is killed, the client loses that connection only", async () => {
+  it("a request past its timeout(): the worker is killed, its client gets the 503 page, the others are served", async () => {
     const slow = raw(app.port, "GET /slow?seconds=10 HTTP/1.1\r\nHost: a\r\n\r\n");
     const meanwhile = await fetch(`${app.url}/slow?seconds=0.2`);
     expect(meanwhile.status).toBe(200);
     const killed = await slow;
-    expect(killed.text).toBe("");
-    expect(killed.how).not.toBe("open");
+    expect(statuses(killed.text)).toEqual([503]);
+    expect(killed.text).toContain('<h1 id="error">That took too long</h1>');
+    expect(killed.how).toBe("end");
     await exits("killed", 1);
     expect((await fetch(`${app.url}/ping`)).status).toBe(204);
   });

@@ -2,7 +2,8 @@
 // worker keeps serving many keep-alive connections; its supervisor holds a
 // copy of each that waits between requests, so that when the worker dies
 // (killed by a timeout, crashed, kill -9, or leaving over its memory limit)
-// the connection whose request ran is closed and every other one it held
+// the connection whose request ran is closed (a timer's kill answers it
+// first, with a 503) and every other one it held
 // is served by another worker: its next request answered, bytes intact.
 // Against the fixture app, whose /pid route names the worker.
 
@@ -49,20 +50,20 @@ type Death = {
     pid: number,
     app: Awaited<ReturnType<typeof start>>,
   ) => Promise<Exchange>;
-  /** The running request is answered (the worker leaves after it) rather than lost. */
-  answered: boolean;
+  /** The running request's fate: answered (the worker leaves after it), a 503 from the timeout's watchdog, or lost. */
+  fate: "answered" | "503" | "lost";
 };
 
 const DEATHS: Death[] = [
   {
     name: "killed by timeout() in a blocked event loop",
     kill: (victim) => victim.send(get("/spin"), WAIT_MS),
-    answered: false,
+    fate: "503",
   },
   {
     name: "crashed by an uncaught exception while its request waits",
     kill: (victim) => victim.send(get("/crash"), WAIT_MS),
-    answered: false,
+    fate: "lost",
   },
   {
     name: "killed with SIGKILL while its request waits on a timer",
@@ -75,13 +76,13 @@ const DEATHS: Death[] = [
       process.kill(pid, "SIGKILL");
       return result;
     },
-    answered: false,
+    fate: "lost",
   },
   {
     name: "leaving over memoryLimit after its request",
     env: { MEMORY_LIMIT: String(200 * 1024 * 1024) },
     kill: (victim) => victim.send(get("/hog?mb=256"), WAIT_MS),
-    answered: true,
+    fate: "answered",
   },
 ];
 
@@ -101,11 +102,13 @@ describe("a worker that dies while it holds many keep-alive connections", () => 
       await sleep(100); // the copies of the idle connections are on their way to the supervisor
       const lost = victim === undefined ? undefined : await death.kill(victim.connection, pid, app);
       if (lost !== undefined) {
-        const ok = lost.outcome === "answered" && lost.status === 200;
-        if (death.answered && !ok) problems.push(`the running request: ${summary([lost])}`);
-        if (!death.answered && lost.outcome === "answered")
+        const status = death.fate === "answered" ? 200 : 503;
+        const ok = lost.outcome === "answered" && lost.status === status;
+        if (death.fate !== "lost" && !ok)
+          problems.push(`the running request, not ${status}: ${summary([lost])}`);
+        if (death.fate === "lost" && lost.outcome === "answered")
           problems.push(`the running request was answered: ${summary([lost])}`);
-        if (!death.answered && lost.outcome === "timeout")
+        if (death.fate === "lost" && lost.outcome === "timeout")
           problems.push("the running request's connection was left open, not closed");
       }
       // Every other connection the worker held: its next request, answered by another worker.
