@@ -329,7 +329,9 @@ const DEVIATION_LIST = {
   "close-wins": {
     why: "in HTTP/1.0, Connection: close wins over keep-alive; llhttp keeps the connection (RFC 9112 §9.3)",
   },
-  "te-http10-close": { why: "HTTP/1.0 with Transfer-Encoding is never keep-alive (RFC 9112 §6.1)" },
+  "te-http10": {
+    why: "we reject an HTTP/1.0 request with Transfer-Encoding (400): its framing is faulty (RFC 9112 §6.1)",
+  },
   "upgrade-http10": { why: "we ignore Upgrade in an HTTP/1.0 request (RFC 9110 §7.8)" },
   "upgrade-body": {
     why: "we require an Upgrade request's own body to be complete and well-formed; Node's llhttp stops checking once the head asks to upgrade (RFC 9112 §6.3, §8)",
@@ -385,16 +387,6 @@ const headRule: Rule = ({ k, ourReqs, theirReqs, lines }) => {
     );
   if (ours.version === "1.0" && theirs.upgrade && !ours.upgrade && onlyIn("upgrade", "keepAlive"))
     return "upgrade-http10";
-  const chunked = fieldValues(ours, "transfer-encoding").length > 0;
-  if (
-    ours.version === "1.0" &&
-    chunked &&
-    !ours.keepAlive &&
-    theirs.keepAlive &&
-    onlyIn("keepAlive")
-  ) {
-    return "te-http10-close";
-  }
   // Gated: where llhttp reads HTAB alike, a difference here has another cause (close-wins).
   if (applies("htab-connection") && tabbed(lines, "connection") && onlyIn("keepAlive", "upgrade"))
     return "htab-connection";
@@ -503,6 +495,7 @@ const ourRejectRule: Rule = ({ bytes, ours, theirs, k, ourReqs, theirReqs, lines
     case "HPE_UNEXPECTED_CONTENT_LENGTH": {
       const present = codings.filter((e) => e !== "");
       if (applies("te-empty") && codings.length > 0 && present.length === 0) return "te-empty";
+      if (code === "HPE_INVALID_TRANSFER_ENCODING" && head.version === "1.0") return "te-http10";
       if (code === "HPE_UNEXPECTED_CONTENT_LENGTH") return undefined;
       if (present.some((e) => !TRANSFER_CODING.test(e))) return "te-syntax";
       return head.upgrade && present[present.length - 1]?.toLowerCase() !== "chunked"
@@ -765,10 +758,6 @@ const EXAMPLES: { deviation: Deviation; input: string }[] = [
       "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: \t\r\n\r\n0\r\n\r\n",
   },
   {
-    deviation: "te-empty-line",
-    input: "POST / HTTP/1.0\r\nTransfer-Encoding: \r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-  },
-  {
     deviation: "chunk-ext",
     input: "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n1;a=\r\nx\r\n0\r\n\r\n",
   },
@@ -814,9 +803,13 @@ const EXAMPLES: { deviation: Deviation; input: string }[] = [
     input: "GET / HTTP/1.0\r\nConnection: close\r\nConnection: keep-alive\r\n\r\n",
   },
   {
-    deviation: "te-http10-close",
+    deviation: "te-http10",
     input:
       "POST / HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+  },
+  {
+    deviation: "te-http10",
+    input: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
   },
   {
     deviation: "upgrade-http10",

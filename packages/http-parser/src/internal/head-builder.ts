@@ -171,6 +171,14 @@ export function buildHead(
   if (hostCount === 0 && http11) fail("HPE_INVALID_HOST", "Host is required in HTTP/1.1");
   let chunked = false;
   if (codings !== undefined) {
+    // RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty
+    // framing (an HTTP/1.0 hop before us could not have known chunked): rejected.
+    if (!http11) {
+      fail(
+        "HPE_INVALID_TRANSFER_ENCODING",
+        "Transfer-Encoding in an HTTP/1.0 request: its framing cannot be trusted",
+      );
+    }
     if (contentLength >= 0) {
       fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Content-Length together with Transfer-Encoding");
     }
@@ -193,11 +201,9 @@ export function buildHead(
   if (contentLength > maxBodySize) fail("HPE_BODY_TOO_LARGE", "Content-Length exceeds maxBodySize");
 
   const isConnect = method === "CONNECT";
-  let keepAlive = http11
+  const keepAlive = http11
     ? (connection & CONNECTION_CLOSE) === 0
     : (connection & (CONNECTION_KEEP_ALIVE | CONNECTION_CLOSE)) === CONNECTION_KEEP_ALIVE;
-  // RFC 9112 section 6.1: Transfer-Encoding in HTTP/1.0 means faulty framing; close after.
-  if (chunked && !http11) keepAlive = false;
 
   return {
     method,
