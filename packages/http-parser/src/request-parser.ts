@@ -86,6 +86,9 @@ export class RequestParser {
   readonly #maxHeaderSize: number;
   readonly #maxBodySize: number;
   readonly #maxHeaderCount: number;
+  readonly #allowMissingHost: boolean;
+  readonly #allowObsFold: boolean;
+  readonly #allowBareLf: boolean;
   readonly #body: BodyDecoder;
   readonly #words = new WordScanner();
   readonly #text = new SectionText();
@@ -95,6 +98,7 @@ export class RequestParser {
     fields: NO_INTS,
     fieldCount: 0,
     asciiOnly: true,
+    folded: false,
     text: undefined,
     textShift: 0,
   };
@@ -117,6 +121,8 @@ export class RequestParser {
   #tokenStart = 0;
   #valueEnd = 0;
   #asciiOnly = true;
+  /** A field of the section was continued by obs-fold (allowObsFold). */
+  #folded = false;
   #line: RequestLine = {
     methodEnd: 0,
     targetStart: 0,
@@ -147,7 +153,10 @@ export class RequestParser {
     this.#maxHeaderSize = limits.maxHeaderSize;
     this.#maxBodySize = limits.maxBodySize;
     this.#maxHeaderCount = limits.maxHeaderCount;
-    this.#body = new BodyDecoder(limits.maxBodySize, limits.maxChunkExtensionSize);
+    this.#allowMissingHost = limits.allowMissingHost;
+    this.#allowObsFold = limits.allowObsFold;
+    this.#allowBareLf = limits.allowBareLf;
+    this.#body = new BodyDecoder(limits);
   }
 
   /**
@@ -222,6 +231,7 @@ export class RequestParser {
     this.#savedLength = 0;
     this.#fieldCount = 0;
     this.#asciiOnly = true;
+    this.#folded = false;
     this.#state = state;
   }
 
@@ -255,7 +265,9 @@ export class RequestParser {
             this.#state = S_START_LF;
             i++;
           } else if (c === LF) {
-            this.#fail("HPE_CR_EXPECTED", "bare LF before the request line");
+            if (!this.#allowBareLf)
+              this.#fail("HPE_CR_EXPECTED", "bare LF before the request line");
+            i++;
           } else {
             this.#beginSection(i, false, S_METHOD);
             limit = i + this.#maxHeaderSize;
@@ -312,7 +324,8 @@ export class RequestParser {
         }
         case S_LINE_CR: {
           const c = data[i];
-          if (c !== CR) {
+          const bareLf = c === LF && this.#allowBareLf;
+          if (c !== CR && !bareLf) {
             if (c === LF) this.#fail("HPE_CR_EXPECTED", "request line ends in a bare LF");
             if (c === SP) this.#fail("HPE_UNEXPECTED_SPACE", "space after the protocol version");
             this.#fail("HPE_INVALID_VERSION", "protocol version is not HTTP/d.d");
@@ -321,7 +334,7 @@ export class RequestParser {
           if (this.#versionMajor !== 1 || minor > 1) {
             this.#fail("HPE_UNSUPPORTED_VERSION", "only HTTP/1.0 and HTTP/1.1 are supported");
           }
-          this.#state = S_LINE_LF;
+          this.#state = bareLf ? S_FIELD_START : S_LINE_LF;
           i++;
           break;
         }
@@ -346,8 +359,18 @@ export class RequestParser {
             break;
           }
           if (TOKEN[c] !== 1) {
-            if (c === LF) this.#fail("HPE_CR_EXPECTED", "header line ends in a bare LF");
+            if (c === LF) {
+              if (!this.#allowBareLf)
+                this.#fail("HPE_CR_EXPECTED", "header line ends in a bare LF");
+              i++;
+              this.#endSection(data, i);
+              return i;
+            }
             if (c === SP || c === HTAB) {
+              if (this.#allowObsFold && this.#fieldCount > 0) {
+                this.#continueField();
+                break;
+              }
               this.#fail("HPE_UNEXPECTED_SPACE", "obs-fold or whitespace before a header field");
             }
             this.#fail("HPE_INVALID_HEADER_TOKEN", "header name is not a token");
@@ -505,8 +528,28 @@ export class RequestParser {
       this.#state = S_FIELD_LF;
       return i + 1;
     }
-    if (c === LF) this.#fail("HPE_CR_EXPECTED", "header line ends in a bare LF");
+    if (c === LF) {
+      if (!this.#allowBareLf) this.#fail("HPE_CR_EXPECTED", "header line ends in a bare LF");
+      this.#recordValue();
+      this.#fieldCount++;
+      this.#state = S_FIELD_START;
+      return i + 1;
+    }
     this.#fail("HPE_INVALID_HEADER_TOKEN", "header value has a control character");
+  }
+
+  /**
+   * obs-fold (allowObsFold): the line starting here with SP or HTAB goes on
+   * with the field before. Its value is scanned on from here; the fold (line
+   * break and whitespace) is replaced by one SP when the strings are made.
+   */
+  #continueField(): void {
+    this.#fieldCount--;
+    const f = this.#fieldCount * 4;
+    this.#tokenStart = this.#fields[f + 2] as number;
+    this.#valueEnd = this.#fields[f + 3] as number;
+    this.#folded = true;
+    this.#state = S_FIELD_VALUE;
   }
 
   #recordName(nameEnd: number): void {
@@ -536,6 +579,7 @@ export class RequestParser {
     layout.fields = this.#fields;
     layout.fieldCount = this.#fieldCount;
     layout.asciiOnly = this.#asciiOnly;
+    layout.folded = this.#folded;
     if (this.#asciiOnly && !split) this.#text.fill(layout, data, this.#base, end);
     else {
       layout.text = undefined;
@@ -548,7 +592,7 @@ export class RequestParser {
       this.#completeRequest();
       return;
     }
-    const head = buildHead(layout, this.#line, this.#maxBodySize);
+    const head = buildHead(layout, this.#line, this.#maxBodySize, this.#allowMissingHost);
     this.#startBody(head);
   }
 

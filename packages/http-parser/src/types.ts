@@ -58,4 +58,31 @@ export interface RequestParserOptions {
    * @default 16384 (16 KiB)
    */
   maxChunkExtensionSize?: number;
+  /**
+   * Leniency: an HTTP/1.1 request without Host is accepted (RFC 9112
+   * section 3.2 has a server reject it). For proxies and tools that parse
+   * requests a server will check later. @default false
+   */
+  allowMissingHost?: boolean;
+  /**
+   * Leniency: obs-fold (a header or trailer line that starts with SP or
+   * HTAB continues the field before) is accepted, each fold replaced by one
+   * SP (RFC 9112 section 5.2), except in Host, Content-Length,
+   * Transfer-Encoding, Connection, Upgrade and Expect, where it is still
+   * rejected. @default false
+   */
+  allowObsFold?: boolean;
+  /**
+   * Leniency: a bare LF ends a line as CRLF does (request line, header and
+   * trailer lines, the empty line, chunk-size lines, after chunk data, and
+   * empty lines before a request); a CR not followed by LF is still
+   * rejected. @default false
+   */
+  allowBareLf?: boolean;
+  /**
+   * Leniency: the CRLF after a chunk's data may be missing (the next chunk
+   * size follows at once), as llhttp's LENIENT_OPTIONAL_CRLF_AFTER_CHUNK.
+   * @default false
+   */
+  allowMissingCrlfAfterChunk?: boolean;
 }

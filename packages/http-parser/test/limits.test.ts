@@ -265,6 +265,14 @@ describe("options validation", () => {
     expect(() => new RequestParser(handler, { maxBodySize: Infinity })).not.toThrow();
     expect(invalidOption({ maxHeaderCount: Infinity }).message).toMatch(/maxHeaderCount/);
   });
+  it.each(["allowMissingHost", "allowObsFold", "allowBareLf", "allowMissingCrlfAfterChunk"])(
+    "%s must be a boolean",
+    (name) => {
+      expect(invalidOption({ [name]: "yes" }).message).toBe(
+        `@moonbridge/http-parser: RequestParser: ${name} must be true or false, got "yes"`,
+      );
+    },
+  );
   it.each([null, 5, "x"])("options %s is an INVALID_OPTION", (options) => {
     expect(invalidOption(options).message).toMatch(/RequestParser: options must be an object, got/);
   });
@@ -276,8 +284,9 @@ describe("options validation", () => {
     { key: "maxHeaderCnt", hint: "did you mean maxHeaderCount?" },
     {
       key: "lenient",
-      hint: "known options: maxHeaderSize, maxBodySize, maxHeaderCount, maxChunkExtensionSize",
+      hint: "known options: maxHeaderSize, maxBodySize, maxHeaderCount, maxChunkExtensionSize, allowMissingHost, allowObsFold, allowBareLf, allowMissingCrlfAfterChunk",
     },
+    { key: "allow_bare_lf", hint: "did you mean allowBareLf?" },
   ])("an unknown key $key is an INVALID_OPTION: $hint", ({ key, hint }) => {
     expect(invalidOption({ [key]: 1 }).message).toBe(
       `@moonbridge/http-parser: RequestParser: unknown option ${JSON.stringify(key)}; ${hint}`,

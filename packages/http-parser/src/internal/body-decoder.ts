@@ -6,6 +6,7 @@
 import { HttpParserError } from "../errors";
 import type { RequestHandler } from "../types";
 import { ChunkExtensionScanner } from "./chunk-extension";
+import type { Settings } from "./options";
 import { CR, HEX, HTAB, LF, SEMICOLON, SP } from "./tables";
 
 export const B_DONE = 0; // no body, or all of it read
@@ -31,13 +32,20 @@ export class BodyDecoder {
   state = B_DONE;
   readonly #maxBodySize: number;
   readonly #extensions: ChunkExtensionScanner;
+  readonly #allowBareLf: boolean;
+  readonly #allowMissingCrlfAfterChunk: boolean;
   #remaining = 0;
   #chunkSize = 0;
   #total = 0;
 
-  constructor(maxBodySize: number, maxChunkExtensionSize: number) {
-    this.#maxBodySize = maxBodySize;
-    this.#extensions = new ChunkExtensionScanner(maxChunkExtensionSize);
+  constructor(settings: Settings) {
+    this.#maxBodySize = settings.maxBodySize;
+    this.#allowBareLf = settings.allowBareLf;
+    this.#allowMissingCrlfAfterChunk = settings.allowMissingCrlfAfterChunk;
+    this.#extensions = new ChunkExtensionScanner(
+      settings.maxChunkExtensionSize,
+      settings.allowBareLf,
+    );
   }
 
   /** A body of exactly `length` (> 0) bytes follows. */
@@ -98,39 +106,43 @@ export class BodyDecoder {
           this.#chunkSize = size;
           if (i === len) break;
           const c = data[i];
+          i++;
           if (c === CR) this.state = B_CHUNK_SIZE_LF;
           else if (c === SEMICOLON || c === SP || c === HTAB) {
             this.#extensions.begin(c);
             this.state = B_CHUNK_EXT;
-          } else if (c === LF) fail("HPE_CR_EXPECTED", "bare LF in chunked framing");
-          else fail("HPE_INVALID_CHUNK_SIZE", "chunk size is not hex");
-          i++;
+          } else if (c === LF) {
+            if (!this.#allowBareLf) fail("HPE_CR_EXPECTED", "bare LF in chunked framing");
+            if (this.#sizeLineDone()) return i;
+          } else fail("HPE_INVALID_CHUNK_SIZE", "chunk size is not hex");
           break;
         }
-        case B_CHUNK_EXT:
-          i = this.#extensions.scan(data, i);
-          if (this.#extensions.done) this.state = B_CHUNK_SIZE_LF;
+        case B_CHUNK_EXT: {
+          const extensions = this.#extensions;
+          i = extensions.scan(data, i);
+          if (!extensions.done) break;
+          this.state = B_CHUNK_SIZE_LF;
+          // A bare LF (allowBareLf) ended the line: no LF is due.
+          if (extensions.endedByLf && this.#sizeLineDone()) return i;
           break;
-        case B_CHUNK_SIZE_LF: {
+        }
+        case B_CHUNK_SIZE_LF:
           if (data[i] !== LF) fail("HPE_LF_EXPECTED", "CR not followed by LF");
           i++;
-          const size = this.#chunkSize;
-          if (size === 0) {
-            this.state = B_TRAILERS;
-            return i;
-          }
-          this.#total += size;
-          if (this.#total > this.#maxBodySize)
-            fail("HPE_BODY_TOO_LARGE", "body exceeds maxBodySize");
-          this.#remaining = size;
-          this.state = B_CHUNK_DATA;
+          if (this.#sizeLineDone()) return i;
+          break;
+        case B_CHUNK_DATA_CR: {
+          const c = data[i];
+          if (c === CR) {
+            this.state = B_CHUNK_DATA_LF;
+            i++;
+          } else if (c === LF && this.#allowBareLf) {
+            this.state = B_CHUNK_SIZE_START;
+            i++;
+          } else if (this.#allowMissingCrlfAfterChunk) this.state = B_CHUNK_SIZE_START;
+          else fail("HPE_CR_EXPECTED", "chunk data is not followed by CRLF");
           break;
         }
-        case B_CHUNK_DATA_CR:
-          if (data[i] !== CR) fail("HPE_CR_EXPECTED", "chunk data is not followed by CRLF");
-          this.state = B_CHUNK_DATA_LF;
-          i++;
-          break;
         case B_CHUNK_DATA_LF:
           if (data[i] !== LF) fail("HPE_LF_EXPECTED", "CR not followed by LF");
           this.state = B_CHUNK_SIZE_START;
@@ -141,5 +153,19 @@ export class BodyDecoder {
       }
     }
     return i;
+  }
+
+  /** A chunk-size line has ended: the chunk's data follows, or (true) the trailers. */
+  #sizeLineDone(): boolean {
+    const size = this.#chunkSize;
+    if (size === 0) {
+      this.state = B_TRAILERS;
+      return true;
+    }
+    this.#total += size;
+    if (this.#total > this.#maxBodySize) fail("HPE_BODY_TOO_LARGE", "body exceeds maxBodySize");
+    this.#remaining = size;
+    this.state = B_CHUNK_DATA;
+    return false;
   }
 }

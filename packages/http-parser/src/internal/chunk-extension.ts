@@ -24,12 +24,16 @@ function invalid(message: string): never {
 export class ChunkExtensionScanner {
   /** Whether the CR ending the chunk-size line has been consumed. */
   done = false;
+  /** The line ended with a bare LF (allowBareLf), consumed too: no LF is due. */
+  endedByLf = false;
   readonly #max: number;
+  readonly #allowBareLf: boolean;
   #state = E_SEMI_BWS;
   #bytes = 0;
 
-  constructor(maxBytesPerRequest: number) {
+  constructor(maxBytesPerRequest: number, allowBareLf = false) {
     this.#max = maxBytesPerRequest;
+    this.#allowBareLf = allowBareLf;
   }
 
   /** A new request: its extension bytes count from zero. */
@@ -40,6 +44,7 @@ export class ChunkExtensionScanner {
   /** The byte after the chunk size was `first` (";", SP or HTAB), already consumed. */
   begin(first: number): void {
     this.done = false;
+    this.endedByLf = false;
     this.#state = first === SEMICOLON ? E_NAME_BWS : E_SEMI_BWS;
     this.#count(1);
   }
@@ -60,13 +65,15 @@ export class ChunkExtensionScanner {
     let state = this.#state;
     for (; i < data.length; i++) {
       const c = data[i];
-      if (c === CR) {
+      const lineEnd = c === CR || (c === LF && this.#allowBareLf);
+      if (lineEnd) {
         if (state !== E_NAME && state !== E_TOKEN_VALUE && state !== E_AFTER_QUOTED) {
           if (state === E_QUOTED) invalid("unterminated quoted string in a chunk extension");
           invalid("chunk extension ends where a name or value is due");
         }
         this.#count(i - start);
         this.done = true;
+        this.endedByLf = c === LF;
         return i + 1;
       }
       if (c === LF) throw new HttpParserError("HPE_CR_EXPECTED", "bare LF in chunked framing");

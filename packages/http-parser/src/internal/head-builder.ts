@@ -28,6 +28,8 @@ export interface SectionLayout {
   fieldCount: number;
   /** No obs-text (bytes >= 0x80) anywhere in the section. */
   asciiOnly: boolean;
+  /** Some value spans an obs-fold (allowObsFold): its line breaks are made one SP. */
+  folded: boolean;
   /**
    * The section's bytes already decoded (ASCII sections only), so tokens are
    * cheap slices of it: the token at offset `o` is at `text[o + textShift]`.
@@ -55,14 +57,28 @@ export function fieldList(layout: SectionLayout): string[] {
       list[2 * k] = text.slice(fields[f] + t, fields[f + 1] + t);
       list[2 * k + 1] = text.slice(fields[f + 2] + t, fields[f + 3] + t);
     }
-    return list;
+  } else {
+    const value = layout.asciiOnly ? ascii : latin1;
+    for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
+      list[2 * k] = internedAscii(bytes, base + fields[f], base + fields[f + 1]);
+      list[2 * k + 1] = value(bytes, base + fields[f + 2], base + fields[f + 3]);
+    }
   }
-  const value = layout.asciiOnly ? ascii : latin1;
-  for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
-    list[2 * k] = internedAscii(bytes, base + fields[f], base + fields[f + 1]);
-    list[2 * k + 1] = value(bytes, base + fields[f + 2], base + fields[f + 3]);
-  }
+  if (layout.folded) for (let k = 1; k < list.length; k += 2) list[k] = unfold(list[k] as string);
   return list;
+}
+
+/** RFC 9112 section 5.2: each obs-fold (with the whitespace around it) becomes one SP; then OWS is trimmed. */
+function unfold(value: string): string {
+  return value.includes("\n")
+    ? value.replace(/[ \t]*\r?\n[ \t]*/g, " ").replace(/^ | $/g, "")
+    : value;
+}
+
+/** Whether a value holds a line break: it was folded. */
+function isFolded(bytes: Uint8Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (bytes[i] === 0x0a) return true;
+  return false;
 }
 
 function fail(code: ConstructorParameters<typeof HttpParserError>[0], message: string): never {
@@ -101,6 +117,7 @@ export function buildHead(
   layout: SectionLayout,
   line: RequestLine,
   maxBodySize: number,
+  allowMissingHost: boolean,
 ): RequestHead {
   const { bytes, base, fields, fieldCount } = layout;
   const { text, textShift: t } = layout;
@@ -125,6 +142,9 @@ export function buildHead(
     if (name === 0) continue;
     const vs = base + fields[f + 2];
     const ve = base + fields[f + 3];
+    // The fields this parser acts on are never unfolded: a peer that folds them may read them otherwise.
+    if (layout.folded && isFolded(bytes, vs, ve))
+      fail("HPE_INVALID_HEADER_TOKEN", "obs-fold in a field that frames or routes the request");
     switch (name) {
       case NAME_HOST:
         hostCount++;
@@ -168,7 +188,8 @@ export function buildHead(
   }
 
   if (hostCount > 1) fail("HPE_INVALID_HOST", "Host sent more than once");
-  if (hostCount === 0 && http11) fail("HPE_INVALID_HOST", "Host is required in HTTP/1.1");
+  if (hostCount === 0 && http11 && !allowMissingHost)
+    fail("HPE_INVALID_HOST", "Host is required in HTTP/1.1");
   let chunked = false;
   if (codings !== undefined) {
     // RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty

@@ -20,6 +20,23 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   maxChunkExtensionSize: 16 * 1024,
 };
 
+/** The named leniencies: each relaxes one rule for legacy peers; all off by default. */
+export interface Leniencies {
+  allowMissingHost: boolean;
+  allowObsFold: boolean;
+  allowBareLf: boolean;
+  allowMissingCrlfAfterChunk: boolean;
+}
+
+const LENIENCY_NAMES: readonly (keyof Leniencies)[] = [
+  "allowMissingHost",
+  "allowObsFold",
+  "allowBareLf",
+  "allowMissingCrlfAfterChunk",
+];
+
+export type Settings = Limits & Leniencies;
+
 const NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
 
 /** The smallest maxHeaderSize: room for the shortest request line and its CRLF. */
@@ -32,14 +49,27 @@ function invalid(message: string): HttpParserError {
   );
 }
 
-/** The limits a parser works with; throws HttpParserError INVALID_OPTION naming the first bad option. */
-export function validateOptions(options: RequestParserOptions): Limits {
+/** The limits and leniencies a parser works with; throws HttpParserError INVALID_OPTION naming the first bad option. */
+export function validateOptions(options: RequestParserOptions): Settings {
   if (options === null || typeof options !== "object") {
     throw invalid(`options must be an object, got ${shown(options)}`);
   }
-  const unknown = unknownOption(options, NAMES);
+  const unknown = unknownOption(options, [...NAMES, ...LENIENCY_NAMES]);
   if (unknown !== undefined) throw invalid(unknown);
-  const limits = { ...DEFAULT_LIMITS };
+  const limits: Settings = {
+    ...DEFAULT_LIMITS,
+    allowMissingHost: false,
+    allowObsFold: false,
+    allowBareLf: false,
+    allowMissingCrlfAfterChunk: false,
+  };
+  for (const name of LENIENCY_NAMES) {
+    const value = options[name];
+    if (value === undefined) continue;
+    if (typeof value !== "boolean")
+      throw invalid(`${name} must be true or false, got ${shown(value)}`);
+    limits[name] = value;
+  }
   for (const name of NAMES) {
     const value = options[name];
     if (value === undefined) continue;

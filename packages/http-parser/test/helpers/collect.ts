@@ -2,6 +2,7 @@
 // plain data, so tests compare events, not timings or object identity.
 import {
   HttpParserError,
+  type RequestHandler,
   type RequestHead,
   RequestParser,
   type RequestParserOptions,
@@ -28,6 +29,20 @@ export interface ParseResult {
 const latin1 = (bytes: Uint8Array): string => String.fromCharCode(...bytes);
 export const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
+/** A handler that records every event in `events`, adjacent body chunks merged. */
+export function collecting(events: ParseEvent[]): RequestHandler {
+  return {
+    onRequestHead: (head) => events.push({ type: "head", head }),
+    onBody: (chunk) => {
+      const last = events[events.length - 1];
+      if (last?.type === "body") last.data += latin1(chunk);
+      else events.push({ type: "body", data: latin1(chunk) });
+    },
+    onTrailers: (trailers) => events.push({ type: "trailers", trailers }),
+    onRequestComplete: () => events.push({ type: "complete" }),
+  };
+}
+
 /**
  * Parses `input` fed in pieces cut at `cuts` (sorted offsets), then calls
  * finish() unless `finish` is false. Adjacent body events are merged, since
@@ -41,19 +56,7 @@ export function parse(
   // The parser takes its own options only (it rejects unknown keys).
   const { cuts: _cuts, finish: _finish, ...parserOptions } = options;
   const events: ParseEvent[] = [];
-  const parser = new RequestParser(
-    {
-      onRequestHead: (head) => events.push({ type: "head", head }),
-      onBody: (chunk) => {
-        const last = events[events.length - 1];
-        if (last?.type === "body") last.data += latin1(chunk);
-        else events.push({ type: "body", data: latin1(chunk) });
-      },
-      onTrailers: (trailers) => events.push({ type: "trailers", trailers }),
-      onRequestComplete: () => events.push({ type: "complete" }),
-    },
-    parserOptions,
-  );
+  const parser = new RequestParser(collecting(events), parserOptions);
   let consumed = 0;
   try {
     const cuts = [...(options.cuts ?? []), bytes.length];
