@@ -1,6 +1,7 @@
 // Benchmark: form bodies. multipart/form-data with @moonbridge/body-parser
-// against busboy and @fastify/busboy; application/x-www-form-urlencoded
-// against URLSearchParams and node:querystring; side by side in one process.
+// against busboy, @fastify/busboy and @mjackson/multipart-parser;
+// application/x-www-form-urlencoded against URLSearchParams and
+// node:querystring; side by side in one process.
 // Checks first that all competitors read the same parts and fields from every
 // corpus item, then times them interleaved and prints a markdown table per
 // kind, in bodies per second and ratios to the baseline.
@@ -48,6 +49,18 @@ if (multipartItems.length > 0 && multipartNames.length > 0) {
     ...options,
     log,
   });
+  // The file's target is set against the fastest peer, whichever it is: name it per item.
+  const versusFastest = multipartItems
+    .map((item) => {
+      const rows = results.filter((r) => r.item === item.name);
+      const ours = rows.find((r) => r.competitor === "moonbridge")?.median;
+      const peers = rows.filter((r) => r.competitor !== "moonbridge");
+      if (ours === undefined || peers.length === 0) return undefined;
+      const fastest = peers.reduce((a, b) => (b.median > a.median ? b : a));
+      return `${(ours / fastest.median).toFixed(2)}× ${fastest.competitor} on "${item.name}"`;
+    })
+    .filter(Boolean)
+    .join(", ");
   const v = multipart.versions();
   const throughput = results
     .map((r) => {
@@ -59,8 +72,10 @@ if (multipartItems.length > 0 && multipartNames.length > 0) {
   out.push(
     "### multipart/form-data\n\n" +
       `${formatTable(results, multipart.BASELINE, { unit: "body", spread: options.spread })}\n\n` +
+      (versusFastest ? `moonbridge against the fastest peer: ${versusFastest}.\n\n` : "") +
       `Throughput: ${throughput}.\n\n` +
-      `Node ${v.node}, busboy ${v.busboy}, @fastify/busboy ${v["@fastify/busboy"]}, @moonbridge/body-parser ${v.moonbridge}; ` +
+      `Node ${v.node}, busboy ${v.busboy}, @fastify/busboy ${v["@fastify/busboy"]}, ` +
+      `@mjackson/multipart-parser ${v["@mjackson/multipart-parser"]}, @moonbridge/body-parser ${v.moonbridge}; ` +
       `median of ${options.rounds} interleaved rounds of ${options.timeMs} ms.\n`,
   );
 }

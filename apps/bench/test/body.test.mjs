@@ -32,8 +32,13 @@ describe("multipart competitors agree", async () => {
   const competitors = await multipart.loadCompetitors(items, { warmupMs: 0 });
   const agreed = verify(items, competitors);
 
-  it("all three run", () => {
-    expect(competitors.map((c) => c.name)).toEqual(["moonbridge", "busboy", "@fastify/busboy"]);
+  it("all four run", () => {
+    expect(competitors.map((c) => c.name)).toEqual([
+      "moonbridge",
+      "busboy",
+      "@fastify/busboy",
+      "@mjackson/multipart-parser",
+    ]);
   });
 
   it("on the file: one part, every byte", () => {
