@@ -1,9 +1,11 @@
 // getBoundary: the boundary parameter of a multipart/form-data Content-Type
 // (RFC 7578 section 4.1, RFC 2046 section 5.1.1, parameter syntax of RFC 9110
-// section 5.6.6).
+// section 5.6.6), or of any multipart/* one when asked.
 
 import { BodyParserError } from "./errors";
+import { validateBoundaryOptions } from "./internal/limits";
 import { isToken, lowerAscii, skipOws } from "./internal/strings";
+import type { BoundaryOptions } from "./types";
 
 /** bcharsnospace of RFC 2046: DIGIT ALPHA ' ( ) + _ , - . / : = ? (and SP, but not last). */
 function isBoundaryChar(c: number): boolean {
@@ -17,22 +19,34 @@ function isBoundaryChar(c: number): boolean {
 
 const MAX_BOUNDARY_LENGTH = 70;
 
+/** Whether `type` (lowercased) is `multipart/` and a token: any multipart subtype. */
+function isMultipart(type: string): boolean {
+  if (!type.startsWith("multipart/") || type.length === 10) return false;
+  for (let k = 10; k < type.length; k++) if (!isToken(type.charCodeAt(k))) return false;
+  return true;
+}
+
 /**
- * The boundary of a `multipart/form-data` Content-Type. The media type and the
- * parameter names are case-insensitive, parameters may come in any order, and
- * the value may be a token or a quoted string.
+ * The boundary of a `multipart/form-data` Content-Type, or, with
+ * `anySubtype`, of any `multipart/*` one (mixed, related, a nested part's). The media type and the parameter names are case-insensitive,
+ * parameters may come in any order, and the value may be a token or a quoted
+ * string.
  *
  * Throws {@link BodyParserError}: `MULTIPART_NOT_FORM_DATA` (415) for another
- * media type, `MULTIPART_NO_BOUNDARY` (400) when the boundary is missing,
- * empty, given twice or has characters RFC 2046 does not allow,
- * `MULTIPART_BOUNDARY_TOO_LONG` (400) beyond 70 characters.
+ * media type (`MULTIPART_NOT_MULTIPART` with `anySubtype`),
+ * `MULTIPART_NO_BOUNDARY` (400) when the boundary is missing, empty, given
+ * twice or has characters RFC 2046 does not allow,
+ * `MULTIPART_BOUNDARY_TOO_LONG` (400) beyond 70 characters; `INVALID_OPTION`
+ * for a bad or unknown option.
  *
  * @example
  * ```ts
  * getBoundary('multipart/form-data; charset=utf-8; boundary="----x"'); // "----x"
+ * getBoundary("multipart/mixed; boundary=y", { anySubtype: true }); // "y"
  * ```
  */
-export function getBoundary(contentType: string): string {
+export function getBoundary(contentType: string, options: BoundaryOptions = {}): string {
+  const anySubtype = validateBoundaryOptions(options);
   const s = String(contentType);
   let i = skipOws(s, 0);
   const typeStart = i;
@@ -44,7 +58,11 @@ export function getBoundary(contentType: string): string {
   ) {
     typeEnd--;
   }
-  if (lowerAscii(s.slice(typeStart, typeEnd)) !== "multipart/form-data") {
+  const type = lowerAscii(s.slice(typeStart, typeEnd));
+  if (anySubtype) {
+    if (!isMultipart(type))
+      throw new BodyParserError("MULTIPART_NOT_MULTIPART", "Content-Type is not multipart/*");
+  } else if (type !== "multipart/form-data") {
     throw new BodyParserError("MULTIPART_NOT_FORM_DATA", "Content-Type is not multipart/form-data");
   }
   let boundary: string | undefined;

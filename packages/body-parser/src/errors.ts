@@ -13,6 +13,8 @@ export const ERROR_STATUS = {
   URLENCODED_VALUE_TOO_LONG: 413,
   /** Content-Type is not multipart/form-data. */
   MULTIPART_NOT_FORM_DATA: 415,
+  /** Content-Type is not multipart/* (`getBoundary` with `anySubtype`). */
+  MULTIPART_NOT_MULTIPART: 415,
   /** Content-Type has no boundary parameter, or an empty or malformed one. */
   MULTIPART_NO_BOUNDARY: 400,
   /** The boundary is longer than 70 characters (RFC 2046 section 5.1.1). */
@@ -21,7 +23,7 @@ export const ERROR_STATUS = {
   MULTIPART_MALFORMED: 400,
   /** The body ended (`end()`) before the closing delimiter. */
   MULTIPART_TRUNCATED: 400,
-  /** A part header is not `name: value`, or Content-Disposition is missing, not form-data, or has no name. */
+  /** A part header is not `name: value`, or is folded (form-data); Content-Disposition is malformed, or (form-data) missing, not form-data, or without a name. */
   MULTIPART_INVALID_PART_HEADER: 400,
   /** Content-Transfer-Encoding other than 7bit, 8bit or binary. */
   MULTIPART_UNSUPPORTED_TRANSFER_ENCODING: 415,
@@ -35,10 +37,12 @@ export const ERROR_STATUS = {
   MULTIPART_FILE_TOO_LARGE: 413,
   /** The body is longer than `maxTotalSize`. */
   MULTIPART_BODY_TOO_LARGE: 413,
-  /** A limit given to `MultipartParser` or `parseUrlencoded` is not an integer >= 0, or is unknown; the message names it. The server's fault. */
+  /** A limit or option given to `MultipartParser`, `parseMultipart`, `getBoundary` or `parseUrlencoded` is of the wrong type or out of range, or is unknown; the message names it. The server's fault. */
   INVALID_OPTION: 500,
-  /** An argument (not a limit) is of the wrong type or out of range: a boundary, a handler, the input. The server's fault. */
+  /** An argument (not a limit) is of the wrong type or out of range: a boundary, a handler, the input, a source or one of its chunks. The server's fault. */
   INVALID_ARGUMENT: 500,
+  /** A part's body was read after `parseMultipart`'s iteration had moved past the part (or stopped). The server's fault. */
+  MULTIPART_PART_SKIPPED: 500,
 } as const;
 
 /** Stable codes of {@link BodyParserError}; match on these, never on the message. */

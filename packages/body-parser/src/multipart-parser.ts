@@ -1,15 +1,28 @@
 // MultipartParser: a streaming multipart/form-data parser (RFC 7578, RFC 2046
-// section 5.1). Delimiters are found with Boyer-Moore-Horspool, so part data
-// is skipped over rather than looked at byte by byte; data goes out as views of
-// the input, and only the few bytes that might begin a delimiter at the end of
-// an input are held back (copied, since the caller may reuse its buffer).
+// section 5.1), or, with `{ formData: false }`, one of any multipart subtype
+// (multipart/mixed, related, ...: RFC 2046 alone). Delimiters are found with
+// Boyer-Moore-Horspool, so part data is skipped over rather than looked at
+// byte by byte; data goes out as views of the input, and only the few bytes
+// that might begin a delimiter at the end of an input are held back (copied,
+// since the caller may reuse its buffer).
 
 import { BodyParserError, type BodyParserErrorCode } from "./errors";
 import { DelimiterSearch } from "./internal/delimiter-search";
-import { invalidArgument, validateLimits } from "./internal/limits";
+import {
+  invalidArgument,
+  validateBoundary,
+  validateLimits,
+  validateMultipartOptions,
+} from "./internal/limits";
 import { parsePartHeaders } from "./internal/part-headers";
 import { view } from "./internal/view";
-import type { MultipartHandler, MultipartLimits } from "./types";
+import type {
+  MimePartMeta,
+  MultipartHandler,
+  MultipartLimits,
+  MultipartOptions,
+  PartMeta,
+} from "./types";
 
 const S_PREAMBLE = 0; // before the first delimiter: ignored
 const S_AFTER_DELIMITER = 1; // after "--boundary": "--", or LWSP and CRLF
@@ -25,7 +38,9 @@ const LF = 0x0a;
 
 /**
  * Parses a multipart/form-data body as it streams in and reports each part to
- * a {@link MultipartHandler}: metadata, data chunks, end.
+ * a {@link MultipartHandler}: metadata, data chunks, end. With `{ formData:
+ * false }` it reads a body of any multipart subtype, and each part's
+ * metadata is a {@link MimePartMeta}.
  *
  * @example
  * ```ts
@@ -39,8 +54,9 @@ const LF = 0x0a;
  * ```
  */
 export class MultipartParser {
-  readonly #handler: MultipartHandler;
+  readonly #handler: MultipartHandler<MimePartMeta>;
   readonly #limits: Required<MultipartLimits>;
+  readonly #formData: boolean;
   readonly #search: DelimiterSearch;
   #state = S_PREAMBLE;
   #error: unknown;
@@ -61,12 +77,28 @@ export class MultipartParser {
    * @param handler - receives the parts.
    * @param limits - see {@link MultipartLimits}; a bad or unknown one throws
    *   {@link BodyParserError} `INVALID_OPTION` naming it.
+   * @param options - see {@link MultipartOptions}; checked as the limits are.
    * @throws {@link BodyParserError} `INVALID_ARGUMENT` for a bad boundary or handler.
    */
-  constructor(boundary: string, handler: MultipartHandler, limits: MultipartLimits = {}) {
-    if (typeof boundary !== "string" || boundary.length === 0 || boundary.length > 70) {
-      throw invalidArgument("boundary must be a string of 1 to 70 characters");
-    }
+  constructor(
+    boundary: string,
+    handler: MultipartHandler<PartMeta>,
+    limits?: MultipartLimits,
+    options?: MultipartOptions & { formData?: true },
+  );
+  constructor(
+    boundary: string,
+    handler: MultipartHandler<MimePartMeta>,
+    limits?: MultipartLimits,
+    options?: MultipartOptions,
+  );
+  constructor(
+    boundary: string,
+    handler: MultipartHandler<MimePartMeta>,
+    limits: MultipartLimits = {},
+    options: MultipartOptions = {},
+  ) {
+    validateBoundary(boundary, "MultipartParser");
     for (const method of ["onPart", "onData", "onPartEnd"] as const) {
       if (typeof handler?.[method] !== "function") {
         throw invalidArgument(`handler.${method} must be a function`);
@@ -74,6 +106,7 @@ export class MultipartParser {
     }
     this.#handler = handler;
     this.#limits = validateLimits(limits);
+    this.#formData = validateMultipartOptions(options, "MultipartParser");
     this.#search = new DelimiterSearch(boundary);
   }
 
@@ -293,7 +326,7 @@ export class MultipartParser {
   }
 
   #beginData(bytes: Uint8Array, from: number, to: number): void {
-    const meta = parsePartHeaders(bytes, from, to);
+    const meta = parsePartHeaders(bytes, from, to, this.#formData);
     // The empty line's CRLF may also be the CRLF of a delimiter right after
     // it: a part without data (RFC 2046: body-part := headers [CRLF *OCTET]).
     this.#search.expectHeaderEnd();

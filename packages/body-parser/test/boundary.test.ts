@@ -115,3 +115,49 @@ describe("getBoundary", () => {
     expect(() => getBoundary(input)).toThrow(expect.objectContaining({ code, status }));
   });
 });
+
+describe("getBoundary with { anySubtype: true }", () => {
+  it.each([
+    ["multipart/mixed; boundary=abc", "abc"],
+    ['Multipart/Related; type="text/html"; boundary="a b:c"', "a b:c"],
+    ["multipart/alternative;\tboundary=x", "x"],
+    ["multipart/form-data; boundary=f", "f"],
+    ["multipart/x-custom+v2; boundary=y", "y"],
+  ])("reads the boundary of %s", (input, expected) => {
+    expect(getBoundary(input, { anySubtype: true })).toBe(expected);
+  });
+
+  it.each([
+    ["text/plain; boundary=abc", "MULTIPART_NOT_MULTIPART", 415],
+    ["multipart/; boundary=abc", "MULTIPART_NOT_MULTIPART", 415],
+    ["multipart; boundary=abc", "MULTIPART_NOT_MULTIPART", 415],
+    ["multipart/mi xed; boundary=abc", "MULTIPART_NOT_MULTIPART", 415],
+    ["multipart/mixed", "MULTIPART_NO_BOUNDARY", 400],
+    [`multipart/mixed; boundary=${"a".repeat(71)}`, "MULTIPART_BOUNDARY_TOO_LONG", 400],
+  ])("rejects %s: %s", (input, code, status) => {
+    expect(() => getBoundary(input, { anySubtype: true })).toThrow(
+      expect.objectContaining({ code, status }),
+    );
+  });
+
+  it("without it, multipart/mixed is still MULTIPART_NOT_FORM_DATA", () => {
+    expect(() => getBoundary("multipart/mixed; boundary=abc", { anySubtype: false })).toThrow(
+      expect.objectContaining({ code: "MULTIPART_NOT_FORM_DATA", status: 415 }),
+    );
+  });
+
+  it.each([
+    [{ anySubtype: "yes" }, 'anySubtype must be a boolean, got "yes"'],
+    [{ any_subtype: true }, 'unknown option "any_subtype"; did you mean anySubtype?'],
+    [{ formData: false }, 'unknown option "formData"; known options: anySubtype'],
+    ["mixed", 'options must be an object, got "mixed"'],
+  ])("%j is an INVALID_OPTION: %s", (options, message) => {
+    expect(() => getBoundary("multipart/mixed; boundary=a", options as never)).toThrow(
+      expect.objectContaining({
+        code: "INVALID_OPTION",
+        status: 500,
+        message: `@moonbridge/body-parser: getBoundary: ${message}`,
+      }),
+    );
+  });
+});

@@ -342,6 +342,7 @@ function explainOursRejects(c: Case): DeviationName | Unexplained {
       const params = dispositionParams(value);
       const names = params.map(([n]) => n);
       if (names.some((n, i) => names.indexOf(n) !== i)) return "duplicateParameter";
+      if (/;[ \t]*=/.test(value.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) return "emptyParameterName";
       if (params.some(([n]) => n === "filename*")) return "extValue";
       if (!names.includes("name")) return "nameMissing";
       return no(`${error.code}: no known reason in the header section`);

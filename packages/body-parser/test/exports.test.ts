@@ -12,14 +12,21 @@ it("exports these names, of these kinds", () => {
     {
       "BodyParserError": "class",
       "BodyParserErrorCode": "type",
+      "BoundaryOptions": "type",
+      "ByteStreamLike": "type",
       "ERROR_STATUS": "object",
+      "MimePartMeta": "type",
       "MultipartHandler": "type",
       "MultipartLimits": "type",
+      "MultipartOptions": "type",
       "MultipartParser": "class",
+      "MultipartPart": "type",
+      "MultipartSource": "type",
       "PartMeta": "type",
       "UrlencodedLimits": "type",
       "firstValues": "function",
       "getBoundary": "function",
+      "parseMultipart": "function",
       "parseUrlencoded": "function",
     }
   `);

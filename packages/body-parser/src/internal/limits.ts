@@ -1,11 +1,17 @@
-// The limits of MultipartParser and of parseUrlencoded: checked once, where
-// the parser is made or the parse begins, and their defaults filled in. One
-// checker for both: a bad value or an unknown key throws BodyParserError
-// INVALID_OPTION (status 500) naming the call and the limit (the convention
-// of every package: see docs/architecture.md, "Errors and options").
+// The limits and options of MultipartParser, parseMultipart, getBoundary and
+// parseUrlencoded: checked once, where the parser is made or the parse
+// begins, and their defaults filled in. One checker for all: a bad value or
+// an unknown key throws BodyParserError INVALID_OPTION (status 500) naming
+// the call and the option (the convention of every package: see
+// docs/architecture.md, "Errors and options").
 
 import { BodyParserError } from "../errors";
-import type { MultipartLimits, UrlencodedLimits } from "../types";
+import type {
+  BoundaryOptions,
+  MultipartLimits,
+  MultipartOptions,
+  UrlencodedLimits,
+} from "../types";
 
 export const DEFAULT_MULTIPART_LIMITS: Readonly<Required<MultipartLimits>> = Object.freeze({
   maxParts: 1000,
@@ -21,17 +27,35 @@ export const DEFAULT_URLENCODED_LIMITS: Readonly<Required<UrlencodedLimits>> = O
   maxValueLength: 1024 * 1024,
 });
 
-/** BodyParserError INVALID_ARGUMENT (status 500) for a bad argument of `new MultipartParser()`. */
-export function invalidArgument(message: string): BodyParserError {
-  return new BodyParserError(
-    "INVALID_ARGUMENT",
-    `@moonbridge/body-parser: MultipartParser: ${message}`,
-  );
+/** BodyParserError INVALID_ARGUMENT (status 500) for a bad argument of `call`. */
+export function invalidArgument(message: string, call = "MultipartParser"): BodyParserError {
+  return new BodyParserError("INVALID_ARGUMENT", `@moonbridge/body-parser: ${call}: ${message}`);
 }
 
-/** MultipartParser's limits; throws BodyParserError INVALID_OPTION naming the first bad one. */
-export function validateLimits(limits: MultipartLimits): Required<MultipartLimits> {
-  return { ...checkLimits("MultipartParser", limits, DEFAULT_MULTIPART_LIMITS) };
+/** Throws BodyParserError INVALID_ARGUMENT unless `boundary` is a string of 1 to 70 characters. */
+export function validateBoundary(boundary: unknown, call: string): void {
+  if (typeof boundary !== "string" || boundary.length === 0 || boundary.length > 70) {
+    throw invalidArgument("boundary must be a string of 1 to 70 characters", call);
+  }
+}
+
+/** The multipart limits of `call`; throws BodyParserError INVALID_OPTION naming the first bad one. */
+export function validateLimits(
+  limits: MultipartLimits,
+  call = "MultipartParser",
+): Required<MultipartLimits> {
+  return { ...checkLimits(call, limits, DEFAULT_MULTIPART_LIMITS) };
+}
+
+/** Whether `call` reads multipart/form-data (the default) or any multipart subtype. */
+export function validateMultipartOptions(options: MultipartOptions, call: string): boolean {
+  return checkFlags<{ formData: boolean }>(call, options, { formData: true }).formData;
+}
+
+/** Whether getBoundary takes any multipart subtype. */
+export function validateBoundaryOptions(options: BoundaryOptions): boolean {
+  return checkFlags<{ anySubtype: boolean }>("getBoundary", options, { anySubtype: false })
+    .anySubtype;
 }
 
 /**
@@ -71,6 +95,30 @@ function checkLimits<T extends Record<string, number>>(
     (result as Record<string, number>)[name] = value;
   }
   return result ?? defaults;
+}
+
+/** `options` over `defaults`: each one a boolean. */
+function checkFlags<T extends Record<string, boolean>>(
+  call: string,
+  options: Partial<T>,
+  defaults: T,
+): T {
+  const invalid = (message: string) =>
+    new BodyParserError("INVALID_OPTION", `@moonbridge/body-parser: ${call}: ${message}`);
+  if (options === null || typeof options !== "object") {
+    throw invalid(`options must be an object, got ${shown(options)}`);
+  }
+  const names = Object.keys(defaults);
+  const unknown = unknownOption(options, names);
+  if (unknown !== undefined) throw invalid(unknown);
+  const result: Record<string, boolean> = { ...defaults };
+  for (const name of names) {
+    const value: unknown = options[name];
+    if (value === undefined) continue;
+    if (typeof value !== "boolean") throw invalid(`${name} must be a boolean, got ${shown(value)}`);
+    result[name] = value;
+  }
+  return result as T;
 }
 
 // The unknown-key check and the way a bad value is shown: the same lines in

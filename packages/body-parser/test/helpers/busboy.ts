@@ -2,8 +2,9 @@
 // parser most Node servers use) and records what it reported, for the
 // differential test. Driven as its README says: write the chunks into the
 // Busboy stream, consume every file stream. Options chosen so that what
-// busboy reports can be compared byte for byte with ours: `preservePath`
-// (no basename() of file names), `defParamCharset: "utf8"` (parameter values
+// busboy reports can be compared byte for byte with ours: file names reduced
+// to their base name as both do by default (no `preservePath`),
+// `defParamCharset: "utf8"` (parameter values
 // as UTF-8, as browsers send them), `defCharset: "latin1"` (a field's value
 // keeps its bytes unless the part names a charset), limits as ours.
 
@@ -97,7 +98,6 @@ export function parseWithBusboy(
     const timer = setTimeout(() => settle(error ?? HUNG), 100);
     const bb = busboy({
       headers: { "content-type": `multipart/form-data; boundary="${boundary}"` },
-      preservePath: true,
       defParamCharset: "utf8",
       defCharset: "latin1",
       limits: { fieldSize: 1 << 20, fileSize: Number.POSITIVE_INFINITY, ...limits },
@@ -238,6 +238,13 @@ export const DEVIATIONS = {
     example: "`filename*=UTF-8''%zz`",
     rfc: "RFC 8187 §3.2.1 (ext-value)",
   },
+  emptyParameterName: {
+    name: "emptyParameterName",
+    difference:
+      'A Content-Disposition parameter without a name: we reject (`MULTIPART_INVALID_PART_HEADER`); busboy takes it as a parameter named `""`',
+    example: '`form-data; name="a"; ="x"`',
+    rfc: "RFC 6266 §4.1 (a parameter name is a token: at least one character)",
+  },
   emptyExtValue: {
     name: "emptyExtValue",
     difference:
@@ -261,14 +268,14 @@ export const DEVIATIONS = {
   quotedPair: {
     name: "quotedPair",
     difference:
-      'A quoted-pair other than `\\"` and `\\\\` in a parameter: we take the escaped character; busboy keeps the backslash too',
+      'A quoted-pair other than `\\"` and `\\\\` in a parameter other than `filename`: we take the escaped character; busboy keeps the backslash too (in `filename` we both keep it, a path separator, and keep what follows the last one)',
     example: '`name="\\a"` is `a` for us, `\\a` for busboy',
     rfc: "RFC 9110 §5.6.4 (quoted-pair: the backslash is removed)",
   },
   obsFold: {
     name: "obsFold",
     difference:
-      "A folded part header line (continuation starting with SP or HTAB): we reject; busboy unfolds it",
+      "A folded part header line (continuation starting with SP or HTAB) in multipart/form-data: we reject; busboy unfolds it (we unfold in other multipart subtypes, which busboy does not read)",
     example: '`Content-Disposition: form-data;\\r\\n name="a"`',
     rfc: "RFC 9112 §5.2 (obs-fold is obsolete; a recipient may reject it) and RFC 7578 §4.8",
   },

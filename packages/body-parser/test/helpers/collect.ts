@@ -1,10 +1,16 @@
 // Runs a MultipartParser over a body, whole or split, and records what it saw
 // as plain data: parts with their metadata and data (chunks joined, since how
 // data is cut depends on the split), and the error code if one was thrown.
-import { BodyParserError, type MultipartLimits, MultipartParser } from "../../src/index";
+import {
+  BodyParserError,
+  type MultipartLimits,
+  type MultipartOptions,
+  MultipartParser,
+} from "../../src/index";
 
 export interface CollectedPart {
-  fieldName: string;
+  /** `undefined` only for a part without a name, read with `{ formData: false }`. */
+  fieldName: string | undefined;
   fileName: string | undefined;
   contentType: string | undefined;
   headers: string[];
@@ -20,13 +26,17 @@ export interface MultipartResult {
 
 export const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
 
-/** Parses `body` cut at `cuts` (sorted offsets), then calls end() unless `end` is false. */
+/**
+ * Parses `body` cut at `cuts` (sorted offsets), then calls end() unless `end`
+ * is false; `multipart` are the parser's options (`{ formData: false }`).
+ */
 export function parseMultipart(
   body: string | Uint8Array,
   boundary: string,
   options: {
     cuts?: number[] | undefined;
     limits?: MultipartLimits | undefined;
+    multipart?: MultipartOptions | undefined;
     end?: boolean;
   } = {},
 ): MultipartResult {
@@ -48,6 +58,7 @@ export function parseMultipart(
       },
     },
     options.limits,
+    options.multipart,
   );
   try {
     let from = 0;

@@ -456,7 +456,9 @@ function partHeaders(p: PartSpec): [string, string][] {
   let disposition = s.typeCase ? "Form-Data" : "form-data";
   disposition += `${s.separator}${param("name")}=${paramValue(p.fieldName, s.tokens, s.extraEscapes)}`;
   if (p.fileName !== undefined) {
-    const plain = `${param("filename")}=${paramValue(p.fileName, s.tokens, s.extraEscapes)}`;
+    // No extra escapes in a file name: there a backslash before anything but
+    // `"` and `\` is a path separator (README, "File names").
+    const plain = `${param("filename")}=${paramValue(p.fileName, s.tokens, false)}`;
     const ext = `${param("filename*")}=${extValue(p.fileName, s.charsetCase, s.language, s.encodeAll)}`;
     const fallback = `${param("filename")}=${paramValue(p.fallback, s.tokens, false)}`;
     const params = {
@@ -475,6 +477,12 @@ function partHeaders(p: PartSpec): [string, string][] {
   // Content-Disposition and Content-Type stay together, anywhere among the others.
   all.splice(p.order % (all.length + 1), 0, ...own);
   return all;
+}
+
+/** The file name the parser reports for `sent`: after the last `/` or `\`, "" for `.` and `..`. */
+export function expectedBaseName(sent: string): string {
+  const base = sent.split(/[/\\]/).at(-1) as string;
+  return base === "." || base === ".." ? "" : base;
 }
 
 // ---- bodies ----------------------------------------------------------------
@@ -517,7 +525,7 @@ function assemble(spec: BodySpec): GeneratedBody {
     else pieces.push(data, CRLF);
     parts.push({
       fieldName: p.fieldName,
-      fileName: p.fileName,
+      fileName: p.fileName === undefined ? undefined : expectedBaseName(p.fileName),
       contentType: p.contentType,
       headers: headers.flat(),
       data,

@@ -4,12 +4,18 @@
 // no data for an empty part, and after an error the same error for any
 // further write or end.
 
-import { BodyParserError, type MultipartLimits, MultipartParser } from "../../src/index";
+import {
+  BodyParserError,
+  type MultipartLimits,
+  type MultipartOptions,
+  MultipartParser,
+} from "../../src/index";
 import { concat } from "./bytes";
 
 /** One part as a parser reported it. */
 export interface ParsedPart {
-  fieldName: string;
+  /** `undefined` only for a part without a name, read with `{ formData: false }`. */
+  fieldName: string | undefined;
   fileName: string | undefined;
   contentType: string | undefined;
   headers: string[];
@@ -44,6 +50,7 @@ export function parseWithOurs(
   chunks: readonly Uint8Array[],
   boundary: string,
   limits?: MultipartLimits,
+  options?: MultipartOptions,
 ): OursResult {
   const parts: ParsedPart[] = [];
   /** Each part's data chunks, joined once at the end. */
@@ -85,6 +92,7 @@ export function parseWithOurs(
       },
     },
     limits,
+    options,
   );
   const finish = () => {
     parts.forEach((part, k) => {
