@@ -159,7 +159,14 @@ export interface ResolvedHttpOptions {
   requestHeaderCountLimit: number;
   chunkExtensionSizeLimit: number;
   /** The four limits above as @moonbridge/http-parser takes them, made once (the handler's parser pool is keyed by it). */
-  parserLimits: Readonly<Required<RequestParserOptions>>;
+  parserLimits: Readonly<
+    Required<
+      Pick<
+        RequestParserOptions,
+        "maxHeaderSize" | "maxBodySize" | "maxHeaderCount" | "maxChunkExtensionSize"
+      >
+    >
+  >;
   serveHalfClosed: boolean;
   /** The post*Limit options as @moonbridge/body-parser takes them, made once. */
   urlencodedLimits: Readonly<Required<UrlencodedLimits>>;
