@@ -100,11 +100,12 @@ function checked(pages: ErrorPageFn, status: number): ErrorPage | undefined {
     throw new Error(`errorPage(${status}) threw: ${(error as Error)?.message ?? String(error)}`);
   }
   if (page === undefined) return undefined;
-  const { type, body } = (page ?? {}) as Partial<ErrorPage>;
-  if (typeof page !== "object" || page === null || typeof type !== "string")
+  const type = typeof page === "object" && page !== null ? (page as ErrorPage).type : undefined;
+  if (typeof type !== "string")
     throw new Error(
       `errorPage(${status}) must return { type, body } or undefined, got ${page === null ? "null" : typeof page}`,
     );
+  const body = (page as ErrorPage).body;
   // A media type as a header value holds it: visible ASCII and spaces, nothing that ends the line.
   if (!/^[\x21-\x7e][\x20-\x7e]*$/.test(type))
     throw new Error(`errorPage(${status}): type must be a media type, got ${JSON.stringify(type)}`);
