@@ -1,5 +1,6 @@
 // The one error class of @moonbridge/http-parser. Codes follow llhttp's HPE_*
-// names where one fits; `status` is the response a server should send. The
+// names where one fits; `status` is the response a server should send (for a
+// ResponseParser's errors, always 502: a gateway's answer to a bad upstream). The
 // class is branded so that `instanceof` holds across the package's ESM and
 // CJS copies.
 
@@ -47,6 +48,8 @@ export const ERROR_STATUS = {
   HPE_TOO_MANY_HEADERS: 431,
   /** Decoded body longer than `maxBodySize`. */
   HPE_BODY_TOO_LARGE: 413,
+  /** Status line of a response is not `HTTP/1.x SP 3DIGIT SP reason` (status 100-999, reason of HTAB, SP, VCHAR, obs-text). */
+  HPE_INVALID_STATUS: 502,
   /** The peer closed (`finish()`) in the middle of a request. */
   HPE_INVALID_EOF_STATE: 400,
   /** An option of `new RequestParser()` is of the wrong type or out of range, or unknown; the message names it. The server's fault. */
@@ -69,7 +72,10 @@ const BRAND = Symbol.for("@moonbridge/http-parser/error/v1");
 /**
  * Thrown by {@link RequestParser} for input that is not a valid HTTP/1.1
  * request, or that breaks a limit. `status` is the response a server should
- * send before closing the connection. Once thrown, the parser throws it again
+ * send before closing the connection. Thrown by {@link ResponseParser} for a
+ * response that is not valid: the same codes, but `status` is always 502
+ * (Bad Gateway, RFC 9110 section 15.6.3: what a gateway or proxy answers its
+ * own client when the upstream response is invalid). Once thrown, the parser throws it again
  * for any further input. A bad option or argument of the parser is
  * `INVALID_OPTION` or `INVALID_ARGUMENT`, status 500: the server's own
  * mistake, thrown where the parser is made. `instanceof HttpParserError`
@@ -86,13 +92,14 @@ const BRAND = Symbol.for("@moonbridge/http-parser/error/v1");
 export class HttpParserError extends Error {
   override readonly name = "HttpParserError";
   readonly code: HttpParserErrorCode;
-  /** The HTTP status a server should answer with: 400, 413, 414, 417, 431, 501 or 505 (500 for a bad option or argument). */
+  /** The HTTP status a server should answer with: 400, 413, 414, 417, 431, 501 or 505 (500 for a bad option or argument); 502 for any error of a ResponseParser. */
   readonly status: number;
 
-  constructor(code: HttpParserErrorCode, message: string) {
+  /** `status` defaults to the code's entry in {@link ERROR_STATUS}. */
+  constructor(code: HttpParserErrorCode, message: string, status: number = ERROR_STATUS[code]) {
     super(message);
     this.code = code;
-    this.status = ERROR_STATUS[code];
+    this.status = status;
   }
 
   static {

@@ -86,3 +86,44 @@ export interface RequestParserOptions {
    */
   allowMissingCrlfAfterChunk?: boolean;
 }
+
+/** Receives a response's events, in order, as the parser reads them. */
+export interface ResponseHandler {
+  /** Called once the header section of a response is complete; also for each interim (1xx) response. */
+  onResponseHead(head: ResponseHead): void;
+  /** Decoded body bytes (chunked framing removed): a view of the input, valid only during the call. */
+  onBody?(chunk: Uint8Array): void;
+  /** Trailer fields of a chunked body, flat `[name, value, ...]`; called only when there are some. */
+  onTrailers?(trailers: string[]): void;
+  /** The response, body included, is complete (an interim 1xx one too); the next may follow. */
+  onResponseComplete?(): void;
+}
+
+/** The status line and header section of one response. */
+export interface ResponseHead {
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  versionMinor: 0 | 1;
+  /** The status code, 100 to 999. */
+  status: number;
+  /** The reason phrase as sent (may be empty), bytes as latin1. */
+  reason: string;
+  /** Flat `[name, value, ...]`: names as sent, values trimmed of optional whitespace, bytes as latin1. */
+  headers: string[];
+  /** The Content-Length, or `undefined` when the response has none. */
+  contentLength: number | undefined;
+  /** Whether the body is chunked (chunked coding is removed; other transfer codings, if any, are left to the caller). */
+  chunked: boolean;
+  /**
+   * Whether the body is delimited by the connection's close (no
+   * Content-Length, not chunked, and a body allowed): every byte until
+   * `finish()` is body, and `finish()` completes the response.
+   */
+  untilClose: boolean;
+  /** Whether the connection may carry another response after this one (version, `Connection`, and not `untilClose`). */
+  keepAlive: boolean;
+  /** 101 Switching Protocols, or a 2xx answer to CONNECT: after the head, the bytes belong to the caller. */
+  upgrade: boolean;
+}
+
+/** Limits and leniencies of a {@link ResponseParser}: those of {@link RequestParserOptions} that apply to responses. */
+export type ResponseParserOptions = Omit<RequestParserOptions, "allowMissingHost">;

@@ -17,6 +17,10 @@ it("exports these names, of these kinds", () => {
       "RequestHead": "type",
       "RequestParser": "class",
       "RequestParserOptions": "type",
+      "ResponseHandler": "type",
+      "ResponseHead": "type",
+      "ResponseParser": "class",
+      "ResponseParserOptions": "type",
     }
   `);
 });

@@ -4,8 +4,6 @@
 // give the same result however the input is cut, and keep its memory bounded
 // whatever a peer streams at it. FUZZ_ITERATIONS sets the count (`pnpm fuzz`:
 // 2 000 000), FUZZ_SEED replays a run.
-import v8 from "node:v8";
-import { runInNewContext } from "node:vm";
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -16,6 +14,7 @@ import {
 } from "../src/index";
 import { collecting, type ParseEvent, type ParseResult, parse } from "./helpers/collect";
 import { anyRequests, showBytes } from "./helpers/generate";
+import { heapUsed } from "./helpers/heap";
 
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 100_000);
 // CI runs a fixed seed (a landing must not fail on luck); elsewhere every run explores anew.
@@ -23,15 +22,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? (process.env.CI ? 20261124 : Date.n
 /** Wall time one input may take; a parser that is linear needs microseconds. */
 const MAX_MS_PER_INPUT = 1000;
 const BATCH = 10_000;
-
-v8.setFlagsFromString("--expose-gc");
-const gc = runInNewContext("gc") as () => void;
-
-function heapUsed(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
 
 /**
  * Like collect.ts's parse, for input cut at `cuts`, but checks every call on

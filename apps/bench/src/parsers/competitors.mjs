@@ -15,6 +15,7 @@
 import { createRequire } from "node:module";
 import httpParserJs from "http-parser-js";
 import { loadBuilt } from "../harness.mjs";
+import { checkConsumed, checkedCompetitor } from "./checked-competitor.mjs";
 
 /**
  * Receives what a parser made of the requests.
@@ -123,15 +124,6 @@ export class Recorder {
   complete() {
     this.#current().complete = true;
   }
-}
-
-/**
- * @param {number} consumed
- * @param {number} length
- * @param {string} who
- */
-function checkConsumed(consumed, length, who) {
-  if (consumed !== length) throw new Error(`${who} consumed ${consumed} of ${length} bytes`);
 }
 
 // --- @moonbridge/http-parser -------------------------------------------------
@@ -377,40 +369,8 @@ function httpParserJsDriver() {
 
 // --- competitors ----------------------------------------------------------------
 
-/** How many times `summarize` runs the timed path to check it. */
-const CHECK_PASSES = 3;
-
-/**
- * A competitor around a driver: `setup` returns the timed unit of work (with a
- * Tally as sink); `summarize` records one pass in full, then runs the timed
- * path itself a few times and reports its counts per pass, so the check also
- * covers the reuse of one parser across passes.
- * @param {string} name
- * @param {Driver} driver
- * @returns {ParserCompetitor}
- */
-function competitor(name, driver) {
-  return {
-    name,
-    setup: (item) => driver(item, new Tally()),
-    summarize(item) {
-      const recorder = new Recorder();
-      driver(item, recorder)();
-      const tally = new Tally();
-      const work = driver(item, tally);
-      for (let i = 0; i < CHECK_PASSES; i++) work();
-      return {
-        requests: recorder.requests,
-        perPass: {
-          requests: tally.requests / CHECK_PASSES,
-          headerStrings: tally.headerStrings / CHECK_PASSES,
-          chars: tally.chars / CHECK_PASSES,
-          bodyBytes: tally.bodyBytes / CHECK_PASSES,
-        },
-      };
-    },
-  };
-}
+/** Request sinks for checkedCompetitor. */
+const SINKS = { Tally, Recorder, messages: "requests" };
 
 /** Names of the competitors, in table order. */
 export const NAMES = Object.freeze(["moonbridge", "llhttp", "http-parser-js"]);
@@ -431,15 +391,16 @@ export async function loadCompetitors(names = NAMES) {
     if (!names.includes(name)) continue;
     if (name === "moonbridge")
       out.push(
-        competitor(
+        checkedCompetitor(
           name,
           moonbridgeDriver(
             await loadBuilt("@moonbridge/http-parser", () => import("@moonbridge/http-parser")),
           ),
+          SINKS,
         ),
       );
-    if (name === "llhttp") out.push(competitor(name, llhttpDriver()));
-    if (name === "http-parser-js") out.push(competitor(name, httpParserJsDriver()));
+    if (name === "llhttp") out.push(checkedCompetitor(name, llhttpDriver(), SINKS));
+    if (name === "http-parser-js") out.push(checkedCompetitor(name, httpParserJsDriver(), SINKS));
   }
   return out;
 }

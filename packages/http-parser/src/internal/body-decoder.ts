@@ -1,10 +1,9 @@
-// Decodes one request's body from its framing: a Content-Length count, or
-// chunked coding (RFC 9112 section 7.1): hex sizes with an overflow guard,
+// Decodes one message's body from its framing: a Content-Length count, the
+// rest of the connection (responses only), or chunked coding (RFC 9112 section 7.1): hex sizes with an overflow guard,
 // extensions validated and skipped, CRLF after each chunk's data. Body bytes
 // go out as views of the input, never copied.
 
 import { HttpParserError } from "../errors";
-import type { RequestHandler } from "../types";
 import { ChunkExtensionScanner } from "./chunk-extension";
 import type { Settings } from "./options";
 import { CR, HEX, HTAB, LF, SEMICOLON, SP } from "./tables";
@@ -19,12 +18,18 @@ const B_CHUNK_SIZE_LF = 6;
 const B_CHUNK_DATA = 7;
 const B_CHUNK_DATA_CR = 8;
 const B_CHUNK_DATA_LF = 9;
+const B_UNTIL_CLOSE = 10;
 
 /** Chunk sizes stop growing here, so `size * 16 + digit` stays below 2^53. */
 const MAX_CHUNK_SIZE_BEFORE_DIGIT = 2 ** 49;
 
 function fail(code: ConstructorParameters<typeof HttpParserError>[0], message: string): never {
   throw new HttpParserError(code, message);
+}
+
+/** Where body bytes go: a request or response handler. */
+export interface BodySink {
+  onBody?(chunk: Uint8Array): void;
 }
 
 export class BodyDecoder {
@@ -54,6 +59,17 @@ export class BodyDecoder {
     this.state = B_LENGTH;
   }
 
+  /** A body delimited by the connection's close follows: every byte until finish() is body. */
+  startUntilClose(): void {
+    this.#total = 0;
+    this.state = B_UNTIL_CLOSE;
+  }
+
+  /** Whether the body runs until the connection closes (finish() completes it). */
+  get untilClose(): boolean {
+    return this.state === B_UNTIL_CLOSE;
+  }
+
   /** A chunked body follows. */
   startChunked(): void {
     this.#total = 0;
@@ -66,7 +82,7 @@ export class BodyDecoder {
    * begin, the input ends, or right after one `onBody` call (so the caller
    * can honour a pause). Returns the next index.
    */
-  scan(data: Uint8Array, start: number, handler: RequestHandler): number {
+  scan(data: Uint8Array, start: number, handler: BodySink): number {
     let i = start;
     const len = data.length;
     while (i < len) {
@@ -148,6 +164,15 @@ export class BodyDecoder {
           this.state = B_CHUNK_SIZE_START;
           i++;
           break;
+        case B_UNTIL_CLOSE: {
+          // Bytes up to the limit go out, then the one past it fails: the same at any split.
+          const room = this.#maxBodySize - this.#total;
+          if (room === 0) fail("HPE_BODY_TOO_LARGE", "body exceeds maxBodySize");
+          const n = Math.min(room, len - i);
+          this.#total += n;
+          handler.onBody?.(data.subarray(i, i + n));
+          return i + n;
+        }
         default:
           return i;
       }

@@ -112,24 +112,27 @@ function specialName(bytes: Uint8Array, start: number, end: number): number {
   }
 }
 
-/** Builds and checks a request head; `maxBodySize` rejects a Content-Length too large. */
-export function buildHead(
-  layout: SectionLayout,
-  line: RequestLine,
-  maxBodySize: number,
-  allowMissingHost: boolean,
-): RequestHead {
-  const { bytes, base, fields, fieldCount } = layout;
-  const { text, textShift: t } = layout;
-  const method =
-    text !== undefined
-      ? text.slice(t, line.methodEnd + t)
-      : internedAscii(bytes, base, base + line.methodEnd);
-  const targetStart = base + line.targetStart;
-  const targetEnd = base + line.targetEnd;
-  checkTargetForm(bytes, targetStart, targetEnd, line.targetHasBrackets, method);
-  const http11 = line.versionMinor === 1;
+/** What the fields a parser acts on say, gathered by {@link readFields} (one object, reused). */
+export const facts = {
+  hostCount: 0,
+  /** -1: no Content-Length. */
+  contentLength: -1,
+  codings: undefined as TransferCodings | undefined,
+  /** CONNECTION_* bits. */
+  connection: 0,
+  hasUpgrade: false,
+  expectContinue: false,
+};
 
+/**
+ * Reads the fields that frame and route a message into {@link facts}:
+ * Content-Length (identical repeats allowed), Transfer-Encoding, Connection,
+ * Upgrade, and for a request (`request`) Host and Expect. Throws
+ * HttpParserError for a value that breaks its rule.
+ */
+export function readFields(layout: SectionLayout, request: boolean, http11: boolean): void {
+  const { bytes, base, fields, fieldCount } = layout;
+  // Locals while scanning, stored once at the end: the loop stays in registers.
   let hostCount = 0;
   let contentLength = -1;
   let codings: TransferCodings | undefined;
@@ -139,12 +142,12 @@ export function buildHead(
   for (let k = 0; k < fieldCount; k++) {
     const f = k * 4;
     const name = specialName(bytes, base + fields[f], base + fields[f + 1]);
-    if (name === 0) continue;
+    if (name === 0 || (!request && (name === NAME_HOST || name === NAME_EXPECT))) continue;
     const vs = base + fields[f + 2];
     const ve = base + fields[f + 3];
     // The fields this parser acts on are never unfolded: a peer that folds them may read them otherwise.
     if (layout.folded && isFolded(bytes, vs, ve))
-      fail("HPE_INVALID_HEADER_TOKEN", "obs-fold in a field that frames or routes the request");
+      fail("HPE_INVALID_HEADER_TOKEN", "obs-fold in a field that frames or routes the message");
     switch (name) {
       case NAME_HOST:
         hostCount++;
@@ -186,29 +189,75 @@ export function buildHead(
       }
     }
   }
+  facts.hostCount = hostCount;
+  facts.contentLength = contentLength;
+  facts.codings = codings;
+  facts.connection = connection;
+  facts.hasUpgrade = hasUpgrade;
+  facts.expectContinue = expectContinue;
+}
+
+/** Whether the connection stays open after the message: HTTP/1.1 unless `close`, HTTP/1.0 only with `keep-alive`. */
+export function isKeepAlive(http11: boolean, connection: number): boolean {
+  return http11
+    ? (connection & CONNECTION_CLOSE) === 0
+    : (connection & (CONNECTION_KEEP_ALIVE | CONNECTION_CLOSE)) === CONNECTION_KEEP_ALIVE;
+}
+
+/**
+ * The Transfer-Encoding checks of any message. RFC 9112 section 6.1:
+ * Transfer-Encoding in an HTTP/1.0 message means faulty framing (an HTTP/1.0
+ * hop before us could not have known chunked). Section 6.3: with
+ * Content-Length too, it "ought to be handled as an error". Section 7:
+ * chunked at most once, and every element a coding.
+ */
+export function checkCodings(
+  codings: TransferCodings,
+  http11: boolean,
+  hasContentLength: boolean,
+  what: "request" | "response",
+): void {
+  if (!http11) {
+    fail(
+      "HPE_INVALID_TRANSFER_ENCODING",
+      `Transfer-Encoding in an HTTP/1.0 ${what}: its framing cannot be trusted`,
+    );
+  }
+  if (hasContentLength) {
+    fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Content-Length together with Transfer-Encoding");
+  }
+  if (codings.malformed || codings.count === 0 || codings.chunkedCount > 1) {
+    fail("HPE_INVALID_TRANSFER_ENCODING", "Transfer-Encoding must end with chunked, once");
+  }
+}
+
+/** Builds and checks a request head; `maxBodySize` rejects a Content-Length too large. */
+export function buildHead(
+  layout: SectionLayout,
+  line: RequestLine,
+  maxBodySize: number,
+  allowMissingHost: boolean,
+): RequestHead {
+  const { bytes, base } = layout;
+  const { text, textShift: t } = layout;
+  const method =
+    text !== undefined
+      ? text.slice(t, line.methodEnd + t)
+      : internedAscii(bytes, base, base + line.methodEnd);
+  const targetStart = base + line.targetStart;
+  const targetEnd = base + line.targetEnd;
+  checkTargetForm(bytes, targetStart, targetEnd, line.targetHasBrackets, method);
+  const http11 = line.versionMinor === 1;
+  readFields(layout, true, http11);
+  const { hostCount, contentLength, codings, connection, hasUpgrade, expectContinue } = facts;
 
   if (hostCount > 1) fail("HPE_INVALID_HOST", "Host sent more than once");
   if (hostCount === 0 && http11 && !allowMissingHost)
     fail("HPE_INVALID_HOST", "Host is required in HTTP/1.1");
   let chunked = false;
   if (codings !== undefined) {
-    // RFC 9112 section 6.1: Transfer-Encoding in an HTTP/1.0 message means faulty
-    // framing (an HTTP/1.0 hop before us could not have known chunked): rejected.
-    if (!http11) {
-      fail(
-        "HPE_INVALID_TRANSFER_ENCODING",
-        "Transfer-Encoding in an HTTP/1.0 request: its framing cannot be trusted",
-      );
-    }
-    if (contentLength >= 0) {
-      fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Content-Length together with Transfer-Encoding");
-    }
-    if (
-      codings.malformed ||
-      codings.count === 0 ||
-      codings.chunkedCount !== 1 ||
-      !codings.lastIsChunked
-    ) {
+    checkCodings(codings, http11, contentLength >= 0, "request");
+    if (codings.chunkedCount !== 1 || !codings.lastIsChunked) {
       fail("HPE_INVALID_TRANSFER_ENCODING", "Transfer-Encoding must end with chunked, once");
     }
     if (codings.unsupported) {
@@ -222,9 +271,7 @@ export function buildHead(
   if (contentLength > maxBodySize) fail("HPE_BODY_TOO_LARGE", "Content-Length exceeds maxBodySize");
 
   const isConnect = method === "CONNECT";
-  const keepAlive = http11
-    ? (connection & CONNECTION_CLOSE) === 0
-    : (connection & (CONNECTION_KEEP_ALIVE | CONNECTION_CLOSE)) === CONNECTION_KEEP_ALIVE;
+  const keepAlive = isKeepAlive(http11, connection);
 
   return {
     method,

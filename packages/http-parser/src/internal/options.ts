@@ -1,10 +1,10 @@
-// RequestParser's options: checked once, when a parser is made, and their
+// The parsers' options: checked once, when a parser is made, and their
 // defaults filled in. A bad value or an unknown key throws HttpParserError
 // INVALID_OPTION naming it (the same convention in every package: see
 // docs/architecture.md, "Errors and options").
 
 import { HttpParserError } from "../errors";
-import type { RequestParserOptions } from "../types";
+import type { RequestParserOptions, ResponseParserOptions } from "../types";
 
 export interface Limits {
   maxHeaderSize: number;
@@ -42,19 +42,24 @@ const NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
 /** The smallest maxHeaderSize: room for the shortest request line and its CRLF. */
 const MIN_HEADER_SIZE = 16;
 
-function invalid(message: string): HttpParserError {
-  return new HttpParserError(
-    "INVALID_OPTION",
-    `@moonbridge/http-parser: RequestParser: ${message}`,
-  );
-}
+/** Which parser the options are for: a response parser has no Host rule to relax. */
+export type ParserKind = "RequestParser" | "ResponseParser";
 
 /** The limits and leniencies a parser works with; throws HttpParserError INVALID_OPTION naming the first bad option. */
-export function validateOptions(options: RequestParserOptions): Settings {
+export function validateOptions(
+  options: RequestParserOptions & ResponseParserOptions,
+  kind: ParserKind = "RequestParser",
+): Settings {
+  const invalid = (message: string) =>
+    new HttpParserError("INVALID_OPTION", `@moonbridge/http-parser: ${kind}: ${message}`);
   if (options === null || typeof options !== "object") {
     throw invalid(`options must be an object, got ${shown(options)}`);
   }
-  const unknown = unknownOption(options, [...NAMES, ...LENIENCY_NAMES]);
+  const leniencies =
+    kind === "RequestParser"
+      ? LENIENCY_NAMES
+      : LENIENCY_NAMES.filter((name) => name !== "allowMissingHost");
+  const unknown = unknownOption(options, [...NAMES, ...leniencies]);
   if (unknown !== undefined) throw invalid(unknown);
   const limits: Settings = {
     ...DEFAULT_LIMITS,

@@ -47,9 +47,9 @@ export const oneOf = (...verdicts: Verdict[]): Verdict[] => verdicts;
 export type Failure = Verdict | Verdict[];
 
 /** What a case must produce. */
-export interface Expected {
+export interface Expected<Event = ParseEvent> {
   /** Events in order (body events merged); when omitted, none at all. */
-  events?: ParseEvent[];
+  events?: Event[];
   /** The error thrown by execute or finish; omitted means none. */
   error?: Failure;
   /** Bytes consumed in total; when omitted and no error, the whole input. */
@@ -86,7 +86,13 @@ export function splitsOf(length: number, near: number[] = []): number[][] {
   return splits;
 }
 
-const comparable = (result: ParseResult) =>
+/** Parses input fed in pieces cut at `cuts`: `parse` of collect.ts, or the response side's. */
+export type Parse<Event, Opts> = (
+  input: string,
+  options: Opts & { cuts?: number[]; finish?: boolean },
+) => ParseResult<Event>;
+
+const comparable = <Event>(result: ParseResult<Event>) =>
   // After an error, `consumed` only counts the pieces before the failing one.
   result.error ? { events: result.events, error: result.error } : result;
 
@@ -95,14 +101,15 @@ const comparable = (result: ParseResult) =>
  * one byte at a time), asserts every run gives the same events, error and
  * consumed count, and returns the whole-input result.
  */
-export function parseEverySplit(
+export function parseEverySplit<Event = ParseEvent, Opts extends object = Options>(
   input: string,
-  options: Options = {},
+  options: Opts = {} as Opts,
   splits: number[][] = splitsOf(input.length),
-): ParseResult {
-  const whole = parse(input, options);
+  run: Parse<Event, Opts> = parse as unknown as Parse<Event, Opts>,
+): ParseResult<Event> {
+  const whole = run(input, options);
   for (const cuts of splits) {
-    const split = parse(input, { ...options, cuts });
+    const split = run(input, { ...options, cuts });
     const label = cuts.length > 1 ? "one byte at a time" : `cut at ${cuts[0]}`;
     expect(comparable(split), label).toEqual(comparable(whole));
   }
@@ -110,13 +117,14 @@ export function parseEverySplit(
 }
 
 /** Asserts that `input`, fed whole and at every split, gives `expected`. */
-export function check(
+export function check<Event = ParseEvent, Opts extends object = Options>(
   input: string,
-  expected: Expected,
-  options: Options = {},
+  expected: Expected<Event>,
+  options: Opts = {} as Opts,
   splits?: number[][],
-): ParseResult {
-  const result = parseEverySplit(input, options, splits);
+  run?: Parse<Event, Opts>,
+): ParseResult<Event> {
+  const result = parseEverySplit(input, options, splits, run);
   const { error } = expected;
   if (error === undefined) expect(result.error).toBeUndefined();
   else if (Array.isArray(error)) expect(error).toContainEqual(result.error);

@@ -17,9 +17,9 @@ const TCHAR = `!#$%&'*+-.^_\`|~${DIGIT}${ALPHA}`;
 const UNRESERVED = `-._~${DIGIT}${ALPHA}`;
 const SUB_DELIMS = "!$&'()*+,;=";
 const HEX = "0123456789abcdefABCDEF";
-const VCHAR = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) => String.fromCharCode(0x21 + i)).join(
-  "",
-);
+export const VCHAR = Array.from({ length: 0x7e - 0x21 + 1 }, (_, i) =>
+  String.fromCharCode(0x21 + i),
+).join("");
 
 /**
  * `length` pseudo-random bytes from `seed` (mulberry32). Strings and bodies
@@ -39,25 +39,25 @@ function expand(length: number, seed: number): Uint8Array {
 }
 
 /** Random bytes, 0-255 each, of a length in [minLength, maxLength]. */
-const randomBytes = (minLength: number, maxLength: number) =>
+export const randomBytes = (minLength: number, maxLength: number) =>
   fc
     .tuple(fc.integer({ min: minLength, max: maxLength }), fc.integer())
     .map(([length, seed]) => expand(length, seed));
 
 /** A string of `set` characters. */
-const chars = (set: string, minLength: number, maxLength: number) =>
+export const chars = (set: string, minLength: number, maxLength: number) =>
   randomBytes(minLength, maxLength).map((b) => {
     let s = "";
     for (let i = 0; i < b.length; i++) s += set[(b[i] as number) % set.length];
     return s;
   });
 
-function bytesOf(s: string): Uint8Array {
+export function bytesOf(s: string): Uint8Array {
   const b = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) b[i] = s.charCodeAt(i);
   return b;
 }
-const latin1 = (b: Uint8Array): string => {
+export const latin1 = (b: Uint8Array): string => {
   let s = "";
   for (let i = 0; i < b.length; i += 4096) s += String.fromCharCode(...b.subarray(i, i + 4096));
   return s;
@@ -190,23 +190,23 @@ const fieldValue = randomBytes(0, 24).map((b) => {
   }
   return s.replace(/^[ \t]+|[ \t]+$/g, "");
 });
-const ows = fc.constantFrom("", " ", " ", " ", "  ", "\t", " \t");
+export const ows = fc.constantFrom("", " ", " ", " ", "  ", "\t", " \t");
 // Trailing HTAB is rare: llhttp mis-reads Transfer-Encoding values that end in
 // one (and, before 9.4.0 / 9.4.2, Content-Length and Connection values), which
 // would hide other differences.
-const trailingOws = fc.oneof(
+export const trailingOws = fc.oneof(
   { weight: 30, arbitrary: fc.constantFrom("", " ", "  ") },
   { weight: 1, arbitrary: fc.constantFrom("\t", " \t ") },
 );
 
-interface Field {
+export interface Field {
   name: string;
   value: string;
 }
 
-const field = fc.record({ name: fieldName, value: fieldValue });
+export const field = fc.record({ name: fieldName, value: fieldValue });
 
-const fieldLine = (f: Field, before: string, after: string) =>
+export const fieldLine = (f: Field, before: string, after: string) =>
   `${f.name}:${before}${f.value}${after}\r\n`;
 
 // ---- one request ---------------------------------------------------------
@@ -220,7 +220,7 @@ interface RequestModel {
   body: Body;
 }
 
-type Body =
+export type Body =
   | { kind: "none" }
   | { kind: "length"; data: string; lengthText: string }
   | { kind: "chunked"; coding: string; chunks: string[]; trailers: Field[] };
@@ -250,7 +250,7 @@ const lastChunk = fc
   .tuple(fc.constantFrom("0", "0", "0", "00", "000"), chunkExtension)
   .map(([zero, ext]) => `${zero}${ext}\r\n`);
 
-const body: fc.Arbitrary<Body> = fc.oneof(
+export const body: fc.Arbitrary<Body> = fc.oneof(
   { weight: 5, arbitrary: fc.constant<Body>({ kind: "none" }) },
   {
     weight: 3,
@@ -278,7 +278,7 @@ const body: fc.Arbitrary<Body> = fc.oneof(
   },
 );
 
-const connection = fc.oneof(
+export const connection = fc.oneof(
   { weight: 6, arbitrary: fc.constant(null) },
   { weight: 3, arbitrary: fc.constantFrom("keep-alive", "Keep-Alive", "close", "Close") },
   {
@@ -352,14 +352,15 @@ function render(model: RequestModel, fieldOws: [string, string][]): string {
     s += fieldLine(f, before, after);
   });
   s += "\r\n";
-  const b = model.body;
-  if (b.kind === "length") s += b.data;
-  if (b.kind === "chunked") {
-    s += b.chunks.join("");
-    for (const t of b.trailers) s += fieldLine(t, " ", "");
-    s += "\r\n";
-  }
-  return s;
+  return s + bodyText(model.body);
+}
+
+/** A body's bytes as the message carries them: data, or chunks and trailer section. */
+export function bodyText(b: Body): string {
+  if (b.kind === "length") return b.data;
+  if (b.kind === "chunked")
+    return `${b.chunks.join("")}${b.trailers.map((t) => fieldLine(t, " ", "")).join("")}\r\n`;
+  return "";
 }
 
 function describe(model: RequestModel): string {

@@ -45,6 +45,7 @@ interface NativeParser {
 interface NativeParserClass {
   new (): NativeParser;
   REQUEST: number;
+  RESPONSE: number;
   kOnMessageBegin: number;
   kOnHeaders: number;
   kOnHeadersComplete: number;
@@ -88,6 +89,7 @@ function loadHttpParser(): { HTTPParser: NativeParserClass; methods: string[] } 
   }
   const keys = [
     "REQUEST",
+    "RESPONSE",
     "kOnMessageBegin",
     "kOnHeaders",
     "kOnHeadersComplete",
@@ -307,4 +309,134 @@ export function parseWithLlhttp(
 /** The same input parsed one byte at a time, so `completeEnds` holds each request's exact end offset. */
 export function parseWithLlhttpBytewise(input: Uint8Array): LlhttpResult {
   return parseWithLlhttp(input, { cuts: Array.from({ length: input.length }, (_, i) => i + 1) });
+}
+
+// ---- responses -------------------------------------------------------------
+
+/** A response head as llhttp reports it. */
+export interface LlhttpResponseHead {
+  versionMajor: number;
+  versionMinor: number;
+  status: number;
+  reason: string;
+  headers: string[];
+  keepAlive: boolean;
+  upgrade: boolean;
+}
+
+export type LlhttpResponseEvent =
+  | { type: "head"; head: LlhttpResponseHead }
+  | { type: "body"; data: string }
+  | { type: "trailers"; trailers: string[] }
+  | { type: "complete" };
+
+export interface LlhttpResponseResult {
+  events: LlhttpResponseEvent[];
+  consumed: number;
+  error?: { code: string; reason: string; offset: number };
+}
+
+/**
+ * Parses response bytes with llhttp in RESPONSE mode, driven as node:http's
+ * client drives it (lib/_http_client.js, parserOnIncomingClient): the
+ * kOnHeadersComplete callback returns 1 (skip the body) for a response to
+ * HEAD, for an interim 1xx and for 304, and 2 (skip the body, switch
+ * protocols) for a 2xx to CONNECT. (Node's client switches on any status to
+ * CONNECT; RFC 9110 section 9.3.6 only on a 2xx, so the driver does that.)
+ * `methods` are the requests' methods in order, as for ResponseParser.responseTo.
+ */
+export function parseResponseWithLlhttp(
+  input: string | Uint8Array,
+  methods: readonly string[],
+  options: { cuts?: number[]; finish?: boolean } = {},
+): LlhttpResponseResult {
+  const bytes = typeof input === "string" ? Buffer.from(input, "latin1") : input;
+  const events: LlhttpResponseEvent[] = [];
+  const HTTPParser = llhttpParserClass();
+  const parser = new HTTPParser();
+  parser.initialize(HTTPParser.RESPONSE, {}, 0, HTTPParser.kLenientNone);
+  const queue = [...methods];
+  let pending: string[] = [];
+  let pendingReason = "";
+  let upgraded = false;
+  parser[HTTPParser.kOnMessageBegin] = () => {
+    pending = [];
+  };
+  parser[HTTPParser.kOnHeaders] = (headers: string[]) => {
+    pending.push(...headers);
+  };
+  parser[HTTPParser.kOnHeadersComplete] = (
+    versionMajor: number,
+    versionMinor: number,
+    headers: string[] | undefined,
+    _method: unknown,
+    _url: unknown,
+    statusCode: number,
+    statusMessage: string | undefined,
+    upgrade: boolean,
+    shouldKeepAlive: boolean,
+  ): number => {
+    const fields = headers === undefined ? pending : [...pending, ...headers];
+    pending = [];
+    pendingReason = statusMessage ?? "";
+    events.push({
+      type: "head",
+      head: {
+        versionMajor,
+        versionMinor,
+        status: statusCode,
+        reason: pendingReason,
+        headers: fields,
+        keepAlive: shouldKeepAlive,
+        upgrade: upgrade || statusCode === 101,
+      },
+    });
+    if (statusCode === 101) upgraded = true;
+    // Interim responses leave the request's method for the final one.
+    if (statusCode >= 100 && statusCode < 200 && statusCode !== 101) return 1;
+    const method = queue.shift() ?? "GET";
+    if (method === "CONNECT" && statusCode >= 200 && statusCode < 300) {
+      upgraded = true;
+      const head = events[events.length - 1] as { head: LlhttpResponseHead };
+      head.head.upgrade = true;
+      return 2;
+    }
+    if (method === "HEAD" || statusCode === 304) return 1;
+    return 0;
+  };
+  parser[HTTPParser.kOnBody] = (chunk: Buffer) => {
+    const data = chunk.toString("latin1");
+    const last = events[events.length - 1];
+    if (last?.type === "body") last.data += data;
+    else events.push({ type: "body", data });
+  };
+  parser[HTTPParser.kOnMessageComplete] = () => {
+    if (pending.length > 0) events.push({ type: "trailers", trailers: pending });
+    pending = [];
+    events.push({ type: "complete" });
+  };
+  let consumed = 0;
+  let from = 0;
+  for (const cut of [...(options.cuts ?? []), bytes.length]) {
+    if (cut <= from) continue;
+    const piece = Buffer.from(bytes.buffer, bytes.byteOffset + from, cut - from);
+    const n = parser.execute(piece);
+    if (typeof n !== "number") {
+      return {
+        events,
+        consumed,
+        error: { code: n.code, reason: n.reason, offset: from + n.bytesParsed },
+      };
+    }
+    consumed += n;
+    from = cut;
+    if (upgraded || n < piece.length) return { events, consumed };
+  }
+  if (options.finish !== false) {
+    const e = parser.finish();
+    if (e !== undefined) {
+      return { events, consumed, error: { code: e.code, reason: e.reason, offset: bytes.length } };
+    }
+  }
+  return { events, consumed };
 }
