@@ -68,7 +68,7 @@ export class MultipartParser {
   #partLimitCode: BodyParserErrorCode = "MULTIPART_FIELD_TOO_LARGE";
   #header = new Uint8Array(256);
   #headerLength = 0;
-  /** The byte before the next header byte, and where the current header line began in `#header`. */
+  /** The last header byte of the last input, and where the current header line began in `#header`. */
   #previous = -1;
   #lineStart = 0;
 
@@ -125,6 +125,8 @@ export class MultipartParser {
     } catch (error) {
       this.#error = error;
       throw error;
+    } finally {
+      this.#search.forget();
     }
   }
 
@@ -219,6 +221,11 @@ export class MultipartParser {
       if (dataEnd > start) this.#emit(view(data, start, dataEnd));
       this.#handler.onPartEnd();
     }
+    // The usual CRLF after a delimiter: on to the next part's headers at once.
+    if (data[found] === CR && data[found + 1] === LF) {
+      this.#startPart();
+      return found + 2;
+    }
     this.#state = S_AFTER_DELIMITER;
     return found;
   }
@@ -249,20 +256,22 @@ export class MultipartParser {
     const n = this.#headerLength;
     // Bytes past `stop` would make the section longer than maxPartHeaderSize.
     const stop = Math.min(data.length, start + this.#limits.maxPartHeaderSize - n);
-    let previous = this.#previous;
+    // A CR is checked against the byte after it there and then; the last
+    // input's final CR against this input's first byte.
+    if (this.#previous === CR && start < stop && data[start] !== LF) this.#crWithoutLf();
     let lineStart = this.#lineStart;
     let i = start;
     while (i < stop) {
       const c = data[i++] as number;
-      const before = previous;
-      previous = c;
-      if (before === CR && c !== LF) {
-        this.#fail("MULTIPART_MALFORMED", "CR in a part header is not followed by LF");
+      if ((c >= 0x20 && c !== 0x7f) || c === 0x09) continue;
+      if (c === CR) {
+        if (i < stop && data[i] !== LF) this.#crWithoutLf();
+        continue;
       }
-      if (c >= 0x20 && c !== 0x7f) continue;
-      if (c === CR || c === 0x09) continue;
       if (c !== LF) this.#fail("MULTIPART_INVALID_PART_HEADER", "part header has a control byte");
-      if (before !== CR) this.#fail("MULTIPART_MALFORMED", "part header line ends in a bare LF");
+      if ((i - 2 >= start ? data[i - 2] : this.#previous) !== CR) {
+        this.#fail("MULTIPART_MALFORMED", "part header line ends in a bare LF");
+      }
       const end = n + (i - start);
       if (end - lineStart === 2) {
         // The empty line: the section is complete.
@@ -287,9 +296,13 @@ export class MultipartParser {
       );
     }
     this.#keepHeader(data, start, i);
-    this.#previous = previous;
+    if (i > start) this.#previous = data[i - 1] as number;
     this.#lineStart = lineStart;
     return i;
+  }
+
+  #crWithoutLf(): never {
+    this.#fail("MULTIPART_MALFORMED", "CR in a part header is not followed by LF");
   }
 
   /** Whether the section's line `[lineStart, lineEnd)` begins with "--" + boundary (offsets as in #scanHeaders). */

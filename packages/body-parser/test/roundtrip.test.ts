@@ -141,6 +141,51 @@ describe("round trip", () => {
       { seed: SEED, numRuns: 12 },
     );
   }, 60_000);
+
+  it("finds every delimiter after a large part, wherever it lies", () => {
+    // After 16 KiB of data the delimiter search probes every (n-1)-th pair of
+    // bytes (n the delimiter's length): parts of every length up to 2n after a
+    // large one put the next delimiter at every offset from those probes. Each
+    // part's data ends in a near miss: the delimiter less its last byte.
+    for (const boundary of ["b", "----WebKitFormBoundary7MA4YWxkTrZu0gW", "x".repeat(70)]) {
+      const n = boundary.length + 4;
+      const miss = utf8(`\r\n--${boundary.slice(0, -1)}`);
+      const parts = [20_000, ...Array.from({ length: 2 * n + 1 }, (_, length) => length)].map(
+        (length, k): ExpectedPart => {
+          const data = expand(length, k);
+          const tail = miss.subarray(Math.max(0, miss.length - length));
+          data.set(tail, length - tail.length);
+          const disposition = `form-data; name="f${k}"; filename="f.bin"`;
+          return {
+            fieldName: `f${k}`,
+            fileName: "f.bin",
+            contentType: undefined,
+            headers: ["Content-Disposition", disposition],
+            data,
+          };
+        },
+      );
+      const body = concat([
+        ...parts.flatMap((p) => [
+          utf8(`--${boundary}\r\nContent-Disposition: ${p.headers[1]}\r\n\r\n`),
+          p.data,
+          utf8("\r\n"),
+        ]),
+        utf8(`--${boundary}--`),
+      ]);
+      const input: GeneratedBody = {
+        body,
+        boundary,
+        parts,
+        description: `a boundary of ${boundary.length}`,
+      };
+      expectParts(parseWithOurs([body], boundary), input, "whole");
+      for (const size of [7, 1000, 4096, 64 * 1024]) {
+        const cuts = Array.from({ length: Math.ceil(body.length / size) }, (_, i) => i * size);
+        expectParts(parseWithOurs(pieces(body, cuts), boundary), input, `chunks of ${size}`);
+      }
+    }
+  });
 });
 
 // Bodies the properties above found misread, each named after what broke,

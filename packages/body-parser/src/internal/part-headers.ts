@@ -6,10 +6,28 @@
 import { BodyParserError } from "../errors";
 import type { MimePartMeta } from "../types";
 import { baseName } from "./file-name";
-import { equalsIgnoreCase, isOws, isToken, lowerAscii, skipOws } from "./strings";
-import { view } from "./view";
+import { isOws, isToken, lowerAscii, TOKEN } from "./strings";
+import { decodeUtf8 } from "./utf8";
 
 const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
+const utf8Encoder = new TextEncoder();
+
+const CR = 0x0d;
+const DQUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** Lowercase names as bytes, for {@link equalsIgnoreCase}. */
+const lower = (name: string): Uint8Array => utf8Encoder.encode(name);
+const CONTENT_DISPOSITION = lower("content-disposition");
+const CONTENT_TYPE_NAME = lower("content-type");
+const CONTENT_TRANSFER_ENCODING = lower("content-transfer-encoding");
+const SEVEN_BIT = lower("7bit");
+const EIGHT_BIT = lower("8bit");
+const BINARY = lower("binary");
+const FORM_DATA = lower("form-data");
+const NAME = lower("name");
+const FILENAME = lower("filename");
+const FILENAME_STAR = lower("filename*");
 
 function invalid(message: string): never {
   throw new BodyParserError("MULTIPART_INVALID_PART_HEADER", message);
@@ -19,6 +37,79 @@ function invalid(message: string): never {
 const OTHER = 0;
 const DISPOSITION = 1;
 const CONTENT_TYPE = 2;
+
+/**
+ * Where the parsers below take their strings from: `bytes`, and the header
+ * section's text when it decoded to one character per byte (then byte `k` is
+ * character `k - base`: ASCII, or U+FFFD for a byte that is not UTF-8).
+ * They find their way on the bytes, which is much cheaper than on a string,
+ * and only look at ASCII bytes, where the text has the same characters.
+ */
+interface Source {
+  bytes: Uint8Array;
+  text: string | undefined;
+  base: number;
+  /** Where the quoted string {@link readQuoted} read last ends (saves a result object per part). */
+  quotedEnd: number;
+}
+
+/**
+ * The text of `bytes[start, end)`: a slice of the section's text, or the piece
+ * decoded on its own. The two agree: a piece begins and ends at an ASCII byte
+ * or at the section's ends, where no UTF-8 sequence is cut.
+ */
+function textOf(source: Source, start: number, end: number): string {
+  return source.text === undefined
+    ? decodeUtf8(source.bytes, start, end)
+    : source.text.slice(start - source.base, end - source.base);
+}
+
+/**
+ * Whether `bytes[start, end)` equals the lowercase ASCII `name`, ignoring
+ * ASCII case. Setting bit 0x20 lowercases a letter; the only other bytes it
+ * turns into a name's letters, digits, `-` and `*` are control bytes, which a
+ * header section does not hold (HTAB, the one it may, becomes `)`).
+ */
+function equalsIgnoreCase(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  name: Uint8Array,
+): boolean {
+  if (end - start !== name.length) return false;
+  for (let k = 0; k < name.length; k++) {
+    if (((bytes[start + k] as number) | 0x20) !== name[k]) return false;
+  }
+  return true;
+}
+
+/** The index of the first byte at or after `i`, before `end`, that is not SP or HTAB. */
+function skipOws(bytes: Uint8Array, i: number, end: number): number {
+  let k = i;
+  while (k < end && isOws(bytes[k] as number)) k++;
+  return k;
+}
+
+/** The end of `bytes[start, end)` without its trailing SP and HTAB. */
+function trimEnd(bytes: Uint8Array, start: number, end: number): number {
+  let k = end;
+  while (k > start && isOws(bytes[k - 1] as number)) k--;
+  return k;
+}
+
+/** The index of the first CR at or after `i`: the line's end (a CR is always one). */
+function crFrom(bytes: Uint8Array, i: number): number {
+  let k = i;
+  while (bytes[k] !== CR) k++;
+  return k;
+}
+
+/** The index just after the token that begins at `i` (`i` itself if there is none). */
+function skipToken(bytes: Uint8Array, i: number, end: number): number {
+  let k = i;
+  while (k < end && TOKEN[bytes[k] as number] === 1) k++;
+  return k;
+}
 
 /**
  * Parses `bytes[from, to)`: header lines, each ending in CRLF, the last one
@@ -40,43 +131,64 @@ export function parsePartHeaders(
   to: number,
   formData: boolean,
 ): MimePartMeta {
-  const text = utf8.decode(view(bytes, from, to - 2));
+  const end = to - 2; // the empty line
+  const text = decodeUtf8(bytes, from, end);
+  // UTF-8 never decodes to more UTF-16 units than bytes, and to as many only
+  // when every byte is a character of its own (ASCII, or U+FFFD for a byte
+  // that is not UTF-8): then byte k is character k - from.
+  let source: Source = {
+    bytes,
+    text: text.length === end - from ? text : undefined,
+    base: from,
+    quotedEnd: 0,
+  };
   const headers: string[] = [];
   let disposition: string | undefined;
+  /** Where the Content-Disposition value lies in `bytes`, unless a folded line added to it. */
+  let dispositionStart = 0;
+  let dispositionEnd = -1;
   let contentType: string | undefined;
   let last = OTHER;
-  let i = 0;
-  while (i < text.length) {
-    const lineEnd = text.indexOf("\r\n", i);
-    if (isOws(text.charCodeAt(i))) {
-      const value = unfold(headers, trimmed(text, i, lineEnd), formData);
-      if (last === DISPOSITION) disposition = value;
-      else if (last === CONTENT_TYPE) contentType = value;
+  let i = from;
+  while (i < end) {
+    if (isOws(bytes[i] as number)) {
+      const lineEnd = crFrom(bytes, i);
+      const moreStart = skipOws(bytes, i, lineEnd);
+      const more = textOf(source, moreStart, trimEnd(bytes, moreStart, lineEnd));
+      const value = unfold(headers, more, formData);
+      if (last === DISPOSITION) {
+        disposition = value;
+        dispositionStart = 0;
+        dispositionEnd = -1;
+      } else if (last === CONTENT_TYPE) contentType = value;
       i = lineEnd + 2;
       continue;
     }
-    let j = i;
-    while (j < lineEnd && isToken(text.charCodeAt(j))) j++;
-    if (j === i) invalid("part header line does not start with a name");
-    if (text.charCodeAt(j) !== 0x3a) invalid("part header name is not followed by a colon");
-    const name = text.slice(i, j);
-    const value = trimmed(text, j + 1, lineEnd);
-    headers.push(name, value);
+    const nameEnd = skipToken(bytes, i, end);
+    if (nameEnd === i) invalid("part header line does not start with a name");
+    if (bytes[nameEnd] !== 0x3a) invalid("part header name is not followed by a colon");
+    const valueStart = skipOws(bytes, nameEnd + 1, end);
+    const lineEnd = crFrom(bytes, valueStart);
+    const valueEnd = trimEnd(bytes, valueStart, lineEnd);
+    const value = textOf(source, valueStart, valueEnd);
+    headers.push(textOf(source, i, nameEnd), value);
     last = OTHER;
-    if (equalsIgnoreCase(name, "content-disposition")) {
+    if (equalsIgnoreCase(bytes, i, nameEnd, CONTENT_DISPOSITION)) {
       if (disposition !== undefined) invalid("Content-Disposition given twice");
       disposition = value;
+      dispositionStart = valueStart;
+      dispositionEnd = valueEnd;
       last = DISPOSITION;
-    } else if (equalsIgnoreCase(name, "content-type")) {
+    } else if (equalsIgnoreCase(bytes, i, nameEnd, CONTENT_TYPE_NAME)) {
       if (contentType !== undefined) invalid("Content-Type given twice");
       contentType = value;
       last = CONTENT_TYPE;
     } else if (
       formData &&
-      equalsIgnoreCase(name, "content-transfer-encoding") &&
-      !equalsIgnoreCase(value, "7bit") &&
-      !equalsIgnoreCase(value, "8bit") &&
-      !equalsIgnoreCase(value, "binary")
+      equalsIgnoreCase(bytes, i, nameEnd, CONTENT_TRANSFER_ENCODING) &&
+      !equalsIgnoreCase(bytes, valueStart, valueEnd, SEVEN_BIT) &&
+      !equalsIgnoreCase(bytes, valueStart, valueEnd, EIGHT_BIT) &&
+      !equalsIgnoreCase(bytes, valueStart, valueEnd, BINARY)
     ) {
       throw new BodyParserError(
         "MULTIPART_UNSUPPORTED_TRANSFER_ENCODING",
@@ -89,8 +201,15 @@ export function parsePartHeaders(
     if (formData) invalid("part has no Content-Disposition");
     return { fieldName: undefined, fileName: undefined, contentType, headers };
   }
-  const { fieldName, fileName } = parseDisposition(disposition, formData);
-  return { fieldName, fileName, contentType, headers };
+  if (dispositionEnd < 0) {
+    // A value joined from folded lines is parsed from its own bytes.
+    const joined = utf8Encoder.encode(disposition);
+    dispositionEnd = joined.length;
+    source = { bytes: joined, text: undefined, base: 0, quotedEnd: 0 };
+  }
+  const meta: MimePartMeta = { fieldName: undefined, fileName: undefined, contentType, headers };
+  parseDisposition(source, dispositionStart, dispositionEnd, formData, meta);
+  return meta;
 }
 
 /**
@@ -110,110 +229,103 @@ function unfold(headers: string[], more: string, formData: boolean): string {
   return value;
 }
 
-/** `s[start, end)` without leading and trailing SP and HTAB. */
-function trimmed(s: string, start: number, end: number): string {
-  const valueStart = skipOws(s, start);
-  let valueEnd = end;
-  while (valueEnd > valueStart && isOws(s.charCodeAt(valueEnd - 1))) valueEnd--;
-  return s.slice(valueStart, valueEnd);
-}
-
 /**
- * `form-data; name="x"; filename="a.txt"; filename*=UTF-8''%E2%82%AC.txt`:
- * with `formData` the disposition type must be form-data and `name` present,
- * else any type will do; `filename*` wins over `filename` (RFC 8187 section
- * 4.2; RFC 7578 section 4.2), and the file name is reduced to its base name.
+ * `form-data; name="x"; filename="a.txt"; filename*=UTF-8''%E2%82%AC.txt`, a
+ * Content-Disposition value at `bytes[start, end)` of `source`: with
+ * `formData` the disposition type must be form-data and `name` present, else
+ * any type will do; `filename*` wins over `filename` (RFC 8187 section 4.2;
+ * RFC 7578 section 4.2), and the file name is reduced to its base name. The
+ * names go to `meta`.
  */
-export function parseDisposition(
-  value: string,
+function parseDisposition(
+  source: Source,
+  start: number,
+  end: number,
   formData: boolean,
-): {
-  fieldName: string | undefined;
-  fileName: string | undefined;
-} {
-  let i = skipOws(value, 0);
+  meta: MimePartMeta,
+): void {
+  const bytes = source.bytes;
+  let i = skipOws(bytes, start, end);
   const typeStart = i;
-  while (i < value.length && isToken(value.charCodeAt(i))) i++;
+  i = skipToken(bytes, i, end);
   if (formData) {
-    if (!equalsIgnoreCase(value.slice(typeStart, i), "form-data"))
+    if (!equalsIgnoreCase(bytes, typeStart, i, FORM_DATA))
       invalid("Content-Disposition is not form-data");
   } else if (i === typeStart) invalid("Content-Disposition has no disposition type");
   let fieldName: string | undefined;
   let fileName: string | undefined;
   let extendedFileName: string | undefined;
-  i = skipOws(value, i);
-  while (i < value.length) {
-    if (value.charCodeAt(i) !== 0x3b) invalid("Content-Disposition parameters are malformed");
-    i = skipOws(value, i + 1);
-    if (i === value.length) break; // a trailing ";" is tolerated, as browsers never send one but curl may
+  i = skipOws(bytes, i, end);
+  while (i < end) {
+    if (bytes[i] !== 0x3b) invalid("Content-Disposition parameters are malformed");
+    i = skipOws(bytes, i + 1, end);
+    if (i === end) break; // a trailing ";" is tolerated, as browsers never send one but curl may
     const nameStart = i;
-    while (i < value.length && isToken(value.charCodeAt(i))) i++;
-    const name = value.slice(nameStart, i);
-    i = skipOws(value, i);
-    if (name.length === 0 || value.charCodeAt(i) !== 0x3d)
+    const nameEnd = skipToken(bytes, i, end);
+    i = skipOws(bytes, nameEnd, end);
+    if (nameEnd === nameStart || i === end || bytes[i] !== 0x3d)
       invalid("Content-Disposition parameters are malformed");
-    i = skipOws(value, i + 1);
-    const isFileName = equalsIgnoreCase(name, "filename");
+    i = skipOws(bytes, i + 1, end);
+    const isFileName = equalsIgnoreCase(bytes, nameStart, nameEnd, FILENAME);
     let param: string;
-    if (value.charCodeAt(i) === 0x22) {
-      const quoted = readQuoted(value, i, isFileName);
-      param = quoted.value;
-      i = quoted.end;
+    if (i < end && bytes[i] === DQUOTE) {
+      param = readQuoted(source, i, end, isFileName);
+      i = source.quotedEnd;
     } else {
-      const start = i;
-      while (i < value.length && isToken(value.charCodeAt(i))) i++;
-      if (i === start) invalid("Content-Disposition parameter has no value");
-      param = value.slice(start, i);
+      const valueStart = i;
+      i = skipToken(bytes, i, end);
+      if (i === valueStart) invalid("Content-Disposition parameter has no value");
+      param = textOf(source, valueStart, i);
     }
-    i = skipOws(value, i);
-    if (equalsIgnoreCase(name, "name")) {
+    i = skipOws(bytes, i, end);
+    if (equalsIgnoreCase(bytes, nameStart, nameEnd, NAME)) {
       if (fieldName !== undefined) invalid("Content-Disposition has name twice");
       fieldName = param;
     } else if (isFileName) {
       if (fileName !== undefined) invalid("Content-Disposition has filename twice");
       fileName = param;
-    } else if (equalsIgnoreCase(name, "filename*")) {
+    } else if (equalsIgnoreCase(bytes, nameStart, nameEnd, FILENAME_STAR)) {
       if (extendedFileName !== undefined) invalid("Content-Disposition has filename* twice");
       extendedFileName = decodeExtValue(param);
     }
   }
   if (formData && fieldName === undefined) invalid("Content-Disposition has no name");
   const named = extendedFileName ?? fileName;
-  return { fieldName, fileName: named === undefined ? undefined : baseName(named) };
+  meta.fieldName = fieldName;
+  meta.fileName = named === undefined ? undefined : baseName(named);
 }
 
 /**
- * A quoted-string starting at `start` (the DQUOTE), unescaped; and the index
- * after it. A quoted-pair `\c` is `c` (RFC 9110 section 5.6.4), but with
- * `pathSeparators` (a `filename`) only `\"` and `\\` are escapes and any
- * other backslash stays: it is a Windows path separator, as old Internet
- * Explorer sends `"C:\files\a.txt"` unescaped. (No Windows file name holds a
- * `"`, so `\"` is never a separator before a name's last character.)
+ * A quoted-string starting at `start` (the DQUOTE), unescaped; the index after
+ * it goes to `source.quotedEnd`. A quoted-pair `\c` is `c` (RFC 9110
+ * section 5.6.4), but with `pathSeparators` (a `filename`) only `\"` and
+ * `\\` are escapes and any other backslash stays: it is a Windows path
+ * separator, as old Internet Explorer sends `"C:\files\a.txt"` unescaped. (No
+ * Windows file name holds a `"`, so `\"` is never a separator before a
+ * name's last character.)
  */
-function readQuoted(
-  s: string,
-  start: number,
-  pathSeparators: boolean,
-): { value: string; end: number } {
+function readQuoted(source: Source, start: number, end: number, pathSeparators: boolean): string {
+  const bytes = source.bytes;
   let i = start + 1;
   let out = "";
   let runStart = i;
   for (;;) {
-    if (i >= s.length) invalid("unterminated quoted string in Content-Disposition");
-    const c = s.charCodeAt(i);
-    if (c === 0x22) break;
-    if (c === 0x5c) {
-      if (i + 1 >= s.length) invalid("unterminated quoted string in Content-Disposition");
-      const next = s.charCodeAt(i + 1);
-      if (!pathSeparators || next === 0x22 || next === 0x5c) {
-        out += s.slice(runStart, i);
+    if (i >= end) invalid("unterminated quoted string in Content-Disposition");
+    const c = bytes[i] as number;
+    if (c === DQUOTE) break;
+    if (c === BACKSLASH) {
+      if (i + 1 >= end) invalid("unterminated quoted string in Content-Disposition");
+      const next = bytes[i + 1] as number;
+      if (!pathSeparators || next === DQUOTE || next === BACKSLASH) {
+        out += textOf(source, runStart, i);
         i++;
         runStart = i;
       }
     }
     i++;
   }
-  return { value: out + s.slice(runStart, i), end: i + 1 };
+  source.quotedEnd = i + 1;
+  return out + textOf(source, runStart, i);
 }
 
 /**

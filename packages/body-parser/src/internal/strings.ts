@@ -23,16 +23,6 @@ export function skipOws(s: string, i: number): number {
   return k;
 }
 
-/** Whether `s` equals the lowercase ASCII `lower`, ignoring ASCII case; allocates nothing. */
-export function equalsIgnoreCase(s: string, lower: string): boolean {
-  if (s.length !== lower.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}
-
 /** `s` with A-Z lowercased and nothing else changed. */
 export function lowerAscii(s: string): string {
   let out = "";
