@@ -9,6 +9,7 @@
 import { BodyParserError } from "./errors";
 import { type ByteSource, byteSource } from "./internal/byte-source";
 import { validateBoundary, validateLimits, validateMultipartOptions } from "./internal/limits";
+import { decodeUtf8 } from "./internal/utf8";
 import { MultipartParser } from "./multipart-parser";
 import type {
   MimePartMeta,
@@ -25,8 +26,6 @@ const CALL = "parseMultipart";
 type PartEvent = MimePartMeta | Uint8Array | null;
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
-
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 
 /**
  * Reads a multipart body from `source` as its parts: each part's `meta`, and
@@ -259,6 +258,7 @@ class Part implements MultipartPart<MimePartMeta> {
   }
 
   async text(): Promise<string> {
-    return utf8.decode(await this.bytes());
+    const bytes = await this.bytes();
+    return decodeUtf8(bytes, 0, bytes.length);
   }
 }

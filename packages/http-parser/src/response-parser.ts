@@ -21,7 +21,7 @@ import {
 } from "./internal/message-stream";
 import { validateOptions } from "./internal/options";
 // What a response head means: RFC 9112 section 6.3.
-import { buildResponseHead, framed, type StatusLine } from "./internal/response-head";
+import { buildResponseHead, type StatusLine } from "./internal/response-head";
 import { StreamParser } from "./internal/stream-parser";
 import { CR, HTAB, LF, SP } from "./internal/tables";
 // The version token is read as in a request line.
@@ -177,13 +177,9 @@ class ResponseKind implements MessageKind {
     const methods = this.#methods;
     const method =
       this.#nextMethod < methods.length ? (methods[this.#nextMethod] as string) : DEFAULT_METHOD;
-    const head = buildResponseHead(layout, this.#line, method, this.#maxBodySize);
+    const head = buildResponseHead(layout, this.#line, method, this.#maxBodySize, framing);
     // An interim response (1xx but 101) is followed by the final one to the same request.
     if (head.status >= 200 || head.status === 101) this.#takeMethod();
-    framing.upgrade = head.upgrade;
-    framing.chunked = head.chunked;
-    framing.untilClose = head.untilClose;
-    framing.length = Math.max(framed.length, 0);
     this.#handler.onResponseHead(head);
   }
 

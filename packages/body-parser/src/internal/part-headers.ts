@@ -9,7 +9,6 @@ import { baseName } from "./file-name";
 import { isOws, isToken, lowerAscii, TOKEN } from "./strings";
 import { decodeUtf8 } from "./utf8";
 
-const utf8 = new TextDecoder("utf-8", { ignoreBOM: true });
 const utf8Encoder = new TextEncoder();
 
 const CR = 0x0d;
@@ -355,7 +354,7 @@ function decodeExtValue(ext: string): string {
       invalid("filename* has a character RFC 8187 does not allow");
     }
   }
-  if (charset === "utf-8") return utf8.decode(bytes.subarray(0, n));
+  if (charset === "utf-8") return decodeUtf8(bytes, 0, n);
   if (charset === "iso-8859-1") {
     let s = "";
     for (let k = 0; k < n; k++) s += String.fromCharCode(bytes[k] as number);

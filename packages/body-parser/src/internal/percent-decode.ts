@@ -6,7 +6,7 @@
 // then cost a String.fromCharCode.apply, and faster than decodeURIComponent,
 // which also throws on the malformed input the standard accepts.
 
-import { view } from "./view";
+import { decodeUtf8 } from "./utf8";
 
 /** Value of an ASCII hex digit, or -1; indexed by char codes below 0x80 only. */
 const HEX = new Int8Array(128).fill(-1);
@@ -151,5 +151,5 @@ export function plainBytes(bytes: Uint8Array, start: number, end: number, ascii:
     for (let i = start; i < end; i++) s += String.fromCharCode(bytes[i]);
     return s;
   }
-  return utf8.decode(view(bytes, start, end));
+  return decodeUtf8(bytes, start, end);
 }

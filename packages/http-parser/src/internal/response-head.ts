@@ -13,6 +13,7 @@ import {
   readFields,
   type SectionLayout,
 } from "./head-builder";
+import type { Framing } from "./message-stream";
 import { ascii, latin1 } from "./text";
 
 /** The status line's parts: the reason as offsets into the section. */
@@ -23,18 +24,17 @@ export interface StatusLine {
   reasonEnd: number;
 }
 
-/** The body length the last head built frames by Content-Length: -1 when none (bodiless, chunked, or until close). */
-export const framed = { length: -1 };
-
 /**
- * Builds and checks a response head answering a `method` request; `maxBodySize`
- * rejects a Content-Length too large for a body it frames.
+ * Builds and checks a response head answering a `method` request, and fills
+ * in `framing` for the body that follows; `maxBodySize` rejects a
+ * Content-Length too large for a body it frames.
  */
 export function buildResponseHead(
   layout: SectionLayout,
   line: StatusLine,
   method: string,
   maxBodySize: number,
+  framing: Framing,
 ): ResponseHead {
   const { bytes, base, text, textShift: t } = layout;
   const { status, versionMinor } = line;
@@ -49,7 +49,7 @@ export function buildResponseHead(
   const bodiless = upgrade || method === "HEAD" || status < 200 || status === 204 || status === 304;
   let chunked = false;
   let untilClose = false;
-  framed.length = -1;
+  let length = 0;
   if (!bodiless) {
     // Item 4: chunked last frames the body; any other coding last, the connection's close.
     if (codings !== undefined) {
@@ -59,8 +59,12 @@ export function buildResponseHead(
       untilClose = true; // item 8
     else if (contentLength > maxBodySize) {
       throw new HttpParserError("HPE_BODY_TOO_LARGE", "Content-Length exceeds maxBodySize", 502);
-    } else framed.length = contentLength; // items 5 and 6
+    } else length = contentLength; // items 5 and 6
   }
+  framing.upgrade = upgrade;
+  framing.chunked = chunked;
+  framing.untilClose = untilClose;
+  framing.length = length;
   const reason =
     text !== undefined
       ? text.slice(line.reasonStart + t, line.reasonEnd + t)
