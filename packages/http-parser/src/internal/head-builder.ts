@@ -17,6 +17,7 @@ import {
   parseContentLength,
   type TransferCodings,
 } from "./field-values";
+import { type KnownNames, MAX_FIELDS } from "./known-names";
 import { ascii, equalsIgnoreCase, internedAscii, latin1 } from "./text";
 
 /** Where the tokens of a header section lie: offsets relative to `base` in `bytes`. */
@@ -37,6 +38,12 @@ export interface SectionLayout {
    */
   text: string | undefined;
   textShift: number;
+  /**
+   * A header section's known names ({@link KnownNames}): where `hits[k]` is
+   * 1, field k's name is `strings[k]`; the others are learned here. Undefined
+   * for trailers.
+   */
+  names: KnownNames | undefined;
 }
 
 /** The request line's tokens, as offsets into the same section. */
@@ -50,22 +57,43 @@ export interface RequestLine {
 
 /** Flat `[name, value, ...]` of a section's fields. */
 export function fieldList(layout: SectionLayout): string[] {
-  const { bytes, base, fields, fieldCount, text, textShift: t } = layout;
+  const { bytes, base, fields, fieldCount, text, textShift: t, names } = layout;
   const list = new Array<string>(fieldCount * 2);
+  for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
+    list[2 * k] =
+      names !== undefined && k < MAX_FIELDS && names.hits[k] === 1
+        ? (names.strings[k] as string)
+        : learnName(names, k, bytes, base + fields[f], base + fields[f + 1]);
+  }
   if (text !== undefined) {
-    for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
-      list[2 * k] = text.slice(fields[f] + t, fields[f + 1] + t);
-      list[2 * k + 1] = text.slice(fields[f + 2] + t, fields[f + 3] + t);
+    for (let k = 0, f = 2; k < fieldCount; k++, f += 4) {
+      list[2 * k + 1] = text.slice(fields[f] + t, fields[f + 1] + t);
     }
   } else {
     const value = layout.asciiOnly ? ascii : latin1;
-    for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
-      list[2 * k] = internedAscii(bytes, base + fields[f], base + fields[f + 1]);
-      list[2 * k + 1] = value(bytes, base + fields[f + 2], base + fields[f + 3]);
+    for (let k = 0, f = 2; k < fieldCount; k++, f += 4) {
+      list[2 * k + 1] = value(bytes, base + fields[f], base + fields[f + 1]);
     }
   }
   if (layout.folded) for (let k = 1; k < list.length; k += 2) list[k] = unfold(list[k] as string);
   return list;
+}
+
+/**
+ * A name the scanner did not know: its string, made on its own (not a slice
+ * of the section's text, which a remembered name would keep alive), and
+ * remembered for the next section.
+ */
+function learnName(
+  names: KnownNames | undefined,
+  k: number,
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+): string {
+  const name = internedAscii(bytes, start, end);
+  names?.learn(k, bytes, start, end, name, specialName(bytes, start, end));
+  return name;
 }
 
 /** RFC 9112 section 5.2: each obs-fold (with the whitespace around it) becomes one SP; then OWS is trimmed. */
@@ -131,7 +159,7 @@ export const facts = {
  * HttpParserError for a value that breaks its rule.
  */
 export function readFields(layout: SectionLayout, request: boolean, http11: boolean): void {
-  const { bytes, base, fields, fieldCount } = layout;
+  const { bytes, base, fields, fieldCount, names } = layout;
   // Locals while scanning, stored once at the end: the loop stays in registers.
   let hostCount = 0;
   let contentLength = -1;
@@ -141,7 +169,10 @@ export function readFields(layout: SectionLayout, request: boolean, http11: bool
   let expectContinue = false;
   for (let k = 0; k < fieldCount; k++) {
     const f = k * 4;
-    const name = specialName(bytes, base + fields[f], base + fields[f + 1]);
+    const name =
+      names !== undefined && k < MAX_FIELDS && names.hits[k] === 1
+        ? (names.special[k] as number)
+        : specialName(bytes, base + fields[f], base + fields[f + 1]);
     if (name === 0 || (!request && (name === NAME_HOST || name === NAME_EXPECT))) continue;
     const vs = base + fields[f + 2];
     const ve = base + fields[f + 3];

@@ -7,6 +7,7 @@
 import { HttpParserError, type HttpParserErrorCode } from "../errors";
 import { NO_BYTES, NO_INTS } from "./empty";
 import type { SectionLayout } from "./head-builder";
+import { ARENA_FIRST, KnownNames, MAX_FIELDS } from "./known-names";
 import type { Settings } from "./options";
 import { SectionText } from "./section-text";
 import { COLON, CR, HTAB, LF, SP, TOKEN } from "./tables";
@@ -19,6 +20,9 @@ const F_OWS = 2;
 const F_VALUE = 3;
 const F_LF = 4;
 const F_SECTION_LF = 5;
+
+/** Fields whose offsets fit the first buffer. */
+const FIRST_FIELDS = 16;
 
 function fail(code: HttpParserErrorCode, message: string): never {
   throw new HttpParserError(code, message);
@@ -54,11 +58,15 @@ export class SectionScanner {
     folded: false,
     text: undefined,
     textShift: 0,
+    names: undefined,
   };
+  /** The last header section's names (trailer sections neither use nor change them). */
+  readonly #names: KnownNames;
   #state = F_START;
   #savedLength = 0;
   #saved: Uint8Array = NO_BYTES;
-  #fields = new Int32Array(64);
+  /** Per field: name start, name end, value start, value end (grown as needed). */
+  #fields: Int32Array;
   #fieldCount = 0;
   #tokenStart = 0;
   #valueEnd = 0;
@@ -71,6 +79,10 @@ export class SectionScanner {
     this.#maxHeaderCount = settings.maxHeaderCount;
     this.#allowObsFold = settings.allowObsFold;
     this.#allowBareLf = settings.allowBareLf;
+    // One ArrayBuffer for the first 16 fields' offsets and the known names' first arena.
+    const store = new ArrayBuffer(FIRST_FIELDS * 16 + ARENA_FIRST);
+    this.#fields = new Int32Array(store, 0, FIRST_FIELDS * 4);
+    this.#names = new KnownNames(new Uint8Array(store, FIRST_FIELDS * 16, ARENA_FIRST));
   }
 
   /** A section begins at index `base` of the input: its start line, or (trailers) its fields. */
@@ -207,13 +219,19 @@ export class SectionScanner {
     const words = this.#words;
     let fields = this.#fields;
     let count = this.#fieldCount;
+    const names = this.trailers ? undefined : this.#names;
+    const view = words.viewOf(data);
     let line = start;
     while (count < max) {
       let i = line;
-      if (i >= stop || TOKEN[data[i]] !== 1) break;
-      i++;
-      while (i < stop && TOKEN[data[i]] === 1) i++;
-      if (i >= stop || data[i] !== COLON) break;
+      const known = names === undefined ? -1 : names.match(data, view, i, stop, count);
+      if (known >= 0) i = known;
+      else {
+        if (i >= stop || TOKEN[data[i]] !== 1) break;
+        i++;
+        while (i < stop && TOKEN[data[i]] === 1) i++;
+        if (i >= stop || data[i] !== COLON) break;
+      }
       const nameEnd = i;
       i++;
       while (i < stop && (data[i] === SP || data[i] === HTAB)) i++;
@@ -235,6 +253,7 @@ export class SectionScanner {
       fields[f + 1] = nameEnd - base;
       fields[f + 2] = valueStart - base;
       fields[f + 3] = valueEnd - base;
+      if (names !== undefined && count < MAX_FIELDS) names.hits[count] = known >= 0 ? 1 : 0;
       count++;
       line = end + 2;
     }
@@ -292,6 +311,7 @@ export class SectionScanner {
     }
     this.#fields[f] = this.#tokenStart;
     this.#fields[f + 1] = nameEnd;
+    if (this.#fieldCount < MAX_FIELDS) this.#names.hits[this.#fieldCount] = 0;
   }
 
   #recordValue(): void {
@@ -311,6 +331,7 @@ export class SectionScanner {
     layout.fieldCount = this.#fieldCount;
     layout.asciiOnly = this.#asciiOnly;
     layout.folded = this.#folded;
+    layout.names = this.trailers ? undefined : this.#names;
     if (this.#asciiOnly && !split) this.text.fill(layout, data, this.base, end);
     else {
       layout.text = undefined;

@@ -8,15 +8,14 @@
 import { HTAB } from "./tables";
 
 const LANES_HIGH = 0x80808080;
+const LANES_0X20 = 0x20202020;
+const LANES_ONE = 0x01010101;
 
-/** Per byte of `w`, the high bit set where the byte is below 0x20 or above 0x7E. */
-function unprintableLanes(w: number): number {
-  // `| 0` keeps every step in int32, so V8 never falls back to doubles.
-  const below = ((w - 0x20202020) | 0) & ~w;
-  const above = (w + 0x01010101) | 0 | w;
-  return (below | above) & LANES_HIGH;
-}
-
+// A word's lanes (bytes) that are below 0x20 set their high bit in
+// `w - LANES_0X20`; those above 0x7E set it in `w + LANES_ONE` (0xFF, which
+// carries out, sets it in the first). A borrow or carry crosses into a lane
+// only from a lane below it that is itself set, so a word with no lane set
+// in either holds printable bytes only. Bitwise operators keep it in int32.
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 
 export class WordScanner {
@@ -32,18 +31,29 @@ export class WordScanner {
   valueEnd(data: Uint8Array, start: number, stop: number, asciiOnly: boolean): number {
     let i = start;
     if (stop - i >= 4) {
-      const view = this.#viewOf(data);
-      while (
-        i + 16 <= stop &&
-        (unprintableLanes(view.getInt32(i, true)) |
-          unprintableLanes(view.getInt32(i + 4, true)) |
-          unprintableLanes(view.getInt32(i + 8, true)) |
-          unprintableLanes(view.getInt32(i + 12, true))) ===
-          0
-      ) {
+      const view = this.viewOf(data);
+      while (i + 16 <= stop) {
+        const a = view.getInt32(i, true);
+        const b = view.getInt32(i + 4, true);
+        const c = view.getInt32(i + 8, true);
+        const d = view.getInt32(i + 12, true);
+        const lanes =
+          (a - LANES_0X20) |
+          (a + LANES_ONE) |
+          (b - LANES_0X20) |
+          (b + LANES_ONE) |
+          (c - LANES_0X20) |
+          (c + LANES_ONE) |
+          (d - LANES_0X20) |
+          (d + LANES_ONE);
+        if ((lanes & LANES_HIGH) !== 0) break;
         i += 16;
       }
-      while (i + 4 <= stop && unprintableLanes(view.getInt32(i, true)) === 0) i += 4;
+      while (i + 4 <= stop) {
+        const w = view.getInt32(i, true);
+        if ((((w - LANES_0X20) | (w + LANES_ONE)) & LANES_HIGH) !== 0) break;
+        i += 4;
+      }
     }
     for (; i < stop; i++) {
       const c = data[i];
@@ -56,7 +66,7 @@ export class WordScanner {
   }
 
   /** A DataView of `data`'s bytes, kept while the same input comes back. */
-  #viewOf(data: Uint8Array): DataView<ArrayBufferLike> {
+  viewOf(data: Uint8Array): DataView<ArrayBufferLike> {
     if (this.#data !== data) {
       this.#data = data;
       this.#view = new DataView(data.buffer, data.byteOffset, data.length);
