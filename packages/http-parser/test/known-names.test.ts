@@ -44,7 +44,8 @@ describe("names remembered from the section before", () => {
     ["a special name that becomes plain", ["Host", "Content-Length"], ["Host", "Content-Lengtx"]],
   ])("%s", (_what, first, second) => {
     const value = (name: string) => (name.toLowerCase() === "content-length" ? "0" : "v");
-    const requests = [first, second, first].map((names) =>
+    // A parser learns names from its second head on: the third and fourth compare.
+    const requests = [first, first, second, first].map((names) =>
       request(names.map((n) => [n, value(n)])),
     );
     const expected = oneParserEach(requests);
@@ -57,7 +58,8 @@ describe("names remembered from the section before", () => {
 
   it("checks a name that begins like the old one and then breaks the token rule", () => {
     for (const bad of ["Host(", "Host ", "Hos\x01", "Host\x7f"]) {
-      const requests = [request([["Host", "a"]]), request([[bad, "a"]])];
+      const host = request([["Host", "a"]]);
+      const requests = [host, host, request([[bad, "a"]])];
       expect(oneParser(requests)).toEqual(oneParserEach(requests));
       expect(oneParser(requests).error, JSON.stringify(bad)).toBeDefined();
     }
@@ -173,7 +175,7 @@ describe("names remembered from the section before", () => {
       })
       .map((list) => list.map((n): [string, string] => [n, values[n.toLowerCase()] ?? "v"]));
     fc.assert(
-      fc.property(fc.array(fields, { minLength: 2, maxLength: 6 }), fc.nat(), (sections, cut) => {
+      fc.property(fc.array(fields, { minLength: 3, maxLength: 7 }), fc.nat(), (sections, cut) => {
         const requests = sections.map((f) => request(f));
         const expected = oneParserEach(requests);
         const total = requests.join("").length;

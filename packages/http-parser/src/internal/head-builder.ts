@@ -25,7 +25,7 @@ export interface SectionLayout {
   bytes: Uint8Array;
   base: number;
   /** Per field: name start, name end, value start, value end. */
-  fields: Int32Array;
+  fields: readonly number[];
   fieldCount: number;
   /** No obs-text (bytes >= 0x80) anywhere in the section. */
   asciiOnly: boolean;
@@ -60,10 +60,13 @@ export function fieldList(layout: SectionLayout): string[] {
   const { bytes, base, fields, fieldCount, text, textShift: t, names } = layout;
   const list = new Array<string>(fieldCount * 2);
   for (let k = 0, f = 0; k < fieldCount; k++, f += 4) {
-    list[2 * k] =
-      names !== undefined && k < MAX_FIELDS && names.hits[k] === 1
-        ? (names.strings[k] as string)
-        : learnName(names, k, bytes, base + fields[f], base + fields[f + 1]);
+    if (names === undefined)
+      list[2 * k] =
+        text !== undefined
+          ? text.slice(fields[f] + t, fields[f + 1] + t)
+          : internedAscii(bytes, base + fields[f], base + fields[f + 1]);
+    else if (k < MAX_FIELDS && names.hits[k] === 1) list[2 * k] = names.strings[k] as string;
+    else list[2 * k] = learnName(names, k, bytes, base + fields[f], base + fields[f + 1]);
   }
   if (text !== undefined) {
     for (let k = 0, f = 2; k < fieldCount; k++, f += 4) {
@@ -85,14 +88,14 @@ export function fieldList(layout: SectionLayout): string[] {
  * remembered for the next section.
  */
 function learnName(
-  names: KnownNames | undefined,
+  names: KnownNames,
   k: number,
   bytes: Uint8Array,
   start: number,
   end: number,
 ): string {
   const name = internedAscii(bytes, start, end);
-  names?.learn(k, bytes, start, end, name, specialName(bytes, start, end));
+  names.learn(k, bytes, start, end, name, specialName(bytes, start, end));
   return name;
 }
 

@@ -11,16 +11,14 @@
 export const MAX_FIELDS = 64;
 /** Names longer than this are not remembered. */
 const MAX_NAME = 64;
-/** Bytes kept for names at first (see the constructor), and at most; when full at most, everything is forgotten and learned again. */
-export const ARENA_FIRST = 512;
+/** Bytes kept for names at first, and at most; when full at most, everything is forgotten and learned again. */
+const ARENA_FIRST = 512;
 const ARENA_MAX = 4096;
 
 export class KnownNames {
-  #arena: Uint8Array;
-  #view: DataView;
+  #arena = new Uint8Array(ARENA_FIRST);
+  #view = new DataView(this.#arena.buffer);
   #used = 0;
-  // Plain arrays of small integers, and typed arrays of at most 64 bytes,
-  // live in V8's heap: a parser per connection makes them cheaply.
   /** Per position: where the name's bytes lie in the arena, and their length (0: none known). */
   readonly #starts: number[] = new Array<number>(MAX_FIELDS).fill(0);
   readonly #lengths: number[] = new Array<number>(MAX_FIELDS).fill(0);
@@ -29,16 +27,6 @@ export class KnownNames {
   readonly special = new Uint8Array(MAX_FIELDS);
   /** Per position of the current section: 1 where the scanner matched the known name. */
   readonly hits = new Uint8Array(MAX_FIELDS);
-
-  /**
-   * `arena`: ARENA_FIRST bytes to keep names in, at first. The scanner cuts
-   * them from the buffer of its field offsets: each ArrayBuffer costs a new
-   * parser about a microsecond.
-   */
-  constructor(arena: Uint8Array) {
-    this.#arena = arena;
-    this.#view = new DataView(arena.buffer, arena.byteOffset, arena.length);
-  }
 
   /**
    * If the name known for field `k` lies at `i` in `data` (read through

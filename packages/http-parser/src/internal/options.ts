@@ -39,6 +39,12 @@ export type Settings = Limits & Leniencies;
 
 const NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
 
+/** Every option each parser knows: a response parser has no Host rule to relax. */
+const REQUEST_OPTIONS: readonly string[] = [...NAMES, ...LENIENCY_NAMES];
+const RESPONSE_OPTIONS: readonly string[] = REQUEST_OPTIONS.filter(
+  (name) => name !== "allowMissingHost",
+);
+
 /** The smallest maxHeaderSize: room for the shortest request line and its CRLF. */
 const MIN_HEADER_SIZE = 16;
 
@@ -55,11 +61,10 @@ export function validateOptions(
   if (options === null || typeof options !== "object") {
     throw invalid(`options must be an object, got ${shown(options)}`);
   }
-  const leniencies =
-    kind === "RequestParser"
-      ? LENIENCY_NAMES
-      : LENIENCY_NAMES.filter((name) => name !== "allowMissingHost");
-  const unknown = unknownOption(options, [...NAMES, ...leniencies]);
+  const unknown = unknownOption(
+    options,
+    kind === "RequestParser" ? REQUEST_OPTIONS : RESPONSE_OPTIONS,
+  );
   if (unknown !== undefined) throw invalid(unknown);
   // Listed, not spread: a spread and then more keys costs a parser per connection microseconds.
   const limits: Settings = {

@@ -5,9 +5,9 @@
 // it against `base` and then hands the rest of the section to scanFields.
 
 import { HttpParserError, type HttpParserErrorCode } from "../errors";
-import { NO_BYTES, NO_INTS } from "./empty";
+import { NO_BYTES } from "./empty";
 import type { SectionLayout } from "./head-builder";
-import { ARENA_FIRST, KnownNames, MAX_FIELDS } from "./known-names";
+import { KnownNames, MAX_FIELDS } from "./known-names";
 import type { Settings } from "./options";
 import { SectionText } from "./section-text";
 import { COLON, CR, HTAB, LF, SP, TOKEN } from "./tables";
@@ -20,9 +20,6 @@ const F_OWS = 2;
 const F_VALUE = 3;
 const F_LF = 4;
 const F_SECTION_LF = 5;
-
-/** Fields whose offsets fit the first buffer. */
-const FIRST_FIELDS = 16;
 
 function fail(code: HttpParserErrorCode, message: string): never {
   throw new HttpParserError(code, message);
@@ -52,7 +49,7 @@ export class SectionScanner {
   readonly #layout: SectionLayout = {
     bytes: NO_BYTES,
     base: 0,
-    fields: NO_INTS,
+    fields: [],
     fieldCount: 0,
     asciiOnly: true,
     folded: false,
@@ -60,13 +57,22 @@ export class SectionScanner {
     textShift: 0,
     names: undefined,
   };
-  /** The last header section's names (trailer sections neither use nor change them). */
-  readonly #names: KnownNames;
+  /**
+   * The last header section's names (trailer sections neither use nor change
+   * them): made when a second head ends, so a parser that sees one message
+   * never pays for them.
+   */
+  #names: KnownNames | undefined;
+  #heads = 0;
   #state = F_START;
   #savedLength = 0;
   #saved: Uint8Array = NO_BYTES;
-  /** Per field: name start, name end, value start, value end (grown as needed). */
-  #fields: Int32Array;
+  /**
+   * Per field: name start, name end, value start, value end. A plain array
+   * (always written in order, so it grows packed) is far cheaper for a new
+   * parser than a typed array's ArrayBuffer.
+   */
+  readonly #fields: number[] = [];
   #fieldCount = 0;
   #tokenStart = 0;
   #valueEnd = 0;
@@ -79,10 +85,6 @@ export class SectionScanner {
     this.#maxHeaderCount = settings.maxHeaderCount;
     this.#allowObsFold = settings.allowObsFold;
     this.#allowBareLf = settings.allowBareLf;
-    // One ArrayBuffer for the first 16 fields' offsets and the known names' first arena.
-    const store = new ArrayBuffer(FIRST_FIELDS * 16 + ARENA_FIRST);
-    this.#fields = new Int32Array(store, 0, FIRST_FIELDS * 4);
-    this.#names = new KnownNames(new Uint8Array(store, FIRST_FIELDS * 16, ARENA_FIRST));
   }
 
   /** A section begins at index `base` of the input: its start line, or (trailers) its fields. */
@@ -217,7 +219,7 @@ export class SectionScanner {
     const base = this.base;
     const max = this.#maxHeaderCount;
     const words = this.#words;
-    let fields = this.#fields;
+    const fields = this.#fields;
     let count = this.#fieldCount;
     const names = this.trailers ? undefined : this.#names;
     const view = words.viewOf(data);
@@ -236,19 +238,13 @@ export class SectionScanner {
       i++;
       while (i < stop && (data[i] === SP || data[i] === HTAB)) i++;
       const valueStart = i;
-      const end = words.valueEnd(data, i, stop, true);
+      const end = words.valueEnd(data, view, i, stop, true);
       if (end < 0 || end + 1 >= stop || data[end] !== CR || data[end + 1] !== LF) break;
       let valueEnd = end;
       while (valueEnd > valueStart && (data[valueEnd - 1] === SP || data[valueEnd - 1] === HTAB)) {
         valueEnd--;
       }
       const f = count * 4;
-      if (f + 4 > fields.length) {
-        const grown = new Int32Array(fields.length * 2);
-        grown.set(fields);
-        fields = grown;
-        this.#fields = grown;
-      }
       fields[f] = line - base;
       fields[f + 1] = nameEnd - base;
       fields[f + 2] = valueStart - base;
@@ -262,10 +258,12 @@ export class SectionScanner {
   }
 
   #scanValue(data: Uint8Array, start: number, stop: number): number {
-    let i = this.#words.valueEnd(data, start, stop, this.#asciiOnly);
+    const words = this.#words;
+    const view = words.viewOf(data);
+    let i = words.valueEnd(data, view, start, stop, this.#asciiOnly);
     if (i < 0) {
       this.#asciiOnly = false;
-      i = this.#words.valueEnd(data, start, stop, false);
+      i = words.valueEnd(data, view, start, stop, false);
     }
     // Trailing SP and HTAB are not part of the value (RFC 9112 section 5).
     let end = i;
@@ -304,14 +302,11 @@ export class SectionScanner {
 
   #recordName(nameEnd: number): void {
     const f = this.#fieldCount * 4;
-    if (f + 4 > this.#fields.length) {
-      const grown = new Int32Array(this.#fields.length * 2);
-      grown.set(this.#fields);
-      this.#fields = grown;
-    }
     this.#fields[f] = this.#tokenStart;
     this.#fields[f + 1] = nameEnd;
-    if (this.#fieldCount < MAX_FIELDS) this.#names.hits[this.#fieldCount] = 0;
+    if (this.#names !== undefined && this.#fieldCount < MAX_FIELDS) {
+      this.#names.hits[this.#fieldCount] = 0;
+    }
   }
 
   #recordValue(): void {
@@ -331,6 +326,9 @@ export class SectionScanner {
     layout.fieldCount = this.#fieldCount;
     layout.asciiOnly = this.#asciiOnly;
     layout.folded = this.#folded;
+    if (!this.trailers && this.#names === undefined && ++this.#heads === 2) {
+      this.#names = new KnownNames();
+    }
     layout.names = this.trailers ? undefined : this.#names;
     if (this.#asciiOnly && !split) this.text.fill(layout, data, this.base, end);
     else {

@@ -26,12 +26,17 @@ export class WordScanner {
    * The index of the first byte from `start` that cannot be in a field value
    * (field-vchar, SP, HTAB, obs-text), or `stop`. Returns -1 instead when it
    * meets obs-text (0x80-0xFF) and `asciiOnly` is set, so the caller can note
-   * it and scan again with `asciiOnly` false.
+   * it and scan again with `asciiOnly` false. `view` is `viewOf(data)`.
    */
-  valueEnd(data: Uint8Array, start: number, stop: number, asciiOnly: boolean): number {
+  valueEnd(
+    data: Uint8Array,
+    view: DataView<ArrayBufferLike>,
+    start: number,
+    stop: number,
+    asciiOnly: boolean,
+  ): number {
     let i = start;
     if (stop - i >= 4) {
-      const view = this.viewOf(data);
       while (i + 16 <= stop) {
         const a = view.getInt32(i, true);
         const b = view.getInt32(i + 4, true);
