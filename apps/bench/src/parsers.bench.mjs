@@ -18,7 +18,9 @@ const names = pick(
 if (items.length === 0 || names.length === 0) {
   throw new Error("BENCH_ITEMS or BENCH_ONLY left nothing to run");
 }
-const competitors = await loadCompetitors(names);
+// BENCH_NEW_CONNECTION=1: every unit of work is a new connection's first request.
+const newConnection = process.env.BENCH_NEW_CONNECTION === "1";
+const competitors = await loadCompetitors(names, { newConnection });
 
 const agreed = verify(items, competitors);
 for (const item of items) {
@@ -32,7 +34,8 @@ for (const item of items) {
 const log = (/** @type {string} */ line) => process.stderr.write(`${line}\n`);
 log(`verified: ${competitors.map((c) => c.name).join(", ")} agree on ${items.length} corpus items`);
 log(
-  `${options.rounds} rounds of ${options.timeMs} ms per competitor, ${options.warmupMs} ms warm-up\n`,
+  `${options.rounds} rounds of ${options.timeMs} ms per competitor, ${options.warmupMs} ms warm-up` +
+    `${newConnection ? "; a new connection (parser) for each parse" : ""}\n`,
 );
 
 const results = await compare(items, competitors, BASELINE, { ...options, log });
@@ -41,5 +44,6 @@ const v = versions();
 process.stdout.write(
   `\n${formatTable(results, BASELINE, { unit: "req", spread: options.spread })}\n\n` +
     `Node ${v.node} (llhttp ${v.llhttp}), http-parser-js ${v["http-parser-js"]}, @moonbridge/http-parser ${v.moonbridge}; ` +
-    `median of ${options.rounds} interleaved rounds of ${options.timeMs} ms.\n`,
+    `median of ${options.rounds} interleaved rounds of ${options.timeMs} ms` +
+    `${newConnection ? "; a new connection for each parse (BENCH_NEW_CONNECTION=1)" : ""}.\n`,
 );

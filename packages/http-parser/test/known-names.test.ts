@@ -185,4 +185,39 @@ describe("names remembered from the section before", () => {
       { numRuns: 500, seed: 20261207 },
     );
   });
+
+  it("checks a value of the same length as the last one as any other", () => {
+    // Three heads teach the parser the shape "X: " + 70 bytes; the fourth
+    // has every byte value at every position of a value of that length.
+    const value = "v".repeat(70);
+    const head = (v: string) => `GET / HTTP/1.1\r\nHost: a\r\nX: ${v}\r\n\r\n`;
+    const warm = head(value).repeat(3);
+    for (let byte = 0; byte < 256; byte++) {
+      for (let at = 0; at < value.length; at++) {
+        const v = value.slice(0, at) + String.fromCharCode(byte) + value.slice(at + 1);
+        const expected = oneParserEach([head(v)]);
+        const got = parse(bytesOf(warm + head(v)));
+        const where = `byte ${byte} at ${at}`;
+        expect(got.error?.code, where).toBe(expected.error);
+        if (expected.error === undefined)
+          expect(got.events.slice(-2), where).toEqual(expected.events);
+      }
+    }
+  });
+
+  it.each([
+    ["another OWS before it", "X:  ab", "X: ab"],
+    ["a tab for the space", "X:\tabc", "X: abc"],
+    ["no OWS", "X:abcd", "X: abc"],
+    ["trailing OWS in the same length", "X: ab ", "X: abc"],
+    ["trailing OWS after the same length", "X: abc ", "X: abc"],
+    ["an empty value", "X: ", "X: a"],
+    ["a longer value", "X: abcd", "X: abc"],
+    ["a shorter value", "X: ab", "X: abc"],
+    ["a CR where the CR was", "X: ab\rc", "X: abc"],
+  ])("parses a value with %s as a new parser does", (_what, line, before) => {
+    const head = (l: string) => `GET / HTTP/1.1\r\nHost: a\r\n${l}\r\n\r\n`;
+    const requests = [head(before), head(before), head(before), head(line)];
+    expect(oneParser(requests)).toEqual(oneParserEach(requests));
+  });
 });

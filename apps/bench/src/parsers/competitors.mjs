@@ -3,7 +3,9 @@
 // body bytes counted (never copied by us), completion signalled. Each keeps
 // one parser per corpus item and feeds it the item's bytes once per call, as
 // consecutive requests on one keep-alive connection, the way Node keeps one
-// parser per socket.
+// parser per socket. With `newConnection`, each call is a new connection's
+// first message instead: a new RequestParser, and for the other two the
+// parser re-initialized, as node:http does with one from its free list.
 //
 // - moonbridge: @moonbridge/http-parser's RequestParser, from its build (dist).
 // - llhttp: Node's own parser, the HTTPParser class node:http's `_http_common`
@@ -130,12 +132,14 @@ export class Recorder {
 
 /**
  * @param {typeof import("@moonbridge/http-parser")} mod
+ * @param {boolean} newConnection a new parser for each unit of work
  * @returns {Driver}
  */
-function moonbridgeDriver(mod) {
+function moonbridgeDriver(mod, newConnection) {
   const { RequestParser } = mod;
   return (item, sink) => {
-    const parser = new RequestParser({
+    /** @type {import("@moonbridge/http-parser").RequestHandler} */
+    const handler = {
       onRequestHead(head) {
         sink.head(head.method, head.target, head.versionMinor, head.headers, head.keepAlive);
       },
@@ -148,8 +152,12 @@ function moonbridgeDriver(mod) {
       onRequestComplete() {
         sink.complete();
       },
-    });
+    };
     const bytes = item.input.bytes;
+    if (newConnection)
+      return () =>
+        checkConsumed(new RequestParser(handler).execute(bytes), bytes.length, "moonbridge");
+    const parser = new RequestParser(handler);
     return () => checkConsumed(parser.execute(bytes), bytes.length, "moonbridge");
   };
 }
@@ -212,9 +220,10 @@ function loadHttpParser() {
  * allMethods; each body piece as a Buffer (the binding copies it). What Node
  * does beyond that (IncomingMessage, the kOnMessageBegin hook for request
  * timeouts) is server work, not parsing, and is left out.
+ * @param {boolean} newConnection re-initialize the parser for each unit of work
  * @returns {Driver}
  */
-function llhttpDriver() {
+function llhttpDriver(newConnection) {
   const { HTTPParser, allMethods } = loadHttpParser();
   const kOnHeaders = HTTPParser.kOnHeaders | 0;
   const kOnHeadersComplete = HTTPParser.kOnHeadersComplete | 0;
@@ -277,6 +286,8 @@ function llhttpDriver() {
     parser.initialize(HTTPParser.REQUEST, {}, 0, HTTPParser.kLenientNone);
     const bytes = item.input.bytes;
     return () => {
+      // A new connection: node:http takes a parser from its free list and initializes it.
+      if (newConnection) parser.initialize(HTTPParser.REQUEST, {}, 0, HTTPParser.kLenientNone);
       const result = parser.execute(bytes);
       if (typeof result !== "number") throw result;
       checkConsumed(result, bytes.length, "llhttp");
@@ -293,9 +304,10 @@ function llhttpDriver() {
  * llhttp driver's on purpose: one shared function literal would share V8's
  * type feedback between the two parsers and slow both in a way neither shows
  * alone.
+ * @param {boolean} newConnection re-initialize the parser for each unit of work
  * @returns {Driver}
  */
-function httpParserJsDriver() {
+function httpParserJsDriver(newConnection) {
   const { HTTPParser, methods } = /** @type {any} */ (httpParserJs);
   void (HTTPParser.kOnExecute | 0);
   const kOnHeaders = HTTPParser.kOnHeaders | 0;
@@ -360,6 +372,7 @@ function httpParserJsDriver() {
     parser.initialize(HTTPParser.REQUEST, {});
     const bytes = item.input.bytes;
     return () => {
+      if (newConnection) parser.initialize(HTTPParser.REQUEST, {});
       const result = parser.execute(bytes);
       if (typeof result !== "number") throw result;
       checkConsumed(result, bytes.length, "http-parser-js");
@@ -381,10 +394,12 @@ export const BASELINE = "llhttp";
 /**
  * The competitors whose names are in `names` (all by default), in table
  * order. @moonbridge/http-parser is imported only when it is asked for.
+ * `newConnection`: each unit of work on a new connection (see the top).
  * @param {readonly string[]} [names]
+ * @param {{ newConnection?: boolean }} [mode]
  * @returns {Promise<ParserCompetitor[]>}
  */
-export async function loadCompetitors(names = NAMES) {
+export async function loadCompetitors(names = NAMES, { newConnection = false } = {}) {
   /** @type {ParserCompetitor[]} */
   const out = [];
   for (const name of NAMES) {
@@ -395,12 +410,14 @@ export async function loadCompetitors(names = NAMES) {
           name,
           moonbridgeDriver(
             await loadBuilt("@moonbridge/http-parser", () => import("@moonbridge/http-parser")),
+            newConnection,
           ),
           SINKS,
         ),
       );
-    if (name === "llhttp") out.push(checkedCompetitor(name, llhttpDriver(), SINKS));
-    if (name === "http-parser-js") out.push(checkedCompetitor(name, httpParserJsDriver(), SINKS));
+    if (name === "llhttp") out.push(checkedCompetitor(name, llhttpDriver(newConnection), SINKS));
+    if (name === "http-parser-js")
+      out.push(checkedCompetitor(name, httpParserJsDriver(newConnection), SINKS));
   }
   return out;
 }

@@ -7,6 +7,8 @@
 // the parser acts on it is, is known already. Any difference just takes the
 // usual path, and the new name is learned for the next section.
 
+import { isPrintable } from "./word-scan";
+
 /** Fields beyond this position are not remembered. */
 export const MAX_FIELDS = 64;
 /** Names longer than this are not remembered. */
@@ -27,6 +29,12 @@ export class KnownNames {
   readonly special = new Uint8Array(MAX_FIELDS);
   /** Per position of the current section: 1 where the scanner matched the known name. */
   readonly hits = new Uint8Array(MAX_FIELDS);
+  /**
+   * Per position, the shape of the last value: from the colon to its first
+   * byte, and from there to the CR.
+   */
+  readonly #gaps: number[] = new Array<number>(MAX_FIELDS).fill(0);
+  readonly #spans: number[] = new Array<number>(MAX_FIELDS).fill(0);
 
   /**
    * If the name known for field `k` lies at `i` in `data` (read through
@@ -52,9 +60,44 @@ export class KnownNames {
     const known = this.#view;
     // Whole words, then the last word (overlapping the one before).
     for (let j = 0; j + 4 < n; j += 4) {
-      if (view.getInt32(i + j) !== known.getInt32(at + j)) return -1;
+      if (view.getInt32(i + j, true) !== known.getInt32(at + j, true)) return -1;
     }
-    return view.getInt32(end - 4) === known.getInt32(at + n - 4) ? end : -1;
+    return view.getInt32(end - 4, true) === known.getInt32(at + n - 4, true) ? end : -1;
+  }
+
+  /** Field `k`'s value began `gap` bytes after its colon, and its CR `span` bytes later. */
+  shape(k: number, gap: number, span: number): void {
+    if (k >= MAX_FIELDS) return;
+    this.#gaps[k] = gap;
+    this.#spans[k] = span;
+  }
+
+  /** Field `k`'s last value: from its first byte to its CR. */
+  span(k: number): number {
+    return this.#spans[k] as number;
+  }
+
+  /**
+   * Field `k`'s name matched, ending at `colon`: if its value has the shape
+   * the last one had (the same OWS, the same length, then CRLF, before
+   * `stop`) and is printable ASCII with no OWS at either end, the index of
+   * its CR. Else -1: the caller scans the value as usual. A value of the
+   * same length is most values of a connection's requests, and checking a
+   * range whose end is known takes no branch per word.
+   */
+  valueEnd(
+    data: Uint8Array,
+    view: DataView<ArrayBufferLike>,
+    colon: number,
+    stop: number,
+    k: number,
+  ): number {
+    const start = colon + (this.#gaps[k] as number);
+    const end = start + (this.#spans[k] as number);
+    if (end <= start || end + 1 >= stop || data[end] !== 0x0d || data[end + 1] !== 0x0a) return -1;
+    for (let i = colon + 1; i < start; i++) if (data[i] !== 0x20 && data[i] !== 0x09) return -1;
+    if (data[start] === 0x20 || data[end - 1] === 0x20) return -1;
+    return isPrintable(data, view, start, end) ? end : -1;
   }
 
   /** Remembers `bytes[start, end)`, whose string is `name`, as field `k`'s name. */

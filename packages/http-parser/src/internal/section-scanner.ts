@@ -227,8 +227,22 @@ export class SectionScanner {
     while (count < max) {
       let i = line;
       const known = names === undefined ? -1 : names.match(data, view, i, stop, count);
-      if (known >= 0) i = known;
-      else {
+      if (names !== undefined && known >= 0) {
+        const cr = names.valueEnd(data, view, known, stop, count);
+        if (cr >= 0) {
+          // The value is shaped as last time: printable, nothing to trim, then CRLF.
+          const f = count * 4;
+          fields[f] = line - base;
+          fields[f + 1] = known - base;
+          fields[f + 2] = cr - names.span(count) - base;
+          fields[f + 3] = cr - base;
+          names.hits[count] = 1;
+          count++;
+          line = cr + 2;
+          continue;
+        }
+        i = known;
+      } else {
         if (i >= stop || TOKEN[data[i]] !== 1) break;
         i++;
         while (i < stop && TOKEN[data[i]] === 1) i++;
@@ -249,7 +263,10 @@ export class SectionScanner {
       fields[f + 1] = nameEnd - base;
       fields[f + 2] = valueStart - base;
       fields[f + 3] = valueEnd - base;
-      if (names !== undefined && count < MAX_FIELDS) names.hits[count] = known >= 0 ? 1 : 0;
+      if (names !== undefined && count < MAX_FIELDS) {
+        names.hits[count] = known >= 0 ? 1 : 0;
+        names.shape(count, valueStart - nameEnd, end - valueStart);
+      }
       count++;
       line = end + 2;
     }

@@ -16,6 +16,57 @@ const LANES_ONE = 0x01010101;
 // carries out, sets it in the first). A borrow or carry crosses into a lane
 // only from a lane below it that is itself set, so a word with no lane set
 // in either holds printable bytes only. Bitwise operators keep it in int32.
+
+/** The word at `i`: its lanes' high bits set as above (and others, only above a set lane). */
+function lanes4(view: DataView<ArrayBufferLike>, i: number): number {
+  const w = view.getInt32(i, true);
+  return (w - LANES_0X20) | (w + LANES_ONE);
+}
+
+/** The same for the four words from `i`, together. */
+function lanes16(view: DataView<ArrayBufferLike>, i: number): number {
+  const a = view.getInt32(i, true);
+  const b = view.getInt32(i + 4, true);
+  const c = view.getInt32(i + 8, true);
+  const d = view.getInt32(i + 12, true);
+  return (
+    (a - LANES_0X20) |
+    (a + LANES_ONE) |
+    (b - LANES_0X20) |
+    (b + LANES_ONE) |
+    (c - LANES_0X20) |
+    (c + LANES_ONE) |
+    (d - LANES_0X20) |
+    (d + LANES_ONE)
+  );
+}
+/**
+ * Whether `data[start, end)` (at least one byte, read through `view`) is all
+ * printable ASCII, 0x20 to 0x7E. The words' lanes are gathered without a
+ * branch per word: a range whose length is known ahead needs none.
+ */
+export function isPrintable(
+  data: Uint8Array,
+  view: DataView<ArrayBufferLike>,
+  start: number,
+  end: number,
+): boolean {
+  if (end - start < 4) {
+    for (let i = start; i < end; i++) {
+      const c = data[i] as number;
+      if (c < 0x20 || c > 0x7e) return false;
+    }
+    return true;
+  }
+  let lanes = 0;
+  let i = start;
+  for (; i + 16 <= end; i += 16) lanes |= lanes16(view, i);
+  for (; i + 4 <= end; i += 4) lanes |= lanes4(view, i);
+  // The last few bytes: the range's last word, overlapping the one before.
+  lanes |= lanes4(view, end - 4);
+  return (lanes & LANES_HIGH) === 0;
+}
+
 const EMPTY_VIEW = new DataView(new ArrayBuffer(0));
 
 export class WordScanner {
@@ -37,28 +88,8 @@ export class WordScanner {
   ): number {
     let i = start;
     if (stop - i >= 4) {
-      while (i + 16 <= stop) {
-        const a = view.getInt32(i, true);
-        const b = view.getInt32(i + 4, true);
-        const c = view.getInt32(i + 8, true);
-        const d = view.getInt32(i + 12, true);
-        const lanes =
-          (a - LANES_0X20) |
-          (a + LANES_ONE) |
-          (b - LANES_0X20) |
-          (b + LANES_ONE) |
-          (c - LANES_0X20) |
-          (c + LANES_ONE) |
-          (d - LANES_0X20) |
-          (d + LANES_ONE);
-        if ((lanes & LANES_HIGH) !== 0) break;
-        i += 16;
-      }
-      while (i + 4 <= stop) {
-        const w = view.getInt32(i, true);
-        if ((((w - LANES_0X20) | (w + LANES_ONE)) & LANES_HIGH) !== 0) break;
-        i += 4;
-      }
+      while (i + 16 <= stop && (lanes16(view, i) & LANES_HIGH) === 0) i += 16;
+      while (i + 4 <= stop && (lanes4(view, i) & LANES_HIGH) === 0) i += 4;
     }
     for (; i < stop; i++) {
       const c = data[i];
