@@ -19,7 +19,7 @@ import {
   type MessageKind,
   MessageStream,
 } from "./internal/message-stream";
-import { validateOptions } from "./internal/options";
+import { settingsOf } from "./internal/options";
 import { StreamParser } from "./internal/stream-parser";
 import { CR, HEX, LF, SP, TARGET, TARGET_BRACKET, TARGET_PERCENT, TOKEN } from "./internal/tables";
 import { isHttp1Version, isVersionByte } from "./internal/version";
@@ -213,9 +213,9 @@ class RequestKind implements MessageKind {
  * ```
  */
 export class RequestParser extends StreamParser {
-  constructor(handler: RequestHandler, options: RequestParserOptions = {}) {
+  constructor(handler: RequestHandler, options?: RequestParserOptions) {
     checkHandler(handler, "RequestParser", "onRequestHead");
-    const settings = validateOptions(options);
+    const settings = settingsOf(options);
     const kind = new RequestKind(
       handler,
       settings.maxBodySize,

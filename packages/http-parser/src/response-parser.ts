@@ -19,7 +19,7 @@ import {
   type MessageKind,
   MessageStream,
 } from "./internal/message-stream";
-import { validateOptions } from "./internal/options";
+import { settingsOf } from "./internal/options";
 // What a response head means: RFC 9112 section 6.3.
 import { buildResponseHead, type StatusLine } from "./internal/response-head";
 import { StreamParser } from "./internal/stream-parser";
@@ -225,9 +225,9 @@ class ResponseKind implements MessageKind {
 export class ResponseParser extends StreamParser {
   readonly #kind: ResponseKind;
 
-  constructor(handler: ResponseHandler, options: ResponseParserOptions = {}) {
+  constructor(handler: ResponseHandler, options?: ResponseParserOptions) {
     checkHandler(handler, "ResponseParser", "onResponseHead");
-    const settings = validateOptions(options, "ResponseParser");
+    const settings = settingsOf(options, "ResponseParser");
     const kind = new ResponseKind(handler, settings.maxBodySize, settings.allowBareLf);
     super(new MessageStream(kind, handler, settings, BAD_GATEWAY), "ResponseParser");
     this.#kind = kind;

@@ -99,6 +99,17 @@ export function validateOptions(
   return limits;
 }
 
+/** What a parser made without options works with: checked once, shared (parsers only read it). */
+const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze(validateOptions({}));
+
+/** validateOptions, but no work for a parser made without options (a parser per connection). */
+export function settingsOf(
+  options: (RequestParserOptions & ResponseParserOptions) | undefined,
+  kind: ParserKind = "RequestParser",
+): Readonly<Settings> {
+  return options === undefined ? DEFAULT_SETTINGS : validateOptions(options, kind);
+}
+
 // The unknown-key check and the way a bad value is shown: the same lines in
 // every package's options file (each package stands alone), kept in step.
 
