@@ -1,12 +1,14 @@
 // Request parsers shared by a handler's connections. An idle keep-alive
 // connection needs no parser (a kilobyte with its buffers), but making one
-// per request costs some 3 µs (its typed array, its helpers, the options
-// checked again): so a connection takes one when a request's bytes come and
-// gives it back once the request is done and nothing of the next one has
-// been read. A parser is then between messages, with nothing of any
-// connection in it but the end of the last one, so the next connection may
-// use it as new. Its events reach whichever connection holds it through the
-// slot it was made with.
+// per request costs some 0.4 µs, and a parser that has parsed requests knows
+// their field names (so it checks a browser's next head faster): a
+// connection takes one when a request's bytes come and gives it back once
+// the request is done and nothing of the next one has been read. A parser is
+// then between messages, with nothing of any connection in it but the end of
+// the last one and the names and value lengths it remembers (which make its
+// checks faster, never their results), so the next connection may use it as
+// new. Its events reach whichever connection holds it through the slot it
+// was made with.
 
 import {
   type RequestHandler,
