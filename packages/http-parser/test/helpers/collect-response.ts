@@ -6,13 +6,9 @@ import {
   ResponseParser,
   type ResponseParserOptions,
 } from "../../src/index";
-import { bytesOf, feed, type ParseResult, recordBody } from "./collect";
+import { bytesOf, feed, type MessageEvent, type ParseResult, recordBody } from "./collect";
 
-export type ResponseEvent =
-  | { type: "head"; head: ResponseHead }
-  | { type: "body"; data: string }
-  | { type: "trailers"; trailers: string[] }
-  | { type: "complete" };
+export type ResponseEvent = MessageEvent<ResponseHead>;
 
 /** Parser options plus how to drive it: `methods` are passed to responseTo first, in order. */
 export type ResponseOptions = ResponseParserOptions & {

@@ -8,11 +8,14 @@ import {
   type RequestParserOptions,
 } from "../../src/index";
 
-export type ParseEvent =
-  | { type: "head"; head: RequestHead }
+/** What a parser reported, in order; `Head` is its messages' head (ours or llhttp's, request or response). */
+export type MessageEvent<Head> =
+  | { type: "head"; head: Head }
   | { type: "body"; data: string }
   | { type: "trailers"; trailers: string[] }
   | { type: "complete" };
+
+export type ParseEvent = MessageEvent<RequestHead>;
 
 export interface ParseResult<Event = ParseEvent> {
   events: Event[];

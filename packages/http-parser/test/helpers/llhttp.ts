@@ -9,6 +9,7 @@
 
 import { createRequire } from "node:module";
 import type { RequestHead } from "../../src/index";
+import type { MessageEvent } from "./collect";
 
 /** A request head as llhttp reports it; `versionMajor` because llhttp also accepts HTTP/0.9 and HTTP/2.0. */
 export type LlhttpHead = Pick<
@@ -19,11 +20,7 @@ export type LlhttpHead = Pick<
   versionMinor: number;
 };
 
-export type LlhttpEvent =
-  | { type: "head"; head: LlhttpHead }
-  | { type: "body"; data: string }
-  | { type: "trailers"; trailers: string[] }
-  | { type: "complete" };
+export type LlhttpEvent = MessageEvent<LlhttpHead>;
 
 export interface LlhttpResult {
   events: LlhttpEvent[];
@@ -324,11 +321,7 @@ export interface LlhttpResponseHead {
   upgrade: boolean;
 }
 
-export type LlhttpResponseEvent =
-  | { type: "head"; head: LlhttpResponseHead }
-  | { type: "body"; data: string }
-  | { type: "trailers"; trailers: string[] }
-  | { type: "complete" };
+export type LlhttpResponseEvent = MessageEvent<LlhttpResponseHead>;
 
 export interface LlhttpResponseResult {
   events: LlhttpResponseEvent[];
